@@ -1,0 +1,156 @@
+package org.prefixmoe.djl.experiment;
+
+import ai.djl.ndarray.NDManager;
+
+import org.prefixmoe.djl.data.ImageSet;
+import org.prefixmoe.djl.model.Classifier;
+import org.prefixmoe.djl.model.Params;
+import org.prefixmoe.djl.model.VisionTransformer;
+import org.prefixmoe.djl.prefix.NoSharePrefix;
+import org.prefixmoe.djl.prefix.PrefixModule;
+import org.prefixmoe.djl.prefix.SharedPrefix;
+import org.prefixmoe.djl.train.Method;
+import org.prefixmoe.djl.train.TrainConfig;
+import org.prefixmoe.djl.train.TrainResult;
+import org.prefixmoe.djl.train.Trainer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Adapts a pretrained, frozen backbone to a new task with one method. */
+public final class Adaptation {
+
+    private Adaptation() {}
+
+    /**
+     * Settings shared by all methods.
+     *
+     * @param prefixLength prefix length L
+     * @param deepHidden hidden width h of deep-share
+     * @param light optimization of linear probe and the prefix methods
+     * @param full optimization of full fine-tuning (usually a smaller learning rate)
+     */
+    public record Settings(int prefixLength, int deepHidden, TrainConfig light, TrainConfig full) {}
+
+    /**
+     * One adaptation run's outcome.
+     *
+     * @param method the method
+     * @param seed the seed
+     * @param accuracy accuracy on the evaluation set
+     * @param trainableParameters number of trained scalars (prefix network + head, or all)
+     * @param deployedParameters scalars stored after training (shared prefixes folded to plain keys/values)
+     * @param trainSeconds training wall time
+     * @param secondsPerEpoch mean epoch wall time
+     * @param evalSeconds final evaluation wall time
+     * @param finalLoss training loss of the last epoch
+     * @param foldedAccuracy accuracy after folding the shared prefix (equals accuracy up to float rounding), or NaN
+     */
+    public record Result(Method method, long seed, double accuracy, long trainableParameters, long deployedParameters,
+                         double trainSeconds, double secondsPerEpoch, double evalSeconds, double finalLoss,
+                         double foldedAccuracy) {}
+
+    /**
+     * Runs one method from a fresh head (and fresh prefixes) on top of {@code backbone}.
+     * The backbone is never modified: prefix methods and the probe keep it frozen; full fine-tuning
+     * trains a copy.
+     *
+     * @param method method
+     * @param backbone pretrained backbone (left bit-identical)
+     * @param train adaptation training images (labels 0..classes-1)
+     * @param eval evaluation images
+     * @param classes number of new classes
+     * @param seed seed of head/prefix initialization and batch order
+     * @param s settings
+     * @param progress per-epoch progress (may be null)
+     * @return the outcome
+     */
+    public static Result run(Method method, VisionTransformer backbone, ImageSet train, ImageSet eval, int classes,
+                             long seed, Settings s, Consumer<Trainer.Progress> progress) {
+        return run(method, backbone, train, eval, classes, seed, s, progress, null);
+    }
+
+    /**
+     * As {@link #run(Method, VisionTransformer, ImageSet, ImageSet, int, long, Settings, Consumer)}, and saves the
+     * trained parameters (folded prefix + head, or the whole fine-tuned model) under {@code checkpointDir} if not null.
+     *
+     * @param method method
+     * @param backbone pretrained backbone (left bit-identical)
+     * @param train adaptation training images
+     * @param eval evaluation images
+     * @param classes number of new classes
+     * @param seed seed
+     * @param s settings
+     * @param progress per-epoch progress (may be null)
+     * @param checkpointDir where to save the adapted parameters, or null
+     * @return the outcome
+     */
+    public static Result run(Method method, VisionTransformer backbone, ImageSet train, ImageSet eval, int classes,
+                             long seed, Settings s, Consumer<Trainer.Progress> progress, Path checkpointDir) {
+        var cfg = backbone.config();
+        try (NDManager run = backbone.params().manager().newSubManager()) {
+            // Distinct, reproducible streams for head, prefix and batch order.
+            Params head = Classifier.newHead(run, cfg.dim(), classes, 1_000_003L * seed + 1);
+            long prefixSeed = 1_000_003L * seed + 2;
+            PrefixModule prefix = switch (method) {
+                case NO_SHARE -> NoSharePrefix.create(run, cfg.depth(), s.prefixLength(), cfg.dim(), prefixSeed);
+                case SIMPLE_SHARE -> SharedPrefix.create(run, SharedPrefix.Kind.SIMPLE, cfg.depth(), s.prefixLength(),
+                        cfg.dim(), s.deepHidden(), prefixSeed);
+                case DEEP_SHARE -> SharedPrefix.create(run, SharedPrefix.Kind.DEEP, cfg.depth(), s.prefixLength(),
+                        cfg.dim(), s.deepHidden(), prefixSeed);
+                default -> null;
+            };
+            VisionTransformer net = backbone;
+            List<Params> trainable = new ArrayList<>();
+            if (method == Method.FULL_FINETUNE) {
+                net = VisionTransformer.of(cfg, backbone.params().copy(run));
+                trainable.add(net.params());
+            }
+            if (prefix != null) {
+                trainable.add(prefix.params());
+            }
+            trainable.add(head);
+            long count = 0;
+            for (Params p : trainable) {
+                count += p.count();
+            }
+            TrainConfig base = method == Method.FULL_FINETUNE ? s.full() : s.light();
+            TrainConfig tc = new TrainConfig(base.epochs(), base.batchSize(), base.learningRate(), base.weightDecay(),
+                    1_000_003L * seed + 3, base.evalEvery());
+            Classifier model = new Classifier(net, prefix, head);
+            TrainResult r = Trainer.train(model, trainable, train, eval, tc, progress);
+            long deployed = count;
+            double foldedAcc = Double.NaN;
+            PrefixModule saved = prefix;
+            if (prefix instanceof SharedPrefix) {
+                NoSharePrefix folded = prefix.fold(run);
+                deployed = folded.params().count() + head.count();
+                foldedAcc = Trainer.accuracy(new Classifier(net, folded, head), eval, 500);
+                saved = folded;
+            }
+            if (checkpointDir != null) {
+                save(checkpointDir.resolve(method.label() + "-seed" + seed + ".params"), run, saved, head,
+                        method == Method.FULL_FINETUNE ? net.params() : null);
+            }
+            double last = r.epochLoss().isEmpty() ? Double.NaN : r.epochLoss().get(r.epochLoss().size() - 1);
+            return new Result(method, seed, r.evalAccuracy(), count, deployed, r.trainSeconds(), r.secondsPerEpoch(),
+                    r.evalSeconds(), last, foldedAcc);
+        }
+    }
+
+    private static void save(Path file, NDManager run, PrefixModule prefix, Params head, Params backbone) {
+        try (Params all = new Params(run)) {
+            for (Params p : new Params[] {prefix == null ? null : prefix.params(), head, backbone}) {
+                if (p != null) {
+                    p.all().forEach((k, v) -> all.put(k, v.duplicate()));
+                }
+            }
+            all.save(file);
+        } catch (IOException e) {
+            System.err.println("warning: could not save " + file + ": " + e.getMessage());
+        }
+    }
+}

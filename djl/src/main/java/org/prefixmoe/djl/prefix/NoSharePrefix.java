@@ -1,0 +1,95 @@
+package org.prefixmoe.djl.prefix;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.prefixmoe.djl.model.Params;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** {@code no-share}: the keys and values of every layer are independent free parameters. */
+public final class NoSharePrefix implements PrefixModule {
+
+    /** Standard deviation of the initial keys and values (comparable to the spread tanh outputs of the shared forms start with). */
+    public static final double INIT_STD = 0.5;
+
+    private final Params params;
+    private final int depth;
+    private final int length;
+
+    private NoSharePrefix(Params params, int depth, int length) {
+        this.params = params;
+        this.depth = depth;
+        this.length = length;
+    }
+
+    /**
+     * Randomly initialized prefixes.
+     *
+     * @param manager parent manager
+     * @param depth layers
+     * @param length prefix length L
+     * @param dim model dimension d
+     * @param seed seed
+     * @return the module
+     */
+    public static NoSharePrefix create(NDManager manager, int depth, int length, int dim, long seed) {
+        Random rng = new Random(seed);
+        Params p = new Params(manager);
+        for (int l = 0; l < depth; l++) {
+            p.put("prefix" + l + ".k", new Shape(length, dim), Params.normal(rng, length * dim, INIT_STD));
+            p.put("prefix" + l + ".v", new Shape(length, dim), Params.normal(rng, length * dim, INIT_STD));
+        }
+        return new NoSharePrefix(p, depth, length);
+    }
+
+    /**
+     * Prefixes with given values (used by folding).
+     *
+     * @param manager parent manager
+     * @param kv per layer {@code [keys (L, d), values (L, d)]}; attached to the new module
+     * @return the module
+     */
+    public static NoSharePrefix of(NDManager manager, List<NDArray[]> kv) {
+        Params p = new Params(manager);
+        for (int l = 0; l < kv.size(); l++) {
+            p.put("prefix" + l + ".k", kv.get(l)[0]);
+            p.put("prefix" + l + ".v", kv.get(l)[1]);
+        }
+        return new NoSharePrefix(p, kv.size(), (int) kv.get(0)[0].getShape().get(0));
+    }
+
+    @Override
+    public String kind() {
+        return "no-share";
+    }
+
+    @Override
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public int depth() {
+        return depth;
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public List<NDArray[]> keysValues(NDManager step) {
+        Map<String, NDArray> v = params.view(step);
+        List<NDArray[]> out = new ArrayList<>();
+        for (int l = 0; l < depth; l++) {
+            out.add(new NDArray[] {v.get("prefix" + l + ".k"), v.get("prefix" + l + ".v")});
+        }
+        return out;
+    }
+}

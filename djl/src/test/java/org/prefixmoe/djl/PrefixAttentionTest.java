@@ -1,0 +1,117 @@
+package org.prefixmoe.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.junit.jupiter.api.Test;
+import org.prefixmoe.djl.model.Params;
+import org.prefixmoe.djl.model.VisionTransformer;
+
+import java.util.Random;
+
+/** Prefix attention equals attention computed by hand with the prefixes concatenated to the keys and values. */
+class PrefixAttentionTest {
+
+    private static final int B = 2;
+    private static final int T = 3;
+    private static final int D = 8;
+    private static final int H = 2;
+    private static final int L = 4;
+
+    @Test
+    void prefixAttentionMatchesHandComputation() {
+        check(true);
+    }
+
+    @Test
+    void plainAttentionMatchesHandComputation() {
+        check(false);
+    }
+
+    private void check(boolean withPrefix) {
+        Random rng = new Random(7);
+        float[] x = Params.normal(rng, B * T * D, 1);
+        float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
+        float[] bqkv = Params.normal(rng, 3 * D, 0.1);
+        float[] wo = Params.normal(rng, D * D, 0.5);
+        float[] bo = Params.normal(rng, D, 0.1);
+        float[] pk = Params.normal(rng, L * D, 1);
+        float[] pv = Params.normal(rng, L * D, 1);
+        float[] got;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray out = VisionTransformer.attention(m.create(x, new Shape(B, T, D)),
+                    m.create(wqkv, new Shape(D, 3 * D)), m.create(bqkv, new Shape(3 * D)),
+                    m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H,
+                    withPrefix ? m.create(pk, new Shape(L, D)) : null,
+                    withPrefix ? m.create(pv, new Shape(L, D)) : null);
+            assertEquals(new Shape(B, T, D), out.getShape());
+            got = out.toFloatArray();
+        }
+        int dh = D / H;
+        int lp = withPrefix ? L : 0;
+        for (int b = 0; b < B; b++) {
+            // q, k, v of every token
+            double[][] q = new double[T][D];
+            double[][] k = new double[lp + T][D];
+            double[][] v = new double[lp + T][D];
+            for (int l = 0; l < lp; l++) {
+                for (int c = 0; c < D; c++) {
+                    k[l][c] = pk[l * D + c];
+                    v[l][c] = pv[l * D + c];
+                }
+            }
+            for (int t = 0; t < T; t++) {
+                for (int c = 0; c < 3 * D; c++) {
+                    double s = bqkv[c];
+                    for (int i = 0; i < D; i++) {
+                        s += x[(b * T + t) * D + i] * wqkv[i * 3 * D + c];
+                    }
+                    if (c < D) {
+                        q[t][c] = s;
+                    } else if (c < 2 * D) {
+                        k[lp + t][c - D] = s;
+                    } else {
+                        v[lp + t][c - 2 * D] = s;
+                    }
+                }
+            }
+            for (int t = 0; t < T; t++) {
+                double[] concat = new double[D];
+                for (int h = 0; h < H; h++) {
+                    double[] score = new double[lp + T];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < lp + T; j++) {
+                        double s = 0;
+                        for (int c = h * dh; c < (h + 1) * dh; c++) {
+                            s += q[t][c] * k[j][c];
+                        }
+                        score[j] = s / Math.sqrt(dh);
+                        max = Math.max(max, score[j]);
+                    }
+                    double z = 0;
+                    for (int j = 0; j < lp + T; j++) {
+                        score[j] = Math.exp(score[j] - max);
+                        z += score[j];
+                    }
+                    for (int c = h * dh; c < (h + 1) * dh; c++) {
+                        double s = 0;
+                        for (int j = 0; j < lp + T; j++) {
+                            s += score[j] / z * v[j][c];
+                        }
+                        concat[c] = s;
+                    }
+                }
+                for (int c = 0; c < D; c++) {
+                    double s = bo[c];
+                    for (int i = 0; i < D; i++) {
+                        s += concat[i] * wo[i * D + c];
+                    }
+                    assertEquals(s, got[(b * T + t) * D + c], 1e-4, "b=" + b + " t=" + t + " c=" + c);
+                }
+            }
+        }
+    }
+}
