@@ -1,0 +1,215 @@
+package org.prefixmoe.djl.experiment;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+import org.prefixmoe.djl.data.FashionMnist;
+import org.prefixmoe.djl.data.ImageSet;
+import org.prefixmoe.djl.model.Classifier;
+import org.prefixmoe.djl.model.Params;
+import org.prefixmoe.djl.model.VisionTransformer;
+import org.prefixmoe.djl.train.Method;
+import org.prefixmoe.djl.train.TrainConfig;
+import org.prefixmoe.djl.train.TrainResult;
+import org.prefixmoe.djl.train.Trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The companion experiment: pretrain the ViT on Fashion-MNIST classes 0-4 (or reuse the saved
+ * checkpoint), freeze it, adapt it to classes 5-9 from 1000 training images with every method and
+ * seed, evaluate on all test images of classes 5-9, and write the table and chart.
+ *
+ * <p>Every finished adaptation run is appended to {@code runs.csv} in the checkpoint directory, so
+ * an interrupted experiment resumes where it stopped (runs are reused only if the settings match).
+ */
+public final class Experiment {
+
+    private final ExperimentConfig cfg;
+    private final Device device;
+    private final PrintStream out;
+
+    /**
+     * @param cfg settings
+     * @param device device to compute on
+     * @param out progress output
+     */
+    public Experiment(ExperimentConfig cfg, Device device, PrintStream out) {
+        this.cfg = cfg;
+        this.device = device;
+        this.out = out;
+    }
+
+    /**
+     * Runs everything and writes {@code results.csv}, {@code results.md}, {@code runs.csv} and
+     * {@code accuracy.png} to the output directory.
+     *
+     * @return the per-method summary
+     * @throws IOException if data are missing or files cannot be written
+     */
+    public List<Report.Row> run() throws IOException {
+        long t0 = System.nanoTime();
+        out.printf(Locale.ROOT, "PyTorch %s via DJL on %s, %d intra-op threads%n", Engine.getEngine("PyTorch").getVersion(),
+                device, Runtime.getRuntime().availableProcessors());
+        FashionMnist.Splits data = FashionMnist.load(cfg.dataDir());
+        ImageSet preTrain = data.train().classes(0, 4).sample(cfg.pretrainSize() <= 0 ? Integer.MAX_VALUE
+                : cfg.pretrainSize(), 12345);
+        ImageSet preTest = data.test().classes(0, 4);
+        ImageSet newTrainAll = data.train().classes(5, 9);
+        ImageSet newTest = data.test().classes(5, 9);
+        out.printf(Locale.ROOT, "data: pretrain %d images (classes 0-4), adaptation pool %d, test %d (classes 5-9)%n",
+                preTrain.size(), newTrainAll.size(), newTest.size());
+        Files.createDirectories(cfg.checkpointDir());
+        Files.createDirectories(cfg.outDir());
+
+        try (NDManager root = NDManager.newBaseManager(device)) {
+            long tp = System.nanoTime();
+            Pretrained pre = pretrain(root, preTrain, preTest);
+            double pretrainSeconds = (System.nanoTime() - tp) / 1e9;
+            VisionTransformer backbone = pre.backbone;
+            backbone.params().setTrainable(false);
+
+            Path runLog = cfg.checkpointDir().resolve("runs.csv");
+            List<Adaptation.Result> results = RunLog.read(runLog, cfg.adaptTag());
+            Adaptation.Settings settings = new Adaptation.Settings(cfg.prefixLength(), cfg.deepHidden(),
+                    new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lr(), 0f, 0, 0),
+                    new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lrFull(), 0f, 0, 0));
+            int total = cfg.methods().size() * cfg.seeds().size();
+            int done = 0;
+            double adaptSeconds = 0;
+            int adaptRuns = 0;
+            for (long seed : cfg.seeds()) {
+                ImageSet train = newTrainAll.sample(cfg.trainSize(), 777L + seed);
+                for (Method m : cfg.methods()) {
+                    done++;
+                    if (results.stream().anyMatch(r -> r.method() == m && r.seed() == seed)) {
+                        out.printf(Locale.ROOT, "[%d/%d] %s seed %d: reused from %s%n", done, total, m.label(), seed,
+                                runLog);
+                        continue;
+                    }
+                    String tag = String.format(Locale.ROOT, "[%d/%d] %s seed %d", done, total, m.label(), seed);
+                    final int remaining = total - done;
+                    final double avgRun = adaptRuns == 0 ? Double.NaN : adaptSeconds / adaptRuns;
+                    Consumer<Trainer.Progress> progress = p -> out.printf(Locale.ROOT,
+                            "%s epoch %d/%d loss %.4f train-acc %.3f%s %.2fs/epoch, run left %.0fs%s%n", tag,
+                            p.epoch(), p.epochs(), p.loss(), p.trainAccuracy(),
+                            p.evalAccuracy() == null ? "" : String.format(Locale.ROOT, " test-acc %.3f", p.evalAccuracy()),
+                            p.secondsPerEpoch(), p.secondsLeft(),
+                            Double.isNaN(avgRun) ? "" : String.format(Locale.ROOT, ", experiment left ~%.0fs",
+                                    p.secondsLeft() + remaining * avgRun));
+                    Adaptation.Result r = Adaptation.run(m, backbone, train, newTest, 5, seed, settings, progress,
+                            cfg.checkpointDir().resolve("adapted"));
+                    adaptSeconds += r.trainSeconds() + r.evalSeconds();
+                    adaptRuns++;
+                    out.printf(Locale.ROOT, "%s done: test accuracy %.4f%s, %d trainable params, %.1fs%n", tag,
+                            r.accuracy(), Double.isNaN(r.foldedAccuracy()) ? ""
+                                    : String.format(Locale.ROOT, " (folded prefix: %.4f)", r.foldedAccuracy()),
+                            r.trainableParameters(), r.trainSeconds());
+                    RunLog.append(runLog, cfg.adaptTag(), r);
+                    results.add(r);
+                }
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            List<Report.Row> rows = Report.summarize(cfg.methods(), results);
+            Report.writeCsv(cfg.outDir().resolve("results.csv"), rows);
+            Files.copy(runLog, cfg.outDir().resolve("runs.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Report.writeChart(cfg.outDir().resolve("accuracy.png"), rows, String.format(Locale.ROOT,
+                    "Fashion-MNIST 0-4 -> 5-9, %d training images, %d seeds", cfg.trainSize(), cfg.seeds().size()));
+            writeMarkdown(rows, pre, pretrainSeconds, wall, adaptRuns);
+            out.println();
+            out.print(Report.markdownTable(rows));
+            out.printf(Locale.ROOT, "wall time %.1fs (pretraining %.1fs%s); results in %s%n", wall, pretrainSeconds,
+                    pre.reused ? ", checkpoint reused" : "", cfg.outDir());
+            return rows;
+        }
+    }
+
+    private record Pretrained(VisionTransformer backbone, double testAccuracy, double secondsPerEpoch, boolean reused) {}
+
+    private Pretrained pretrain(NDManager root, ImageSet train, ImageSet test) throws IOException {
+        Path file = cfg.checkpointDir().resolve("pretrained-" + cfg.pretrainTag() + ".params");
+        Path meta = cfg.checkpointDir().resolve("pretrained-" + cfg.pretrainTag() + ".properties");
+        if (Files.isRegularFile(file) && Files.isRegularFile(meta)) {
+            Properties p = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                p.load(in);
+            }
+            out.println("pretrained backbone: reusing checkpoint " + file);
+            VisionTransformer vit = VisionTransformer.of(cfg.vit(), Params.load(file, root));
+            return new Pretrained(vit, Double.parseDouble(p.getProperty("test_accuracy", "NaN")),
+                    Double.parseDouble(p.getProperty("seconds_per_epoch", "NaN")), true);
+        }
+        out.printf(Locale.ROOT, "pretraining %s on %d images of classes 0-4 for %d epochs%n", cfg.vit().tag(),
+                train.size(), cfg.pretrainEpochs());
+        VisionTransformer vit = VisionTransformer.create(cfg.vit(), root, 2024);
+        Params head = Classifier.newHead(root, cfg.vit().dim(), 5, 2025);
+        Classifier model = new Classifier(vit, null, head);
+        TrainResult r = Trainer.train(model, List.of(vit.params(), head), train, test,
+                new TrainConfig(cfg.pretrainEpochs(), cfg.pretrainBatch(), cfg.pretrainLr(), 0f, 2026, 1),
+                p -> out.printf(Locale.ROOT, "[pretrain] epoch %d/%d loss %.4f train-acc %.3f%s %.1fs/epoch, left %.0fs%n",
+                        p.epoch(), p.epochs(), p.loss(), p.trainAccuracy(),
+                        p.evalAccuracy() == null ? "" : String.format(Locale.ROOT, " test-acc(0-4) %.3f", p.evalAccuracy()),
+                        p.secondsPerEpoch(), p.secondsLeft()));
+        out.printf(Locale.ROOT, "[pretrain] test accuracy on classes 0-4: %.4f; saving %s%n", r.evalAccuracy(), file);
+        vit.params().save(file);
+        Properties p = new Properties();
+        p.setProperty("test_accuracy", Double.toString(r.evalAccuracy()));
+        p.setProperty("seconds_per_epoch", Double.toString(r.secondsPerEpoch()));
+        p.setProperty("train_seconds", Double.toString(r.trainSeconds()));
+        p.setProperty("created", Instant.now().toString());
+        try (var o = Files.newOutputStream(meta)) {
+            p.store(o, "pretrained backbone " + cfg.pretrainTag());
+        }
+        head.close();
+        return new Pretrained(vit, r.evalAccuracy(), r.secondsPerEpoch(), false);
+    }
+
+    private void writeMarkdown(List<Report.Row> rows, Pretrained pre, double pretrainSeconds, double wall,
+                               int freshRuns) throws IOException {
+        var v = cfg.vit();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Prefix-tuning a frozen ViT: Fashion-MNIST classes 0-4 -> 5-9\n\n");
+        sb.append("Generated by `org.prefixmoe.djl` (DJL ").append(ai.djl.engine.Engine.getDjlVersion())
+                .append(", PyTorch ").append(Engine.getEngine("PyTorch").getVersion()).append(") on ").append(device)
+                .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores, at ")
+                .append(Instant.now()).append(".\n\n");
+        sb.append("Command:\n\n```\n").append(cfg.command()).append("\n```\n\n");
+        sb.append(Report.markdownTable(rows)).append('\n');
+        sb.append(String.format(Locale.ROOT,
+                "- Backbone: ViT, %dx%d input, patch %d (%d tokens + class token), d=%d, depth %d, %d heads, MLP ratio %d; "
+                        + "%,d parameters.%n", v.imageSide(), v.imageSide(), v.patch(), v.numPatches(), v.dim(),
+                v.depth(), v.heads(), v.mlpRatio(), pre.backbone().params().count()));
+        sb.append(String.format(Locale.ROOT,
+                "- Pretraining: classes 0-4, %s images, %d epochs, batch %d, Adam lr %s; test accuracy on classes 0-4: "
+                        + "%.2f%%; %.1fs per epoch%s.%n", cfg.pretrainSize() <= 0 ? "all" : String.valueOf(cfg.pretrainSize()),
+                cfg.pretrainEpochs(), cfg.pretrainBatch(), cfg.pretrainLr(), 100 * pre.testAccuracy(),
+                pre.secondsPerEpoch(), pre.reused() ? " (checkpoint reused in this invocation)" : ""));
+        sb.append(String.format(Locale.ROOT,
+                "- Adaptation: classes 5-9 relabelled 0-4, %d training images per seed (a fresh random subset per seed), "
+                        + "%d epochs, batch %d, Adam lr %s (linear probe and prefixes) / %s (full fine-tuning), "
+                        + "fresh Linear(d, 5) head; seeds %s.%n", cfg.trainSize(), cfg.epochs(), cfg.batchSize(),
+                cfg.lr(), cfg.lrFull(), cfg.seeds()));
+        sb.append(String.format(Locale.ROOT,
+                "- Prefixes: L=%d keys and values per layer in all %d layers; deep-share hidden width %d. "
+                        + "Trainable parameters include the head (%d).%n", cfg.prefixLength(), v.depth(),
+                cfg.deepHidden(), v.dim() * 5 + 5));
+        sb.append("- Evaluation: all test images of classes 5-9 (5000). sd is the sample standard deviation over seeds.\n");
+        sb.append(String.format(Locale.ROOT,
+                "- Wall time of this invocation: %.1fs (%.1f min), of which pretraining %.1fs; %d adaptation runs "
+                        + "trained in this invocation (others reused from the run log).%n", wall, wall / 60,
+                pretrainSeconds, freshRuns));
+        Files.writeString(cfg.outDir().resolve("results.md"), sb.toString(), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    }
+}

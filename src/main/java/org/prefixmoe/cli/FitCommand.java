@@ -1,0 +1,80 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.prefixmoe.estimation.Estimator;
+import org.prefixmoe.estimation.Estimators;
+import org.prefixmoe.estimation.FitProblem;
+import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.Initializer;
+import org.prefixmoe.estimation.NearTruthInitializer;
+import org.prefixmoe.estimation.RandomInitializer;
+import org.prefixmoe.io.DatasetCsv;
+import org.prefixmoe.io.MeasureFiles;
+import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.sampling.Dataset;
+import org.prefixmoe.sampling.RandomStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fit}: fits L atoms to a CSV data set and writes the estimate as JSON. */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+        description = "Fit a mixing measure with L atoms to a CSV data set; print and write the estimate as JSON.")
+final class FitCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DATA", description = "CSV data set (x1..xD, y1..yq).")
+    Path data;
+
+    @Option(names = {"-m", "--model"}, required = true,
+            description = "Model file: the pretrained part, maps and box; its atoms are the truth for near-truth starts.")
+    Path model;
+
+    @Option(names = "-L", description = "Number of fitted atoms (default: the model's L*).")
+    Integer atoms;
+
+    @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator (default: ${DEFAULT-VALUE}).")
+    String estimator;
+
+    @Option(names = "--init", defaultValue = "random",
+            description = "Initialization: random or near-truth (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--restarts", defaultValue = "5", description = "Number of starts (default: ${DEFAULT-VALUE}).")
+    int restarts;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed of the starts (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
+    Path output;
+
+    @Override
+    public Integer call() {
+        TruthModel tm = ModelFiles.read(model);
+        Dataset d = DatasetCsv.read(data);
+        int l = atoms == null ? tm.trueAtoms() : atoms;
+        FitProblem problem = new FitProblem(tm.model(), d, l, tm.box());
+        Estimator est = Estimators.byName(estimator);
+        Initializer initializer = switch (init) {
+            case NearTruthInitializer.NAME -> new NearTruthInitializer(tm.truth());
+            case RandomInitializer.NAME -> new RandomInitializer();
+            default -> throw new IllegalArgumentException("--init: unknown initialization '" + init
+                    + "' (expected random or near-truth)");
+        };
+        long t0 = System.nanoTime();
+        FitResult fit = Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("%s fit of %d atoms (%s) to %d samples in %.3f s%n", est.name(), l,
+                tm.model().parameterization().name(), d.size(), secs);
+        System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, stopped: %s%n", fit.objective(),
+                fit.noiseVariance(), fit.iterations(), fit.stopReason().label());
+        System.out.println(fit.estimate());
+        if (output != null) {
+            MeasureFiles.write(output, tm.model().parameterization().name(), fit);
+            System.out.println("wrote " + output);
+        }
+        return 0;
+    }
+}

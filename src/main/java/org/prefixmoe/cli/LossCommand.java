@@ -1,0 +1,65 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.prefixmoe.io.MeasureFiles;
+import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.loss.CellErrors;
+import org.prefixmoe.loss.RegressionError;
+import org.prefixmoe.loss.VoronoiLoss;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.RegressionSampler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code loss}: compares an estimate with the truth of a model file. */
+@Command(name = "loss", mixinStandardHelpOptions = true,
+        description = "Voronoi losses D_1 and D_{2,r}, per-cell atom errors and the regression error of an estimate.")
+final class LossCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ESTIMATE", description = "Estimate JSON written by fit.")
+    Path estimate;
+
+    @Option(names = {"-m", "--model"}, required = true, description = "Model file holding the truth.")
+    Path model;
+
+    @Option(names = "-r", defaultValue = "2", description = "Exponent r of D_{2,r} (default: ${DEFAULT-VALUE}).")
+    double r;
+
+    @Option(names = "--eval-size", defaultValue = "10000",
+            description = "Fresh inputs for the regression error (default: ${DEFAULT-VALUE}).")
+    int evalSize;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the fresh inputs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        TruthModel tm = ModelFiles.read(model);
+        MeasureFiles.Estimate e = MeasureFiles.read(estimate);
+        if (!e.parameterization().isEmpty() && !e.parameterization().equals(tm.model().parameterization().name())) {
+            throw new IllegalArgumentException(estimate + ": field 'parameterization': the estimate is "
+                    + e.parameterization() + " but the model is " + tm.model().parameterization().name());
+        }
+        MixingMeasure g = e.measure();
+        tm.model().checkMeasure(estimate + ": atoms", g);
+        double[] x = new RegressionSampler(tm.model(), tm.truth(), 0, tm.input())
+                .sample(evalSize, RandomStreams.stream(seed, 2)).x();
+        CellErrors cells = CellErrors.of(g, tm.truth());
+        System.out.printf("D_1            %.6g%n", VoronoiLoss.d1(g, tm.truth()));
+        System.out.printf("D_2,%-10s %.6g%n", fmt(r), VoronoiLoss.d2(g, tm.truth(), r));
+        System.out.printf("||f - f*||_L2  %.6g%n",
+                RegressionError.l2(tm.model(), g, tm.model(), tm.truth(), x));
+        System.out.printf("single-cell atom error     %.6g%n", cells.single());
+        System.out.printf("multi-cell atom error      %.6g%n", cells.multi());
+        System.out.printf("multi-cell weighted error  %.6g%n", cells.multiWeighted());
+        System.out.printf("empty cells %d, redundant atoms: %s%n", cells.emptyCells(), cells.redundancy().label());
+        return 0;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

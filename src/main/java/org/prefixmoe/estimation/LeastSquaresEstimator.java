@@ -1,0 +1,202 @@
+package org.prefixmoe.estimation;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.prefixmoe.model.Evaluator;
+import org.prefixmoe.model.MixingMeasure;
+
+/**
+ * The least-squares estimator of SPEC §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}, by a
+ * box-projected Levenberg–Marquardt method.
+ *
+ * <p>Each iteration makes one pass over the data that evaluates the model and accumulates
+ * {@code JᵀJ} and {@code Jᵀr} at once ({@link Evaluator#normalEquations}); the n × P Jacobian is
+ * never formed. Steps solve {@code (JᵀJ + λ diag(JᵀJ)) δ = −Jᵀr} by Cholesky (EJML) with the
+ * variables that sit on a bound and are pushed outward held fixed, and the trial point is
+ * projected onto the box, so every iterate stays inside it.
+ */
+public final class LeastSquaresEstimator implements Estimator {
+    /** The name used in scenarios. */
+    public static final String NAME = "least-squares";
+
+    private final Options options;
+
+    /**
+     * Solver settings.
+     *
+     * @param maxIterations iteration cap
+     * @param objectiveTolerance stop when an accepted step lowers the objective by a relative
+     *     amount below this
+     * @param stepTolerance stop when an accepted step is shorter than this relative to |x|
+     */
+    public record Options(int maxIterations, double objectiveTolerance, double stepTolerance) {
+        /** Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9. */
+        public static final Options DEFAULT = new Options(500, 1e-10, 1e-9);
+
+        /** Validates the settings. */
+        public Options {
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
+            }
+            if (!(objectiveTolerance >= 0) || !(stepTolerance >= 0)) {
+                throw new IllegalArgumentException("tolerances must be >= 0");
+            }
+        }
+    }
+
+    /** An estimator with default options. */
+    public LeastSquaresEstimator() {
+        this(Options.DEFAULT);
+    }
+
+    /** An estimator with the given options. */
+    public LeastSquaresEstimator(Options options) {
+        this.options = options;
+    }
+
+    /** The solver settings. */
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public FitResult fit(FitProblem problem, MixingMeasure start) {
+        problem.model().checkMeasure("start", start);
+        if (start.size() != problem.atoms()) {
+            throw new IllegalArgumentException("start: has " + start.size() + " atoms, the fit has L = "
+                    + problem.atoms());
+        }
+        Evaluator ev = new Evaluator(problem.model(), problem.atoms(), problem.data().x(), problem.pretrained());
+        double[] y = problem.data().y();
+        int n = problem.data().size();
+        int q = problem.model().outputDimension();
+        int dim = ev.dimension();
+        double[] lo = problem.lower();
+        double[] hi = problem.upper();
+        double[] x = start.pack();
+        project(x, lo, hi);
+
+        double[] a = new double[dim * dim];
+        double[] g = new double[dim];
+        double[] aTrial = new double[dim * dim];
+        double[] gTrial = new double[dim];
+        double[] xTrial = new double[dim];
+        boolean[] fixed = new boolean[dim];
+        DMatrixRMaj m = new DMatrixRMaj(dim, dim);
+        DMatrixRMaj rhs = new DMatrixRMaj(dim, 1);
+        DMatrixRMaj step = new DMatrixRMaj(dim, 1);
+        LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
+
+        ev.setParameters(x);
+        double ssr = ev.normalEquations(y, a, g);
+        int evaluations = 1;
+        if (!Double.isFinite(ssr)) {
+            return result(x, ssr, n, q, 0, evaluations, StopReason.FAILED, start);
+        }
+        double lambda = 1e-3;
+        StopReason reason = StopReason.MAX_ITERATIONS;
+        int iter = 0;
+        outer:
+        while (iter < options.maxIterations) {
+            iter++;
+            boolean anyFree = false;
+            for (int c = 0; c < dim; c++) {
+                // A variable on a bound whose descent direction points outside stays put.
+                fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
+                anyFree |= !fixed[c];
+            }
+            if (!anyFree) {
+                reason = StopReason.GRADIENT;
+                break;
+            }
+            double maxDiag = 0;
+            for (int c = 0; c < dim; c++) {
+                maxDiag = Math.max(maxDiag, a[c * dim + c]);
+            }
+            double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            while (true) {
+                for (int r = 0; r < dim; r++) {
+                    for (int c = 0; c < dim; c++) {
+                        m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
+                    }
+                    double diag = Math.max(a[r * dim + r], floor);
+                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * diag;
+                    rhs.data[r] = fixed[r] ? 0.0 : -g[r];
+                }
+                if (!chol.setA(m)) {
+                    lambda *= 10;
+                    if (lambda > 1e16) {
+                        reason = StopReason.NO_PROGRESS;
+                        break outer;
+                    }
+                    continue;
+                }
+                chol.solve(rhs, step);
+                double stepNorm = 0;
+                double xNorm = 0;
+                for (int c = 0; c < dim; c++) {
+                    double v = Math.min(hi[c], Math.max(lo[c], x[c] + step.data[c]));
+                    xTrial[c] = v;
+                    stepNorm += (v - x[c]) * (v - x[c]);
+                    xNorm += x[c] * x[c];
+                }
+                stepNorm = Math.sqrt(stepNorm);
+                xNorm = Math.sqrt(xNorm);
+                ev.setParameters(xTrial);
+                double ssrTrial = ev.normalEquations(y, aTrial, gTrial);
+                evaluations++;
+                if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
+                    double relDrop = (ssr - ssrTrial) / Math.max(ssr, Double.MIN_NORMAL);
+                    System.arraycopy(xTrial, 0, x, 0, dim);
+                    double[] t = a;
+                    a = aTrial;
+                    aTrial = t;
+                    t = g;
+                    g = gTrial;
+                    gTrial = t;
+                    ssr = ssrTrial;
+                    lambda = Math.max(lambda / 3, 1e-12);
+                    if (relDrop <= options.objectiveTolerance) {
+                        reason = StopReason.OBJECTIVE_CHANGE;
+                        break outer;
+                    }
+                    if (stepNorm <= options.stepTolerance * (xNorm + options.stepTolerance)) {
+                        reason = StopReason.STEP_SIZE;
+                        break outer;
+                    }
+                    break;
+                }
+                if (stepNorm <= options.stepTolerance * (xNorm + options.stepTolerance) && lambda > 1) {
+                    // No descent even along tiny steps: a local optimum to machine precision.
+                    reason = StopReason.NO_PROGRESS;
+                    break outer;
+                }
+                lambda *= 4;
+                if (lambda > 1e16) {
+                    reason = StopReason.NO_PROGRESS;
+                    break outer;
+                }
+            }
+        }
+        return result(x, ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    private static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,
+                                    StopReason reason, MixingMeasure start) {
+        MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
+        return new FitResult(g, ssr / n, ssr / ((double) n * q), iter, evaluations,
+                Double.isFinite(ssr) ? reason : StopReason.FAILED);
+    }
+
+    static void project(double[] x, double[] lo, double[] hi) {
+        for (int c = 0; c < x.length; c++) {
+            x[c] = Math.min(hi[c], Math.max(lo[c], x[c]));
+        }
+    }
+}

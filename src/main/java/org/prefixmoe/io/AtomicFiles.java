@@ -1,0 +1,74 @@
+package org.prefixmoe.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes files atomically: into a temporary file beside the target, then a rename, so that a
+ * reader never sees a half-written file and an interrupted run leaves the old file intact.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** Writes the content of {@code body} to {@code target}. */
+    public interface Body {
+        /** Writes the content. */
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code target} atomically, creating its folder if needed. */
+    public static void write(Path target, Body body) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                body.write(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is hidden and harmless
+                }
+            }
+        }
+    }
+
+    /** Writes a string atomically. */
+    public static void writeString(Path target, String text) {
+        write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Checks before any work starts that {@code dir} exists or can be created and is writable.
+     *
+     * @throws UncheckedIOException naming the folder otherwise
+     */
+    public static void requireWritableFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new UncheckedIOException("output folder " + dir + " is not writable: " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.prefixmoe.io;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.model.MixingMeasure;
+
+/**
+ * Reads and writes estimates (a mixing measure and, optionally, its fit report) as JSON:
+ * {@code {"parameterization": ..., "atoms": [[...]], "biases": [...], "fit": {...}}}.
+ */
+public final class MeasureFiles {
+    private MeasureFiles() {
+    }
+
+    /** The fields of an estimate, for writing. */
+    public static Map<String, Object> toMap(String parameterization, FitResult fit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("parameterization", parameterization);
+        m.put("atoms", fit.estimate().atoms());
+        if (fit.estimate().hasBias()) {
+            m.put("biases", fit.estimate().biases());
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("objective", fit.objective());
+        report.put("sigma2", fit.noiseVariance());
+        report.put("iterations", fit.iterations());
+        report.put("evaluations", fit.evaluations());
+        report.put("converged", fit.converged());
+        report.put("stopReason", fit.stopReason().label());
+        m.put("fit", report);
+        return m;
+    }
+
+    /** Writes an estimate atomically as JSON. */
+    public static void write(Path file, String parameterization, FitResult fit) {
+        Map<String, Object> map = toMap(parameterization, fit);
+        AtomicFiles.write(file, out -> Tree.JSON.writerWithDefaultPrettyPrinter().writeValue(out, map));
+    }
+
+    /** An estimate read back: the measure and the parameterization it is expressed in. */
+    public record Estimate(String parameterization, MixingMeasure measure) {
+    }
+
+    /** Reads an estimate written by {@link #write}, or any file with {@code atoms} (and {@code biases}). */
+    public static Estimate read(Path file) {
+        Tree t = Tree.read(file);
+        t.allowOnly(Set.of("parameterization", "atoms", "biases", "fit"));
+        double[][] atoms = t.matrix("atoms");
+        double[] biases = t.has("biases") ? t.vector("biases") : null;
+        MixingMeasure g = t.check(() -> new MixingMeasure(atoms, biases));
+        return new Estimate(t.string("parameterization", ""), g);
+    }
+}

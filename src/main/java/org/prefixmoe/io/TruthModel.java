@@ -1,0 +1,32 @@
+package org.prefixmoe.io;
+
+import org.prefixmoe.model.Box;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
+import org.prefixmoe.sampling.InputDistribution;
+import org.prefixmoe.sampling.RegressionSampler;
+
+/**
+ * Everything a model file declares: the model, the true mixing measure, the noise level, the
+ * input distribution and the box of the parameter space. Immutable.
+ *
+ * @param name a short name (the file's base name by default)
+ * @param model the model
+ * @param truth the true measure G*
+ * @param sigma noise standard deviation
+ * @param input input distribution μ
+ * @param box the compact parameter space
+ */
+public record TruthModel(String name, PrefixModel model, MixingMeasure truth, double sigma,
+                         InputDistribution input, Box box) {
+
+    /** The sampler of the regression model {@code Y = f_G*(X) + ε}. */
+    public RegressionSampler sampler() {
+        return new RegressionSampler(model, truth, sigma, input);
+    }
+
+    /** Number L* of true atoms. */
+    public int trueAtoms() {
+        return truth.size();
+    }
+}

@@ -1,0 +1,27 @@
+package org.prefixmoe.loss;
+
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
+
+/** The regression error {@code ||f_Ĝ − f_G*||_{L2(μ)}} estimated on a set of inputs (SPEC §4). */
+public final class RegressionError {
+    private RegressionError() {
+    }
+
+    /**
+     * Root mean squared distance between the two regression functions over the rows of {@code x}
+     * (n × D row-major, a fresh sample from μ of at least 10^4 points for the SPEC's loss).
+     */
+    public static double l2(PrefixModel fittedModel, MixingMeasure fitted, PrefixModel trueModel,
+                            MixingMeasure truth, double[] x) {
+        double[] a = fittedModel.regression(fitted, x);
+        double[] b = trueModel.regression(truth, x);
+        double s = 0;
+        for (int k = 0; k < a.length; k++) {
+            double e = a[k] - b[k];
+            s += e * e;
+        }
+        int n = x.length / trueModel.inputDimension();
+        return Math.sqrt(s / n);
+    }
+}

@@ -1,0 +1,106 @@
+package org.prefixmoe.loss;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.prefixmoe.model.MixingMeasure;
+
+/**
+ * The Voronoi cells of a fitted measure with respect to the truth (SPEC §4):
+ * {@code V_j = { l : ||θ_l − θ*_j|| ≤ ||θ_l − θ*_k|| for all k }}, ties going to the smaller j.
+ * Immutable.
+ */
+public final class VoronoiCells {
+    private final int[] cellOf;
+    private final double[] distance;
+    private final List<List<Integer>> members;
+
+    private VoronoiCells(int[] cellOf, double[] distance, List<List<Integer>> members) {
+        this.cellOf = cellOf;
+        this.distance = distance;
+        this.members = members;
+    }
+
+    /**
+     * Assigns every fitted atom to the cell of its nearest true atom.
+     *
+     * @throws IllegalArgumentException if the atoms live in different spaces
+     */
+    public static VoronoiCells of(MixingMeasure fitted, MixingMeasure truth) {
+        if (fitted.atomDimension() != truth.atomDimension()) {
+            throw new IllegalArgumentException("estimate: atoms have dimension " + fitted.atomDimension()
+                    + " but the truth's have " + truth.atomDimension()
+                    + " (Voronoi losses need both in the same parameterization)");
+        }
+        int k = truth.size();
+        int[] cellOf = new int[fitted.size()];
+        double[] dist = new double[fitted.size()];
+        List<List<Integer>> members = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) {
+            members.add(new ArrayList<>());
+        }
+        for (int l = 0; l < fitted.size(); l++) {
+            int best = 0;
+            double bestD = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                double d = distance(fitted, l, truth, j);
+                if (d < bestD) { // strict: ties stay with the smaller j
+                    bestD = d;
+                    best = j;
+                }
+            }
+            cellOf[l] = best;
+            dist[l] = bestD;
+            members.get(best).add(l);
+        }
+        List<List<Integer>> frozen = new ArrayList<>(k);
+        for (List<Integer> m : members) {
+            frozen.add(Collections.unmodifiableList(m));
+        }
+        return new VoronoiCells(cellOf, dist, Collections.unmodifiableList(frozen));
+    }
+
+    /** Euclidean distance between fitted atom l and true atom j. */
+    public static double distance(MixingMeasure fitted, int l, MixingMeasure truth, int j) {
+        double s = 0;
+        for (int c = 0; c < truth.atomDimension(); c++) {
+            double e = fitted.atom(l, c) - truth.atom(j, c);
+            s += e * e;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Number of true atoms (cells). */
+    public int cells() {
+        return members.size();
+    }
+
+    /** The cell (true atom index) of fitted atom l. */
+    public int cellOf(int l) {
+        return cellOf[l];
+    }
+
+    /** Distance of fitted atom l to the true atom of its cell. */
+    public double distanceToCell(int l) {
+        return distance[l];
+    }
+
+    /** The fitted atoms in cell j. */
+    public List<Integer> members(int j) {
+        return members.get(j);
+    }
+
+    /** |V_j|. */
+    public int size(int j) {
+        return members.get(j).size();
+    }
+
+    /** Number of cells with no fitted atom. */
+    public int emptyCells() {
+        int e = 0;
+        for (List<Integer> m : members) {
+            e += m.isEmpty() ? 1 : 0;
+        }
+        return e;
+    }
+}

@@ -1,0 +1,304 @@
+package org.prefixmoe.model;
+
+/**
+ * Evaluates the regression function {@code f_G} and its Jacobian with respect to the packed
+ * parameters on one fixed design, for any {@link Parameterization}.
+ *
+ * <p>The pretrained part is taken precomputed ({@link PretrainedPart}); per-atom quantities
+ * (key, value, gating slope {@code κ = B key} and their Jacobians) are computed once per call of
+ * {@link #setParameters}; the per-sample loops then cost {@code O(L (D p + q p))} and allocate
+ * nothing. The softmax is computed in the log domain. Instances hold scratch buffers and are
+ * not thread-safe: use one per thread.
+ */
+public final class Evaluator {
+    private final PrefixModel model;
+    private final Parameterization map;
+    private final int atoms;
+    private final int d;
+    private final int q;
+    private final int p;
+    private final int r;
+    private final int stride;
+    private final boolean bias;
+    private final int n;
+    private final double[] x;
+    private final double[] logScore0;
+    private final double[] mean0;
+    private final double[] bMatrix;
+
+    // Per-atom caches, refreshed by setParameters.
+    private final double[] kappa;   // L × D, gating slopes B key(θ_l)
+    private final double[] dKappa;  // L × D × p, B ∂key/∂θ
+    private final double[] value;   // L × q
+    private final double[] dValue;  // L × q × p
+    private final double[] biases;  // L
+    private final double[] keyTmp;
+    private final double[] dKeyTmp;
+    private final double[] valueTmp;
+    private final double[] dValueTmp;
+
+    // Per-sample scratch.
+    private final double[] gate;    // L prompt gate probabilities
+    private final double[] slopeX;  // L × p, (∂κ_l/∂θ)^T x
+    private final double[] f;
+    private final double[] jac;
+    private final double[] resid;
+
+    /**
+     * @param model the model
+     * @param atoms number L of fitted atoms
+     * @param x the design, n × D row-major (kept by reference: do not modify)
+     * @param pretrained the pretrained part evaluated on {@code x}
+     */
+    public Evaluator(PrefixModel model, int atoms, double[] x, PretrainedPart pretrained) {
+        this.model = model;
+        this.map = model.parameterization();
+        this.atoms = atoms;
+        this.d = model.inputDimension();
+        this.q = model.outputDimension();
+        this.p = model.atomDimension();
+        this.r = model.keyDimension();
+        this.bias = model.hasBias();
+        this.stride = model.parametersPerAtom();
+        this.n = x.length / d;
+        if (pretrained.n() != n) {
+            throw new IllegalArgumentException("pretrained part has " + pretrained.n() + " rows, design has " + n);
+        }
+        this.x = x;
+        this.logScore0 = pretrained.logScore();
+        this.mean0 = pretrained.mean();
+        this.bMatrix = model.gatingProjectionData();
+        this.kappa = new double[atoms * d];
+        this.dKappa = new double[atoms * d * p];
+        this.value = new double[atoms * q];
+        this.dValue = new double[atoms * q * p];
+        this.biases = new double[atoms];
+        this.keyTmp = new double[r];
+        this.dKeyTmp = new double[r * p];
+        this.valueTmp = new double[q];
+        this.dValueTmp = new double[q * p];
+        this.gate = new double[atoms];
+        this.slopeX = new double[atoms * p];
+        this.f = new double[q];
+        this.jac = new double[q * dimension()];
+        this.resid = new double[q];
+    }
+
+    /** The model. */
+    public PrefixModel model() {
+        return model;
+    }
+
+    /** Number of samples in the design. */
+    public int size() {
+        return n;
+    }
+
+    /** Number of atoms L. */
+    public int atoms() {
+        return atoms;
+    }
+
+    /** Length of the packed parameter vector. */
+    public int dimension() {
+        return atoms * stride;
+    }
+
+    /** Sets the mixing measure. */
+    public void setMeasure(MixingMeasure g) {
+        if (g.size() != atoms) {
+            throw new IllegalArgumentException("measure has " + g.size() + " atoms, evaluator expects " + atoms);
+        }
+        setParameters(g.pack());
+    }
+
+    /** Sets the packed parameters {@code (θ_1, b_1, ..., θ_L, b_L)} and refreshes per-atom caches. */
+    public void setParameters(double[] params) {
+        for (int l = 0; l < atoms; l++) {
+            int off = l * stride;
+            map.map(params, off, keyTmp, valueTmp, dKeyTmp, dValueTmp);
+            biases[l] = bias ? params[off + p] : 0.0;
+            System.arraycopy(valueTmp, 0, value, l * q, q);
+            System.arraycopy(dValueTmp, 0, dValue, l * q * p, q * p);
+            for (int u = 0; u < d; u++) {
+                double s = 0;
+                for (int k = 0; k < r; k++) {
+                    s += bMatrix[u * r + k] * keyTmp[k];
+                }
+                kappa[l * d + u] = s;
+                for (int c = 0; c < p; c++) {
+                    double t = 0;
+                    for (int k = 0; k < r; k++) {
+                        t += bMatrix[u * r + k] * dKeyTmp[k * p + c];
+                    }
+                    dKappa[(l * d + u) * p + c] = t;
+                }
+            }
+        }
+    }
+
+    /**
+     * Computes the gate probabilities of sample i in the log domain: the prompts' into
+     * {@code gate}, returning the pretrained block's total probability π0.
+     */
+    private double gates(int i) {
+        int xo = i * d;
+        double max = logScore0[i];
+        for (int l = 0; l < atoms; l++) {
+            double s = biases[l];
+            int ko = l * d;
+            for (int u = 0; u < d; u++) {
+                s += kappa[ko + u] * x[xo + u];
+            }
+            gate[l] = s;
+            if (s > max) {
+                max = s;
+            }
+        }
+        double w0 = Math.exp(logScore0[i] - max);
+        double z = w0;
+        for (int l = 0; l < atoms; l++) {
+            double w = Math.exp(gate[l] - max);
+            gate[l] = w;
+            z += w;
+        }
+        double inv = 1.0 / z;
+        for (int l = 0; l < atoms; l++) {
+            gate[l] *= inv;
+        }
+        return w0 * inv;
+    }
+
+    /**
+     * Gate probabilities of sample i: writes the L prompt probabilities into {@code out} and
+     * returns the total probability of the pretrained experts.
+     */
+    public double gateProbabilities(int i, double[] out) {
+        double pi0 = gates(i);
+        System.arraycopy(gate, 0, out, 0, atoms);
+        return pi0;
+    }
+
+    /** The log-domain gating score {@code κ(θ_l)^T X_i + b_l} of prompt l at sample i. */
+    public double promptScore(int l, int i) {
+        double s = biases[l];
+        for (int u = 0; u < d; u++) {
+            s += kappa[l * d + u] * x[i * d + u];
+        }
+        return s;
+    }
+
+    /** The value ν(θ_l), component a. */
+    public double promptValue(int l, int a) {
+        return value[l * q + a];
+    }
+
+    /** Writes {@code f_G(X_i)} into {@code out} (length q). */
+    public void value(int i, double[] out) {
+        double pi0 = gates(i);
+        for (int a = 0; a < q; a++) {
+            double s = pi0 * mean0[i * q + a];
+            for (int l = 0; l < atoms; l++) {
+                s += gate[l] * value[l * q + a];
+            }
+            out[a] = s;
+        }
+    }
+
+    /**
+     * Writes {@code f_G(X_i)} into {@code out} and its Jacobian with respect to the packed
+     * parameters into {@code jacobian}, q × {@link #dimension()} row-major.
+     */
+    public void valueAndJacobian(int i, double[] out, double[] jacobian) {
+        value(i, out);
+        jacobianAt(i, out, jacobian);
+    }
+
+    // Requires gates(i) and f_G(X_i) in fi. ∂f/∂s_l = π_l (ν_l − f), ∂s_l/∂θ = (B ∂key/∂θ)^T x,
+    // ∂f/∂θ_l = π_l (ν_l − f) ((B ∂key/∂θ)^T x)^T + π_l ∂ν/∂θ, ∂f/∂b_l = π_l (ν_l − f).
+    private void jacobianAt(int i, double[] fi, double[] jacobian) {
+        int xo = i * d;
+        int cols = dimension();
+        for (int l = 0; l < atoms; l++) {
+            int so = l * p;
+            for (int c = 0; c < p; c++) {
+                slopeX[so + c] = 0;
+            }
+            for (int u = 0; u < d; u++) {
+                double xu = x[xo + u];
+                int ko = (l * d + u) * p;
+                for (int c = 0; c < p; c++) {
+                    slopeX[so + c] += dKappa[ko + c] * xu;
+                }
+            }
+        }
+        for (int a = 0; a < q; a++) {
+            int row = a * cols;
+            for (int l = 0; l < atoms; l++) {
+                double pil = gate[l];
+                double ds = pil * (value[l * q + a] - fi[a]);
+                int col = row + l * stride;
+                int so = l * p;
+                int vo = (l * q + a) * p;
+                for (int c = 0; c < p; c++) {
+                    jacobian[col + c] = ds * slopeX[so + c] + pil * dValue[vo + c];
+                }
+                if (bias) {
+                    jacobian[col + p] = ds;
+                }
+            }
+        }
+    }
+
+    /** The residual sum of squares {@code Σ_i ||Y_i − f_G(X_i)||²}; {@code y} is n × q row-major. */
+    public double sumOfSquares(double[] y) {
+        double ssr = 0;
+        for (int i = 0; i < n; i++) {
+            value(i, f);
+            for (int a = 0; a < q; a++) {
+                double e = f[a] - y[i * q + a];
+                ssr += e * e;
+            }
+        }
+        return ssr;
+    }
+
+    /**
+     * In one pass over the data, accumulates the Gauss–Newton normal equations {@code JᵀJ}
+     * (P × P row-major, full) and {@code Jᵀr} with {@code r = f_G(X) − Y}, without materializing
+     * the n × P Jacobian, and returns the residual sum of squares.
+     */
+    public double normalEquations(double[] y, double[] jtj, double[] jtr) {
+        int cols = dimension();
+        java.util.Arrays.fill(jtj, 0, cols * cols, 0.0);
+        java.util.Arrays.fill(jtr, 0, cols, 0.0);
+        double ssr = 0;
+        for (int i = 0; i < n; i++) {
+            value(i, f);
+            jacobianAt(i, f, jac);
+            for (int a = 0; a < q; a++) {
+                double e = f[a] - y[i * q + a];
+                resid[a] = e;
+                ssr += e * e;
+            }
+            for (int a = 0; a < q; a++) {
+                int row = a * cols;
+                double e = resid[a];
+                for (int c1 = 0; c1 < cols; c1++) {
+                    double v = jac[row + c1];
+                    jtr[c1] += v * e;
+                    int o = c1 * cols;
+                    for (int c2 = c1; c2 < cols; c2++) {
+                        jtj[o + c2] += v * jac[row + c2];
+                    }
+                }
+            }
+        }
+        for (int c1 = 0; c1 < cols; c1++) {
+            for (int c2 = 0; c2 < c1; c2++) {
+                jtj[c1 * cols + c2] = jtj[c2 * cols + c1];
+            }
+        }
+        return ssr;
+    }
+}

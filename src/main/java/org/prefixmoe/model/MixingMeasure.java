@@ -1,0 +1,141 @@
+package org.prefixmoe.model;
+
+import java.util.Arrays;
+
+/**
+ * A mixing measure {@code G = Σ_l exp(b_l) δ_{θ_l}} over prompt atoms (SPEC §2). Immutable.
+ * Without biases ({@code bias: false}) every atom has weight 1.
+ *
+ * <p>Estimators work on the <em>packed</em> vector {@code (θ_1, b_1, θ_2, b_2, ...)} (the
+ * {@code b_l} omitted without biases).
+ */
+public final class MixingMeasure {
+    private final double[][] atoms;
+    private final double[] biases;
+    private final boolean bias;
+
+    /**
+     * @param atoms the atoms θ_l, each of the same dimension
+     * @param biases the biases b_l, or null for a measure without biases
+     */
+    public MixingMeasure(double[][] atoms, double[] biases) {
+        if (atoms == null || atoms.length == 0) {
+            throw new IllegalArgumentException("atoms: at least one atom is required");
+        }
+        int p = atoms[0] == null ? 0 : atoms[0].length;
+        if (p == 0) {
+            throw new IllegalArgumentException("atoms[0]: empty atom");
+        }
+        this.atoms = new double[atoms.length][];
+        for (int l = 0; l < atoms.length; l++) {
+            this.atoms[l] = Matrices.vector("atoms[" + l + "]", atoms[l], p);
+        }
+        this.bias = biases != null;
+        this.biases = bias ? Matrices.vector("biases", biases, atoms.length) : new double[atoms.length];
+    }
+
+    /** Number L of atoms. */
+    public int size() {
+        return atoms.length;
+    }
+
+    /** Dimension of an atom. */
+    public int atomDimension() {
+        return atoms[0].length;
+    }
+
+    /** Whether the measure carries biases. */
+    public boolean hasBias() {
+        return bias;
+    }
+
+    /** A copy of atom l. */
+    public double[] atom(int l) {
+        return atoms[l].clone();
+    }
+
+    /** Coordinate c of atom l. */
+    public double atom(int l, int c) {
+        return atoms[l][c];
+    }
+
+    /** A copy of all atoms. */
+    public double[][] atoms() {
+        double[][] copy = new double[atoms.length][];
+        for (int l = 0; l < atoms.length; l++) {
+            copy[l] = atoms[l].clone();
+        }
+        return copy;
+    }
+
+    /** b_l (0 without biases). */
+    public double bias(int l) {
+        return biases[l];
+    }
+
+    /** A copy of the biases, or null without biases. */
+    public double[] biases() {
+        return bias ? biases.clone() : null;
+    }
+
+    /** The weight exp(b_l) of atom l (1 without biases). */
+    public double weight(int l) {
+        return bias ? Math.exp(biases[l]) : 1.0;
+    }
+
+    /** The packed parameter vector {@code (θ_1, b_1, ..., θ_L, b_L)}. */
+    public double[] pack() {
+        int p = atomDimension();
+        int stride = p + (bias ? 1 : 0);
+        double[] x = new double[size() * stride];
+        for (int l = 0; l < size(); l++) {
+            System.arraycopy(atoms[l], 0, x, l * stride, p);
+            if (bias) {
+                x[l * stride + p] = biases[l];
+            }
+        }
+        return x;
+    }
+
+    /** Unpacks a vector written by {@link #pack()}. */
+    public static MixingMeasure unpack(double[] x, int atomDimension, boolean bias) {
+        int stride = atomDimension + (bias ? 1 : 0);
+        if (x.length % stride != 0) {
+            throw new IllegalArgumentException("packed vector of length " + x.length
+                    + " does not hold whole atoms of dimension " + atomDimension);
+        }
+        int l = x.length / stride;
+        double[][] atoms = new double[l][];
+        double[] b = bias ? new double[l] : null;
+        for (int k = 0; k < l; k++) {
+            atoms[k] = Arrays.copyOfRange(x, k * stride, k * stride + atomDimension);
+            if (bias) {
+                b[k] = x[k * stride + atomDimension];
+            }
+        }
+        return new MixingMeasure(atoms, b);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("G = ");
+        for (int l = 0; l < size(); l++) {
+            if (l > 0) {
+                sb.append(" + ");
+            }
+            sb.append(String.format("%.4g·δ%s", weight(l), Arrays.toString(atoms[l])));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MixingMeasure g && g.bias == bias && Arrays.deepEquals(g.atoms, atoms)
+                && Arrays.equals(g.biases, biases);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.deepHashCode(atoms) * 31 + Arrays.hashCode(biases);
+    }
+}

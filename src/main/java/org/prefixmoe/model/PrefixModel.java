@@ -1,0 +1,163 @@
+package org.prefixmoe.model;
+
+/**
+ * The prefix mixture-of-experts regression model of SPEC §2: fixed pretrained experts, the known
+ * gating projection {@code B ∈ R^{D×r}}, the parameterization of the prompt atoms, and whether
+ * the prompts carry biases. A mixing measure {@link MixingMeasure} completes it into a regression
+ * function {@code f_G}. Immutable.
+ */
+public final class PrefixModel {
+    private final PretrainedExperts pretrained;
+    private final double[] b;
+    private final Parameterization parameterization;
+    private final boolean bias;
+    private final int d;
+    private final int r;
+    private final int q;
+
+    /**
+     * @param pretrained the pretrained experts
+     * @param bMatrix the gating projection B, D × r
+     * @param parameterization the map from atoms to keys and values
+     * @param bias whether prompts carry a bias b_l
+     */
+    public PrefixModel(PretrainedExperts pretrained, double[][] bMatrix, Parameterization parameterization,
+                       boolean bias) {
+        if (pretrained == null) {
+            throw new IllegalArgumentException("pretrained: missing");
+        }
+        if (parameterization == null) {
+            throw new IllegalArgumentException("parameterization: missing");
+        }
+        this.pretrained = pretrained;
+        this.parameterization = parameterization;
+        this.bias = bias;
+        this.d = pretrained.inputDimension();
+        this.q = pretrained.outputDimension();
+        this.r = parameterization.keyDimension();
+        if (parameterization.valueDimension() != q) {
+            throw new IllegalArgumentException("parameterization: value dimension " + parameterization.valueDimension()
+                    + " differs from the pretrained experts' output dimension q = " + q);
+        }
+        this.b = Matrices.flatten("B", bMatrix, d, r);
+    }
+
+    /** The pretrained experts. */
+    public PretrainedExperts pretrained() {
+        return pretrained;
+    }
+
+    /** The parameterization. */
+    public Parameterization parameterization() {
+        return parameterization;
+    }
+
+    /** Whether prompts carry biases. */
+    public boolean hasBias() {
+        return bias;
+    }
+
+    /** Input dimension D. */
+    public int inputDimension() {
+        return d;
+    }
+
+    /** Output dimension q. */
+    public int outputDimension() {
+        return q;
+    }
+
+    /** Key dimension r. */
+    public int keyDimension() {
+        return r;
+    }
+
+    /** Dimension of an atom. */
+    public int atomDimension() {
+        return parameterization.atomDimension();
+    }
+
+    /** Number of free parameters per prompt (atom plus bias). */
+    public int parametersPerAtom() {
+        return atomDimension() + (bias ? 1 : 0);
+    }
+
+    /** A copy of B, D × r. */
+    public double[][] gatingProjection() {
+        return Matrices.unflatten(b, d, r);
+    }
+
+    /** B as a row-major array (not copied: do not modify). */
+    double[] gatingProjectionData() {
+        return b;
+    }
+
+    /** A copy of this model with another parameterization (same pretrained part, B and bias option). */
+    public PrefixModel withParameterization(Parameterization other) {
+        return new PrefixModel(pretrained, gatingProjection(), other, bias);
+    }
+
+    /**
+     * Checks that a measure fits this model: atom dimension, biases present exactly when the
+     * model has them.
+     *
+     * @throws IllegalArgumentException naming the field
+     */
+    public void checkMeasure(String field, MixingMeasure g) {
+        if (g.atomDimension() != atomDimension()) {
+            throw new IllegalArgumentException(field + ": atoms have dimension " + g.atomDimension() + " but the "
+                    + parameterization.name() + " parameterization needs " + atomDimension());
+        }
+        if (g.hasBias() != bias) {
+            throw new IllegalArgumentException(field + ": the model has bias: " + bias + " but the measure "
+                    + (g.hasBias() ? "has" : "has no") + " biases");
+        }
+    }
+
+    /**
+     * Checks that a truth is identifiable (SPEC §2): B of full column rank, the parameterization's
+     * conditions, distinct atoms and non-zero values.
+     *
+     * @throws IllegalArgumentException naming the field
+     */
+    public void checkIdentifiable(MixingMeasure truth) {
+        checkMeasure("atoms", truth);
+        Matrices.requireFullColumnRank("B", b, d, r);
+        double[][] atoms = truth.atoms();
+        parameterization.checkIdentifiable(atoms);
+        double[] key = new double[r];
+        double[] value = new double[q];
+        for (int l = 0; l < atoms.length; l++) {
+            parameterization.map(atoms[l], 0, key, value, null, null);
+            double norm = 0;
+            for (double v : value) {
+                norm += v * v;
+            }
+            if (norm == 0) {
+                throw new IllegalArgumentException("atoms[" + l + "]: the true value is zero, so the prompt is not"
+                        + " identifiable");
+            }
+            for (int k = 0; k < l; k++) {
+                if (java.util.Arrays.equals(atoms[k], atoms[l])) {
+                    throw new IllegalArgumentException("atoms[" + l + "]: equals atoms[" + k
+                            + "]; true atoms must be distinct");
+                }
+            }
+        }
+    }
+
+    /** Evaluates {@code f_G} at the rows of {@code x} (n × D row-major); returns n × q row-major. */
+    public double[] regression(MixingMeasure g, double[] x) {
+        checkMeasure("measure", g);
+        Evaluator ev = new Evaluator(this, g.size(), x, pretrained.evaluate(x));
+        ev.setMeasure(g);
+        int n = x.length / d;
+        double[] out = new double[n * q];
+        double[] f = new double[q];
+        for (int i = 0; i < n; i++) {
+            ev.value(i, f);
+            System.arraycopy(f, 0, out, i * q, q);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package org.prefixmoe.model;
+
+/**
+ * The N known, fixed pretrained experts of SPEC §2: quadratic gating scores
+ * {@code X^T A_j X + c_j} and linear outputs {@code h_j(X) = H_j X + e_j ∈ R^q}. Immutable.
+ */
+public final class PretrainedExperts {
+    private final int n;
+    private final int d;
+    private final int q;
+    private final double[][] a;
+    private final double[] c;
+    private final double[][] h;
+    private final double[][] e;
+
+    /**
+     * @param a the score matrices A_j, each D × D
+     * @param c the score offsets c_j
+     * @param h the output matrices H_j, each q × D
+     * @param e the output offsets e_j, each of length q
+     */
+    public PretrainedExperts(double[][][] a, double[] c, double[][][] h, double[][] e) {
+        if (a == null || a.length == 0) {
+            throw new IllegalArgumentException("A: at least one pretrained expert is required");
+        }
+        this.n = a.length;
+        if (a[0] == null || a[0].length == 0) {
+            throw new IllegalArgumentException("A[0]: missing or empty");
+        }
+        this.d = a[0].length;
+        if (h == null || h.length != n) {
+            throw new IllegalArgumentException("H: expected " + n + " matrices (one per expert in A), found "
+                    + (h == null ? 0 : h.length));
+        }
+        if (h[0] == null || h[0].length == 0) {
+            throw new IllegalArgumentException("H[0]: missing or empty");
+        }
+        this.q = h[0].length;
+        this.a = new double[n][];
+        this.h = new double[n][];
+        this.e = new double[n][];
+        this.c = Matrices.vector("c", c, n);
+        if (e == null || e.length != n) {
+            throw new IllegalArgumentException("e: expected " + n + " vectors, found " + (e == null ? 0 : e.length));
+        }
+        for (int j = 0; j < n; j++) {
+            this.a[j] = Matrices.flatten("A[" + j + "]", a[j], d, d);
+            this.h[j] = Matrices.flatten("H[" + j + "]", h[j], q, d);
+            this.e[j] = Matrices.vector("e[" + j + "]", e[j], q);
+        }
+    }
+
+    /** Number N of pretrained experts. */
+    public int count() {
+        return n;
+    }
+
+    /** Input dimension D. */
+    public int inputDimension() {
+        return d;
+    }
+
+    /** Output dimension q. */
+    public int outputDimension() {
+        return q;
+    }
+
+    /** The gating score {@code x^T A_j x + c_j} of expert j at the input stored at {@code x[offset..]}. */
+    public double score(int j, double[] x, int offset) {
+        double[] aj = a[j];
+        double s = c[j];
+        for (int u = 0; u < d; u++) {
+            double row = 0;
+            for (int v = 0; v < d; v++) {
+                row += aj[u * d + v] * x[offset + v];
+            }
+            s += x[offset + u] * row;
+        }
+        return s;
+    }
+
+    /** Writes {@code H_j x + e_j} into {@code out[outOffset .. outOffset + q)}. */
+    public void output(int j, double[] x, int offset, double[] out, int outOffset) {
+        double[] hj = h[j];
+        for (int u = 0; u < q; u++) {
+            double s = e[j][u];
+            for (int v = 0; v < d; v++) {
+                s += hj[u * d + v] * x[offset + v];
+            }
+            out[outOffset + u] = s;
+        }
+    }
+
+    /**
+     * Evaluates the part of the model that does not depend on the prompts, once per data set:
+     * {@code S0(X_i) = log Σ_j exp(score_j)} and the pretrained mixture mean {@code m0(X_i)}.
+     *
+     * @param x inputs, n × D row-major
+     */
+    public PretrainedPart evaluate(double[] x) {
+        if (x.length % d != 0) {
+            throw new IllegalArgumentException("x: length " + x.length + " is not a multiple of D = " + d);
+        }
+        int rows = x.length / d;
+        double[] logScore = new double[rows];
+        double[] mean = new double[rows * q];
+        double[] s = new double[n];
+        double[] out = new double[q];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                s[j] = score(j, x, i * d);
+                max = Math.max(max, s[j]);
+            }
+            double z = 0;
+            for (int j = 0; j < n; j++) {
+                s[j] = Math.exp(s[j] - max);
+                z += s[j];
+            }
+            for (int j = 0; j < n; j++) {
+                output(j, x, i * d, out, 0);
+                double w = s[j] / z;
+                for (int u = 0; u < q; u++) {
+                    mean[i * q + u] += w * out[u];
+                }
+            }
+            logScore[i] = max + Math.log(z);
+        }
+        return new PretrainedPart(rows, q, logScore, mean);
+    }
+
+    /** A copy of A_j as a matrix. */
+    public double[][] a(int j) {
+        return Matrices.unflatten(a[j], d, d);
+    }
+
+    /** c_j. */
+    public double c(int j) {
+        return c[j];
+    }
+
+    /** A copy of H_j as a matrix. */
+    public double[][] h(int j) {
+        return Matrices.unflatten(h[j], q, d);
+    }
+
+    /** A copy of e_j. */
+    public double[] e(int j) {
+        return e[j].clone();
+    }
+}

@@ -1,0 +1,53 @@
+package org.prefixmoe.sampling;
+
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
+
+/**
+ * Draws data from the regression model {@code Y = f_{G*}(X) + ε}, {@code ε ~ N(0, σ² I_q)},
+ * {@code X ~ μ} (SPEC §2).
+ */
+public final class RegressionSampler implements Sampler {
+    private final PrefixModel model;
+    private final MixingMeasure truth;
+    private final double sigma;
+    private final InputDistribution input;
+
+    /**
+     * @param model the model
+     * @param truth the true mixing measure G*
+     * @param sigma the noise standard deviation σ ≥ 0
+     * @param input the input distribution μ
+     */
+    public RegressionSampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
+        model.checkMeasure("atoms", truth);
+        if (!Double.isFinite(sigma) || sigma < 0) {
+            throw new IllegalArgumentException("sigma: must be a finite number >= 0, got " + sigma);
+        }
+        this.model = model;
+        this.truth = truth;
+        this.sigma = sigma;
+        this.input = input;
+    }
+
+    @Override
+    public Dataset sample(int n, UniformRandomProvider rng) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n: must be positive, got " + n);
+        }
+        int d = model.inputDimension();
+        int q = model.outputDimension();
+        double[] x = new double[n * d];
+        for (int i = 0; i < n; i++) {
+            input.draw(rng, x, i * d, d);
+        }
+        double[] y = model.regression(truth, x);
+        ZigguratSampler.NormalizedGaussian z = ZigguratSampler.NormalizedGaussian.of(rng);
+        for (int k = 0; k < n * q; k++) {
+            y[k] += sigma * z.sample();
+        }
+        return new Dataset(x, y, d, q);
+    }
+}

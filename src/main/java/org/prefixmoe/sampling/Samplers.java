@@ -1,0 +1,41 @@
+package org.prefixmoe.sampling;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
+
+/** The data-generating samplers known by name to scenarios ({@code regression} by default). */
+public final class Samplers {
+    /** Builds a sampler from the truth's parts. */
+    @FunctionalInterface
+    public interface Factory {
+        /** A sampler for this truth. */
+        Sampler create(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input);
+    }
+
+    private static final Map<String, Factory> KNOWN = new TreeMap<>();
+
+    static {
+        KNOWN.put("regression", RegressionSampler::new);
+    }
+
+    private Samplers() {
+    }
+
+    /** The sampler of that name for the given truth. */
+    public static Sampler byName(String name, PrefixModel model, MixingMeasure truth, double sigma,
+                                 InputDistribution input) {
+        Factory f = KNOWN.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("sampler: unknown sampler '" + name + "' (known: "
+                    + String.join(", ", KNOWN.keySet()) + ")");
+        }
+        return f.create(model, truth, sigma, input);
+    }
+
+    /** The known names. */
+    public static java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(KNOWN.keySet());
+    }
+}
