@@ -1,0 +1,135 @@
+package org.prefixmoe.estimation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.prefixmoe.TestModels;
+import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.loss.VoronoiCells;
+import org.prefixmoe.model.Box;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.sampling.Dataset;
+import org.prefixmoe.sampling.RandomStreams;
+
+class LeastSquaresEstimatorTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shared-linear", "non-shared"})
+    void exactSpecifiedFitRecoversTheTrueAtoms(String parameterization) {
+        TruthModel tm = TestModels.defaultTruth(parameterization);
+        Dataset data = tm.sampler().sample(50_000, RandomStreams.stream(11, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, tm.trueAtoms(), tm.box());
+        FitResult fit = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem,
+                new NearTruthInitializer(tm.truth()), 1, RandomStreams.stream(11, 2));
+        assertTrue(fit.converged(), fit.stopReason().label());
+        MixingMeasure g = fit.estimate();
+        VoronoiCells cells = VoronoiCells.of(g, tm.truth());
+        for (int j = 0; j < tm.trueAtoms(); j++) {
+            assertEquals(1, cells.size(j), "each true atom has one fitted atom");
+            int l = cells.members(j).get(0);
+            for (int c = 0; c < g.atomDimension(); c++) {
+                assertEquals(tm.truth().atom(j, c), g.atom(l, c), 0.05, "atom " + j + " coordinate " + c);
+            }
+            assertEquals(tm.truth().bias(j), g.bias(l), 0.05, "bias " + j);
+        }
+        // The residual mean square estimates sigma^2 = 0.01.
+        assertEquals(0.01, fit.noiseVariance(), 0.0005);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shared-linear", "non-shared", "shared-nonlinear"})
+    void overSpecifiedFitLeavesNoTrueAtomWithAnEmptyCell(String parameterization) {
+        TruthModel tm = TestModels.defaultTruth(parameterization);
+        Dataset data = tm.sampler().sample(50_000, RandomStreams.stream(12, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
+        for (int rep = 0; rep < 3; rep++) {
+            FitResult fit = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem,
+                    new NearTruthInitializer(tm.truth()), 1, RandomStreams.stream(12, 2, rep));
+            VoronoiCells cells = VoronoiCells.of(fit.estimate(), tm.truth());
+            assertEquals(0, cells.emptyCells(), "replicate " + rep + ": " + fit.estimate());
+            assertTrue(tm.box().contains(fit.estimate()));
+        }
+    }
+
+    @Test
+    void fitWhoseOptimumLiesOutsideTheBoxEndsOnTheBox() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = tm.sampler().sample(5_000, RandomStreams.stream(13, 1));
+        // The true atoms have coordinates 1.0 and 0.9: a box of [-0.5, 0.5] excludes the optimum.
+        Box box = new Box(-0.5, 0.5, -10, 10);
+        FitProblem problem = new FitProblem(tm.model(), data, 2, box);
+        MixingMeasure start = new MixingMeasure(new double[][] {{0.1, 0.1}, {-0.1, 0.2}}, new double[] {0, 0});
+        FitResult fit = new LeastSquaresEstimator().fit(problem, start);
+        MixingMeasure g = fit.estimate();
+        assertTrue(box.contains(g), "estimate left the box: " + g);
+        boolean onBoundary = false;
+        for (int l = 0; l < 2; l++) {
+            for (double v : g.atom(l)) {
+                assertTrue(v >= -0.5 && v <= 0.5);
+                onBoundary |= Math.abs(Math.abs(v) - 0.5) == 0.0;
+            }
+        }
+        assertTrue(onBoundary, "some coordinate must end exactly on the box: " + g);
+        // The unconstrained fit from the same start goes outside that box.
+        FitResult free = new LeastSquaresEstimator().fit(new FitProblem(tm.model(), data, 2, Box.UNBOUNDED), start);
+        assertTrue(!box.contains(free.estimate()), free.estimate().toString());
+        assertTrue(free.objective() < fit.objective());
+    }
+
+    @Test
+    void iterationCapIsReported() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = tm.sampler().sample(2_000, RandomStreams.stream(14, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
+        MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(14, 2));
+        FitResult fit = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(2, 0, 0)).fit(problem, start);
+        assertEquals(StopReason.MAX_ITERATIONS, fit.stopReason());
+        assertEquals(2, fit.iterations());
+        assertTrue(!fit.converged());
+    }
+
+    @Test
+    void restartsKeepTheBestObjectiveAndNeverWorsenTheFirst() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = tm.sampler().sample(3_000, RandomStreams.stream(15, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 2, tm.box());
+        FitResult one = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem, new RandomInitializer(), 1,
+                RandomStreams.stream(15, 2));
+        FitResult five = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem, new RandomInitializer(), 5,
+                RandomStreams.stream(15, 2));
+        assertTrue(five.objective() <= one.objective());
+        // A random-start fit with restarts reaches the noise level sigma^2 q = 0.02.
+        assertEquals(0.02, five.objective(), 0.002);
+    }
+
+    @Test
+    void nearTruthStartNeedsAtLeastTheTrueNumberOfAtoms() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = tm.sampler().sample(100, RandomStreams.stream(16, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 1, tm.box());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(1)));
+        assertTrue(e.getMessage().startsWith("L:"), e.getMessage());
+    }
+
+    @Test
+    void nearTruthStartSplitsTheTrueWeightInsideACell() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = tm.sampler().sample(1000, RandomStreams.stream(17, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 4, tm.box());
+        MixingMeasure start = new NearTruthInitializer(tm.truth(), 0.0, 0.0).start(problem, RandomStreams.stream(2));
+        VoronoiCells cells = VoronoiCells.of(start, tm.truth());
+        for (int j = 0; j < 2; j++) {
+            assertTrue(cells.size(j) >= 1, "surjective");
+            double mass = 0;
+            for (int l : cells.members(j)) {
+                mass += start.weight(l);
+            }
+            assertEquals(tm.truth().weight(j), mass, 1e-12);
+        }
+    }
+}
