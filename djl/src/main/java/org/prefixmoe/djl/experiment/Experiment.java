@@ -60,7 +60,7 @@ public final class Experiment {
      */
     public List<Report.Row> run() throws IOException {
         long t0 = System.nanoTime();
-        out.printf(Locale.ROOT, "PyTorch %s via DJL on %s, %d intra-op threads%n", Engine.getEngine("PyTorch").getVersion(),
+        out.printf(Locale.ROOT, "PyTorch %s via DJL on %s, %d cores%n", Engine.getEngine("PyTorch").getVersion(),
                 device, Runtime.getRuntime().availableProcessors());
         FashionMnist.Splits data = FashionMnist.load(cfg.dataDir());
         ImageSet preTrain = data.train().classes(0, 4).sample(cfg.pretrainSize() <= 0 ? Integer.MAX_VALUE
