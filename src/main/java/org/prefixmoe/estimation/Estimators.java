@@ -10,6 +10,7 @@ public final class Estimators {
 
     static {
         KNOWN.put(LeastSquaresEstimator.NAME, LeastSquaresEstimator::new);
+        KNOWN.put(org.prefixmoe.estimation.em.EmEstimator.NAME, org.prefixmoe.estimation.em.EmEstimator::new);
     }
 
     private Estimators() {

@@ -18,6 +18,7 @@ public final class Samplers {
 
     static {
         KNOWN.put("regression", RegressionSampler::new);
+        KNOWN.put("density", DensitySampler::new);
     }
 
     private Samplers() {

@@ -1,0 +1,414 @@
+package org.prefixmoe.estimation.em;
+
+import java.util.Arrays;
+import org.prefixmoe.estimation.Estimator;
+import org.prefixmoe.estimation.FitProblem;
+import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.estimation.StopReason;
+import org.prefixmoe.model.Evaluator;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.NonShared;
+import org.prefixmoe.model.PrefixModel;
+
+/**
+ * Maximum likelihood by EM for the Gaussian mixture-of-experts reading of the prefix model
+ * (SPEC §3): {@code p_G(Y|X) = Σ_c π_c(X) N(Y; μ_c(X), σ² I_q)} over the N pretrained experts
+ * (fixed quadratic scores and linear means) and the L prompts (scores {@code κ(θ_l)ᵀX + b_l},
+ * constant means {@code ν(θ_l)}), with one σ² common to all components.
+ *
+ * <h2>The iteration</h2>
+ * <ul>
+ * <li><b>E-step</b>: responsibilities {@code r_ic ∝ π_c(X_i) N(Y_i; μ_c(X_i), σ²)} in the log
+ * domain (log-sum-exp with the row maximum subtracted); only their sufficient statistics per prompt
+ * are kept, so the E-step allocates nothing and stores no n × (N + L) array.</li>
+ * <li><b>M-step for the atoms</b> (σ² held fixed; each sub-step never decreases the expected
+ * complete-data log-likelihood Q, which makes the whole an ECM / generalized EM iteration and the
+ * observed log-likelihood non-decreasing):
+ * <ul>
+ * <li>{@code non-shared}: the values {@code v_l = Σ_i r_il Y_i / Σ_i r_il} in closed form
+ * (projected onto the box, which is the exact constrained maximizer since the Gaussian term is
+ * isotropic in {@code v_l}); then the gating parameters {@code (k_l, b_l)} by Newton / IRLS steps
+ * on the weighted multinomial-logistic likelihood {@code Σ_i Σ_c r_ic log π_c(X_i)}, the
+ * pretrained scores entering as fixed offsets.</li>
+ * <li>shared parameterizations (and {@code prompt-tuning}, {@code shared-mlp}): the atom enters
+ * gate and mean at once, so Newton-type steps on the full Q (gating term plus Gaussian term),
+ * with the exact Hessian for maps linear in θ and the Gauss–Newton (Fisher) part of it otherwise.</li>
+ * </ul>
+ * Every step is a damped Newton step on the variables that are not held at a bound, projected
+ * onto the box ({@link FitProblem#box()}), followed by step halving until Q increases <em>after
+ * projection</em>; a step that cannot increase Q is not taken. At most
+ * {@link Options#newtonSteps()} such steps per M-step.</li>
+ * <li><b>M-step for σ²</b>: {@code σ² = Σ_i Σ_c r_ic ||Y_i − μ_c(X_i)||² / (n q)} in closed form
+ * at the new atoms, floored at {@code varianceFloor · (mean per-coordinate variance of Y)} so
+ * that a component collapsing onto one sample cannot drive σ² (and the likelihood) to a
+ * degenerate limit; clamping at the floor is the exact maximizer of Q over {@code σ² ≥ floor}, so
+ * monotonicity survives the floor.</li>
+ * </ul>
+ *
+ * <h2>Start, stopping and report</h2>
+ * The initial σ² is the start's residual mean square per coordinate,
+ * {@code Σ_i ||Y_i − f_{G_0}(X_i)||² / (n q)} ({@code f_G} is also the mean of the density model),
+ * floored as above. The fit stops when the relative change of the mean observed log-likelihood
+ * {@code ℓ̄ = n⁻¹ Σ_i log p_G(Y_i|X_i)} between two iterations,
+ * {@code |ℓ̄_t − ℓ̄_{t−1}| / max(1, |ℓ̄_{t−1}|)}, falls to {@link Options#tolerance()} or below
+ * ({@link StopReason#OBJECTIVE_CHANGE}), or after {@link Options#maxIterations()} iterations
+ * ({@link StopReason#MAX_ITERATIONS}); a non-finite likelihood is {@link StopReason#FAILED}. The
+ * reported objective is {@code −ℓ̄} (lower is better, as {@link Estimator#better} assumes) and
+ * the noise variance is the final σ². Restarts ({@code near-truth} or {@code random}) go through
+ * {@link org.prefixmoe.estimation.Fitting#fitWithRestarts} as for least squares.
+ *
+ * <p>Immutable and thread-safe: each fit allocates its own working memory once.
+ */
+public final class EmEstimator implements Estimator {
+    /** The name used in scenarios. */
+    public static final String NAME = "em";
+
+    private final Options options;
+
+    /**
+     * Solver settings.
+     *
+     * @param maxIterations cap on EM iterations
+     * @param tolerance stop when the relative change of the mean log-likelihood falls to this
+     * @param newtonSteps at most this many Newton steps (each with its line search) per M-step
+     * @param varianceFloor σ² is kept at or above this fraction of the mean per-coordinate
+     *     variance of the responses
+     */
+    public record Options(int maxIterations, double tolerance, int newtonSteps, double varianceFloor) {
+        /** Defaults: 1000 iterations, tolerance 1e-8, 3 Newton steps, σ² floor 1e-6 · var(Y). */
+        public static final Options DEFAULT = new Options(1000, 1e-8, 3, 1e-6);
+
+        /** Validates the settings. */
+        public Options {
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
+            }
+            if (!(tolerance >= 0)) {
+                throw new IllegalArgumentException("tolerance: must be >= 0, got " + tolerance);
+            }
+            if (newtonSteps < 1) {
+                throw new IllegalArgumentException("newtonSteps: must be >= 1, got " + newtonSteps);
+            }
+            if (!(varianceFloor > 0) || !Double.isFinite(varianceFloor)) {
+                throw new IllegalArgumentException("varianceFloor: must be a finite number > 0, got "
+                        + varianceFloor);
+            }
+        }
+    }
+
+    /**
+     * A fit with the path of the mean observed log-likelihood, entry 0 at the start and entry t
+     * after iteration t.
+     *
+     * @param result the fit report
+     * @param logLikelihood mean observed log-likelihood per iteration
+     */
+    public record Trace(FitResult result, double[] logLikelihood) {
+    }
+
+    /** An estimator with default options. */
+    public EmEstimator() {
+        this(Options.DEFAULT);
+    }
+
+    /** An estimator with the given options. */
+    public EmEstimator(Options options) {
+        this.options = options;
+    }
+
+    /** The solver settings. */
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public FitResult fit(FitProblem problem, MixingMeasure start) {
+        return run(problem, start, false).result();
+    }
+
+    /** Fits and records the mean observed log-likelihood after every iteration. */
+    public Trace trace(FitProblem problem, MixingMeasure start) {
+        return run(problem, start, true);
+    }
+
+    private Trace run(FitProblem problem, MixingMeasure start, boolean record) {
+        PrefixModel model = problem.model();
+        model.checkMeasure("start", start);
+        if (start.size() != problem.atoms()) {
+            throw new IllegalArgumentException("start: has " + start.size() + " atoms, the fit has L = "
+                    + problem.atoms());
+        }
+        int atoms = problem.atoms();
+        double[] y = problem.data().y();
+        int n = problem.data().size();
+        int q = model.outputDimension();
+        double[] lo = problem.lower();
+        double[] hi = problem.upper();
+        double[] x = start.pack();
+        project(x, lo, hi);
+
+        double floor = options.varianceFloor * Math.max(meanVariance(y, n, q), Double.MIN_NORMAL);
+        Evaluator ev = new Evaluator(model, atoms, problem.data().x(), problem.pretrained());
+        ev.setParameters(x);
+        double sigma2 = ev.sumOfSquares(y) / ((double) n * q);
+        sigma2 = Double.isFinite(sigma2) ? Math.max(sigma2, floor) : Math.max(1.0, floor);
+
+        EmState st = new EmState(model, problem.data().x(), y, problem.pretrained().logScore(), atoms);
+        MStep m = new MStep(st, lo, hi, model.parameterization() instanceof NonShared, options.newtonSteps);
+        st.setParameters(x);
+        double ll = st.eStep(sigma2) / n;
+        double[] path = record ? new double[Math.min(options.maxIterations, 1 << 16) + 1] : null;
+        int recorded = 0;
+        if (record) {
+            path[recorded++] = ll;
+        }
+        if (!Double.isFinite(ll)) {
+            return trace(x, ll, sigma2, 0, st.passes + 1, StopReason.FAILED, start, path, recorded);
+        }
+        StopReason reason = StopReason.MAX_ITERATIONS;
+        int iter = 0;
+        while (iter < options.maxIterations) {
+            iter++;
+            m.apply(x, sigma2);
+            double ss = st.preSs + st.promptSs();
+            sigma2 = Math.max(ss / ((double) n * q), floor);
+            double next = st.eStep(sigma2) / n;
+            if (record) {
+                if (recorded == path.length) {
+                    path = Arrays.copyOf(path, path.length * 2);
+                }
+                path[recorded++] = next;
+            }
+            if (!Double.isFinite(next)) {
+                ll = next;
+                reason = StopReason.FAILED;
+                break;
+            }
+            double rel = Math.abs(next - ll) / Math.max(1.0, Math.abs(ll));
+            ll = next;
+            if (rel <= options.tolerance) {
+                reason = StopReason.OBJECTIVE_CHANGE;
+                break;
+            }
+        }
+        return trace(x, ll, sigma2, iter, st.passes + 1, reason, start, path, recorded);
+    }
+
+    private static Trace trace(double[] x, double ll, double sigma2, int iter, int passes, StopReason reason,
+                               MixingMeasure start, double[] path, int recorded) {
+        MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
+        FitResult result = new FitResult(g, -ll, sigma2, iter, passes,
+                Double.isFinite(ll) ? reason : StopReason.FAILED);
+        return new Trace(result, path == null ? null : Arrays.copyOf(path, recorded));
+    }
+
+    private static double meanVariance(double[] y, int n, int q) {
+        double total = 0;
+        for (int a = 0; a < q; a++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += y[i * q + a];
+            }
+            mean /= n;
+            double v = 0;
+            for (int i = 0; i < n; i++) {
+                double e = y[i * q + a] - mean;
+                v += e * e;
+            }
+            total += v / n;
+        }
+        return total / q;
+    }
+
+    static void project(double[] x, double[] lo, double[] hi) {
+        for (int c = 0; c < x.length; c++) {
+            x[c] = Math.min(hi[c], Math.max(lo[c], x[c]));
+        }
+    }
+
+    /** The M-step for the atoms, with its preallocated linear algebra. */
+    private static final class MStep {
+        private final EmState st;
+        private final double[] lo;
+        private final double[] hi;
+        private final boolean nonShared;
+        private final int maxSteps;
+        private final int dim;
+        private final boolean[] free;
+        private final boolean[] held;
+        private final double[] grad;
+        private final double[] hneg;
+        private final double[] chol;
+        private final double[] step;
+        private final double[] trial;
+
+        MStep(EmState st, double[] lo, double[] hi, boolean nonShared, int maxSteps) {
+            this.st = st;
+            this.lo = lo;
+            this.hi = hi;
+            this.nonShared = nonShared;
+            this.maxSteps = maxSteps;
+            this.dim = st.atoms * st.stride;
+            free = new boolean[dim];
+            held = new boolean[dim];
+            grad = new double[dim];
+            hneg = new double[dim * dim];
+            chol = new double[dim * dim];
+            step = new double[dim];
+            trial = new double[dim];
+            for (int l = 0; l < st.atoms; l++) {
+                for (int a = 0; a < st.stride; a++) {
+                    // Non-shared values are set in closed form; everything else by Newton steps.
+                    boolean value = nonShared && a >= st.r && a < st.p;
+                    free[l * st.stride + a] = !value;
+                }
+            }
+        }
+
+        void apply(double[] x, double sigma2) {
+            if (nonShared) {
+                int r = st.r;
+                int q = st.q;
+                for (int l = 0; l < st.atoms; l++) {
+                    double w = st.resp[l];
+                    if (!(w > 1e-300)) {
+                        continue; // no responsibility at all: Q does not depend on v_l
+                    }
+                    for (int a = 0; a < q; a++) {
+                        int c = l * st.stride + r + a;
+                        x[c] = Math.min(hi[c], Math.max(lo[c], st.ySum[l * q + a] / w));
+                    }
+                }
+                st.setParameters(x);
+            }
+            newton(x, sigma2);
+        }
+
+        private void newton(double[] x, double sigma2) {
+            double f = st.q(sigma2, grad, hneg);
+            for (int s = 0; s < maxSteps; s++) {
+                if (s > 0) {
+                    f = st.q(sigma2, grad, hneg);
+                }
+                boolean any = false;
+                double maxDiag = 0;
+                for (int c = 0; c < dim; c++) {
+                    // Ascent: a variable on a bound whose gradient points outside stays put.
+                    held[c] = !free[c] || (x[c] <= lo[c] && grad[c] < 0) || (x[c] >= hi[c] && grad[c] > 0);
+                    any |= !held[c];
+                    if (!held[c]) {
+                        maxDiag = Math.max(maxDiag, hneg[c * dim + c]);
+                    }
+                }
+                if (!any || !Double.isFinite(f)) {
+                    break;
+                }
+                double diagFloor = Math.max(maxDiag * 1e-10, 1e-300);
+                double lambda = 1e-10;
+                boolean solved = false;
+                while (lambda < 1e12) {
+                    if (solve(lambda, diagFloor)) {
+                        solved = true;
+                        break;
+                    }
+                    lambda *= 100;
+                }
+                if (!solved) {
+                    break;
+                }
+                double t = 1;
+                double ft = Double.NaN;
+                boolean accepted = false;
+                for (int k = 0; k < 40; k++) {
+                    boolean moved = false;
+                    for (int c = 0; c < dim; c++) {
+                        double v = held[c] ? x[c] : Math.min(hi[c], Math.max(lo[c], x[c] + t * step[c]));
+                        trial[c] = v;
+                        moved |= v != x[c];
+                    }
+                    if (!moved) {
+                        break;
+                    }
+                    st.setParameters(trial);
+                    ft = st.q(sigma2, null, null);
+                    if (ft > f) {
+                        accepted = true;
+                        break;
+                    }
+                    t *= 0.5;
+                }
+                if (!accepted) {
+                    st.setParameters(x);
+                    break;
+                }
+                System.arraycopy(trial, 0, x, 0, dim);
+                double gain = ft - f;
+                f = ft;
+                if (gain <= 1e-13 * Math.max(st.n, Math.abs(f))) {
+                    break;
+                }
+            }
+        }
+
+        // Solves (H + λ diag(max(H_cc, floor))) δ = g on the free variables by Cholesky.
+        private boolean solve(double lambda, double diagFloor) {
+            for (int a = 0; a < dim; a++) {
+                for (int b = 0; b < dim; b++) {
+                    double v;
+                    if (held[a] || held[b]) {
+                        v = a == b ? 1.0 : 0.0;
+                    } else {
+                        v = hneg[a * dim + b];
+                        if (a == b) {
+                            v += lambda * Math.max(v, diagFloor) + diagFloor;
+                        }
+                    }
+                    chol[a * dim + b] = v;
+                }
+            }
+            for (int j = 0; j < dim; j++) {
+                double s = chol[j * dim + j];
+                for (int k = 0; k < j; k++) {
+                    s -= chol[j * dim + k] * chol[j * dim + k];
+                }
+                if (!(s > 0) || !Double.isFinite(s)) {
+                    return false;
+                }
+                double ljj = Math.sqrt(s);
+                chol[j * dim + j] = ljj;
+                for (int i = j + 1; i < dim; i++) {
+                    double t = chol[i * dim + j];
+                    for (int k = 0; k < j; k++) {
+                        t -= chol[i * dim + k] * chol[j * dim + k];
+                    }
+                    chol[i * dim + j] = t / ljj;
+                }
+            }
+            for (int i = 0; i < dim; i++) {
+                double t = held[i] ? 0.0 : grad[i];
+                for (int k = 0; k < i; k++) {
+                    t -= chol[i * dim + k] * step[k];
+                }
+                step[i] = t / chol[i * dim + i];
+            }
+            for (int i = dim - 1; i >= 0; i--) {
+                double t = step[i];
+                for (int k = i + 1; k < dim; k++) {
+                    t -= chol[k * dim + i] * step[k];
+                }
+                step[i] = t / chol[i * dim + i];
+            }
+            for (int i = 0; i < dim; i++) {
+                if (held[i]) {
+                    step[i] = 0;
+                }
+            }
+            return true;
+        }
+    }
+}
