@@ -55,6 +55,10 @@ final class FitCommand implements Callable<Integer> {
         TruthModel tm = ModelFiles.read(model);
         Dataset d = DatasetCsv.read(data);
         int l = atoms == null ? tm.trueAtoms() : atoms;
+        if (l < tm.trueAtoms()) {
+            throw new IllegalArgumentException("-L: " + l + " atoms is fewer than the truth's L* = " + tm.trueAtoms()
+                    + " in " + model + "; fits need L >= L*");
+        }
         FitProblem problem = new FitProblem(tm.model(), d, l, tm.box());
         Estimator est = Estimators.byName(estimator);
         Initializer initializer = switch (init) {

@@ -19,7 +19,9 @@ import java.util.Set;
  */
 final class Tree {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final ObjectMapper JSON = new ObjectMapper();
+    // NaN/Infinity literals are parsed so that the field check can name them instead of a parse error.
+    static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     final Path file;
     final ObjectNode node;

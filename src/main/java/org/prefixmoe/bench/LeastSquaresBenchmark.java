@@ -1,0 +1,102 @@
+package org.prefixmoe.bench;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.prefixmoe.estimation.FitProblem;
+import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
+import org.prefixmoe.estimation.NearTruthInitializer;
+import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.Evaluator;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.sampling.Dataset;
+import org.prefixmoe.sampling.RandomStreams;
+
+/**
+ * Single-threaded timings of the least-squares path on a truth: one evaluation of {@code f_G}
+ * plus Jacobian per sample (the fused normal-equations pass), and whole fits from near-truth
+ * starts. Each fit gets its own data set; medians and quartiles over replicates are reported.
+ */
+public final class LeastSquaresBenchmark {
+    private final TruthModel truth;
+    private final PrintStream out;
+
+    /**
+     * @param truth the data-generating model (its parameterization is the one fitted)
+     * @param out where the report goes
+     */
+    public LeastSquaresBenchmark(TruthModel truth, PrintStream out) {
+        this.truth = truth;
+        this.out = out;
+    }
+
+    /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats. */
+    public double passNanosPerSample(int n, int atoms, int repeats) {
+        Dataset data = truth.sampler().sample(n, RandomStreams.stream(1, n));
+        FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
+        MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, RandomStreams.stream(2, n));
+        Evaluator ev = new Evaluator(truth.model(), atoms, data.x(), problem.pretrained());
+        ev.setMeasure(start);
+        int dim = ev.dimension();
+        double[] jtj = new double[dim * dim];
+        double[] jtr = new double[dim];
+        double[] t = new double[repeats];
+        double sink = 0;
+        for (int k = 0; k < repeats; k++) {
+            long t0 = System.nanoTime();
+            sink += ev.normalEquations(data.y(), jtj, jtr);
+            t[k] = (System.nanoTime() - t0) / (double) n;
+        }
+        if (sink == 42) {
+            out.print("");
+        }
+        Arrays.sort(t);
+        return t[repeats / 2];
+    }
+
+    /** Timing statistics of fits: median, quartiles (ms), median iterations, count at the cap. */
+    public record FitTimes(int n, int atoms, double medianMs, double q1Ms, double q3Ms, double medianIterations,
+                           int atCap) {
+    }
+
+    /** Times {@code replicates} fits of L atoms at size n, each on fresh data from a near-truth start. */
+    public FitTimes fits(int n, int atoms, int replicates) {
+        LeastSquaresEstimator est = new LeastSquaresEstimator();
+        double[] ms = new double[replicates];
+        double[] it = new double[replicates];
+        int cap = 0;
+        for (int k = 0; k < replicates; k++) {
+            UniformRandomProvider rng = RandomStreams.stream(3, n, atoms, k);
+            Dataset data = truth.sampler().sample(n, rng);
+            long t0 = System.nanoTime();
+            FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
+            MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, rng);
+            FitResult fit = est.fit(problem, start);
+            ms[k] = (System.nanoTime() - t0) / 1e6;
+            it[k] = fit.iterations();
+            cap += fit.converged() ? 0 : 1;
+        }
+        Arrays.sort(ms);
+        Arrays.sort(it);
+        return new FitTimes(n, atoms, ms[replicates / 2], ms[replicates / 4], ms[(3 * replicates) / 4],
+                it[replicates / 2], cap);
+    }
+
+    /** Runs the standard report: warm-up, per-sample pass cost, fits at n = 10^4 and 10^5. */
+    public void report(int atoms, int replicates) {
+        String name = truth.model().parameterization().name();
+        out.printf("least-squares benchmark: %s truth (L* = %d), L = %d, one thread%n", name, truth.trueAtoms(),
+                atoms);
+        // Warm-up so that the JIT has compiled the hot loops before anything is timed.
+        passNanosPerSample(20_000, atoms, 20);
+        fits(10_000, atoms, Math.max(5, replicates / 4));
+        out.printf("  f_G + Jacobian + normal equations, per sample: %.1f ns (n = 10^5)%n",
+                passNanosPerSample(100_000, atoms, 15));
+        for (int n : new int[] {10_000, 100_000}) {
+            FitTimes t = fits(n, atoms, n >= 100_000 ? Math.max(5, replicates / 4) : replicates);
+            out.printf("  fit at n = %,d: median %.1f ms (quartiles %.1f–%.1f ms), median %.0f iterations, "
+                    + "%d at the iteration cap%n", n, t.medianMs, t.q1Ms, t.q3Ms, t.medianIterations, t.atCap);
+        }
+    }
+}

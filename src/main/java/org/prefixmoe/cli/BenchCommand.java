@@ -1,0 +1,31 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.prefixmoe.bench.LeastSquaresBenchmark;
+import org.prefixmoe.io.ModelFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bench}: single-threaded timings of the evaluator and of whole fits. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time one evaluation of f_G plus Jacobian per sample and whole least-squares fits "
+                + "at n = 10^4 and 10^5 (one thread, near-truth starts).")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, defaultValue = "simulations/models/default-shared-linear.yaml",
+            description = "Truth (default: ${DEFAULT-VALUE}).")
+    Path model;
+
+    @Option(names = "-L", defaultValue = "3", description = "Fitted atoms (default: ${DEFAULT-VALUE}).")
+    int atoms;
+
+    @Option(names = "--replicates", defaultValue = "40",
+            description = "Fits timed at n = 10^4 (a quarter of that at 10^5; default: ${DEFAULT-VALUE}).")
+    int replicates;
+
+    @Override
+    public Integer call() {
+        new LeastSquaresBenchmark(ModelFiles.read(model), System.out).report(atoms, replicates);
+        return 0;
+    }
+}

@@ -1,0 +1,120 @@
+package org.prefixmoe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.prefixmoe.io.MeasureFiles;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private static final String MODEL = "simulations/models/default-shared-linear.yaml";
+
+    private record Run(int status, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        int status = cl.execute(args);
+        return new Run(status, err.toString());
+    }
+
+    @Test
+    void sampleFitLossRoundTrip() {
+        Path data = dir.resolve("data.csv");
+        Path est = dir.resolve("estimate.json");
+        assertEquals(0, run("sample", MODEL, "-n", "3000", "--seed", "5", "-o", data.toString()).status());
+        assertTrue(Files.exists(data));
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts", "2",
+                "-o", est.toString()).status());
+        MeasureFiles.Estimate e = MeasureFiles.read(est);
+        assertEquals("shared-linear", e.parameterization());
+        assertEquals(3, e.measure().size());
+        assertEquals(0, run("loss", est.toString(), "-m", MODEL).status());
+    }
+
+    @Test
+    void samplingIsReproducibleFromTheSeed() throws IOException {
+        Path a = dir.resolve("a.csv");
+        Path b = dir.resolve("b.csv");
+        Path c = dir.resolve("c.csv");
+        run("sample", MODEL, "-n", "50", "--seed", "9", "-o", a.toString());
+        run("sample", MODEL, "-n", "50", "--seed", "9", "-o", b.toString());
+        run("sample", MODEL, "-n", "50", "--seed", "10", "-o", c.toString());
+        assertEquals(Files.readString(a), Files.readString(b));
+        assertFalse(Files.readString(a).equals(Files.readString(c)));
+    }
+
+    @Test
+    void fewerAtomsThanTheTruthIsRefused() {
+        Path data = dir.resolve("data.csv");
+        run("sample", MODEL, "-n", "100", "-o", data.toString());
+        Run r = run("fit", data.toString(), "-m", MODEL, "-L", "1");
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("-L: 1 atoms is fewer than the truth's L* = 2"), r.err());
+    }
+
+    @Test
+    void dataOfTheWrongDimensionIsRefused() throws IOException {
+        Path data = dir.resolve("data.csv");
+        Files.writeString(data, "x1,x2,x3,y1,y2\n0.1,0.2,0.3,1,2\n");
+        Run r = run("fit", data.toString(), "-m", MODEL);
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("data: inputs have dimension 3 but the model's D is 4"), r.err());
+    }
+
+    @Test
+    void nonFiniteDataIsRefusedNamingRowAndColumn() throws IOException {
+        Path data = dir.resolve("data.csv");
+        Files.writeString(data, "x1,x2,x3,x4,y1,y2\n0.1,0.2,0.3,0.4,1,2\n0.1,NaN,0.3,0.4,1,2\n");
+        Run r = run("fit", data.toString(), "-m", MODEL);
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("x2 (row 2)") && r.err().contains("not a finite number"), r.err());
+    }
+
+    @Test
+    void unknownInitializationAndEstimatorAreRefused() {
+        Path data = dir.resolve("data.csv");
+        run("sample", MODEL, "-n", "100", "-o", data.toString());
+        Run r = run("fit", data.toString(), "-m", MODEL, "--init", "lucky");
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("--init"), r.err());
+        r = run("fit", data.toString(), "-m", MODEL, "--estimator", "magic");
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("estimator: unknown estimator 'magic'"), r.err());
+    }
+
+    @Test
+    void unwritableOutputIsRefusedWithoutAPartialFile() throws IOException {
+        Path blocker = dir.resolve("file");
+        Files.writeString(blocker, "not a folder");
+        Run r = run("sample", MODEL, "-n", "10", "-o", blocker.resolve("out.csv").toString());
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("cannot write"), r.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "nothing half-written");
+        }
+    }
+
+    @Test
+    void estimateOfAnotherParameterizationIsRefusedByLoss() throws IOException {
+        Path est = dir.resolve("est.json");
+        Files.writeString(est, "{\"parameterization\": \"non-shared\", \"atoms\": [[1,2,3,4]], \"biases\": [0]}");
+        Run r = run("loss", est.toString(), "-m", MODEL);
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("parameterization"), r.err());
+    }
+}
