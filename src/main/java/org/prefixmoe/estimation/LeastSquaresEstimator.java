@@ -100,6 +100,7 @@ public final class LeastSquaresEstimator implements Estimator {
             return result(x, ssr, n, q, 0, evaluations, StopReason.FAILED, start);
         }
         double lambda = 1e-3;
+        double nu = 2;
         StopReason reason = StopReason.MAX_ITERATIONS;
         int iter = 0;
         outer:
@@ -153,6 +154,12 @@ public final class LeastSquaresEstimator implements Estimator {
                 evaluations++;
                 if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
                     double relDrop = (ssr - ssrTrial) / Math.max(ssr, Double.MIN_NORMAL);
+                    // Gain ratio of actual to predicted reduction drives the damping (Nielsen 1999).
+                    double predicted = predictedReduction(a, g, x, xTrial, dim);
+                    double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
+                    double t3 = 2 * rho - 1;
+                    lambda = Math.max(lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
+                    nu = 2;
                     System.arraycopy(xTrial, 0, x, 0, dim);
                     double[] t = a;
                     a = aTrial;
@@ -161,7 +168,6 @@ public final class LeastSquaresEstimator implements Estimator {
                     g = gTrial;
                     gTrial = t;
                     ssr = ssrTrial;
-                    lambda = Math.max(lambda / 3, 1e-12);
                     if (relDrop <= options.objectiveTolerance) {
                         reason = StopReason.OBJECTIVE_CHANGE;
                         break outer;
@@ -177,7 +183,8 @@ public final class LeastSquaresEstimator implements Estimator {
                     reason = StopReason.NO_PROGRESS;
                     break outer;
                 }
-                lambda *= 4;
+                lambda *= nu;
+                nu *= 2;
                 if (lambda > 1e16) {
                     reason = StopReason.NO_PROGRESS;
                     break outer;
@@ -192,6 +199,22 @@ public final class LeastSquaresEstimator implements Estimator {
         MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
         return new FitResult(g, ssr / n, ssr / ((double) n * q), iter, evaluations,
                 Double.isFinite(ssr) ? reason : StopReason.FAILED);
+    }
+
+    /** Reduction of Σr² predicted by the Gauss–Newton model for the step from x to xNew: −(2gᵀs + sᵀAs). */
+    private static double predictedReduction(double[] a, double[] g, double[] x, double[] xNew, int dim) {
+        double lin = 0;
+        double quad = 0;
+        for (int r = 0; r < dim; r++) {
+            double sr = xNew[r] - x[r];
+            lin += g[r] * sr;
+            double row = 0;
+            for (int c = 0; c < dim; c++) {
+                row += a[r * dim + c] * (xNew[c] - x[c]);
+            }
+            quad += sr * row;
+        }
+        return -(2 * lin + quad);
     }
 
     static void project(double[] x, double[] lo, double[] hi) {
