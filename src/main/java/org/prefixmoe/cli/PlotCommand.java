@@ -1,0 +1,63 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.prefixmoe.io.AtomicFiles;
+import org.prefixmoe.plotting.RatePlot;
+import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.Summary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code plot}: log-log rate charts of one or more results files. */
+@Command(name = "plot", mixinStandardHelpOptions = true,
+        description = {"Plot the mean loss against n on log-log axes for every study of the RESULTS files"
+                + " (one series per study and loss), with 95% error bars, fitted lines labelled with their slopes"
+                + " and dashed theory reference lines; writes NAME.png and NAME.svg."})
+final class PlotCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "RESULTS", description = "results.csv files written by simulate.")
+    List<Path> results;
+
+    @Option(names = {"-l", "--loss"}, defaultValue = "d1", split = ",",
+            description = "Losses to plot: d1, d2, regression, single, multi, multi_weighted (default: ${DEFAULT-VALUE}).")
+    List<String> losses;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "plots", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--name", description = "File base name (default: the losses joined by '-').")
+    String name;
+
+    @Option(names = "--title", description = "Chart title.")
+    String title;
+
+    @Override
+    public Integer call() {
+        for (String l : losses) {
+            if (!Summary.METRICS.contains(l)) {
+                throw new IllegalArgumentException("--loss: unknown loss '" + l + "' (known: "
+                        + String.join(", ", Summary.METRICS) + ")");
+            }
+        }
+        AtomicFiles.requireWritableFolder(output);
+        List<RatePlot.Series> series = new ArrayList<>();
+        for (Path r : results) {
+            Summary s = Summary.of(ResultsFile.read(r));
+            String prefix = results.size() > 1 ? r.toAbsolutePath().getParent().getFileName() + "/" : "";
+            series.addAll(RatePlot.series(s, losses, prefix));
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("no data for " + String.join(", ", losses) + " in " + results);
+        }
+        String base = name != null ? name : String.join("-", losses);
+        String t = title != null ? title : "mean " + String.join(", ", losses.stream().map(RatePlot::lossShort)
+                .toList()) + " against n";
+        String y = losses.size() == 1 ? RatePlot.lossLabel(losses.get(0)) : "mean loss";
+        RatePlot.write(RatePlot.chart(t, y, series), output.resolve(base));
+        System.out.println("wrote " + output.resolve(base) + ".png and .svg");
+        return 0;
+    }
+}

@@ -1,0 +1,92 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.prefixmoe.io.AtomicFiles;
+import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.plotting.Figures;
+import org.prefixmoe.simulation.Engine;
+import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.simulation.ScenarioReport;
+import org.prefixmoe.simulation.Summary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code simulate}: runs the Monte Carlo study of scenario files, then summarizes and plots it. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Run the Monte Carlo study of each SCENARIO: every (study, n, replicate) task in parallel,"
+                + " one row per task appended to OUT/NAME/results.csv as it finishes. Rerunning the same command"
+                + " after an interruption computes only the missing tasks. Then writes the summary"
+                + " (summary.md, summary.csv, rates.csv, outcomes.csv) and the figures (PNG and SVG) beside it."})
+final class SimulateCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "SCENARIO", description = "Scenario files (YAML or JSON).")
+    List<Path> scenarios;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "plots",
+            description = "Parent folder of the results; each scenario writes OUT/NAME/ (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores, ${sys:prefixmoe.cores}).")
+    Integer threads;
+
+    @Option(names = "--quick", description = "Run the scenario's reduced 'quick' grid into OUT/NAME-quick/.")
+    boolean quick;
+
+    @Option(names = "--no-plot", description = "Only write the results, no summary or figures.")
+    boolean noPlot;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    static {
+        System.setProperty("prefixmoe.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Override
+    public Integer call() {
+        List<Scenario> list = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (Path p : scenarios) {
+            Scenario s = ScenarioFiles.read(p);
+            list.add(quick ? s.quick() : s);
+            dirs.add(output.resolve(quick ? s.name() + "-quick" : s.name()));
+        }
+        // Fail on an unwritable folder before any work starts.
+        dirs.forEach(AtomicFiles::requireWritableFolder);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        for (int i = 0; i < list.size(); i++) {
+            run(list.get(i), dirs.get(i), t, quiet, noPlot, "prefixmoe simulate " + scenarios.get(i)
+                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures().isEmpty()
+                    ? Figures.defaults(list.get(i).name()) : list.get(i).figures());
+        }
+        return 0;
+    }
+
+    /** Runs, summarizes and plots one scenario into {@code dir}. Shared with {@code figures}. */
+    static Engine.Report run(Scenario s, Path dir, int threads, boolean quiet, boolean noPlot, String command,
+                             List<Scenario.Figure> figures) {
+        Path results = dir.resolve("results.csv");
+        System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
+                s.name(), s.studies().size(), s.sizes().length, s.replicates(), s.taskCount(), threads, results);
+        Engine.Report rep = new Engine(threads, quiet ? null : System.err).run(s, results);
+        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
+                        + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
+                rep.seconds(), rep.fitsPerSecond());
+        if (!noPlot) {
+            Summary sum = Summary.of(ResultsFile.read(results));
+            sum.write(dir, s.name());
+            System.out.print(sum.table());
+            for (Path p : Figures.draw(sum, figures, dir)) {
+                System.out.println("wrote " + p + ".png and .svg");
+            }
+            org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
+                    ScenarioReport.markdown(s, command, rep, threads));
+        }
+        return rep;
+    }
+}

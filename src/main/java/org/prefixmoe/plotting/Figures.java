@@ -1,0 +1,41 @@
+package org.prefixmoe.plotting;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.XYChart;
+import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.simulation.Summary;
+
+/** Draws the figures a scenario declares (or default ones) from its summary. */
+public final class Figures {
+    private Figures() {
+    }
+
+    /** The figures drawn when a scenario declares none: mean D_1 and the regression error. */
+    public static List<Scenario.Figure> defaults(String scenarioName) {
+        return List.of(new Scenario.Figure(scenarioName + "-d1", scenarioName + ": mean D_1 against n", List.of("d1")),
+                new Scenario.Figure(scenarioName + "-regression", scenarioName + ": regression error against n",
+                        List.of("regression")));
+    }
+
+    /**
+     * Draws each figure as {@code dir/NAME.png} and {@code dir/NAME.svg}; returns the base paths.
+     * A figure whose losses have no data is skipped.
+     */
+    public static List<Path> draw(Summary summary, List<Scenario.Figure> figures, Path dir) {
+        List<Path> out = new ArrayList<>();
+        for (Scenario.Figure f : figures) {
+            List<RatePlot.Series> series = RatePlot.series(summary, f.losses(), "");
+            if (series.isEmpty()) {
+                continue;
+            }
+            String y = f.losses().size() == 1 ? RatePlot.lossLabel(f.losses().get(0)) : "mean atom error";
+            XYChart chart = RatePlot.chart(f.title(), y, series);
+            Path base = dir.resolve(f.name());
+            RatePlot.write(chart, base);
+            out.add(base);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,202 @@
+package org.prefixmoe.plotting;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.prefixmoe.simulation.RateFit;
+import org.prefixmoe.simulation.Stats;
+import org.prefixmoe.simulation.Summary;
+import org.prefixmoe.simulation.Theory;
+
+/**
+ * Log–log convergence-rate charts (SPEC §6) with XChart: the mean loss against n for each series
+ * with error bars, the fitted power law of each series labelled with its slope and 95% interval,
+ * and dashed theory reference lines. Written as PNG (for reading) and SVG (for papers).
+ *
+ * <p>Error bars are 95% normal intervals of the mean, ±1.96·sd/√R over the R replicates. A log
+ * axis cannot show a bar that reaches zero, so a bar is cut at 5% of the mean below it (this
+ * happens only for very skewed cells; the summary tables give the exact sd and quartiles).
+ */
+public final class RatePlot {
+    private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
+        new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233), new Color(120, 120, 120)};
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private RatePlot() {
+    }
+
+    /**
+     * One plotted series: a loss of a study.
+     *
+     * @param label legend text
+     * @param n sample sizes
+     * @param stats statistics per size
+     * @param fit the fitted rate
+     * @param theory the theory's prediction
+     */
+    public record Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory) {
+    }
+
+    /** Human-readable axis text of a loss column. */
+    public static String lossLabel(String metric) {
+        return switch (metric) {
+            case "d1" -> "mean Voronoi loss D_1(Ĝ_n, G*)";
+            case "d2" -> "mean Voronoi loss D_2,r(Ĝ_n, G*)";
+            case "regression" -> "mean ||f_Ĝ − f_G*||_L2(μ)";
+            case "single" -> "mean error of atoms alone in a cell";
+            case "multi" -> "mean largest error in multi-atom cells";
+            case "multi_weighted" -> "mean weighted error in multi-atom cells";
+            default -> metric;
+        };
+    }
+
+    /** Short legend text of a loss column. */
+    public static String lossShort(String metric) {
+        return switch (metric) {
+            case "single" -> "single-atom cells";
+            case "multi" -> "multi-atom cells (plain)";
+            case "multi_weighted" -> "multi-atom cells (weighted)";
+            case "regression" -> "regression error";
+            default -> metric.toUpperCase(Locale.ROOT).replace("D1", "D_1").replace("D2", "D_2");
+        };
+    }
+
+    /** Builds the series of every (study, loss) of a summary; the label holds the loss when several are shown. */
+    public static List<Series> series(Summary summary, List<String> metrics, String prefix) {
+        List<Series> out = new ArrayList<>();
+        for (Summary.StudyInfo st : summary.studies()) {
+            for (String m : metrics) {
+                List<Summary.Cell> cells = summary.series(st.name(), m);
+                if (cells.isEmpty()) {
+                    continue;
+                }
+                double[] n = cells.stream().mapToDouble(Summary.Cell::n).toArray();
+                Stats[] stats = cells.stream().map(Summary.Cell::stats).toArray(Stats[]::new);
+                Summary.Rate rate = summary.rate(st.name(), m).orElseThrow();
+                String label = prefix + st.name() + (metrics.size() > 1 ? ", " + lossShort(m) : "");
+                out.add(new Series(label, n, stats, rate.fit(), rate.theory()));
+            }
+        }
+        return out;
+    }
+
+    /** Draws the chart. */
+    public static XYChart chart(String title, String yLabel, List<Series> series) {
+        XYChart chart = new XYChartBuilder().width(900).height(700).title(title)
+                .xAxisTitle("sample size n").yAxisTitle(yLabel).build();
+        var st = chart.getStyler();
+        st.setXAxisLogarithmic(true);
+        st.setYAxisLogarithmic(true);
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setErrorBarsColorSeriesColor(true);
+        st.setMarkerSize(7);
+        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        st.setYAxisDecimalPattern("0.0E0");
+        st.setXAxisDecimalPattern("0.#E0");
+        st.setLegendBorderColor(Color.WHITE);
+        st.setAntiAlias(true);
+        double nMin = Double.POSITIVE_INFINITY;
+        double nMax = 0;
+        Map<String, double[]> theoryAnchors = new LinkedHashMap<>();
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            Color color = PALETTE[i % PALETTE.length];
+            double[] mean = new double[s.n.length];
+            double[] bars = new double[s.n.length];
+            for (int k = 0; k < s.n.length; k++) {
+                mean[k] = s.stats[k].mean();
+                double half = 1.96 * s.stats[k].stdErr();
+                bars[k] = Double.isFinite(half) ? Math.min(half, 0.95 * mean[k]) : 0;
+                nMin = Math.min(nMin, s.n[k]);
+                nMax = Math.max(nMax, s.n[k]);
+            }
+            XYSeries pts = chart.addSeries(s.label + " (mean ± 95% CI)", s.n, mean, bars);
+            pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            pts.setMarker(SeriesMarkers.CIRCLE);
+            pts.setMarkerColor(color);
+            pts.setLineColor(color);
+            if (Double.isFinite(s.fit.slope())) {
+                double[] xs = {s.n[0], s.n[s.n.length - 1]};
+                double[] ys = {s.fit.predict(xs[0]), s.fit.predict(xs[1])};
+                XYSeries line = chart.addSeries(String.format(Locale.ROOT, "%s fit: slope %.2f %s", s.label,
+                        s.fit.slope(), ci(s.fit)), xs, ys);
+                line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                line.setMarker(SeriesMarkers.NONE);
+                line.setLineColor(color);
+                line.setLineWidth(1.6f);
+                line.setLineStyle(SeriesLines.SOLID);
+            }
+            if (s.theory.hasSlope() && Double.isFinite(s.fit.slope())) {
+                double mid = Math.sqrt(s.n[0] * s.n[s.n.length - 1]);
+                double[] a = theoryAnchors.computeIfAbsent(s.theory.text(), k -> new double[] {s.theory.slope(), 0, 0});
+                a[1] += Math.log(s.fit.predict(mid));
+                a[2] += 1;
+            }
+        }
+        if (nMax > 0) {
+            double mid = Math.sqrt(nMin * nMax);
+            for (var e : theoryAnchors.entrySet()) {
+                double slope = e.getValue()[0];
+                // Through the geometric mean of the fitted lines at the middle n, shifted up by x1.5
+                // so that it does not hide the data.
+                double at = 1.5 * Math.exp(e.getValue()[1] / e.getValue()[2]);
+                double[] xs = {nMin, nMax};
+                double[] ys = {at * Math.pow(nMin / mid, slope), at * Math.pow(nMax / mid, slope)};
+                XYSeries ref = chart.addSeries("theory: slope " + e.getKey(), xs, ys);
+                ref.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                ref.setMarker(SeriesMarkers.NONE);
+                ref.setLineColor(Color.BLACK);
+                ref.setLineWidth(1.4f);
+                ref.setLineStyle(new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[] {8f, 6f}, 0f));
+            }
+        }
+        return chart;
+    }
+
+    private static String ci(RateFit f) {
+        if (Double.isFinite(f.low())) {
+            return String.format(Locale.ROOT, "[%.2f, %.2f]", f.low(), f.high());
+        }
+        return "";
+    }
+
+    /** Writes {@code base.png} and {@code base.svg}. */
+    public static void write(XYChart chart, Path base) {
+        try {
+            Path dir = base.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            BitmapEncoder.saveBitmapWithDPI(chart, base.toString() + ".png", BitmapEncoder.BitmapFormat.PNG, 144);
+            VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString() + ".svg",
+                    VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write plot " + base + ": " + e.getMessage(), e);
+        }
+    }
+}

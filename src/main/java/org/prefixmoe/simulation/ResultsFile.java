@@ -1,0 +1,163 @@
+package org.prefixmoe.simulation;
+
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * A results CSV written one row per task as tasks finish, and resumable: opening an existing
+ * file reads the keys of the rows already there so that the engine skips those tasks. Each row
+ * is one line written whole and flushed, so a killed run leaves at most a partial last line,
+ * which is dropped on resume.
+ */
+public final class ResultsFile implements Closeable {
+    private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
+    private static final CSVFormat READ = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
+
+    private final Path file;
+    private final Writer out;
+    private final Set<String> done;
+    private final int kept;
+
+    private ResultsFile(Path file, Writer out, Set<String> done, int kept) {
+        this.file = file;
+        this.out = out;
+        this.done = done;
+        this.kept = kept;
+    }
+
+    /**
+     * Opens {@code file} for appending, creating it with a header if absent. Existing rows must
+     * carry {@code fingerprint} (the same scenario settings), else the run is refused.
+     */
+    public static ResultsFile open(Path file, String fingerprint) {
+        try {
+            Set<String> done = new HashSet<>();
+            int kept = 0;
+            if (Files.exists(file) && Files.size(file) > 0) {
+                dropPartialLastLine(file);
+                for (ResultRow row : read(file)) {
+                    if (!row.get("fingerprint").equals(fingerprint)) {
+                        throw new IllegalArgumentException(file + ": holds rows of scenario settings "
+                                + row.get("fingerprint") + " but the scenario now has " + fingerprint
+                                + " (seed, solver, truth or other settings changed); write to another folder or"
+                                + " delete the file");
+                    }
+                    if (done.add(row.key())) {
+                        kept++;
+                    }
+                }
+            }
+            boolean fresh = !Files.exists(file) || Files.size(file) == 0;
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND));
+            if (fresh) {
+                w.write(WRITE.format(ResultRow.COLUMNS.toArray()) + "\n");
+                w.flush();
+            }
+            return new ResultsFile(file, w, done, kept);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open results file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Truncates the file after its last newline: the remains of a row cut by a killed run. */
+    static void dropPartialLastLine(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long pos = size;
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            while (pos > 0) {
+                one.clear();
+                ch.read(one, pos - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                pos--;
+            }
+            if (pos < size) {
+                ch.truncate(pos);
+            }
+        }
+    }
+
+    /** Reads every complete row of a results file (a partial last line is ignored). */
+    public static List<ResultRow> read(Path file) {
+        try {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            int end = text.lastIndexOf('\n');
+            text = end < 0 ? "" : text.substring(0, end + 1);
+            List<ResultRow> rows = new ArrayList<>();
+            try (CSVParser p = CSVParser.parse(text, READ)) {
+                if (!p.getHeaderNames().equals(ResultRow.COLUMNS)) {
+                    throw new IllegalArgumentException(file + ": not a results file of this version (header "
+                            + p.getHeaderNames() + ")");
+                }
+                for (CSVRecord rec : p) {
+                    if (rec.size() != ResultRow.COLUMNS.size()) {
+                        throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + 1
+                                + " has " + rec.size() + " values, expected " + ResultRow.COLUMNS.size());
+                    }
+                    rows.add(new ResultRow(rec.values()));
+                }
+            }
+            return rows;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such results file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the task's row is already in the file. */
+    public boolean has(Task task) {
+        return done.contains(task.key());
+    }
+
+    /** Number of rows found when the file was opened. */
+    public int existingRows() {
+        return kept;
+    }
+
+    /** The file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Appends one row as a single line and flushes it. */
+    public synchronized void append(ResultRow row) {
+        if (!done.add(row.key())) {
+            return; // never duplicate a task's row
+        }
+        try {
+            out.write(WRITE.format((Object[]) row.values()) + "\n");
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

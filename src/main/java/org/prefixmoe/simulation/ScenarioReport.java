@@ -1,0 +1,57 @@
+package org.prefixmoe.simulation;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.prefixmoe.model.Box;
+
+/** A Markdown record of the settings a results folder was produced with (SPEC §6: every figure records them). */
+public final class ScenarioReport {
+    private ScenarioReport() {
+    }
+
+    /**
+     * The settings of {@code s}, the command that regenerates the folder and, if given, the timing
+     * of the last run.
+     */
+    public static String markdown(Scenario s, String command, Engine.Report report, int threads) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(s.name()).append("\n\n");
+        if (!s.description().isBlank()) {
+            sb.append(s.description().strip()).append("\n\n");
+        }
+        sb.append("Regenerate with:\n\n    ").append(command).append("\n\n");
+        sb.append("| setting | value |\n|---|---|\n");
+        sb.append("| scenario file | `").append(s.file()).append("` |\n");
+        sb.append("| fingerprint of the settings | `").append(s.fingerprint()).append("` |\n");
+        sb.append("| master seed | ").append(s.seed()).append(" |\n");
+        sb.append("| sample sizes | ").append(Arrays.stream(s.sizes()).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", "))).append(" |\n");
+        sb.append("| replicates | ").append(s.replicates()).append(" |\n");
+        sb.append("| estimator | ").append(s.estimator()).append(" |\n");
+        sb.append("| solver | iteration cap ").append(s.solver().maxIterations()).append(", relative objective tolerance ")
+                .append(s.solver().objectiveTolerance()).append(", relative step tolerance ")
+                .append(s.solver().stepTolerance()).append(" |\n");
+        sb.append(String.format(Locale.ROOT, "| initialization | %s (scale %.3g, decay %.3g), %d start(s) |%n",
+                s.init().strategy(), s.init().scale(), s.init().decay(), s.init().restarts()));
+        sb.append("| sampler | ").append(s.sampler()).append(" |\n");
+        sb.append("| regression error | ").append(s.evalSize()).append(" fresh inputs, one set per scenario |\n");
+        sb.append("| losses | ").append(String.join(", ", s.losses())).append(" (r = ").append(s.r()).append(") |\n");
+        sb.append("\n| study | truth | parameterization | L* | fitted L | sigma | atom box | bias box |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        for (Scenario.Study st : s.studies()) {
+            Box b = st.fitted().box();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.3g | [%s, %s] | [%s, %s] |%n", st.name(),
+                    st.truth().name(), st.fitted().model().parameterization().name(), st.truth().trueAtoms(),
+                    st.atoms(), st.truth().sigma(), b.atomLower(), b.atomUpper(), b.biasLower(), b.biasUpper()));
+        }
+        if (report != null) {
+            sb.append(String.format(Locale.ROOT, "%nLast run: %d tasks, %d computed (%d already present), %d failed,"
+                    + " %d at the iteration cap, %.1f s wall time on %d thread(s) (%d cores available),"
+                    + " %.1f fits/s.%n", report.tasks(), report.ran(), report.skipped(), report.failed(),
+                    report.capped(), report.seconds(), threads, Runtime.getRuntime().availableProcessors(),
+                    report.fitsPerSecond()));
+        }
+        return sb.toString();
+    }
+}

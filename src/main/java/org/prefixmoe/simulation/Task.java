@@ -1,0 +1,33 @@
+package org.prefixmoe.simulation;
+
+/**
+ * One Monte Carlo task: a replicate of a study at a sample size. Its random streams derive from
+ * the master seed and these coordinates only, never from the thread or order it runs in.
+ *
+ * @param study study index in the scenario
+ * @param studyName study name (the key of its rows)
+ * @param n sample size
+ * @param replicate replicate number, from 0
+ */
+public record Task(int study, String studyName, int n, int replicate) {
+
+    /** The key identifying this task's row in a results file. */
+    public String key() {
+        return key(studyName, n, replicate);
+    }
+
+    /** The key of a row. */
+    public static String key(String study, int n, int replicate) {
+        return study + "|" + n + "|" + replicate;
+    }
+
+    /** A stable 64-bit code of a name (FNV-1a), used as a stream coordinate so that indices can change freely. */
+    public static long code(String name) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < name.length(); i++) {
+            h ^= name.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+}

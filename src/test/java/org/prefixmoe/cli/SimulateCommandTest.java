@@ -1,0 +1,73 @@
+package org.prefixmoe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SimulateCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path scenario() throws IOException {
+        Path f = dir.resolve("tiny.yaml");
+        Files.writeString(f, "name: tiny\nseed: 1\nstudies:\n  - {truth: "
+                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath() + ", L: 2}\n"
+                + "sizes: [100, 200, 400]\nreplicates: 2\n");
+        return f;
+    }
+
+    private static int run(StringWriter err, String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void unwritableOutputFolderFailsBeforeAnyWork() throws IOException {
+        Path blocker = dir.resolve("blocker");
+        Files.writeString(blocker, "a file, not a folder");
+        StringWriter err = new StringWriter();
+        int code = run(err, "simulate", scenario().toString(), "-q", "-o", blocker.resolve("out").toString());
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("not writable"), err.toString());
+        assertFalse(Files.exists(blocker.resolve("out")));
+    }
+
+    @Test
+    void simulateSummarizePlotEndToEnd() throws IOException {
+        StringWriter err = new StringWriter();
+        Path out = dir.resolve("out");
+        assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--threads", "2", "-o", out.toString()),
+                err.toString());
+        Path results = out.resolve("tiny/results.csv");
+        assertEquals(1 + 6, Files.readAllLines(results).size());
+        for (String f : new String[] {"summary.md", "summary.csv", "rates.csv", "outcomes.csv", "README.md",
+            "tiny-d1.png", "tiny-d1.svg"}) {
+            assertTrue(Files.exists(out.resolve("tiny").resolve(f)), f);
+        }
+        assertEquals(0, run(err, "summarize", results.toString(), "-o", dir.resolve("sum").toString()));
+        assertTrue(Files.exists(dir.resolve("sum/rates.csv")));
+        assertEquals(0, run(err, "plot", results.toString(), "--loss", "d1,regression", "-o",
+                dir.resolve("p").toString(), "--name", "both"));
+        assertTrue(Files.exists(dir.resolve("p/both.svg")));
+        assertEquals(Main.BAD_INPUT, run(err, "plot", results.toString(), "--loss", "d9"));
+    }
+
+    @Test
+    void malformedScenarioExitsWithTheFieldNamed() throws IOException {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "seed: 1\nstudies: []\nsizes: [10]\nreplicates: 1\n");
+        StringWriter err = new StringWriter();
+        assertEquals(Main.BAD_INPUT, run(err, "simulate", f.toString(), "-o", dir.toString()));
+        assertTrue(err.toString().contains("field 'studies'"), err.toString());
+    }
+}

@@ -1,0 +1,95 @@
+package org.prefixmoe.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.prefixmoe.simulation.Scenario;
+
+class ScenarioFilesTest {
+    @TempDir
+    Path dir;
+
+    private static String truth() {
+        return Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath().toString();
+    }
+
+    private Path write(String body) throws IOException {
+        Path f = dir.resolve("s.yaml");
+        Files.writeString(f, body);
+        return f;
+    }
+
+    private static final String GOOD = "seed: 3\nstudies:\n  - {truth: TRUTH, L: 3}\nsizes: [100, 200]\nreplicates: 2\n";
+
+    @Test
+    void readsAMinimalScenarioWithDefaults() throws IOException {
+        Scenario s = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())));
+        assertEquals("s", s.name());
+        assertEquals(1, s.studies().size());
+        assertEquals("shared-linear", s.studies().get(0).name());
+        assertTrue(s.studies().get(0).overSpecified());
+        assertArrayEquals(new int[] {100, 200}, s.sizes());
+        assertEquals("least-squares", s.estimator());
+        assertEquals("near-truth", s.init().strategy());
+        assertEquals("regression", s.sampler());
+        assertEquals(4, s.taskCount());
+    }
+
+    @Test
+    void logSpacedGridAndFingerprint() throws IOException {
+        Scenario s = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
+                .replace("sizes: [100, 200]", "sizes: {from: 1000, to: 100000, count: 5}")));
+        assertArrayEquals(new int[] {1000, 3162, 10000, 31623, 100000}, s.sizes());
+        Scenario other = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth()).replace("seed: 3", "seed: 4")));
+        assertTrue(!s.fingerprint().equals(other.fingerprint()), "the seed changes the fingerprint");
+        Scenario grid = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth()).replace("replicates: 2", "replicates: 9")));
+        assertEquals(ScenarioFiles.read(write(GOOD.replace("TRUTH", truth()))).fingerprint(), grid.fingerprint(),
+                "the grid does not");
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of(GOOD + "colour: blue\n", "colour", "unknown field"),
+                Arguments.of(GOOD.replace("replicates: 2", "replicates: many"), "replicates", "expected a whole number"),
+                Arguments.of(GOOD.replace("[100, 200]", "[100, -5]"), "sizes[1]", "positive"),
+                Arguments.of(GOOD.replace("{truth: TRUTH, L: 3}", "{L: 3}"), "studies[0].truth", "missing"),
+                Arguments.of(GOOD.replace("L: 3", "L: 1"), "studies[0].L", "fewer than the truth's L* = 2"),
+                Arguments.of(GOOD.replace("seed: 3", "seed: 3.5"), "seed", "expected a whole number"),
+                Arguments.of(GOOD + "estimator: magic\n", "estimator", "unknown estimator"),
+                Arguments.of(GOOD.replace("[100, 200]", "[200, 100]"), "sizes", "strictly increasing"),
+                Arguments.of(GOOD.replace("TRUTH", "nowhere.yaml").replace("seed", "seed"), "studies[0].truth",
+                        "no such file"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void malformedScenarioNamesFileFieldAndReason(String body, String field, String reason) throws IOException {
+        Path f = write(body.replace("TRUTH", truth()));
+        InputFileException e = assertThrows(InputFileException.class, () -> ScenarioFiles.read(f));
+        assertEquals(f, e.file());
+        assertEquals(field, e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void everyShippedScenarioReads() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("simulations"))) {
+            for (Path p : s.filter(x -> x.toString().endsWith(".yaml")).toList()) {
+                Scenario sc = ScenarioFiles.read(p);
+                assertTrue(sc.taskCount() > 0, p.toString());
+            }
+        }
+    }
+}
