@@ -20,7 +20,10 @@ import org.prefixmoe.model.PrefixModel;
  * <ul>
  * <li><b>E-step</b>: responsibilities {@code r_ic ∝ π_c(X_i) N(Y_i; μ_c(X_i), σ²)} in the log
  * domain (log-sum-exp with the row maximum subtracted); only their sufficient statistics per prompt
- * are kept, so the E-step allocates nothing and stores no n × (N + L) array.</li>
+ * are kept, so the E-step allocates nothing and stores no n × (N + L) array. The same pass
+ * accumulates the gradient and curvature of the gating term at the current atoms, so that with
+ * the default single Newton step an EM iteration costs two passes over the data (the E-step and
+ * the line search's trial point, more only when the step must be halved).</li>
  * <li><b>M-step for the atoms</b> (σ² held fixed; each sub-step never decreases the expected
  * complete-data log-likelihood Q, which makes the whole an ECM / generalized EM iteration and the
  * observed log-likelihood non-decreasing):
@@ -75,8 +78,12 @@ public final class EmEstimator implements Estimator {
      *     variance of the responses
      */
     public record Options(int maxIterations, double tolerance, int newtonSteps, double varianceFloor) {
-        /** Defaults: 1000 iterations, tolerance 1e-8, 3 Newton steps, σ² floor 1e-6 · var(Y). */
-        public static final Options DEFAULT = new Options(1000, 1e-8, 3, 1e-6);
+        /**
+         * Defaults: 1000 iterations, tolerance 1e-8, one Newton step per M-step (more steps did not
+         * reduce the number of EM iterations in the over-specified default-truth fits, and each costs a
+         * pass over the data), σ² floor 1e-6 · var(Y).
+         */
+        public static final Options DEFAULT = new Options(1000, 1e-8, 1, 1e-6);
 
         /** Validates the settings. */
         public Options {
@@ -159,9 +166,10 @@ public final class EmEstimator implements Estimator {
         sigma2 = Double.isFinite(sigma2) ? Math.max(sigma2, floor) : Math.max(1.0, floor);
 
         EmState st = new EmState(model, problem.data().x(), y, problem.pretrained().logScore(), atoms);
-        MStep m = new MStep(st, lo, hi, model.parameterization() instanceof NonShared, options.newtonSteps);
+        MStep m = new MStep(st, lo, hi, model.parameterization() instanceof NonShared, options.newtonSteps,
+                Math.max(1e-3 * options.tolerance, 1e-15) * n);
         st.setParameters(x);
-        double ll = st.eStep(sigma2) / n;
+        double ll = st.eStep(sigma2, true) / n;
         double[] path = record ? new double[Math.min(options.maxIterations, 1 << 16) + 1] : null;
         int recorded = 0;
         if (record) {
@@ -177,7 +185,7 @@ public final class EmEstimator implements Estimator {
             m.apply(x, sigma2);
             double ss = st.preSs + st.promptSs();
             sigma2 = Math.max(ss / ((double) n * q), floor);
-            double next = st.eStep(sigma2) / n;
+            double next = st.eStep(sigma2, true) / n;
             if (record) {
                 if (recorded == path.length) {
                     path = Arrays.copyOf(path, path.length * 2);
@@ -238,6 +246,7 @@ public final class EmEstimator implements Estimator {
         private final double[] hi;
         private final boolean nonShared;
         private final int maxSteps;
+        private final double negligible;
         private final int dim;
         private final boolean[] free;
         private final boolean[] held;
@@ -247,8 +256,9 @@ public final class EmEstimator implements Estimator {
         private final double[] step;
         private final double[] trial;
 
-        MStep(EmState st, double[] lo, double[] hi, boolean nonShared, int maxSteps) {
+        MStep(EmState st, double[] lo, double[] hi, boolean nonShared, int maxSteps, double negligible) {
             this.st = st;
+            this.negligible = negligible;
             this.lo = lo;
             this.hi = hi;
             this.nonShared = nonShared;
@@ -290,7 +300,8 @@ public final class EmEstimator implements Estimator {
         }
 
         private void newton(double[] x, double sigma2) {
-            double f = st.q(sigma2, grad, hneg);
+            // The E-step already accumulated Q's derivatives at x (non-shared values do not enter them).
+            double f = st.qFromStats(sigma2, grad, hneg);
             for (int s = 0; s < maxSteps; s++) {
                 if (s > 0) {
                     f = st.q(sigma2, grad, hneg);
@@ -321,10 +332,17 @@ public final class EmEstimator implements Estimator {
                 if (!solved) {
                     break;
                 }
+                double predicted = 0;
+                for (int c = 0; c < dim; c++) {
+                    predicted += grad[c] * step[c];
+                }
+                if (!(predicted > negligible)) {
+                    break; // the quadratic model promises a gain far below the stopping tolerance
+                }
                 double t = 1;
                 double ft = Double.NaN;
                 boolean accepted = false;
-                for (int k = 0; k < 40; k++) {
+                for (int k = 0; k < 30; k++) {
                     boolean moved = false;
                     for (int c = 0; c < dim; c++) {
                         double v = held[c] ? x[c] : Math.min(hi[c], Math.max(lo[c], x[c] + t * step[c]));

@@ -53,6 +53,7 @@ final class EmState {
     final double[] zSum;           // L × r
     final double[] yySum;          // L
     double preSs;                  // Σ_i Σ_j r_ij dist0_ij
+    double lseSum;                 // Σ_i log Σ_c exp s_c(X_i)
 
     // Scratch.
     private final double[] keyTmp;
@@ -60,6 +61,7 @@ final class EmState {
     private final double[] dKeyTmp;
     private final double[] dValueTmp;
     private final double[] score;  // L
+    private final double[] gate;   // L
     private final double[] comp;   // N + L
     private final double[] zh;     // rb
     private final double[] zz;     // rb × rb
@@ -127,6 +129,7 @@ final class EmState {
         dKeyTmp = new double[r * p];
         dValueTmp = new double[q * p];
         score = new double[atoms];
+        gate = new double[atoms];
         comp = new double[nPre + atoms];
         zh = new double[rb];
         zz = new double[rb * rb];
@@ -165,6 +168,20 @@ final class EmState {
      * the log domain.
      */
     double eStep(double sigma2) {
+        return eStep(sigma2, false);
+    }
+
+    /**
+     * E-step; with {@code derivs} it also accumulates, in the same pass, the gating curvature and
+     * {@code Σ_i π_il ẑ_i} at the current parameters, so that {@link #qFromStats} and
+     * {@link #derivatives} then give Q and its derivatives there without another pass.
+     */
+    double eStep(double sigma2, boolean derivs) {
+        if (derivs) {
+            java.util.Arrays.fill(hz, 0.0);
+            java.util.Arrays.fill(pz, 0.0);
+        }
+        lseSum = 0;
         java.util.Arrays.fill(resp, 0.0);
         java.util.Arrays.fill(ySum, 0.0);
         java.util.Arrays.fill(zSum, 0.0);
@@ -183,9 +200,15 @@ final class EmState {
             }
             double gz = Math.exp(lse0[i] - gmax);
             for (int l = 0; l < atoms; l++) {
-                gz += Math.exp(score[l] - gmax);
+                double w = Math.exp(score[l] - gmax);
+                gate[l] = w;
+                gz += w;
             }
             double logG = gmax + Math.log(gz);
+            lseSum += logG;
+            if (derivs) {
+                accumulateCurvature(i, 1.0 / gz);
+            }
             // log of the unnormalized joint terms s_c − ||Y − μ_c||² / (2σ²).
             double amax = Double.NEGATIVE_INFINITY;
             int po = i * nPre;
@@ -275,45 +298,28 @@ final class EmState {
             double gz = Math.exp(lse0[i] - gmax);
             for (int l = 0; l < atoms; l++) {
                 double w = Math.exp(score[l] - gmax);
-                score[l] = w;
+                gate[l] = w;
                 gz += w;
             }
             lse += gmax + Math.log(gz);
             if (derivs) {
-                double inv = 1.0 / gz;
-                int zo = i * r;
-                for (int c = 0; c < r; c++) {
-                    zh[c] = z[zo + c];
-                }
-                if (bias) {
-                    zh[r] = 1.0;
-                }
-                for (int u = 0; u < rb; u++) {
-                    for (int v = u; v < rb; v++) {
-                        zz[u * rb + v] = zh[u] * zh[v];
-                    }
-                }
-                for (int l = 0; l < atoms; l++) {
-                    score[l] *= inv;
-                }
-                for (int l = 0; l < atoms; l++) {
-                    double pl = score[l];
-                    for (int u = 0; u < rb; u++) {
-                        pz[l * rb + u] += pl * zh[u];
-                    }
-                    for (int m = l; m < atoms; m++) {
-                        double w = (m == l ? pl : 0.0) - pl * score[m];
-                        int ho = (l * atoms + m) * rb * rb;
-                        for (int u = 0; u < rb; u++) {
-                            for (int v = u; v < rb; v++) {
-                                hz[ho + u * rb + v] += w * zz[u * rb + v];
-                            }
-                        }
-                    }
-                }
+                accumulateCurvature(i, 1.0 / gz);
             }
         }
         passes++;
+        return finish(sigma2, lse, grad, hneg);
+    }
+
+    /**
+     * Q at the current parameters from the statistics of the last E-step, which must have run at
+     * the current gating parameters (only non-shared values may have changed since); with
+     * {@code grad} non-null also its derivatives, which needs {@code eStep(σ², true)}.
+     */
+    double qFromStats(double sigma2, double[] grad, double[] hneg) {
+        return finish(sigma2, lseSum, grad, hneg);
+    }
+
+    private double finish(double sigma2, double lse, double[] grad, double[] hneg) {
         double qv = -lse - promptSs() * (0.5 / sigma2);
         for (int l = 0; l < atoms; l++) {
             double s = bs[l] * resp[l];
@@ -322,10 +328,45 @@ final class EmState {
             }
             qv += s;
         }
-        if (derivs) {
+        if (grad != null) {
             assemble(sigma2, grad, hneg);
         }
         return qv;
+    }
+
+    // Adds sample i's gating curvature Σ (π_l δ_lm − π_l π_m) ẑ ẑᵀ and Σ π_l ẑ; gate holds the
+    // unnormalized prompt gate weights, inv the inverse normalizer.
+    private void accumulateCurvature(int i, double inv) {
+        int zo = i * r;
+        for (int c = 0; c < r; c++) {
+            zh[c] = z[zo + c];
+        }
+        if (bias) {
+            zh[r] = 1.0;
+        }
+        for (int u = 0; u < rb; u++) {
+            for (int v = u; v < rb; v++) {
+                zz[u * rb + v] = zh[u] * zh[v];
+            }
+        }
+        for (int l = 0; l < atoms; l++) {
+            gate[l] *= inv;
+        }
+        for (int l = 0; l < atoms; l++) {
+            double pl = gate[l];
+            for (int u = 0; u < rb; u++) {
+                pz[l * rb + u] += pl * zh[u];
+            }
+            for (int m = l; m < atoms; m++) {
+                double w = (m == l ? pl : 0.0) - pl * gate[m];
+                int ho = (l * atoms + m) * rb * rb;
+                for (int u = 0; u < rb; u++) {
+                    for (int v = u; v < rb; v++) {
+                        hz[ho + u * rb + v] += w * zz[u * rb + v];
+                    }
+                }
+            }
+        }
     }
 
     // Jhat_l: (key, bias) as a function of the packed atom (θ_l, b_l), rb × stride.

@@ -121,6 +121,17 @@ class EmStateTest {
             }
             st.setParameters(params);
             assertEquals(q0, st.q(s2, null, null), 0.0, "q without derivatives");
+            // The E-step's fused accumulation gives the same Q and derivatives without another pass.
+            assertEquals(ll, st.eStep(s2, true), 1e-12 * Math.abs(ll));
+            double[] fusedGrad = new double[dim];
+            double[] fusedH = new double[dim * dim];
+            assertEquals(q0, st.qFromStats(s2, fusedGrad, fusedH), 1e-12 * Math.abs(q0));
+            for (int c = 0; c < dim; c++) {
+                assertEquals(grad[c], fusedGrad[c], 1e-10 * (1 + Math.abs(grad[c])));
+            }
+            for (int c = 0; c < dim * dim; c++) {
+                assertEquals(hneg[c], fusedH[c], 1e-10 * (1 + Math.abs(hneg[c])));
+            }
         }
     }
 }
