@@ -28,7 +28,7 @@ public final class Evaluator {
 
     // Per-atom caches, refreshed by setParameters.
     private final double[] kappa;   // L × D, gating slopes B key(θ_l)
-    private final double[] dKappa;  // L × D × p, B ∂key/∂θ
+    private final double[] dKappa;  // L × p × D, (B ∂key/∂θ) transposed per atom
     private final double[] value;   // L × q
     private final double[] dValue;  // L × q × p
     private final double[] biases;  // L
@@ -41,7 +41,8 @@ public final class Evaluator {
     private final double[] gate;    // L prompt gate probabilities
     private final double[] slopeX;  // L × p, (∂κ_l/∂θ)^T x
     private final double[] f;
-    private final double[] jac;
+    private final double[] jacT;     // q × P Jacobian of one sample, column-major
+    private final double[] packedJtJ; // upper triangle of JᵀJ, row by row
     private final double[] resid;
 
     /**
@@ -80,7 +81,8 @@ public final class Evaluator {
         this.gate = new double[atoms];
         this.slopeX = new double[atoms * p];
         this.f = new double[q];
-        this.jac = new double[q * dimension()];
+        this.jacT = new double[q * dimension()];
+        this.packedJtJ = new double[dimension() * (dimension() + 1) / 2];
         this.resid = new double[q];
     }
 
@@ -131,7 +133,7 @@ public final class Evaluator {
                     for (int k = 0; k < r; k++) {
                         t += bMatrix[u * r + k] * dKeyTmp[k * p + c];
                     }
-                    dKappa[(l * d + u) * p + c] = t;
+                    dKappa[(l * p + c) * d + u] = t;
                 }
             }
         }
@@ -211,40 +213,44 @@ public final class Evaluator {
      */
     public void valueAndJacobian(int i, double[] out, double[] jacobian) {
         value(i, out);
-        jacobianAt(i, out, jacobian);
+        jacobianAt(i, out, jacobian, 1, dimension());
     }
 
     // Requires gates(i) and f_G(X_i) in fi. ∂f/∂s_l = π_l (ν_l − f), ∂s_l/∂θ = (B ∂key/∂θ)^T x,
     // ∂f/∂θ_l = π_l (ν_l − f) ((B ∂key/∂θ)^T x)^T + π_l ∂ν/∂θ, ∂f/∂b_l = π_l (ν_l − f).
-    private void jacobianAt(int i, double[] fi, double[] jacobian) {
+    private void jacobianAt(int i, double[] fi, double[] jacobian, int colStride, int rowStride) {
         int xo = i * d;
-        int cols = dimension();
-        for (int l = 0; l < atoms; l++) {
-            int so = l * p;
-            for (int c = 0; c < p; c++) {
-                slopeX[so + c] = 0;
-            }
+        final double[] xs = x;
+        final double[] dk = dKappa;
+        final double[] sx = slopeX;
+        // slopeX[l*p + c] = Σ_u (B ∂key/∂θ)[u][c] x_u, with dKappa stored (l, c, u) so each is one dot product.
+        for (int lc = 0, lp = atoms * p; lc < lp; lc++) {
+            int ko = lc * d;
+            double s = 0;
             for (int u = 0; u < d; u++) {
-                double xu = x[xo + u];
-                int ko = (l * d + u) * p;
-                for (int c = 0; c < p; c++) {
-                    slopeX[so + c] += dKappa[ko + c] * xu;
-                }
+                s += dk[ko + u] * xs[xo + u];
             }
+            sx[lc] = s;
         }
-        for (int a = 0; a < q; a++) {
-            int row = a * cols;
-            for (int l = 0; l < atoms; l++) {
-                double pil = gate[l];
-                double ds = pil * (value[l * q + a] - fi[a]);
-                int col = row + l * stride;
-                int so = l * p;
-                int vo = (l * q + a) * p;
-                for (int c = 0; c < p; c++) {
-                    jacobian[col + c] = ds * slopeX[so + c] + pil * dValue[vo + c];
+        final double[] gt = gate;
+        final double[] val = value;
+        final double[] dv = dValue;
+        final int pp = p;
+        final int qq = q;
+        final int st = stride * colStride;
+        final boolean withBias = bias;
+        for (int l = 0; l < atoms; l++) {
+            final double pil = gt[l];
+            final int so = l * pp;
+            for (int a = 0; a < qq; a++) {
+                final double ds = pil * (val[l * qq + a] - fi[a]);
+                final int col = a * rowStride + l * st;
+                final int vo = (l * qq + a) * pp;
+                for (int c = 0; c < pp; c++) {
+                    jacobian[col + c * colStride] = ds * sx[so + c] + pil * dv[vo + c];
                 }
-                if (bias) {
-                    jacobian[col + p] = ds;
+                if (withBias) {
+                    jacobian[col + pp * colStride] = ds;
                 }
             }
         }
@@ -269,34 +275,62 @@ public final class Evaluator {
      * the n × P Jacobian, and returns the residual sum of squares.
      */
     public double normalEquations(double[] y, double[] jtj, double[] jtr) {
-        int cols = dimension();
-        java.util.Arrays.fill(jtj, 0, cols * cols, 0.0);
+        final int cols = dimension();
+        final int qq = q;
+        final double[] jt = jacT;
+        final double[] packed = packedJtJ;
+        final double[] fi = f;
+        final double[] res = resid;
+        java.util.Arrays.fill(packed, 0.0);
         java.util.Arrays.fill(jtr, 0, cols, 0.0);
         double ssr = 0;
         for (int i = 0; i < n; i++) {
-            value(i, f);
-            jacobianAt(i, f, jac);
-            for (int a = 0; a < q; a++) {
-                double e = f[a] - y[i * q + a];
-                resid[a] = e;
+            value(i, fi);
+            jacobianAt(i, fi, jt, qq, 1);
+            for (int a = 0; a < qq; a++) {
+                double e = fi[a] - y[i * qq + a];
+                res[a] = e;
                 ssr += e * e;
             }
-            for (int a = 0; a < q; a++) {
-                int row = a * cols;
-                double e = resid[a];
+            // Rank-q update of the packed upper triangle; the Jacobian is stored column-major
+            // (jt[c*q + a]) so that each product reads two short contiguous runs.
+            int k = 0;
+            if (qq == 2) {
+                final double r0 = res[0];
+                final double r1 = res[1];
                 for (int c1 = 0; c1 < cols; c1++) {
-                    double v = jac[row + c1];
-                    jtr[c1] += v * e;
-                    int o = c1 * cols;
+                    final double u0 = jt[2 * c1];
+                    final double u1 = jt[2 * c1 + 1];
+                    jtr[c1] += u0 * r0 + u1 * r1;
                     for (int c2 = c1; c2 < cols; c2++) {
-                        jtj[o + c2] += v * jac[row + c2];
+                        packed[k++] += u0 * jt[2 * c2] + u1 * jt[2 * c2 + 1];
+                    }
+                }
+            } else {
+                for (int c1 = 0; c1 < cols; c1++) {
+                    int o1 = c1 * qq;
+                    double g = 0;
+                    for (int a = 0; a < qq; a++) {
+                        g += jt[o1 + a] * res[a];
+                    }
+                    jtr[c1] += g;
+                    for (int c2 = c1; c2 < cols; c2++) {
+                        int o2 = c2 * qq;
+                        double sum = 0;
+                        for (int a = 0; a < qq; a++) {
+                            sum += jt[o1 + a] * jt[o2 + a];
+                        }
+                        packed[k++] += sum;
                     }
                 }
             }
         }
+        int k = 0;
         for (int c1 = 0; c1 < cols; c1++) {
-            for (int c2 = 0; c2 < c1; c2++) {
-                jtj[c1 * cols + c2] = jtj[c2 * cols + c1];
+            for (int c2 = c1; c2 < cols; c2++) {
+                jtj[c1 * cols + c2] = packed[k];
+                jtj[c2 * cols + c1] = packed[k];
+                k++;
             }
         }
         return ssr;
