@@ -66,8 +66,13 @@ public final class Main implements Runnable {
 
     static void threads(Integer n) {
         if (n != null && n > 0) {
-            // Read by DJL's PyTorch engine when it starts.
+            // Read by DJL's PyTorch engine when it starts. One thread by default: PyTorch's OpenMP workers
+            // busy-wait, and when other processes compete for the cores a 2-thread run was measured 20x
+            // slower than a 1-thread run on the 2-core development machine.
             System.setProperty("ai.djl.pytorch.num_threads", n.toString());
+            if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            }
         }
     }
 
@@ -89,8 +94,9 @@ public final class Main implements Runnable {
         Path checkpoints;
         @Option(names = "--device", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
         String device = "auto";
-        @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores)")
-        Integer threads;
+        @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; see README: "
+                + "more threads only help on an otherwise idle machine)")
+        Integer threads = 1;
         @Option(names = "--seeds", description = "number of seeds, 1..N (default: ${DEFAULT-VALUE})")
         int seeds = 5;
         @Option(names = "--methods", split = ",", description = "comma-separated subset of linear-probe, no-share, "
@@ -99,19 +105,19 @@ public final class Main implements Runnable {
         @Option(names = "--train-size", description = "adaptation images of classes 5-9 (default: ${DEFAULT-VALUE})")
         int trainSize = 1000;
         @Option(names = "--epochs", description = "adaptation epochs (default: ${DEFAULT-VALUE})")
-        int epochs = 30;
+        int epochs = 40;
         @Option(names = "--batch-size", description = "adaptation batch size (default: ${DEFAULT-VALUE})")
         int batchSize = 50;
         @Option(names = "--lr", description = "Adam lr of linear probe and prefixes (default: ${DEFAULT-VALUE})")
         float lr = 5e-3f;
         @Option(names = "--lr-full", description = "Adam lr of full fine-tuning (default: ${DEFAULT-VALUE})")
-        float lrFull = 5e-4f;
+        float lrFull = 1e-3f;
         @Option(names = "--prefix-length", description = "prefix length L (default: ${DEFAULT-VALUE})")
         int prefixLength = 8;
         @Option(names = "--deep-hidden", description = "hidden width of deep-share (default: ${DEFAULT-VALUE})")
         int deepHidden = 48;
         @Option(names = "--pretrain-epochs", description = "pretraining epochs (default: ${DEFAULT-VALUE})")
-        int pretrainEpochs = 6;
+        int pretrainEpochs = 10;
         @Option(names = "--pretrain-size", description = "pretraining images, 0 = all of classes 0-4 (default: ${DEFAULT-VALUE})")
         int pretrainSize = 0;
         @Option(names = "--pretrain-batch", description = "pretraining batch size (default: ${DEFAULT-VALUE})")
@@ -121,7 +127,7 @@ public final class Main implements Runnable {
         @Option(names = "--dim", description = "embedding dimension d (default: ${DEFAULT-VALUE})")
         int dim = 64;
         @Option(names = "--depth", description = "transformer blocks (default: ${DEFAULT-VALUE})")
-        int depth = 4;
+        int depth = 6;
         @Option(names = "--heads", description = "attention heads (default: ${DEFAULT-VALUE})")
         int heads = 4;
         @Option(names = "--patch", description = "patch side (default: ${DEFAULT-VALUE})")
@@ -179,6 +185,7 @@ public final class Main implements Runnable {
     static final class InfoCommand implements Callable<Integer> {
         @Override
         public Integer call() {
+            threads(1);
             Engine e = Engine.getEngine("PyTorch");
             System.out.println("DJL " + Engine.getDjlVersion() + ", engine " + e.getEngineName() + " " + e.getVersion());
             System.out.println("GPUs visible to PyTorch: " + e.getGpuCount());
