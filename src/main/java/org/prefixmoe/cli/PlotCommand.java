@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code plot}: log-log rate charts of one or more results files. */
 @Command(name = "plot", mixinStandardHelpOptions = true,
         description = {"Plot the mean loss against n on log-log axes for every study of the RESULTS files"
-                + " (one series per study and loss), with 95% error bars, fitted lines labelled with their slopes"
+                + " (one series per study and loss), with 95%% error bars, fitted lines labelled with their slopes"
                 + " and dashed theory reference lines; writes NAME.png and NAME.svg."})
 final class PlotCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS", description = "results.csv files written by simulate.")

@@ -37,8 +37,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Run the scenario's reduced 'quick' grid into OUT/NAME-quick/.")
     boolean quick;
 
-    @Option(names = "--no-plot", description = "Only write the results, no summary or figures.")
-    boolean noPlot;
+    @Option(names = "--plot", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Summarize and plot after the run (default); --no-plot only writes the results.")
+    boolean plot;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -60,9 +61,8 @@ final class SimulateCommand implements Callable<Integer> {
         dirs.forEach(AtomicFiles::requireWritableFolder);
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         for (int i = 0; i < list.size(); i++) {
-            run(list.get(i), dirs.get(i), t, quiet, noPlot, "prefixmoe simulate " + scenarios.get(i)
-                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures().isEmpty()
-                    ? Figures.defaults(list.get(i).name()) : list.get(i).figures());
+            run(list.get(i), dirs.get(i), t, quiet, !plot, "prefixmoe simulate " + scenarios.get(i)
+                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures());
         }
         return 0;
     }
@@ -77,16 +77,40 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
                 rep.seconds(), rep.fitsPerSecond());
+        if (rep.ran() > 0) {
+            appendRunLog(dir, s, rep, threads);
+        }
         if (!noPlot) {
             Summary sum = Summary.of(ResultsFile.read(results));
             sum.write(dir, s.name());
             System.out.print(sum.table());
-            for (Path p : Figures.draw(sum, figures, dir)) {
+            // Default figures only when drawing, so that --no-plot never loads the plotting classes.
+            for (Path p : Figures.draw(sum, figures.isEmpty() ? Figures.defaults(s.name()) : figures, dir)) {
                 System.out.println("wrote " + p + ".png and .svg");
             }
             org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
                     ScenarioReport.markdown(s, command, rep, threads));
         }
         return rep;
+    }
+
+    /**
+     * Appends the timing of a run that computed something to {@code runs.log}: wall time, fits/s,
+     * threads and the machine's load, so that timings of resumed or redrawn folders are kept.
+     */
+    private static void appendRunLog(Path dir, Scenario s, Engine.Report rep, int threads) {
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        String line = String.format(Locale.ROOT, "%s  %s  grid %d sizes x %d replicates  computed %d (of %d, %d"
+                        + " present before)  failed %d  at cap %d  wall %.1f s  %.2f fits/s  threads %d  cores %d"
+                        + "  load average at end %.2f%n", java.time.Instant.now().truncatedTo(
+                        java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().length, s.replicates(), rep.ran(),
+                rep.tasks(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(), rep.fitsPerSecond(), threads,
+                Runtime.getRuntime().availableProcessors(), load);
+        try {
+            java.nio.file.Files.writeString(dir.resolve("runs.log"), line, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + dir.resolve("runs.log"), e);
+        }
     }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code summarize}: statistics and rates of a results file. */
 @Command(name = "summarize", mixinStandardHelpOptions = true,
         description = {"Summarize a results file: per study and n the mean (primary), sd, median and quartiles of"
-                + " each loss; per study and loss the log-log slope with 95% t and bootstrap intervals and the"
+                + " each loss; per study and loss the log-log slope with 95%% t and bootstrap intervals and the"
                 + " theory's slope; per study and n how many fits failed, stopped at the iteration cap, switched"
                 + " a redundant atom off or split a true atom. Prints a table and writes summary.csv, rates.csv,"
                 + " outcomes.csv and summary.md."})

@@ -53,9 +53,22 @@ public final class RatePlot {
      * @param stats statistics per size
      * @param fit the fitted rate
      * @param theory the theory's prediction
+     * @param group series of one group share a colour (e.g. the losses of one study)
+     * @param style marker and line style within a group (e.g. the index of the loss)
      */
-    public record Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory) {
+    public record Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory, String group,
+                         int style) {
+        /** A series with its own colour and the first style. */
+        public Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory) {
+            this(label, n, stats, fit, theory, label, 0);
+        }
     }
+
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE,
+        SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP};
+    private static final BasicStroke[] FIT_LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT, SeriesLines.DOT_DOT,
+        SeriesLines.SOLID};
+    private static final float[][] THEORY_DASHES = {{8f, 6f}, {2f, 4f}, {12f, 4f, 2f, 4f}};
 
     /** Human-readable axis text of a loss column. */
     public static String lossLabel(String metric) {
@@ -94,7 +107,8 @@ public final class RatePlot {
                 Stats[] stats = cells.stream().map(Summary.Cell::stats).toArray(Stats[]::new);
                 Summary.Rate rate = summary.rate(st.name(), m).orElseThrow();
                 String label = prefix + st.name() + (metrics.size() > 1 ? ", " + lossShort(m) : "");
-                out.add(new Series(label, n, stats, rate.fit(), rate.theory()));
+                out.add(new Series(label, n, stats, rate.fit(), rate.theory(), prefix + st.name(),
+                        metrics.indexOf(m)));
             }
         }
         return out;
@@ -102,7 +116,9 @@ public final class RatePlot {
 
     /** Draws the chart. */
     public static XYChart chart(String title, String yLabel, List<Series> series) {
-        XYChart chart = new XYChartBuilder().width(900).height(700).title(title)
+        long groups = series.stream().map(Series::group).distinct().count();
+        int legendRows = 2 * series.size() + (int) series.stream().map(x -> x.theory().text()).distinct().count();
+        XYChart chart = new XYChartBuilder().width(900).height(520 + 21 * legendRows).title(title)
                 .xAxisTitle("sample size n").yAxisTitle(yLabel).build();
         var st = chart.getStyler();
         st.setXAxisLogarithmic(true);
@@ -124,9 +140,11 @@ public final class RatePlot {
         double nMin = Double.POSITIVE_INFINITY;
         double nMax = 0;
         Map<String, double[]> theoryAnchors = new LinkedHashMap<>();
+        List<String> groupOrder = series.stream().map(Series::group).distinct().toList();
+        assert groups == groupOrder.size();
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            Color color = PALETTE[i % PALETTE.length];
+            Color color = PALETTE[groupOrder.indexOf(s.group()) % PALETTE.length];
             double[] mean = new double[s.n.length];
             double[] bars = new double[s.n.length];
             for (int k = 0; k < s.n.length; k++) {
@@ -138,7 +156,7 @@ public final class RatePlot {
             }
             XYSeries pts = chart.addSeries(s.label + " (mean ± 95% CI)", s.n, mean, bars);
             pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            pts.setMarker(SeriesMarkers.CIRCLE);
+            pts.setMarker(MARKERS[s.style() % MARKERS.length]);
             pts.setMarkerColor(color);
             pts.setLineColor(color);
             if (Double.isFinite(s.fit.slope())) {
@@ -150,7 +168,7 @@ public final class RatePlot {
                 line.setMarker(SeriesMarkers.NONE);
                 line.setLineColor(color);
                 line.setLineWidth(1.6f);
-                line.setLineStyle(SeriesLines.SOLID);
+                line.setLineStyle(FIT_LINES[s.style() % FIT_LINES.length]);
             }
             if (s.theory.hasSlope() && Double.isFinite(s.fit.slope())) {
                 double mid = Math.sqrt(s.n[0] * s.n[s.n.length - 1]);
@@ -161,6 +179,7 @@ public final class RatePlot {
         }
         if (nMax > 0) {
             double mid = Math.sqrt(nMin * nMax);
+            int k = 0;
             for (var e : theoryAnchors.entrySet()) {
                 double slope = e.getValue()[0];
                 // Through the geometric mean of the fitted lines at the middle n, shifted up by x1.5
@@ -174,7 +193,7 @@ public final class RatePlot {
                 ref.setLineColor(Color.BLACK);
                 ref.setLineWidth(1.4f);
                 ref.setLineStyle(new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        new float[] {8f, 6f}, 0f));
+                        THEORY_DASHES[k++ % THEORY_DASHES.length], 0f));
             }
         }
         return chart;

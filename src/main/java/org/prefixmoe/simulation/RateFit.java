@@ -78,7 +78,7 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
                 }
                 resampled[i] = s / v.length;
             }
-            double sl = ols(n, resampled).slope;
+            double sl = slopeOnly(n, resampled);
             if (Double.isFinite(sl)) {
                 slopes[good++] = sl;
             }
@@ -90,6 +90,31 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
         Arrays.sort(sorted);
         return new RateFit(base.slope, base.intercept, base.stdErr, base.low, base.high,
                 Stats.quantile(sorted, 0.025), Stats.quantile(sorted, 0.975), base.points);
+    }
+
+    /** The OLS slope alone: the bootstrap needs no interval (a t quantile per resample is costly). */
+    private static double slopeOnly(double[] n, double[] y) {
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        int k = 0;
+        for (int i = 0; i < n.length; i++) {
+            if (y[i] > 0 && Double.isFinite(y[i])) {
+                double lx = Math.log(n[i]);
+                double ly = Math.log(y[i]);
+                sx += lx;
+                sy += ly;
+                sxx += lx * lx;
+                sxy += lx * ly;
+                k++;
+            }
+        }
+        if (k < 2) {
+            return Double.NaN;
+        }
+        double den = sxx - sx * sx / k;
+        return den > 0 ? (sxy - sx * sy / k) / den : Double.NaN;
     }
 
     /** The fitted loss at n. */

@@ -45,7 +45,8 @@ public final class ScenarioReport {
                     st.truth().name(), st.fitted().model().parameterization().name(), st.truth().trueAtoms(),
                     st.atoms(), st.truth().sigma(), b.atomLower(), b.atomUpper(), b.biasLower(), b.biasUpper()));
         }
-        if (report != null) {
+        sb.append("\nTimings of every run that computed tasks are in `runs.log`.\n");
+        if (report != null && report.ran() > 0) {
             sb.append(String.format(Locale.ROOT, "%nLast run: %d tasks, %d computed (%d already present), %d failed,"
                     + " %d at the iteration cap, %.1f s wall time on %d thread(s) (%d cores available),"
                     + " %.1f fits/s.%n", report.tasks(), report.ran(), report.skipped(), report.failed(),

@@ -60,6 +60,13 @@ class SimulateCommandTest {
                 dir.resolve("p").toString(), "--name", "both"));
         assertTrue(Files.exists(dir.resolve("p/both.svg")));
         assertEquals(Main.BAD_INPUT, run(err, "plot", results.toString(), "--loss", "d9"));
+        // --no-plot writes only the results; --plot (the default) also the summary.
+        Path bare = dir.resolve("bare");
+        assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--no-plot", "-o", bare.toString()));
+        assertTrue(Files.exists(bare.resolve("tiny/results.csv")));
+        assertFalse(Files.exists(bare.resolve("tiny/summary.md")));
+        assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--plot", "-o", bare.toString()));
+        assertTrue(Files.exists(bare.resolve("tiny/summary.md")));
     }
 
     @Test
