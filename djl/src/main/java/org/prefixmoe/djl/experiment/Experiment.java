@@ -204,11 +204,15 @@ public final class Experiment {
                 "- Prefixes: L=%d keys and values per layer in all %d layers; deep-share hidden width %d. "
                         + "Trainable parameters include the head (%d).%n", cfg.prefixLength(), v.depth(),
                 cfg.deepHidden(), v.dim() * 5 + 5));
-        sb.append("- Evaluation: all test images of classes 5-9 (5000). sd is the sample standard deviation over seeds.\n");
+        sb.append("- Evaluation: all test images of classes 5-9 (5000). sd is the sample standard deviation over seeds. "
+                + "The paired difference compares each method with no-share on the same seed (same 1K subset, same "
+                + "batch order).\n");
         sb.append(String.format(Locale.ROOT,
-                "- Wall time of this invocation: %.1fs (%.1f min), of which pretraining %.1fs; %d adaptation runs "
-                        + "trained in this invocation (others reused from the run log).%n", wall, wall / 60,
-                pretrainSeconds, freshRuns));
+                "- Wall time of this invocation: %.1fs (%.1f min), of which pretraining %.1fs%s; %d adaptation runs "
+                        + "trained in this invocation (others reused from the run log). Adaptation time recorded in the "
+                        + "run log (training + evaluation, all runs): %.1fs.%n", wall, wall / 60,
+                pretrainSeconds, pre.reused() ? " (checkpoint reused)" : "", freshRuns,
+                rows.stream().mapToDouble(Report.Row::totalSeconds).sum()));
         Files.writeString(cfg.outDir().resolve("results.md"), sb.toString(), StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }

@@ -31,10 +31,15 @@ public final class Report {
      * @param meanTrainSeconds mean training wall time per run
      * @param meanSecondsPerEpoch mean epoch wall time
      * @param totalSeconds training + evaluation wall time summed over seeds
+     * @param pairedDiffMean mean over seeds of (accuracy − no-share accuracy of the same seed), NaN without no-share
+     * @param pairedDiffSd sample sd of that paired difference
+     * @param winsOverNoShare seeds on which the method beat no-share (same seed = same 1K subset)
+     * @param pairs number of seeds with both results
      */
     public record Row(Method method, int runs, double meanAccuracy, double sdAccuracy, long trainableParameters,
                       long deployedParameters, double meanTrainSeconds, double meanSecondsPerEpoch,
-                      double totalSeconds) {}
+                      double totalSeconds, double pairedDiffMean, double pairedDiffSd, int winsOverNoShare,
+                      int pairs) {}
 
     /**
      * Groups runs by method, in the order of {@code methods}.
@@ -54,10 +59,26 @@ public final class Report {
             double mean = rs.stream().mapToDouble(Adaptation.Result::accuracy).average().orElse(Double.NaN);
             double ss = rs.stream().mapToDouble(r -> (r.accuracy() - mean) * (r.accuracy() - mean)).sum();
             double sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+            // Paired with no-share on the same seed: same 1K subset and batch order, so the seed-to-seed
+            // variation of the data cancels out of the difference.
+            List<Double> diffs = new ArrayList<>();
+            int wins = 0;
+            for (Adaptation.Result r : rs) {
+                for (Adaptation.Result b : results) {
+                    if (b.method() == Method.NO_SHARE && b.seed() == r.seed()) {
+                        diffs.add(r.accuracy() - b.accuracy());
+                        wins += r.accuracy() > b.accuracy() ? 1 : 0;
+                    }
+                }
+            }
+            double dm = diffs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double dss = diffs.stream().mapToDouble(x -> (x - dm) * (x - dm)).sum();
+            double dsd = diffs.size() > 1 ? Math.sqrt(dss / (diffs.size() - 1)) : Double.NaN;
             rows.add(new Row(m, n, mean, sd, rs.get(0).trainableParameters(), rs.get(0).deployedParameters(),
                     rs.stream().mapToDouble(Adaptation.Result::trainSeconds).average().orElse(0),
                     rs.stream().mapToDouble(Adaptation.Result::secondsPerEpoch).average().orElse(0),
-                    rs.stream().mapToDouble(r -> r.trainSeconds() + r.evalSeconds()).sum()));
+                    rs.stream().mapToDouble(r -> r.trainSeconds() + r.evalSeconds()).sum(), dm, dsd, wins,
+                    diffs.size()));
         }
         return rows;
     }
@@ -72,11 +93,13 @@ public final class Report {
     public static void writeCsv(Path file, List<Row> rows) throws IOException {
         StringBuilder sb = new StringBuilder(
                 "method,seeds,mean_accuracy,sd_accuracy,trainable_params,deployed_params,mean_train_seconds,"
-                        + "seconds_per_epoch,total_seconds\n");
+                        + "seconds_per_epoch,total_seconds,paired_diff_vs_no_share,paired_diff_sd,wins_vs_no_share,"
+                        + "pairs\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%d,%d,%.1f,%.2f,%.1f%n", r.method().label(), r.runs(),
-                    r.meanAccuracy(), r.sdAccuracy(), r.trainableParameters(), r.deployedParameters(),
-                    r.meanTrainSeconds(), r.meanSecondsPerEpoch(), r.totalSeconds()));
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%d,%d,%.1f,%.2f,%.1f,%.4f,%.4f,%d,%d%n",
+                    r.method().label(), r.runs(), r.meanAccuracy(), r.sdAccuracy(), r.trainableParameters(),
+                    r.deployedParameters(), r.meanTrainSeconds(), r.meanSecondsPerEpoch(), r.totalSeconds(),
+                    r.pairedDiffMean(), r.pairedDiffSd(), r.winsOverNoShare(), r.pairs()));
         }
         Files.writeString(file, sb.toString());
     }
@@ -89,12 +112,17 @@ public final class Report {
      */
     public static String markdownTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| method | test accuracy (mean ± sd) | seeds | trainable params | stored params after folding "
+        sb.append("| method | test accuracy (mean ± sd) | seeds | paired diff. vs no-share (pts, mean ± sd) "
+                + "| seeds beating no-share | trainable params | stored params after folding "
                 + "| train time per run (s) | time per epoch (s) |\n");
-        sb.append("|---|---|---|---|---|---|---|\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% ± %.2f | %d | %,d | %,d | %.1f | %.2f |%n",
-                    r.method().label(), 100 * r.meanAccuracy(), 100 * r.sdAccuracy(), r.runs(),
+            String paired = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
+                    : String.format(Locale.ROOT, "%+.2f ± %.2f", 100 * r.pairedDiffMean(), 100 * r.pairedDiffSd());
+            String wins = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
+                    : r.winsOverNoShare() + "/" + r.pairs();
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% ± %.2f | %d | %s | %s | %,d | %,d | %.1f | %.2f |%n",
+                    r.method().label(), 100 * r.meanAccuracy(), 100 * r.sdAccuracy(), r.runs(), paired, wins,
                     r.trainableParameters(), r.deployedParameters(), r.meanTrainSeconds(), r.meanSecondsPerEpoch()));
         }
         return sb.toString();
