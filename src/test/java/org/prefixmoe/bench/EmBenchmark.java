@@ -47,8 +47,8 @@ public final class EmBenchmark {
         Dataset d = data(tm, n, 99);
         FitProblem problem = new FitProblem(tm.model(), d, atoms, tm.box());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(8, n));
-        EmEstimator short_ = new EmEstimator(new EmEstimator.Options(10, 0, 3, 1e-6));
-        EmEstimator long_ = new EmEstimator(new EmEstimator.Options(60, 0, 3, 1e-6));
+        EmEstimator short_ = new EmEstimator(new EmEstimator.Options(10, 0, 1, 1e-6));
+        EmEstimator long_ = new EmEstimator(new EmEstimator.Options(60, 0, 1, 1e-6));
         short_.fit(problem, start);
         long a0 = allocated();
         long t0 = cpu();
