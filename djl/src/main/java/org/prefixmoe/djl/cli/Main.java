@@ -99,9 +99,10 @@ public final class Main implements Runnable {
         Integer threads = 1;
         @Option(names = "--seeds", description = "number of seeds, 1..N (default: ${DEFAULT-VALUE})")
         int seeds = 5;
-        @Option(names = "--methods", split = ",", description = "comma-separated subset of linear-probe, no-share, "
-                + "simple-share, deep-share, full-finetune (default: all)")
-        List<String> methods;
+        @Option(names = "--methods", split = ",", converter = MethodConverter.class,
+                description = "comma-separated subset of linear-probe, no-share, simple-share, deep-share, "
+                        + "full-finetune (default: all)")
+        List<Method> methods;
         @Option(names = "--train-size", description = "adaptation images of classes 5-9 (default: ${DEFAULT-VALUE})")
         int trainSize = 1000;
         @Option(names = "--epochs", description = "adaptation epochs (default: ${DEFAULT-VALUE})")
@@ -134,8 +135,8 @@ public final class Main implements Runnable {
         int patch = 7;
         @Option(names = "--mlp-ratio", description = "MLP width / d (default: ${DEFAULT-VALUE})")
         int mlpRatio = 2;
-        @Option(names = "--quick", description = "smoke-test sizes: 1 pretraining epoch on 3000 images, 2 seeds, "
-                + "3 epochs, 300 adaptation images")
+        @Option(names = "--quick", description = "smoke-test sizes (unless set explicitly): 1 pretraining epoch on "
+                + "3000 images, 2 seeds, 3 epochs, 300 adaptation images")
         boolean quick;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -144,19 +145,19 @@ public final class Main implements Runnable {
         public Integer call() throws Exception {
             threads(threads);
             if (quick) {
-                pretrainEpochs = 1;
-                pretrainSize = 3000;
-                seeds = 2;
-                epochs = 3;
-                trainSize = 300;
+                // Only sizes the user did not set explicitly.
+                var pr = spec.commandLine().getParseResult();
+                pretrainEpochs = pr.hasMatchedOption("--pretrain-epochs") ? pretrainEpochs : 1;
+                pretrainSize = pr.hasMatchedOption("--pretrain-size") ? pretrainSize : 3000;
+                seeds = pr.hasMatchedOption("--seeds") ? seeds : 2;
+                epochs = pr.hasMatchedOption("--epochs") ? epochs : 3;
+                trainSize = pr.hasMatchedOption("--train-size") ? trainSize : 300;
             }
             List<Method> ms = new ArrayList<>();
             if (methods == null || methods.isEmpty()) {
                 ms.addAll(Arrays.asList(Method.values()));
             } else {
-                for (String m : methods) {
-                    ms.add(Method.parse(m));
-                }
+                ms.addAll(methods);
             }
             List<Long> seedList = new ArrayList<>();
             for (long s = 1; s <= seeds; s++) {
@@ -177,6 +178,18 @@ public final class Main implements Runnable {
                 return 2;
             }
             return 0;
+        }
+    }
+
+    /** Parses method names for picocli, so that a typo is reported as a usage error. */
+    static final class MethodConverter implements CommandLine.ITypeConverter<Method> {
+        @Override
+        public Method convert(String value) {
+            try {
+                return Method.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -60,9 +60,10 @@ public final class Experiment {
      */
     public List<Report.Row> run() throws IOException {
         long t0 = System.nanoTime();
+        // Data first: a missing data folder should fail before anything else happens.
+        FashionMnist.Splits data = FashionMnist.load(cfg.dataDir());
         out.printf(Locale.ROOT, "PyTorch %s via DJL on %s, %d cores%n", Engine.getEngine("PyTorch").getVersion(),
                 device, Runtime.getRuntime().availableProcessors());
-        FashionMnist.Splits data = FashionMnist.load(cfg.dataDir());
         ImageSet preTrain = data.train().classes(0, 4).sample(cfg.pretrainSize() <= 0 ? Integer.MAX_VALUE
                 : cfg.pretrainSize(), 12345);
         ImageSet preTest = data.test().classes(0, 4);
@@ -81,7 +82,9 @@ public final class Experiment {
             backbone.params().setTrainable(false);
 
             Path runLog = cfg.checkpointDir().resolve("runs.csv");
-            List<Adaptation.Result> results = RunLog.read(runLog, cfg.adaptTag());
+            // Reuse logged runs with identical settings, but only those this invocation asks for.
+            List<Adaptation.Result> results = new ArrayList<>(RunLog.read(runLog, cfg.adaptTag()).stream()
+                    .filter(r -> cfg.seeds().contains(r.seed()) && cfg.methods().contains(r.method())).toList());
             Adaptation.Settings settings = new Adaptation.Settings(cfg.prefixLength(), cfg.deepHidden(),
                     new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lr(), 0f, 0, 0),
                     new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lrFull(), 0f, 0, 0));

@@ -118,6 +118,7 @@ public final class Report {
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             String paired = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
+                    : r.pairs() < 2 ? String.format(Locale.ROOT, "%+.2f", 100 * r.pairedDiffMean())
                     : String.format(Locale.ROOT, "%+.2f ± %.2f", 100 * r.pairedDiffMean(), 100 * r.pairedDiffSd());
             String wins = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
                     : r.winsOverNoShare() + "/" + r.pairs();
