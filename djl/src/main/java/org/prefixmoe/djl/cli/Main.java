@@ -211,6 +211,8 @@ public final class Main implements Runnable {
      * @param args command line
      */
     public static void main(String[] args) {
+        // The chart is rendered off-screen; never try to open a display.
+        System.setProperty("java.awt.headless", "true");
         int rc = new CommandLine(new Main()).execute(args);
         if (rc != 0) {
             System.exit(rc);
