@@ -67,7 +67,7 @@ public final class Main implements Runnable {
     static void threads(Integer n) {
         if (n != null && n > 0) {
             // Read by DJL's PyTorch engine when it starts. One thread by default: PyTorch's OpenMP workers
-            // busy-wait, and when other processes compete for the cores a 2-thread run was measured 20x
+            // busy-wait, and when other processes compete for the cores a 2-thread run was measured 12-26x
             // slower than a 1-thread run on the 2-core development machine.
             System.setProperty("ai.djl.pytorch.num_threads", n.toString());
             if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
