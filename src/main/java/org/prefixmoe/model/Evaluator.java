@@ -45,6 +45,21 @@ public final class Evaluator {
     private final double[] packedJtJ; // upper triangle of JᵀJ, row by row
     private final double[] resid;
 
+    // Blocked kernel of normalEquations: samples are processed BLOCK at a time in
+    // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
+    // loops the JIT unrolls) instead of over the tiny dimensions D, p, q, L.
+    private static final int BLOCK = 128;
+    private final double[] xT;       // D × n, inputs column-major
+    private final double[] meanT;    // q × n, pretrained mean column-major
+    private double[] yRef;           // the responses yT was made from
+    private double[] yT;             // q × n
+    private final double[] bGate;    // L × BLOCK: scores, then prompt gate probabilities
+    private final double[] bPi0;     // BLOCK: pretrained gate probability
+    private final double[] bF;       // q × BLOCK: f_G
+    private final double[] bRes;     // q × BLOCK: residuals
+    private final double[] bSlope;   // p × BLOCK: gating slope derivatives of one atom
+    private final double[] bJac;     // (q·P) × BLOCK: Jacobian column (a, c) at (a·P + c)·BLOCK
+
     /**
      * @param model the model
      * @param atoms number L of fitted atoms
@@ -83,6 +98,14 @@ public final class Evaluator {
         this.f = new double[q];
         this.jacT = new double[q * dimension()];
         this.packedJtJ = new double[dimension() * (dimension() + 1) / 2];
+        this.xT = transpose(x, n, d);
+        this.meanT = transpose(mean0, n, q);
+        this.bGate = new double[atoms * BLOCK];
+        this.bPi0 = new double[BLOCK];
+        this.bF = new double[q * BLOCK];
+        this.bRes = new double[q * BLOCK];
+        this.bSlope = new double[p * BLOCK];
+        this.bJac = new double[q * dimension() * BLOCK];
         this.resid = new double[q];
     }
 
@@ -276,51 +299,30 @@ public final class Evaluator {
      */
     public double normalEquations(double[] y, double[] jtj, double[] jtr) {
         final int cols = dimension();
-        final int qq = q;
-        final double[] jt = jacT;
         final double[] packed = packedJtJ;
-        final double[] fi = f;
-        final double[] res = resid;
+        final double[] yc = transposedResponses(y);
         java.util.Arrays.fill(packed, 0.0);
         java.util.Arrays.fill(jtr, 0, cols, 0.0);
         double ssr = 0;
-        for (int i = 0; i < n; i++) {
-            value(i, fi);
-            jacobianAt(i, fi, jt, qq, 1);
-            for (int a = 0; a < qq; a++) {
-                double e = fi[a] - y[i * qq + a];
-                res[a] = e;
-                ssr += e * e;
-            }
-            // Rank-q update of the packed upper triangle; the Jacobian is stored column-major
-            // (jt[c*q + a]) so that each product reads two short contiguous runs.
-            int k = 0;
-            if (qq == 2) {
-                final double r0 = res[0];
-                final double r1 = res[1];
+        for (int start = 0; start < n; start += BLOCK) {
+            int m = Math.min(BLOCK, n - start);
+            ssr += blockValuesAndResiduals(start, m, yc);
+            blockJacobian(start, m);
+            for (int a = 0; a < q; a++) {
+                final int ro = a * BLOCK;
+                final int ao = a * cols * BLOCK;
+                int k = 0;
                 for (int c1 = 0; c1 < cols; c1++) {
-                    final double u0 = jt[2 * c1];
-                    final double u1 = jt[2 * c1 + 1];
-                    jtr[c1] += u0 * r0 + u1 * r1;
-                    for (int c2 = c1; c2 < cols; c2++) {
-                        packed[k++] += u0 * jt[2 * c2] + u1 * jt[2 * c2 + 1];
+                    final int o1 = ao + c1 * BLOCK;
+                    jtr[c1] += dot(bJac, o1, bRes, ro, m);
+                    // Four entries of a row of JᵀJ per sweep: column c1 is loaded once for all four.
+                    int c2 = c1;
+                    for (; c2 + 3 < cols; c2 += 4) {
+                        dot4(bJac, o1, ao + c2 * BLOCK, m, packed, k);
+                        k += 4;
                     }
-                }
-            } else {
-                for (int c1 = 0; c1 < cols; c1++) {
-                    int o1 = c1 * qq;
-                    double g = 0;
-                    for (int a = 0; a < qq; a++) {
-                        g += jt[o1 + a] * res[a];
-                    }
-                    jtr[c1] += g;
-                    for (int c2 = c1; c2 < cols; c2++) {
-                        int o2 = c2 * qq;
-                        double sum = 0;
-                        for (int a = 0; a < qq; a++) {
-                            sum += jt[o1 + a] * jt[o2 + a];
-                        }
-                        packed[k++] += sum;
+                    for (; c2 < cols; c2++) {
+                        packed[k++] += dot(bJac, o1, bJac, ao + c2 * BLOCK, m);
                     }
                 }
             }
@@ -334,5 +336,171 @@ public final class Evaluator {
             }
         }
         return ssr;
+    }
+
+    /** Gates, f_G and residuals of samples start..start+m into the block buffers; returns their SSR. */
+    private double blockValuesAndResiduals(int start, int m, double[] yc) {
+        final double[] g = bGate;
+        final double[] xs = xT;
+        for (int l = 0; l < atoms; l++) {
+            final int go = l * BLOCK;
+            java.util.Arrays.fill(g, go, go + m, biases[l]);
+            for (int u = 0; u < d; u++) {
+                final double k = kappa[l * d + u];
+                final int xo = u * n + start;
+                for (int i = 0; i < m; i++) {
+                    g[go + i] += k * xs[xo + i];
+                }
+            }
+        }
+        // Softmax over the pretrained block and the prompts, in the log domain.
+        final double[] ls = logScore0;
+        for (int i = 0; i < m; i++) {
+            double max = ls[start + i];
+            for (int l = 0; l < atoms; l++) {
+                max = Math.max(max, g[l * BLOCK + i]);
+            }
+            double w0 = Math.exp(ls[start + i] - max);
+            double z = w0;
+            for (int l = 0; l < atoms; l++) {
+                double w = Math.exp(g[l * BLOCK + i] - max);
+                g[l * BLOCK + i] = w;
+                z += w;
+            }
+            double inv = 1.0 / z;
+            bPi0[i] = w0 * inv;
+            for (int l = 0; l < atoms; l++) {
+                g[l * BLOCK + i] *= inv;
+            }
+        }
+        double ssr = 0;
+        for (int a = 0; a < q; a++) {
+            final int fo = a * BLOCK;
+            final int mo = a * n + start;
+            for (int i = 0; i < m; i++) {
+                bF[fo + i] = bPi0[i] * meanT[mo + i];
+            }
+            for (int l = 0; l < atoms; l++) {
+                final double v = value[l * q + a];
+                final int go = l * BLOCK;
+                for (int i = 0; i < m; i++) {
+                    bF[fo + i] += g[go + i] * v;
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                double e = bF[fo + i] - yc[mo + i];
+                bRes[fo + i] = e;
+                ssr += e * e;
+            }
+        }
+        return ssr;
+    }
+
+    /** Jacobian columns of samples start..start+m (needs blockValuesAndResiduals first). */
+    private void blockJacobian(int start, int m) {
+        final int cols = dimension();
+        final double[] xs = xT;
+        final double[] g = bGate;
+        final double[] sl = bSlope;
+        final double[] jac = bJac;
+        for (int l = 0; l < atoms; l++) {
+            final int go = l * BLOCK;
+            // ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u
+            for (int c = 0; c < p; c++) {
+                final int so = c * BLOCK;
+                java.util.Arrays.fill(sl, so, so + m, 0.0);
+                for (int u = 0; u < d; u++) {
+                    final double dk = dKappa[(l * p + c) * d + u];
+                    final int xo = u * n + start;
+                    for (int i = 0; i < m; i++) {
+                        sl[so + i] += dk * xs[xo + i];
+                    }
+                }
+            }
+            for (int a = 0; a < q; a++) {
+                final double v = value[l * q + a];
+                final int fo = a * BLOCK;
+                final int base = a * cols + l * stride;
+                // ∂f_a/∂s_l = π_l (ν_la − f_a) is the bias column; atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ.
+                final int bo = (base + p) * BLOCK;
+                for (int c = 0; c < p; c++) {
+                    final double dv = dValue[(l * q + a) * p + c];
+                    final int jo = (base + c) * BLOCK;
+                    final int so = c * BLOCK;
+                    for (int i = 0; i < m; i++) {
+                        double pi = g[go + i];
+                        jac[jo + i] = pi * ((v - bF[fo + i]) * sl[so + i] + dv);
+                    }
+                }
+                if (bias) {
+                    for (int i = 0; i < m; i++) {
+                        jac[bo + i] = g[go + i] * (v - bF[fo + i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds Σ_i a[o1+i] a[o2+j·BLOCK+i], j = 0..3, over m terms to out[k..k+3]. */
+    private static void dot4(double[] a, int o1, int o2, int m, double[] out, int k) {
+        final int p0 = o2;
+        final int p1 = o2 + BLOCK;
+        final int p2 = o2 + 2 * BLOCK;
+        final int p3 = o2 + 3 * BLOCK;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int i = 0; i < m; i++) {
+            double v = a[o1 + i];
+            s0 += v * a[p0 + i];
+            s1 += v * a[p1 + i];
+            s2 += v * a[p2 + i];
+            s3 += v * a[p3 + i];
+        }
+        out[k] += s0;
+        out[k + 1] += s1;
+        out[k + 2] += s2;
+        out[k + 3] += s3;
+    }
+
+    /** Σ_i a[ao+i] b[bo+i] over m terms, with four partial sums for instruction-level parallelism. */
+    private static double dot(double[] a, int ao, double[] b, int bo, int m) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            s0 += a[ao + i] * b[bo + i];
+            s1 += a[ao + i + 1] * b[bo + i + 1];
+            s2 += a[ao + i + 2] * b[bo + i + 2];
+            s3 += a[ao + i + 3] * b[bo + i + 3];
+        }
+        for (; i < m; i++) {
+            s0 += a[ao + i] * b[bo + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private double[] transposedResponses(double[] y) {
+        if (y != yRef) {
+            if (y.length != n * q) {
+                throw new IllegalArgumentException("y: expected " + n * q + " values (n × q), found " + y.length);
+            }
+            yT = transpose(y, n, q);
+            yRef = y;
+        }
+        return yT;
+    }
+
+    private static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + i] = a[i * cols + c];
+            }
+        }
+        return t;
     }
 }
