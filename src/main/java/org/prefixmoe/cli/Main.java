@@ -35,6 +35,11 @@ public final class Main implements Runnable {
                 err.flush();
                 return BAD_INPUT;
             }
+            if (ex instanceof IllegalStateException) { // e.g. a results file held by another run
+                err.println("error: " + ex.getMessage());
+                err.flush();
+                return 1;
+            }
             throw ex;
         });
         return cl;

@@ -1,16 +1,41 @@
 package org.prefixmoe.estimation;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.prefixmoe.estimation.em.EmEstimator;
 
-/** The estimators known by name to scenarios and the command line. */
+/**
+ * The estimators known by name to scenarios and the command line, each with its named numeric
+ * settings (the {@code solver:} mapping of a scenario) and their defaults.
+ */
 public final class Estimators {
-    private static final Map<String, Supplier<Estimator>> KNOWN = new TreeMap<>();
+
+    /** How to build one estimator from its settings. */
+    private record Entry(Map<String, Double> defaults, Function<Map<String, Double>, Estimator> create) {
+    }
+
+    private static final Map<String, Entry> KNOWN = new TreeMap<>();
 
     static {
-        KNOWN.put(LeastSquaresEstimator.NAME, LeastSquaresEstimator::new);
-        KNOWN.put(org.prefixmoe.estimation.em.EmEstimator.NAME, org.prefixmoe.estimation.em.EmEstimator::new);
+        LeastSquaresEstimator.Options ls = LeastSquaresEstimator.Options.DEFAULT;
+        KNOWN.put(LeastSquaresEstimator.NAME, new Entry(ordered(
+                "max_iterations", (double) ls.maxIterations(),
+                "objective_tolerance", ls.objectiveTolerance(),
+                "step_tolerance", ls.stepTolerance()),
+                s -> new LeastSquaresEstimator(new LeastSquaresEstimator.Options(whole(s, "max_iterations"),
+                        s.get("objective_tolerance"), s.get("step_tolerance")))));
+        EmEstimator.Options em = EmEstimator.Options.DEFAULT;
+        KNOWN.put(EmEstimator.NAME, new Entry(ordered(
+                "max_iterations", (double) em.maxIterations(),
+                "objective_tolerance", em.tolerance(),
+                "newton_steps", (double) em.newtonSteps(),
+                "variance_floor", em.varianceFloor()),
+                s -> new EmEstimator(new EmEstimator.Options(whole(s, "max_iterations"), s.get("objective_tolerance"),
+                        whole(s, "newton_steps"), s.get("variance_floor")))));
     }
 
     private Estimators() {
@@ -18,16 +43,65 @@ public final class Estimators {
 
     /** The default-configured estimator of that name. */
     public static Estimator byName(String name) {
-        Supplier<Estimator> s = KNOWN.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("estimator: unknown estimator '" + name + "' (known: "
-                    + String.join(", ", KNOWN.keySet()) + ")");
+        return create(name, Map.of());
+    }
+
+    /**
+     * The estimator of that name with some settings changed from their defaults.
+     *
+     * @throws IllegalArgumentException for an unknown estimator (field {@code estimator}), an
+     *     unknown setting or an invalid value (field {@code solver.NAME})
+     */
+    public static Estimator create(String name, Map<String, Double> settings) {
+        Map<String, Double> all = settings(name, settings);
+        try {
+            return entry(name).create.apply(all);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("solver: " + e.getMessage(), e);
         }
-        return s.get();
+    }
+
+    /** The full settings of that estimator: its defaults overridden by {@code settings}. */
+    public static Map<String, Double> settings(String name, Map<String, Double> settings) {
+        Entry e = entry(name);
+        Map<String, Double> all = new LinkedHashMap<>(e.defaults);
+        for (Map.Entry<String, Double> s : settings.entrySet()) {
+            if (!all.containsKey(s.getKey())) {
+                throw new IllegalArgumentException("solver." + s.getKey() + ": not a setting of the " + name
+                        + " estimator (its settings: " + String.join(", ", e.defaults.keySet()) + ")");
+            }
+            all.put(s.getKey(), s.getValue());
+        }
+        return Collections.unmodifiableMap(all);
     }
 
     /** The known names. */
-    public static java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(KNOWN.keySet());
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(KNOWN.keySet());
+    }
+
+    private static Entry entry(String name) {
+        Entry e = KNOWN.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("estimator: unknown estimator '" + name + "' (known: "
+                    + String.join(", ", KNOWN.keySet()) + ")");
+        }
+        return e;
+    }
+
+    private static int whole(Map<String, Double> s, String key) {
+        double v = s.get(key);
+        if (v != Math.rint(v) || v < 1 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key + ": must be a whole number >= 1, got " + v);
+        }
+        return (int) v;
+    }
+
+    private static Map<String, Double> ordered(Object... kv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k = 0; k < kv.length; k += 2) {
+            m.put((String) kv[k], (Double) kv[k + 1]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -51,15 +51,17 @@ public final class ScenarioFiles {
             throw t.error("estimator", "unknown estimator '" + estimator + "' (known: "
                     + String.join(", ", Estimators.names()) + ")");
         }
-        LeastSquaresEstimator.Options solver = LeastSquaresEstimator.Options.DEFAULT;
+        // The estimator's own settings (see Estimators): unknown names and bad values name the field.
+        Map<String, Double> given = new LinkedHashMap<>();
         if (t.has("solver")) {
             Tree s = t.object("solver");
-            s.allowOnly(Set.of("max_iterations", "objective_tolerance", "step_tolerance"));
-            int cap = s.has("max_iterations") ? positiveInt(s, "max_iterations") : solver.maxIterations();
-            double ot = nonNegative(s, "objective_tolerance", solver.objectiveTolerance());
-            double st = nonNegative(s, "step_tolerance", solver.stepTolerance());
-            solver = new LeastSquaresEstimator.Options(cap, ot, st);
+            s.node.fieldNames().forEachRemaining(k -> given.put(k, s.number(k)));
         }
+        Map<String, Double> solver = t.check(() -> {
+            Map<String, Double> all = Estimators.settings(estimator, given);
+            Estimators.create(estimator, all);
+            return all;
+        });
         Scenario.Init init = init(t);
         String sampler = t.string("sampler", "regression");
         if (!Samplers.names().contains(sampler)) {

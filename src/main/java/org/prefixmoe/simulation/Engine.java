@@ -17,7 +17,6 @@ import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
 import org.prefixmoe.estimation.Initializer;
-import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.estimation.StopReason;
@@ -157,8 +156,7 @@ public final class Engine {
         double[] evalX = null;
         for (Scenario.Study st : s.studies()) {
             TruthModel truth = st.truth();
-            Estimator est = s.estimator().equals(LeastSquaresEstimator.NAME) ? new LeastSquaresEstimator(s.solver())
-                    : Estimators.byName(s.estimator());
+            Estimator est = Estimators.create(s.estimator(), s.solver());
             Initializer init = s.init().strategy().equals(NearTruthInitializer.NAME)
                     ? new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay())
                     : new RandomInitializer();

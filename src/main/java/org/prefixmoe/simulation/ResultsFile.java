@@ -22,7 +22,8 @@ import org.apache.commons.csv.CSVRecord;
  * A results CSV written one row per task as tasks finish, and resumable: opening an existing
  * file reads the keys of the rows already there so that the engine skips those tasks. Each row
  * is one line written whole and flushed, so a killed run leaves at most a partial last line,
- * which is dropped on resume.
+ * which is dropped on resume. While open, the file is locked ({@code FILE.lock}, an OS file
+ * lock) so that two runs can never append the same tasks to one file.
  */
 public final class ResultsFile implements Closeable {
     private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
@@ -32,12 +33,31 @@ public final class ResultsFile implements Closeable {
     private final Writer out;
     private final Set<String> done;
     private final int kept;
+    private final FileChannel lock;
 
-    private ResultsFile(Path file, Writer out, Set<String> done, int kept) {
+    private ResultsFile(Path file, Writer out, Set<String> done, int kept, FileChannel lock) {
         this.file = file;
         this.out = out;
         this.done = done;
         this.kept = kept;
+        this.lock = lock;
+    }
+
+    /** Takes the run's lock on {@code FILE.lock}, or refuses when another run holds it. */
+    private static FileChannel lock(Path file) throws IOException {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() != null) {
+                return ch;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by this very process: fall through to the refusal
+        }
+        ch.close();
+        throw new IllegalStateException(file + " is being written by another run (lock " + lockFile
+                + "); wait for it to finish or stop it, then rerun to resume");
     }
 
     /**
@@ -45,7 +65,9 @@ public final class ResultsFile implements Closeable {
      * carry {@code fingerprint} (the same scenario settings), else the run is refused.
      */
     public static ResultsFile open(Path file, String fingerprint) {
+        FileChannel lock = null;
         try {
+            lock = lock(file);
             Set<String> done = new HashSet<>();
             int kept = 0;
             if (Files.exists(file) && Files.size(file) > 0) {
@@ -70,9 +92,23 @@ public final class ResultsFile implements Closeable {
                 w.write(WRITE.format(ResultRow.COLUMNS.toArray()) + "\n");
                 w.flush();
             }
-            return new ResultsFile(file, w, done, kept);
+            return new ResultsFile(file, w, done, kept, lock);
         } catch (IOException e) {
+            closeQuietly(lock);
             throw new UncheckedIOException("cannot open results file " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // releasing a lock on a file we are abandoning
+            }
         }
     }
 
@@ -158,6 +194,8 @@ public final class ResultsFile implements Closeable {
             out.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
+        } finally {
+            closeQuietly(lock); // releases the run's lock
         }
     }
 }

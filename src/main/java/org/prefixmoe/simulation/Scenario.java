@@ -2,7 +2,6 @@ package org.prefixmoe.simulation;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.io.TruthModel;
 
 /**
@@ -18,7 +17,7 @@ import org.prefixmoe.io.TruthModel;
  * @param sizes sample sizes n, increasing
  * @param replicates replicates per (study, n)
  * @param estimator estimator name (see {@link org.prefixmoe.estimation.Estimators})
- * @param solver least-squares solver settings (iteration cap, tolerances)
+ * @param solver the estimator's settings, all of them (defaults filled in; see {@link org.prefixmoe.estimation.Estimators})
  * @param init initialization
  * @param sampler data-generating sampler name (see {@link org.prefixmoe.sampling.Samplers})
  * @param evalSize number of fresh inputs for the regression error
@@ -31,7 +30,7 @@ import org.prefixmoe.io.TruthModel;
  *     replicate count), stored in each row so that a resumed run never mixes configurations
  */
 public record Scenario(Path file, String name, String description, long seed, List<Study> studies, int[] sizes,
-                       int replicates, String estimator, LeastSquaresEstimator.Options solver, Init init,
+                       int replicates, String estimator, java.util.Map<String, Double> solver, Init init,
                        String sampler, int evalSize, double r, List<String> losses, int[] quickSizes,
                        int quickReplicates, List<Figure> figures, String fingerprint) {
 

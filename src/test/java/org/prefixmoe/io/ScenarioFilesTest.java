@@ -69,7 +69,12 @@ class ScenarioFilesTest {
                 Arguments.of(GOOD + "estimator: magic\n", "estimator", "unknown estimator"),
                 Arguments.of(GOOD.replace("[100, 200]", "[200, 100]"), "sizes", "strictly increasing"),
                 Arguments.of(GOOD.replace("TRUTH", "nowhere.yaml").replace("seed", "seed"), "studies[0].truth",
-                        "no such file"));
+                        "no such file"),
+                Arguments.of(GOOD + "estimator: em\nsolver: {step_tolerance: 1.0e-9}\n", "solver.step_tolerance",
+                        "not a setting of the em estimator"),
+                Arguments.of(GOOD + "solver: {max_iterations: 0}\n", "solver", "must be a whole number >= 1"),
+                Arguments.of(GOOD + "solver: {objective_tolerance: tight}\n", "solver.objective_tolerance",
+                        "expected a number"));
     }
 
     @ParameterizedTest
@@ -81,6 +86,20 @@ class ScenarioFilesTest {
         assertEquals(field, e.field(), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void solverSettingsBelongToTheChosenEstimator() throws IOException {
+        Scenario em = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
+                + "estimator: em\nsolver: {newton_steps: 3, objective_tolerance: 1.0e-9}\n"));
+        assertEquals(3.0, em.solver().get("newton_steps"));
+        assertEquals(1e-9, em.solver().get("objective_tolerance"));
+        assertEquals(1000.0, em.solver().get("max_iterations"), "defaults are filled in");
+        Scenario ls = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())));
+        assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance"), ls.solver().keySet());
+        Scenario em2 = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
+                + "estimator: em\nsolver: {newton_steps: 2}\n"));
+        assertTrue(!em.fingerprint().equals(em2.fingerprint()), "EM settings change the fingerprint");
     }
 
     @Test

@@ -76,4 +76,18 @@ class EngineTest {
                 () -> new Engine(1, null).run(s, file));
         assertTrue(e.getMessage().contains("settings"), e.getMessage());
     }
+
+    @Test
+    void aSecondRunOnTheSameResultsFileIsRefusedWhileTheFirstHoldsIt() throws IOException {
+        Scenario s = SmallScenarios.small(dir);
+        Path file = dir.resolve("locked/results.csv");
+        try (ResultsFile first = ResultsFile.open(file, s.fingerprint())) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new Engine(1, null).run(s, file));
+            assertTrue(e.getMessage().contains("another run"), e.getMessage());
+        }
+        // Once the first run has closed the file, the same command runs.
+        Engine.Report report = new Engine(1, null).run(s, file);
+        assertTrue(report.ran() > 0);
+    }
 }
