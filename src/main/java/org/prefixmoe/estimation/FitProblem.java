@@ -1,6 +1,7 @@
 package org.prefixmoe.estimation;
 
 import org.prefixmoe.model.Box;
+import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
 import org.prefixmoe.model.PretrainedPart;
 import org.prefixmoe.sampling.Dataset;
@@ -70,6 +71,26 @@ public final class FitProblem {
     /** Lower bounds of the packed parameter vector. */
     public double[] lower() {
         return box.lower(atoms, model.atomDimension(), model.hasBias());
+    }
+
+    /**
+     * The packed parameters of a starting measure, projected onto the box: what every estimator
+     * starts from.
+     *
+     * @throws IllegalArgumentException if the start does not fit the model or has the wrong L
+     */
+    public double[] startVector(MixingMeasure start) {
+        model.checkMeasure("start", start);
+        if (start.size() != atoms) {
+            throw new IllegalArgumentException("start: has " + start.size() + " atoms, the fit has L = " + atoms);
+        }
+        double[] x = start.pack();
+        double[] lo = lower();
+        double[] hi = upper();
+        for (int c = 0; c < x.length; c++) {
+            x[c] = Math.min(hi[c], Math.max(lo[c], x[c]));
+        }
+        return x;
     }
 
     /** Upper bounds of the packed parameter vector. */

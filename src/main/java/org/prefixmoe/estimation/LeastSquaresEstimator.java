@@ -67,11 +67,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
     @Override
     public FitResult fit(FitProblem problem, MixingMeasure start) {
-        problem.model().checkMeasure("start", start);
-        if (start.size() != problem.atoms()) {
-            throw new IllegalArgumentException("start: has " + start.size() + " atoms, the fit has L = "
-                    + problem.atoms());
-        }
+        double[] x = problem.startVector(start);
         Evaluator ev = new Evaluator(problem.model(), problem.atoms(), problem.data().x(), problem.pretrained());
         double[] y = problem.data().y();
         int n = problem.data().size();
@@ -79,8 +75,6 @@ public final class LeastSquaresEstimator implements Estimator {
         int dim = ev.dimension();
         double[] lo = problem.lower();
         double[] hi = problem.upper();
-        double[] x = start.pack();
-        project(x, lo, hi);
 
         double[] a = new double[dim * dim];
         double[] g = new double[dim];
@@ -217,9 +211,4 @@ public final class LeastSquaresEstimator implements Estimator {
         return -(2 * lin + quad);
     }
 
-    static void project(double[] x, double[] lo, double[] hi) {
-        for (int c = 0; c < x.length; c++) {
-            x[c] = Math.min(hi[c], Math.max(lo[c], x[c]));
-        }
-    }
 }

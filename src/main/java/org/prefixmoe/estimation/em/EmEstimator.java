@@ -145,19 +145,13 @@ public final class EmEstimator implements Estimator {
 
     private Trace run(FitProblem problem, MixingMeasure start, boolean record) {
         PrefixModel model = problem.model();
-        model.checkMeasure("start", start);
-        if (start.size() != problem.atoms()) {
-            throw new IllegalArgumentException("start: has " + start.size() + " atoms, the fit has L = "
-                    + problem.atoms());
-        }
+        double[] x = problem.startVector(start);
         int atoms = problem.atoms();
         double[] y = problem.data().y();
         int n = problem.data().size();
         int q = model.outputDimension();
         double[] lo = problem.lower();
         double[] hi = problem.upper();
-        double[] x = start.pack();
-        project(x, lo, hi);
 
         double floor = options.varianceFloor * Math.max(meanVariance(y, n, q), Double.MIN_NORMAL);
         Evaluator ev = new Evaluator(model, atoms, problem.data().x(), problem.pretrained());
@@ -233,11 +227,6 @@ public final class EmEstimator implements Estimator {
         return total / q;
     }
 
-    static void project(double[] x, double[] lo, double[] hi) {
-        for (int c = 0; c < x.length; c++) {
-            x[c] = Math.min(hi[c], Math.max(lo[c], x[c]));
-        }
-    }
 
     /** The M-step for the atoms, with its preallocated linear algebra. */
     private static final class MStep {
