@@ -26,6 +26,7 @@ public final class LeastSquaresBenchmark {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final TruthModel truth;
     private final PrintStream out;
+    private final LeastSquaresEstimator estimator;
 
     /** CPU time of the current thread in nanoseconds (wall time where the JVM cannot measure it). */
     static long cpuNanos() {
@@ -37,8 +38,18 @@ public final class LeastSquaresBenchmark {
      * @param out where the report goes
      */
     public LeastSquaresBenchmark(TruthModel truth, PrintStream out) {
+        this(truth, out, LeastSquaresEstimator.Options.DEFAULT);
+    }
+
+    /**
+     * @param truth the data-generating model (its parameterization is the one fitted)
+     * @param out where the report goes
+     * @param options the solver settings of the timed fits
+     */
+    public LeastSquaresBenchmark(TruthModel truth, PrintStream out, LeastSquaresEstimator.Options options) {
         this.truth = truth;
         this.out = out;
+        this.estimator = new LeastSquaresEstimator(options);
     }
 
     /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats. */
@@ -72,7 +83,7 @@ public final class LeastSquaresBenchmark {
 
     /** Times {@code replicates} fits of L atoms at size n, each on fresh data from a near-truth start. */
     public FitTimes fits(int n, int atoms, int replicates) {
-        LeastSquaresEstimator est = new LeastSquaresEstimator();
+        LeastSquaresEstimator est = estimator;
         double[] ms = new double[replicates];
         double[] it = new double[replicates];
         int cap = 0;
@@ -97,8 +108,8 @@ public final class LeastSquaresBenchmark {
     public void report(int atoms, int replicates) {
         long wall0 = System.nanoTime();
         String name = truth.model().parameterization().name();
-        out.printf("least-squares benchmark: %s truth (L* = %d), L = %d, one thread%n", name, truth.trueAtoms(),
-                atoms);
+        out.printf("least-squares benchmark: %s truth (L* = %d), L = %d, one thread, %s%n", name, truth.trueAtoms(),
+                atoms, estimator.options());
         // Warm-up so that the JIT has compiled the hot loops before anything is timed.
         passNanosPerSample(20_000, atoms, 20);
         fits(10_000, atoms, Math.max(5, replicates / 4));

@@ -3,6 +3,7 @@ package org.prefixmoe.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.prefixmoe.bench.LeastSquaresBenchmark;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.io.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,9 +24,19 @@ final class BenchCommand implements Callable<Integer> {
             description = "Fits timed at n = 10^4 (a quarter of that at 10^5; default: ${DEFAULT-VALUE}).")
     int replicates;
 
+    @Option(names = "--objective-tolerance", defaultValue = "1e-10",
+            description = "Relative objective-change tolerance of the fits (default: ${DEFAULT-VALUE}).")
+    double objectiveTolerance;
+
+    @Option(names = "--step-tolerance", defaultValue = "1e-9",
+            description = "Relative step tolerance of the fits (default: ${DEFAULT-VALUE}).")
+    double stepTolerance;
+
     @Override
     public Integer call() {
-        new LeastSquaresBenchmark(ModelFiles.read(model), System.out).report(atoms, replicates);
+        LeastSquaresEstimator.Options options = new LeastSquaresEstimator.Options(
+                LeastSquaresEstimator.Options.DEFAULT.maxIterations(), objectiveTolerance, stepTolerance);
+        new LeastSquaresBenchmark(ModelFiles.read(model), System.out, options).report(atoms, replicates);
         return 0;
     }
 }
