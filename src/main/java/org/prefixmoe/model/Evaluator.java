@@ -41,9 +41,7 @@ public final class Evaluator {
     private final double[] gate;    // L prompt gate probabilities
     private final double[] slopeX;  // L × p, (∂κ_l/∂θ)^T x
     private final double[] f;
-    private final double[] jacT;     // q × P Jacobian of one sample, column-major
     private final double[] packedJtJ; // upper triangle of JᵀJ, row by row
-    private final double[] resid;
 
     // Blocked kernel of normalEquations: samples are processed BLOCK at a time in
     // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
@@ -96,7 +94,6 @@ public final class Evaluator {
         this.gate = new double[atoms];
         this.slopeX = new double[atoms * p];
         this.f = new double[q];
-        this.jacT = new double[q * dimension()];
         this.packedJtJ = new double[dimension() * (dimension() + 1) / 2];
         this.xT = transpose(x, n, d);
         this.meanT = transpose(mean0, n, q);
@@ -106,7 +103,6 @@ public final class Evaluator {
         this.bRes = new double[q * BLOCK];
         this.bSlope = new double[p * BLOCK];
         this.bJac = new double[q * dimension() * BLOCK];
-        this.resid = new double[q];
     }
 
     /** The model. */
@@ -236,12 +232,12 @@ public final class Evaluator {
      */
     public void valueAndJacobian(int i, double[] out, double[] jacobian) {
         value(i, out);
-        jacobianAt(i, out, jacobian, 1, dimension());
+        jacobianAt(i, out, jacobian);
     }
 
     // Requires gates(i) and f_G(X_i) in fi. ∂f/∂s_l = π_l (ν_l − f), ∂s_l/∂θ = (B ∂key/∂θ)^T x,
     // ∂f/∂θ_l = π_l (ν_l − f) ((B ∂key/∂θ)^T x)^T + π_l ∂ν/∂θ, ∂f/∂b_l = π_l (ν_l − f).
-    private void jacobianAt(int i, double[] fi, double[] jacobian, int colStride, int rowStride) {
+    private void jacobianAt(int i, double[] fi, double[] jacobian) {
         int xo = i * d;
         final double[] xs = x;
         final double[] dk = dKappa;
@@ -260,20 +256,20 @@ public final class Evaluator {
         final double[] dv = dValue;
         final int pp = p;
         final int qq = q;
-        final int st = stride * colStride;
+        final int cols = dimension();
         final boolean withBias = bias;
         for (int l = 0; l < atoms; l++) {
             final double pil = gt[l];
             final int so = l * pp;
             for (int a = 0; a < qq; a++) {
                 final double ds = pil * (val[l * qq + a] - fi[a]);
-                final int col = a * rowStride + l * st;
+                final int col = a * cols + l * stride;
                 final int vo = (l * qq + a) * pp;
                 for (int c = 0; c < pp; c++) {
-                    jacobian[col + c * colStride] = ds * sx[so + c] + pil * dv[vo + c];
+                    jacobian[col + c] = ds * sx[so + c] + pil * dv[vo + c];
                 }
                 if (withBias) {
-                    jacobian[col + pp * colStride] = ds;
+                    jacobian[col + pp] = ds;
                 }
             }
         }
