@@ -109,10 +109,26 @@ public final class Main implements Runnable {
         int epochs = 40;
         @Option(names = "--batch-size", description = "adaptation batch size (default: ${DEFAULT-VALUE})")
         int batchSize = 50;
-        @Option(names = "--lr", description = "Adam lr of linear probe and prefixes (default: ${DEFAULT-VALUE})")
+        @Option(names = "--lr", description = "Adam lr of linear probe and prefixes, with --no-select "
+                + "(default: ${DEFAULT-VALUE})")
         float lr = 5e-3f;
-        @Option(names = "--lr-full", description = "Adam lr of full fine-tuning (default: ${DEFAULT-VALUE})")
+        @Option(names = "--lr-full", description = "Adam lr of full fine-tuning, with --no-select "
+                + "(default: ${DEFAULT-VALUE})")
         float lrFull = 1e-3f;
+        @Option(names = "--val-size", description = "validation images held out of the training images of classes "
+                + "5-9, disjoint from every seed's training subset (default: ${DEFAULT-VALUE})")
+        int valSize = 1000;
+        @Option(names = "--no-select", description = "skip the learning-rate selection on the validation set and use "
+                + "--lr / --lr-full")
+        boolean noSelect;
+        @Option(names = "--lr-grid", split = ",", description = "learning rates tried for linear probe and prefixes "
+                + "(default: 1e-3,3e-3,1e-2)")
+        List<Float> lrGrid;
+        @Option(names = "--lr-grid-full", split = ",", description = "learning rates tried for full fine-tuning "
+                + "(default: 3e-4,1e-3,3e-3)")
+        List<Float> lrGridFull;
+        @Option(names = "--select-epochs", description = "epochs of each selection run (default: --epochs)")
+        Integer selectEpochs;
         @Option(names = "--prefix-length", description = "prefix length L (default: ${DEFAULT-VALUE})")
         int prefixLength = 8;
         @Option(names = "--deep-hidden", description = "hidden width of deep-share (default: ${DEFAULT-VALUE})")
@@ -136,7 +152,7 @@ public final class Main implements Runnable {
         @Option(names = "--mlp-ratio", description = "MLP width / d (default: ${DEFAULT-VALUE})")
         int mlpRatio = 2;
         @Option(names = "--quick", description = "smoke-test sizes (unless set explicitly): 1 pretraining epoch on "
-                + "3000 images, 2 seeds, 3 epochs, 300 adaptation images")
+                + "3000 images, 2 seeds, 3 epochs, 300 adaptation and 300 validation images")
         boolean quick;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -152,6 +168,7 @@ public final class Main implements Runnable {
                 seeds = pr.hasMatchedOption("--seeds") ? seeds : 2;
                 epochs = pr.hasMatchedOption("--epochs") ? epochs : 3;
                 trainSize = pr.hasMatchedOption("--train-size") ? trainSize : 300;
+                valSize = pr.hasMatchedOption("--val-size") ? valSize : 300;
             }
             List<Method> ms = new ArrayList<>();
             if (methods == null || methods.isEmpty()) {
@@ -170,7 +187,9 @@ public final class Main implements Runnable {
                     checkpoints != null ? checkpoints : root.resolve("djl/checkpoints"),
                     new ViTConfig(28, patch, dim, depth, heads, mlpRatio), pretrainEpochs, pretrainSize, pretrainBatch,
                     pretrainLr, trainSize, seedList, ms, prefixLength, deepHidden, epochs, batchSize, lr, lrFull,
-                    command);
+                    valSize, !noSelect, lrGrid != null && !lrGrid.isEmpty() ? lrGrid : List.of(1e-3f, 3e-3f, 1e-2f),
+                    lrGridFull != null && !lrGridFull.isEmpty() ? lrGridFull : List.of(3e-4f, 1e-3f, 3e-3f),
+                    selectEpochs != null ? selectEpochs : epochs, command);
             try {
                 new Experiment(cfg, device(device), System.out).run();
             } catch (DataMissingException e) {

@@ -60,6 +60,41 @@ public record ImageSet(float[] pixels, int[] labels, int side) {
         return select(pick, 0);
     }
 
+    /**
+     * Indices of a random subset of {@code n} images drawn without replacement from the images not marked in
+     * {@code excluded} (all of those if fewer are left), sorted. The draw walks one seeded permutation of all
+     * indices and skips the excluded ones, so with nothing excluded it picks exactly the images of
+     * {@link #sample(int, long)} with the same seed, and excluding a few images replaces only those.
+     *
+     * @param n how many
+     * @param seed seed of the draw
+     * @param excluded images that must not be drawn ({@code excluded[i]} for image i), or null for none
+     * @return sorted indices into this set
+     */
+    public int[] sampleIndices(int n, long seed, boolean[] excluded) {
+        int[] perm = permutation(size(), new Random(seed));
+        int[] pick = new int[Math.min(n, size())];
+        int k = 0;
+        for (int i = 0; i < perm.length && k < pick.length; i++) {
+            if (excluded == null || !excluded[perm[i]]) {
+                pick[k++] = perm[i];
+            }
+        }
+        int[] out = java.util.Arrays.copyOf(pick, k);
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    /**
+     * The images at the given indices, in that order, labels unchanged.
+     *
+     * @param idx indices into this set
+     * @return the subset
+     */
+    public ImageSet subset(int[] idx) {
+        return select(idx, 0);
+    }
+
     private ImageSet select(int[] idx, int labelShift) {
         int s = imageSize();
         float[] px = new float[idx.length * s];

@@ -21,8 +21,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -81,19 +83,79 @@ public final class Experiment {
             VisionTransformer backbone = pre.backbone;
             backbone.params().setTrainable(false);
 
+            // Validation hold-out: fixed images of the adaptation pool, never in any seed's training subset.
+            AdaptationSplits splits = AdaptationSplits.draw(newTrainAll, cfg.validationSize(), cfg.trainSize(),
+                    cfg.seeds());
+            ImageSet validation = newTrainAll.subset(splits.validation());
+            out.printf(Locale.ROOT, "validation: %d images of the adaptation pool (seed %d), disjoint from the %d-image "
+                    + "training subset of every seed%n", validation.size(), AdaptationSplits.VALIDATION_SEED,
+                    cfg.trainSize());
+
+            // 1. Learning rate per method, chosen on the validation set (first seed's training subset).
+            Map<Method, Float> lrs = new LinkedHashMap<>();
+            List<Selection> selection = new ArrayList<>();
+            double selectSeconds = 0;
+            int selectRuns = 0;
+            if (cfg.select()) {
+                if (validation.size() == 0) {
+                    throw new IllegalArgumentException("learning-rate selection needs --val-size > 0 (or --no-select)");
+                }
+                long selSeed = cfg.seeds().get(0);
+                ImageSet selTrain = newTrainAll.subset(splits.train().get(selSeed));
+                Path selLog = cfg.checkpointDir().resolve("selection-runs.csv");
+                int totalSel = cfg.methods().stream().mapToInt(m -> cfg.grid(m).size()).sum();
+                int doneSel = 0;
+                for (Method m : cfg.methods()) {
+                    Selection best = null;
+                    for (float lr : cfg.grid(m)) {
+                        doneSel++;
+                        String tag = String.format(Locale.ROOT, "[select %d/%d] %s lr %s", doneSel, totalSel, m.label(),
+                                Report.lr(lr));
+                        Adaptation.Result r = RunLog.read(selLog, cfg.selectTag(lr)).stream()
+                                .filter(x -> x.method() == m && x.seed() == selSeed).findFirst().orElse(null);
+                        if (r != null) {
+                            out.printf(Locale.ROOT, "%s: reused from %s (validation accuracy %.4f)%n", tag, selLog,
+                                    r.accuracy());
+                        } else {
+                            r = Adaptation.run(m, backbone, selTrain, validation, 5, selSeed,
+                                    settings(cfg.selectEpochs(), lr), progress(tag, 0, Double.NaN, "val-acc"), null);
+                            selectSeconds += r.trainSeconds() + r.evalSeconds();
+                            selectRuns++;
+                            out.printf(Locale.ROOT, "%s done: validation accuracy %.4f, %.1fs%n", tag, r.accuracy(),
+                                    r.trainSeconds());
+                            RunLog.append(selLog, cfg.selectTag(lr), r);
+                        }
+                        Selection sel = new Selection(m, lr, r.accuracy(), r.trainSeconds() + r.evalSeconds());
+                        selection.add(sel);
+                        // Ties go to the rate listed first in the grid.
+                        if (best == null || sel.validationAccuracy() > best.validationAccuracy()) {
+                            best = sel;
+                        }
+                    }
+                    lrs.put(m, best.lr());
+                    out.printf(Locale.ROOT, "[select] %s: lr %s (validation accuracy %.4f)%n", m.label(), Report.lr(best.lr()),
+                            best.validationAccuracy());
+                }
+            } else {
+                for (Method m : cfg.methods()) {
+                    lrs.put(m, m == Method.FULL_FINETUNE ? cfg.lrFull() : cfg.lr());
+                }
+            }
+
+            // 2. Every method and seed with its rate, evaluated on the test images.
             Path runLog = cfg.checkpointDir().resolve("runs.csv");
-            // Reuse logged runs with identical settings, but only those this invocation asks for.
-            List<Adaptation.Result> results = new ArrayList<>(RunLog.read(runLog, cfg.adaptTag()).stream()
-                    .filter(r -> cfg.seeds().contains(r.seed()) && cfg.methods().contains(r.method())).toList());
-            Adaptation.Settings settings = new Adaptation.Settings(cfg.prefixLength(), cfg.deepHidden(),
-                    new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lr(), 0f, 0, 0),
-                    new TrainConfig(cfg.epochs(), cfg.batchSize(), cfg.lrFull(), 0f, 0, 0));
+            // Reuse logged runs with identical settings (incl. the method's rate), only those asked for.
+            List<Adaptation.Result> results = new ArrayList<>();
+            for (Method m : cfg.methods()) {
+                results.addAll(RunLog.read(runLog, cfg.adaptTag(lrs.get(m))).stream()
+                        .filter(r -> r.method() == m && cfg.seeds().contains(r.seed())).toList());
+            }
             int total = cfg.methods().size() * cfg.seeds().size();
             int done = 0;
             double adaptSeconds = 0;
             int adaptRuns = 0;
             for (long seed : cfg.seeds()) {
-                ImageSet train = newTrainAll.sample(cfg.trainSize(), 777L + seed);
+                ImageSet train = newTrainAll.subset(splits.train().get(seed));
                 for (Method m : cfg.methods()) {
                     done++;
                     if (results.stream().anyMatch(r -> r.method() == m && r.seed() == seed)) {
@@ -101,17 +163,12 @@ public final class Experiment {
                                 runLog);
                         continue;
                     }
-                    String tag = String.format(Locale.ROOT, "[%d/%d] %s seed %d", done, total, m.label(), seed);
-                    final int remaining = total - done;
-                    final double avgRun = adaptRuns == 0 ? Double.NaN : adaptSeconds / adaptRuns;
-                    Consumer<Trainer.Progress> progress = p -> out.printf(Locale.ROOT,
-                            "%s epoch %d/%d loss %.4f train-acc %.3f%s %.2fs/epoch, run left %.0fs%s%n", tag,
-                            p.epoch(), p.epochs(), p.loss(), p.trainAccuracy(),
-                            p.evalAccuracy() == null ? "" : String.format(Locale.ROOT, " test-acc %.3f", p.evalAccuracy()),
-                            p.secondsPerEpoch(), p.secondsLeft(),
-                            Double.isNaN(avgRun) ? "" : String.format(Locale.ROOT, ", experiment left ~%.0fs",
-                                    p.secondsLeft() + remaining * avgRun));
-                    Adaptation.Result r = Adaptation.run(m, backbone, train, newTest, 5, seed, settings, progress,
+                    String tag = String.format(Locale.ROOT, "[%d/%d] %s seed %d lr %s", done, total, m.label(), seed,
+                            Report.lr(lrs.get(m)));
+                    Adaptation.Result r = Adaptation.run(m, backbone, train, newTest, 5, seed,
+                            settings(cfg.epochs(), lrs.get(m)),
+                            progress(tag, total - done, adaptRuns == 0 ? Double.NaN : adaptSeconds / adaptRuns,
+                                    "test-acc"),
                             cfg.checkpointDir().resolve("adapted"));
                     adaptSeconds += r.trainSeconds() + r.evalSeconds();
                     adaptRuns++;
@@ -119,23 +176,92 @@ public final class Experiment {
                             r.accuracy(), Double.isNaN(r.foldedAccuracy()) ? ""
                                     : String.format(Locale.ROOT, " (folded prefix: %.4f)", r.foldedAccuracy()),
                             r.trainableParameters(), r.trainSeconds());
-                    RunLog.append(runLog, cfg.adaptTag(), r);
+                    RunLog.append(runLog, cfg.adaptTag(lrs.get(m)), r);
                     results.add(r);
                 }
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             List<Report.Row> rows = Report.summarize(cfg.methods(), results);
-            Report.writeCsv(cfg.outDir().resolve("results.csv"), rows);
+            Report.writeCsv(cfg.outDir().resolve("results.csv"), rows, lrs);
+            writeSelectionCsv(selection, lrs);
             Files.copy(runLog, cfg.outDir().resolve("runs.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Report.writeChart(cfg.outDir().resolve("accuracy.png"), rows, String.format(Locale.ROOT,
                     "Fashion-MNIST 0-4 -> 5-9, %d training images, %d seeds", cfg.trainSize(), cfg.seeds().size()));
-            writeMarkdown(rows, pre, pretrainSeconds, wall, adaptRuns);
+            writeMarkdown(rows, pre, pretrainSeconds, wall, adaptRuns, lrs, selection, selectSeconds, selectRuns,
+                    validation.size());
+            out.println();
+            out.print(selectionTable(selection, lrs));
             out.println();
             out.print(Report.markdownTable(rows));
             out.printf(Locale.ROOT, "wall time %.1fs (pretraining %.1fs%s); results in %s%n", wall, pretrainSeconds,
                     pre.reused ? ", checkpoint reused" : "", cfg.outDir());
             return rows;
         }
+    }
+
+    /**
+     * One learning-rate selection run.
+     *
+     * @param method method
+     * @param lr rate tried
+     * @param validationAccuracy accuracy on the validation hold-out
+     * @param seconds training + evaluation wall time
+     */
+    public record Selection(Method method, float lr, double validationAccuracy, double seconds) {}
+
+    private Adaptation.Settings settings(int epochs, float lr) {
+        TrainConfig tc = new TrainConfig(epochs, cfg.batchSize(), lr, 0f, 0, 0);
+        return new Adaptation.Settings(cfg.prefixLength(), cfg.deepHidden(), tc, tc);
+    }
+
+    private Consumer<Trainer.Progress> progress(String tag, int remaining, double avgRun, String evalName) {
+        return p -> out.printf(Locale.ROOT,
+                "%s epoch %d/%d loss %.4f train-acc %.3f%s %.2fs/epoch, run left %.0fs%s%n", tag,
+                p.epoch(), p.epochs(), p.loss(), p.trainAccuracy(),
+                p.evalAccuracy() == null ? "" : String.format(Locale.ROOT, " %s %.3f", evalName, p.evalAccuracy()),
+                p.secondsPerEpoch(), p.secondsLeft(),
+                Double.isNaN(avgRun) ? "" : String.format(Locale.ROOT, ", experiment left ~%.0fs",
+                        p.secondsLeft() + remaining * avgRun));
+    }
+
+    private void writeSelectionCsv(List<Selection> selection, Map<Method, Float> lrs) throws IOException {
+        StringBuilder sb = new StringBuilder("method,lr,validation_accuracy,seconds,selected\n");
+        for (Selection s : selection) {
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.1f,%b%n", s.method().label(), Report.lr(s.lr()),
+                    s.validationAccuracy(), s.seconds(), lrs.get(s.method()) == s.lr()));
+        }
+        Path file = cfg.outDir().resolve("selection.csv");
+        if (selection.isEmpty()) {
+            Files.deleteIfExists(file);
+        } else {
+            Files.writeString(file, sb.toString());
+        }
+    }
+
+    /**
+     * The selection as a Markdown table: one row per method, validation accuracy per rate, chosen rate in bold.
+     *
+     * @param selection selection runs
+     * @param lrs chosen rates
+     * @return Markdown, empty without selection
+     */
+    static String selectionTable(List<Selection> selection, Map<Method, Float> lrs) {
+        if (selection.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("| method | validation accuracy per learning rate | selected lr |\n|---|---|---|\n");
+        for (Method m : lrs.keySet()) {
+            List<String> cells = new ArrayList<>();
+            for (Selection s : selection) {
+                if (s.method() == m) {
+                    String c = String.format(Locale.ROOT, "%s: %.2f%%", Report.lr(s.lr()), 100 * s.validationAccuracy());
+                    cells.add(s.lr() == lrs.get(m) ? "**" + c + "**" : c);
+                }
+            }
+            sb.append("| ").append(m.label()).append(" | ").append(String.join(", ", cells)).append(" | ")
+                    .append(Report.lr(lrs.get(m))).append(" |\n");
+        }
+        return sb.toString();
     }
 
     private record Pretrained(VisionTransformer backbone, double testAccuracy, double secondsPerEpoch, boolean reused) {}
@@ -179,7 +305,8 @@ public final class Experiment {
     }
 
     private void writeMarkdown(List<Report.Row> rows, Pretrained pre, double pretrainSeconds, double wall,
-                               int freshRuns) throws IOException {
+                               int freshRuns, Map<Method, Float> lrs, List<Selection> selection, double selectSeconds,
+                               int selectRuns, int validationSize) throws IOException {
         var v = cfg.vit();
         StringBuilder sb = new StringBuilder();
         sb.append("# Prefix-tuning a frozen ViT: Fashion-MNIST classes 0-4 -> 5-9\n\n");
@@ -189,6 +316,17 @@ public final class Experiment {
                 .append(Instant.now()).append(".\n\n");
         sb.append("Command:\n\n```\n").append(cfg.command()).append("\n```\n\n");
         sb.append(Report.markdownTable(rows)).append('\n');
+        if (!selection.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "Learning rates, chosen per method on a validation set of %d training "
+                    + "images of classes 5-9 (drawn once, seed %d, disjoint from every seed's training subset): "
+                    + "each rate trained on seed %d's subset for %d epochs; the rate with the best validation accuracy "
+                    + "was used for all seeds (ties: the rate listed first). The test images played no part in the "
+                    + "choice.%n%n", validationSize, AdaptationSplits.VALIDATION_SEED, cfg.seeds().get(0),
+                    cfg.selectEpochs()));
+            sb.append(selectionTable(selection, lrs)).append('\n');
+        } else {
+            sb.append("Learning rates given on the command line (no selection): ").append(lrs).append(".\n\n");
+        }
         sb.append(String.format(Locale.ROOT,
                 "- Backbone: ViT, %dx%d input, patch %d (%d tokens + class token), d=%d, depth %d, %d heads, MLP ratio %d; "
                         + "%,d parameters.%n", v.imageSide(), v.imageSide(), v.patch(), v.numPatches(), v.dim(),
@@ -199,10 +337,11 @@ public final class Experiment {
                 cfg.pretrainEpochs(), cfg.pretrainBatch(), cfg.pretrainLr(), 100 * pre.testAccuracy(),
                 pre.secondsPerEpoch(), pre.reused() ? " (checkpoint reused in this invocation)" : ""));
         sb.append(String.format(Locale.ROOT,
-                "- Adaptation: classes 5-9 relabelled 0-4, %d training images per seed (a fresh random subset per seed), "
-                        + "%d epochs, batch %d, Adam lr %s (linear probe and prefixes) / %s (full fine-tuning), "
-                        + "fresh Linear(d, 5) head; seeds %s.%n", cfg.trainSize(), cfg.epochs(), cfg.batchSize(),
-                cfg.lr(), cfg.lrFull(), cfg.seeds()));
+                "- Adaptation: classes 5-9 relabelled 0-4, %d training images per seed (a fresh random subset per seed, "
+                        + "drawn from the pool minus the %d validation images), "
+                        + "%d epochs, batch %d, Adam with the learning rate above, "
+                        + "fresh Linear(d, 5) head; seeds %s.%n", cfg.trainSize(), validationSize, cfg.epochs(),
+                cfg.batchSize(), cfg.seeds()));
         sb.append(String.format(Locale.ROOT,
                 "- Prefixes: L=%d keys and values per layer in all %d layers; deep-share hidden width %d. "
                         + "Trainable parameters include the head (%d).%n", cfg.prefixLength(), v.depth(),
@@ -213,9 +352,10 @@ public final class Experiment {
         sb.append(String.format(Locale.ROOT,
                 "- Wall time of this invocation: %.1fs (%.1f min), of which pretraining %.1fs%s; %d adaptation runs "
                         + "trained in this invocation (others reused from the run log). Adaptation time recorded in the "
-                        + "run log (training + evaluation, all runs): %.1fs.%n", wall, wall / 60,
+                        + "run log (training + evaluation, all runs): %.1fs. Learning-rate selection: %d runs trained "
+                        + "in this invocation, %.1fs.%n", wall, wall / 60,
                 pretrainSeconds, pre.reused() ? " (checkpoint reused)" : "", freshRuns,
-                rows.stream().mapToDouble(Report.Row::totalSeconds).sum()));
+                rows.stream().mapToDouble(Report.Row::totalSeconds).sum(), selectRuns, selectSeconds));
         Files.writeString(cfg.outDir().resolve("results.md"), sb.toString(), StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }

@@ -20,6 +20,16 @@ public final class Report {
     private Report() {}
 
     /**
+     * A learning rate as a plain decimal ({@code 0.0003} rather than {@code 3.0E-4}).
+     *
+     * @param lr learning rate
+     * @return text
+     */
+    public static String lr(float lr) {
+        return new java.math.BigDecimal(Float.toString(lr)).stripTrailingZeros().toPlainString();
+    }
+
+    /**
      * Per-method summary over seeds.
      *
      * @param method method
@@ -91,13 +101,27 @@ public final class Report {
      * @throws IOException on write failure
      */
     public static void writeCsv(Path file, List<Row> rows) throws IOException {
+        writeCsv(file, rows, null);
+    }
+
+    /**
+     * Writes the summary as CSV, with each method's learning rate in a column {@code lr} if given.
+     *
+     * @param file target
+     * @param rows summary rows
+     * @param lrs learning rate per method, or null for no column
+     * @throws IOException on write failure
+     */
+    public static void writeCsv(Path file, List<Row> rows, java.util.Map<Method, Float> lrs) throws IOException {
         StringBuilder sb = new StringBuilder(
-                "method,seeds,mean_accuracy,sd_accuracy,trainable_params,deployed_params,mean_train_seconds,"
+                "method," + (lrs == null ? "" : "lr,") + "seeds,mean_accuracy,sd_accuracy,trainable_params,"
+                        + "deployed_params,mean_train_seconds,"
                         + "seconds_per_epoch,total_seconds,paired_diff_vs_no_share,paired_diff_sd,wins_vs_no_share,"
                         + "pairs\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%d,%d,%.1f,%.2f,%.1f,%.4f,%.4f,%d,%d%n",
-                    r.method().label(), r.runs(), r.meanAccuracy(), r.sdAccuracy(), r.trainableParameters(),
+            sb.append(String.format(Locale.ROOT, "%s,%s%d,%.4f,%.4f,%d,%d,%.1f,%.2f,%.1f,%.4f,%.4f,%d,%d%n",
+                    r.method().label(), lrs == null ? "" : lr(lrs.get(r.method())) + ",", r.runs(), r.meanAccuracy(),
+                    r.sdAccuracy(), r.trainableParameters(),
                     r.deployedParameters(), r.meanTrainSeconds(), r.meanSecondsPerEpoch(), r.totalSeconds(),
                     r.pairedDiffMean(), r.pairedDiffSd(), r.winsOverNoShare(), r.pairs()));
         }
