@@ -83,8 +83,9 @@ public final class Main implements Runnable {
 
     /** {@code experiment}: pretrain, adapt with every method and seed, write table and chart. */
     @Command(name = "experiment", mixinStandardHelpOptions = true,
-            description = "Pretrain on Fashion-MNIST 0-4 (or reuse the checkpoint), adapt to 5-9 from 1000 images with "
-                    + "each method over several seeds, write results.{csv,md}, runs.csv and accuracy.png.")
+            description = "Pretrain on Fashion-MNIST 0-4 (or reuse the checkpoint), choose each method's learning rate "
+                    + "on a validation hold-out, adapt to 5-9 from 1000 images with each method over several seeds, "
+                    + "write results.{csv,md}, selection.csv, runs.csv and accuracy.png.")
     static final class ExperimentCommand implements Callable<Integer> {
         @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})")
         Path data = FashionMnist.DEFAULT_DIR;

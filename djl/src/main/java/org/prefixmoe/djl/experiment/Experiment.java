@@ -30,11 +30,14 @@ import java.util.function.Consumer;
 
 /**
  * The companion experiment: pretrain the ViT on Fashion-MNIST classes 0-4 (or reuse the saved
- * checkpoint), freeze it, adapt it to classes 5-9 from 1000 training images with every method and
- * seed, evaluate on all test images of classes 5-9, and write the table and chart.
+ * checkpoint), freeze it, hold out a validation set of training images of classes 5-9, choose each
+ * method's learning rate on it (trained on the first seed's subset), adapt to classes 5-9 from 1000
+ * training images with every method and seed at its chosen rate, evaluate on all test images of
+ * classes 5-9, and write the tables and chart. Test images are used only for the reported accuracies.
  *
- * <p>Every finished adaptation run is appended to {@code runs.csv} in the checkpoint directory, so
- * an interrupted experiment resumes where it stopped (runs are reused only if the settings match).
+ * <p>Every finished adaptation run is appended to {@code runs.csv} (selection runs to
+ * {@code selection-runs.csv}) in the checkpoint directory, so an interrupted experiment resumes where it
+ * stopped (runs are reused only if every setting matches, including the rate and the validation hold-out).
  */
 public final class Experiment {
 
