@@ -192,19 +192,9 @@ final class EmState {
         double ll = 0;
         int k = nPre + atoms;
         for (int i = 0; i < n; i++) {
-            promptScores(i);
             // log Σ_c exp(s_c): the gate normalizer.
-            double gmax = lse0[i];
-            for (int l = 0; l < atoms; l++) {
-                gmax = Math.max(gmax, score[l]);
-            }
-            double gz = Math.exp(lse0[i] - gmax);
-            for (int l = 0; l < atoms; l++) {
-                double w = Math.exp(score[l] - gmax);
-                gate[l] = w;
-                gz += w;
-            }
-            double logG = gmax + Math.log(gz);
+            double gz = gateSum(i);
+            double logG = gateShift + Math.log(gz);
             lseSum += logG;
             if (derivs) {
                 accumulateCurvature(i, 1.0 / gz);
@@ -290,24 +280,38 @@ final class EmState {
         }
         double lse = 0;
         for (int i = 0; i < n; i++) {
-            promptScores(i);
-            double gmax = lse0[i];
-            for (int l = 0; l < atoms; l++) {
-                gmax = Math.max(gmax, score[l]);
-            }
-            double gz = Math.exp(lse0[i] - gmax);
-            for (int l = 0; l < atoms; l++) {
-                double w = Math.exp(score[l] - gmax);
-                gate[l] = w;
-                gz += w;
-            }
-            lse += gmax + Math.log(gz);
+            double gz = gateSum(i);
+            lse += gateShift + Math.log(gz);
             if (derivs) {
                 accumulateCurvature(i, 1.0 / gz);
             }
         }
         passes++;
         return finish(sigma2, lse, grad, hneg);
+    }
+
+    /** The largest gate score of the sample last passed to {@link #gateSum}. */
+    private double gateShift;
+
+    /**
+     * Scores sample i's prompts and leaves in {@code gate} their weights {@code exp(s_l − max)};
+     * returns the sum of all gate weights (pretrained block included) relative to the maximum,
+     * which is kept in {@code gateShift}.
+     */
+    private double gateSum(int i) {
+        promptScores(i);
+        double gmax = lse0[i];
+        for (int l = 0; l < atoms; l++) {
+            gmax = Math.max(gmax, score[l]);
+        }
+        double gz = Math.exp(lse0[i] - gmax);
+        for (int l = 0; l < atoms; l++) {
+            double w = Math.exp(score[l] - gmax);
+            gate[l] = w;
+            gz += w;
+        }
+        gateShift = gmax;
+        return gz;
     }
 
     /**
