@@ -7,13 +7,14 @@ import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.io.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.Samplers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sample}: draws a data set from a model file and writes it as CSV. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Draw n samples (X, Y) from the regression model of a model file and write them as CSV.")
+        description = "Draw n samples (X, Y) from the model of a model file and write them as CSV.")
 final class SampleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (YAML or JSON).")
     Path model;
@@ -24,6 +25,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--sampler", defaultValue = "regression",
+            description = "regression (Y = f_G*(X) + noise) or density (draw the expert, then the Gaussian; "
+                    + "the EM reading) (default: ${DEFAULT-VALUE}).")
+    String sampler;
+
     @Option(names = {"-o", "--output"}, required = true, description = "Output CSV file.")
     Path output;
 
@@ -33,7 +39,8 @@ final class SampleCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--size: must be positive, got " + n);
         }
-        Dataset data = tm.sampler().sample(n, RandomStreams.stream(seed, 0));
+        Dataset data = Samplers.byName(sampler, tm.model(), tm.truth(), tm.sigma(), tm.input())
+                .sample(n, RandomStreams.stream(seed, 0));
         DatasetCsv.write(data, output);
         System.out.printf("wrote %d samples (D = %d, q = %d) to %s%n", n, data.inputDimension(),
                 data.outputDimension(), output);

@@ -59,6 +59,19 @@ class CliTest {
     }
 
     @Test
+    void densitySamplesFitWithEm() {
+        Path data = dir.resolve("density.csv");
+        Path est = dir.resolve("em.json");
+        assertEquals(0, run("sample", MODEL, "-n", "3000", "--sampler", "density", "-o", data.toString()).status());
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "--estimator", "em", "--init", "near-truth",
+                "--restarts", "1", "-o", est.toString()).status());
+        assertEquals(2, MeasureFiles.read(est).measure().size());
+        Run r = run("sample", MODEL, "-n", "10", "--sampler", "mixture", "-o", data.toString());
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("sampler: unknown sampler 'mixture'"), r.err());
+    }
+
+    @Test
     void fewerAtomsThanTheTruthIsRefused() {
         Path data = dir.resolve("data.csv");
         run("sample", MODEL, "-n", "100", "-o", data.toString());
