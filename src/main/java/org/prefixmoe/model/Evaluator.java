@@ -95,8 +95,8 @@ public final class Evaluator {
         this.slopeX = new double[atoms * p];
         this.f = new double[q];
         this.packedJtJ = new double[dimension() * (dimension() + 1) / 2];
-        this.xT = transpose(x, n, d);
-        this.meanT = transpose(mean0, n, q);
+        this.xT = Matrices.transpose(x, n, d);
+        this.meanT = Matrices.transpose(mean0, n, q);
         this.bGate = new double[atoms * BLOCK];
         this.bPi0 = new double[BLOCK];
         this.bF = new double[q * BLOCK];
@@ -484,19 +484,10 @@ public final class Evaluator {
             if (y.length != n * q) {
                 throw new IllegalArgumentException("y: expected " + n * q + " values (n × q), found " + y.length);
             }
-            yT = transpose(y, n, q);
+            yT = Matrices.transpose(y, n, q);
             yRef = y;
         }
         return yT;
     }
 
-    private static double[] transpose(double[] a, int rows, int cols) {
-        double[] t = new double[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + i] = a[i * cols + c];
-            }
-        }
-        return t;
-    }
 }

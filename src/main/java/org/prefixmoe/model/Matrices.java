@@ -58,6 +58,17 @@ public final class Matrices {
         return m;
     }
 
+    /** The transpose of a rows × cols row-major array, as a cols × rows row-major array. */
+    public static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
+    }
+
     /** Numerical rank by SVD with a relative tolerance. */
     public static int rank(double[] a, int rows, int cols) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);

@@ -56,18 +56,9 @@ public final class PromptTuning extends SharedLinear {
     @Override
     public Map<String, Object> fixedMaps() {
         Map<String, Object> maps = new LinkedHashMap<>();
-        maps.put("W_K", Matrices.unflatten(transposeFlat(rk, r, m), m, r));
-        maps.put("W_V", Matrices.unflatten(transposeFlat(rv, q, m), m, q));
+        maps.put("W_K", Matrices.unflatten(Matrices.transpose(rk, r, m), m, r));
+        maps.put("W_V", Matrices.unflatten(Matrices.transpose(rv, q, m), m, q));
         return maps;
     }
 
-    private static double[] transposeFlat(double[] a, int rows, int cols) {
-        double[] t = new double[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
-    }
 }

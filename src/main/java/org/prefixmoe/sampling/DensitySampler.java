@@ -39,9 +39,7 @@ public final class DensitySampler implements Sampler {
      */
     public DensitySampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
         model.checkMeasure("atoms", truth);
-        if (!Double.isFinite(sigma) || sigma < 0) {
-            throw new IllegalArgumentException("sigma: must be a finite number >= 0, got " + sigma);
-        }
+        Samplers.checkSigma(sigma);
         this.model = model;
         this.sigma = sigma;
         this.input = input;

@@ -23,9 +23,7 @@ public final class RegressionSampler implements Sampler {
      */
     public RegressionSampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
         model.checkMeasure("atoms", truth);
-        if (!Double.isFinite(sigma) || sigma < 0) {
-            throw new IllegalArgumentException("sigma: must be a finite number >= 0, got " + sigma);
-        }
+        Samplers.checkSigma(sigma);
         this.model = model;
         this.truth = truth;
         this.sigma = sigma;

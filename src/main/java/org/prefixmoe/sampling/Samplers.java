@@ -35,6 +35,13 @@ public final class Samplers {
         return f.create(model, truth, sigma, input);
     }
 
+    /** Refuses a noise level that is not a finite number {@code >= 0}. */
+    static void checkSigma(double sigma) {
+        if (!Double.isFinite(sigma) || sigma < 0) {
+            throw new IllegalArgumentException("sigma: must be a finite number >= 0, got " + sigma);
+        }
+    }
+
     /** The known names. */
     public static java.util.Set<String> names() {
         return java.util.Collections.unmodifiableSet(KNOWN.keySet());
