@@ -1,5 +1,6 @@
 package org.prefixmoe;
 
+import org.prefixmoe.sampling.RegressionSampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.prefixmoe.estimation.Fitting;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.CellErrors;
 import org.prefixmoe.loss.RegressionError;
 import org.prefixmoe.loss.VoronoiLoss;
@@ -28,14 +29,14 @@ class ReadmeExampleTest {
         TruthModel truth = ModelFiles.read(Path.of("simulations/models/default-shared-linear.yaml"));
         UniformRandomProvider rng = RandomStreams.stream(2025, 1);       // master seed, coordinates
 
-        Dataset data = truth.sampler().sample(20_000, rng);               // Y = f_G*(X) + noise
+        Dataset data = RegressionSampler.of(truth).sample(20_000, rng);               // Y = f_G*(X) + noise
         FitProblem problem = new FitProblem(truth.model(), data, 3, truth.box()); // L = 3 > L* = 2
         FitResult fit = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem,
                 new RandomInitializer(), 10, rng);                        // 10 random starts, best kept
 
         double d1 = VoronoiLoss.d1(fit.estimate(), truth.truth());
         CellErrors cells = CellErrors.of(fit.estimate(), truth.truth());
-        double[] fresh = truth.sampler().sample(10_000, RandomStreams.stream(2025, 2)).x();
+        double[] fresh = RegressionSampler.of(truth).sample(10_000, RandomStreams.stream(2025, 2)).x();
         double l2 = RegressionError.l2(truth.model(), fit.estimate(), truth.model(), truth.truth(), fresh);
         System.out.printf("%s%nD1 = %.4f, ||f - f*|| = %.4f, redundant atom: %s%n",
                 fit.estimate(), d1, l2, cells.redundancy().label());

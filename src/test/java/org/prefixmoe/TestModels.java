@@ -3,7 +3,7 @@ package org.prefixmoe;
 import java.nio.file.Path;
 import java.util.Random;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.model.Activation;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.NonShared;

@@ -1,5 +1,6 @@
 package org.prefixmoe.bench;
 
+import org.prefixmoe.sampling.RegressionSampler;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -9,7 +10,7 @@ import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.sampling.Dataset;
@@ -54,7 +55,7 @@ public final class LeastSquaresBenchmark {
 
     /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats. */
     public double passNanosPerSample(int n, int atoms, int repeats) {
-        Dataset data = truth.sampler().sample(n, RandomStreams.stream(1, n));
+        Dataset data = RegressionSampler.of(truth).sample(n, RandomStreams.stream(1, n));
         FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
         MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, RandomStreams.stream(2, n));
         Evaluator ev = new Evaluator(truth.model(), atoms, data.x(), problem.pretrained());
@@ -89,7 +90,7 @@ public final class LeastSquaresBenchmark {
         int cap = 0;
         for (int k = 0; k < replicates; k++) {
             UniformRandomProvider rng = RandomStreams.stream(3, n, atoms, k);
-            Dataset data = truth.sampler().sample(n, rng);
+            Dataset data = RegressionSampler.of(truth).sample(n, rng);
             long t0 = cpuNanos();
             FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
             MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, rng);

@@ -13,7 +13,7 @@ import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.DatasetCsv;
 import org.prefixmoe.io.MeasureFiles;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.prefixmoe.io.MeasureFiles;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.CellErrors;
 import org.prefixmoe.loss.RegressionError;
 import org.prefixmoe.loss.VoronoiLoss;

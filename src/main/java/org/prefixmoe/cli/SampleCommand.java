@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.prefixmoe.io.DatasetCsv;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.Samplers;

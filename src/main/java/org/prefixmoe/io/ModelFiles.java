@@ -1,5 +1,6 @@
 package org.prefixmoe.io;
 
+import org.prefixmoe.model.TruthModel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,7 +17,7 @@ import org.prefixmoe.model.PromptTuning;
 import org.prefixmoe.model.SharedLinear;
 import org.prefixmoe.model.SharedMlp;
 import org.prefixmoe.model.SharedNonlinear;
-import org.prefixmoe.sampling.InputDistribution;
+import org.prefixmoe.model.InputDistribution;
 
 /**
  * Reads and writes model files (YAML or JSON; the format is documented in the README). A file may

@@ -1,5 +1,6 @@
 package org.prefixmoe.io;
 
+import org.prefixmoe.model.TruthModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;

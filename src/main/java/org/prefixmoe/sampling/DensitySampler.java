@@ -1,5 +1,6 @@
 package org.prefixmoe.sampling;
 
+import org.prefixmoe.model.InputDistribution;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.MixingMeasure;

@@ -1,9 +1,11 @@
 package org.prefixmoe.sampling;
 
+import org.prefixmoe.model.InputDistribution;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
+import org.prefixmoe.model.TruthModel;
 
 /**
  * Draws data from the regression model {@code Y = f_{G*}(X) + ε}, {@code ε ~ N(0, σ² I_q)},
@@ -21,6 +23,11 @@ public final class RegressionSampler implements Sampler {
      * @param sigma the noise standard deviation σ ≥ 0
      * @param input the input distribution μ
      */
+    /** The sampler of the regression model {@code Y = f_G*(X) + ε} of a truth. */
+    public static RegressionSampler of(TruthModel truth) {
+        return new RegressionSampler(truth.model(), truth.truth(), truth.sigma(), truth.input());
+    }
+
     public RegressionSampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
         model.checkMeasure("atoms", truth);
         Samplers.checkSigma(sigma);

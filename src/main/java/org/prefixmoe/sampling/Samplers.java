@@ -1,5 +1,6 @@
 package org.prefixmoe.sampling;
 
+import org.prefixmoe.model.InputDistribution;
 import java.util.Map;
 import java.util.TreeMap;
 import org.prefixmoe.model.MixingMeasure;

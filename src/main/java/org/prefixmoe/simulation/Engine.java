@@ -20,7 +20,7 @@ import org.prefixmoe.estimation.Initializer;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.estimation.StopReason;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.CellErrors;
 import org.prefixmoe.loss.RegressionError;
 import org.prefixmoe.loss.VoronoiLoss;

@@ -2,7 +2,7 @@ package org.prefixmoe.simulation;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 
 /**
  * A Monte Carlo study as declared in a scenario file (SPEC §6): one or more studies (a truth and a

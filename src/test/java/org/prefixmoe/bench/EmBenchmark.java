@@ -8,7 +8,7 @@ import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.em.EmEstimator;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.DensitySampler;

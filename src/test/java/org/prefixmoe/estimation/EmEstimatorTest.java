@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.prefixmoe.TestModels;
 import org.prefixmoe.estimation.em.EmEstimator;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.VoronoiCells;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.sampling.Dataset;

@@ -1,5 +1,6 @@
 package org.prefixmoe.estimation;
 
+import org.prefixmoe.sampling.RegressionSampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.prefixmoe.TestModels;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.VoronoiCells;
 import org.prefixmoe.model.Box;
 import org.prefixmoe.model.MixingMeasure;
@@ -21,7 +22,7 @@ class LeastSquaresEstimatorTest {
     @ValueSource(strings = {"shared-linear", "non-shared"})
     void exactSpecifiedFitRecoversTheTrueAtoms(String parameterization) {
         TruthModel tm = TestModels.defaultTruth(parameterization);
-        Dataset data = tm.sampler().sample(50_000, RandomStreams.stream(11, 1));
+        Dataset data = RegressionSampler.of(tm).sample(50_000, RandomStreams.stream(11, 1));
         FitProblem problem = new FitProblem(tm.model(), data, tm.trueAtoms(), tm.box());
         FitResult fit = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem,
                 new NearTruthInitializer(tm.truth()), 1, RandomStreams.stream(11, 2));
@@ -44,7 +45,7 @@ class LeastSquaresEstimatorTest {
     @ValueSource(strings = {"shared-linear", "non-shared", "shared-nonlinear"})
     void overSpecifiedFitLeavesNoTrueAtomWithAnEmptyCell(String parameterization) {
         TruthModel tm = TestModels.defaultTruth(parameterization);
-        Dataset data = tm.sampler().sample(50_000, RandomStreams.stream(12, 1));
+        Dataset data = RegressionSampler.of(tm).sample(50_000, RandomStreams.stream(12, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
         for (int rep = 0; rep < 3; rep++) {
             FitResult fit = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem,
@@ -58,7 +59,7 @@ class LeastSquaresEstimatorTest {
     @Test
     void fitWhoseOptimumLiesOutsideTheBoxEndsOnTheBox() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        Dataset data = tm.sampler().sample(5_000, RandomStreams.stream(13, 1));
+        Dataset data = RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(13, 1));
         // The true atoms have coordinates 1.0 and 0.9: a box of [-0.5, 0.5] excludes the optimum.
         Box box = new Box(-0.5, 0.5, -10, 10);
         FitProblem problem = new FitProblem(tm.model(), data, 2, box);
@@ -83,7 +84,7 @@ class LeastSquaresEstimatorTest {
     @Test
     void iterationCapIsReported() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        Dataset data = tm.sampler().sample(2_000, RandomStreams.stream(14, 1));
+        Dataset data = RegressionSampler.of(tm).sample(2_000, RandomStreams.stream(14, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
         MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(14, 2));
         FitResult fit = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(2, 0, 0)).fit(problem, start);
@@ -95,7 +96,7 @@ class LeastSquaresEstimatorTest {
     @Test
     void restartsKeepTheBestObjectiveAndNeverWorsenTheFirst() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        Dataset data = tm.sampler().sample(3_000, RandomStreams.stream(15, 1));
+        Dataset data = RegressionSampler.of(tm).sample(3_000, RandomStreams.stream(15, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 2, tm.box());
         FitResult one = Fitting.fitWithRestarts(new LeastSquaresEstimator(), problem, new RandomInitializer(), 1,
                 RandomStreams.stream(15, 2));
@@ -109,7 +110,7 @@ class LeastSquaresEstimatorTest {
     @Test
     void nearTruthStartNeedsAtLeastTheTrueNumberOfAtoms() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        Dataset data = tm.sampler().sample(100, RandomStreams.stream(16, 1));
+        Dataset data = RegressionSampler.of(tm).sample(100, RandomStreams.stream(16, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 1, tm.box());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(1)));
@@ -119,7 +120,7 @@ class LeastSquaresEstimatorTest {
     @Test
     void nearTruthStartSplitsTheTrueWeightInsideACell() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        Dataset data = tm.sampler().sample(1000, RandomStreams.stream(17, 1));
+        Dataset data = RegressionSampler.of(tm).sample(1000, RandomStreams.stream(17, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 4, tm.box());
         MixingMeasure start = new NearTruthInitializer(tm.truth(), 0.0, 0.0).start(problem, RandomStreams.stream(2));
         VoronoiCells cells = VoronoiCells.of(start, tm.truth());

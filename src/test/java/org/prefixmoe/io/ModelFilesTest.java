@@ -1,5 +1,6 @@
 package org.prefixmoe.io;
 
+import org.prefixmoe.model.TruthModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

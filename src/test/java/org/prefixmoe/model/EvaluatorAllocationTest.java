@@ -1,11 +1,12 @@
 package org.prefixmoe.model;
 
+import org.prefixmoe.sampling.RegressionSampler;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.TestModels;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
 
@@ -21,7 +22,7 @@ class EvaluatorAllocationTest {
     void passesOverTheDataAllocateNothingPerSample() {
         for (String name : new String[] {"shared-linear", "non-shared", "shared-mlp"}) {
             TruthModel tm = TestModels.defaultTruth(name);
-            Dataset data = tm.sampler().sample(100_000, RandomStreams.stream(5));
+            Dataset data = RegressionSampler.of(tm).sample(100_000, RandomStreams.stream(5));
             Evaluator ev = new Evaluator(tm.model(), 3, data.x(), tm.model().pretrained().evaluate(data.x()));
             MixingMeasure g = new MixingMeasure(new double[][] {tm.truth().atom(0), tm.truth().atom(1),
                 tm.truth().atom(0)}, new double[] {0, 0, -1});

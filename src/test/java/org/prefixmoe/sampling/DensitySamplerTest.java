@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.TestModels;
-import org.prefixmoe.io.TruthModel;
+import org.prefixmoe.model.TruthModel;
 
 class DensitySamplerTest {
 

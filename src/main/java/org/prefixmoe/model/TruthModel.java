@@ -1,10 +1,4 @@
-package org.prefixmoe.io;
-
-import org.prefixmoe.model.Box;
-import org.prefixmoe.model.MixingMeasure;
-import org.prefixmoe.model.PrefixModel;
-import org.prefixmoe.sampling.InputDistribution;
-import org.prefixmoe.sampling.RegressionSampler;
+package org.prefixmoe.model;
 
 /**
  * Everything a model file declares: the model, the true mixing measure, the noise level, the
@@ -19,11 +13,6 @@ import org.prefixmoe.sampling.RegressionSampler;
  */
 public record TruthModel(String name, PrefixModel model, MixingMeasure truth, double sigma,
                          InputDistribution input, Box box) {
-
-    /** The sampler of the regression model {@code Y = f_G*(X) + ε}. */
-    public RegressionSampler sampler() {
-        return new RegressionSampler(model, truth, sigma, input);
-    }
 
     /** Number L* of true atoms. */
     public int trueAtoms() {

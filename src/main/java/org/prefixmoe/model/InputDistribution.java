@@ -1,4 +1,4 @@
-package org.prefixmoe.sampling;
+package org.prefixmoe.model;
 
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
