@@ -69,6 +69,22 @@ public final class Matrices {
         return t;
     }
 
+    /**
+     * The singular values of a rows × cols row-major matrix, largest first, padded with zeros to
+     * {@code cols} values when rows < cols (the matrix then has a null space).
+     */
+    public static double[] singularValues(double[] a, int rows, int cols) {
+        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+        System.arraycopy(a, 0, m.data, 0, rows * cols);
+        double[] sv = SingularOps_DDRM.singularValues(m);
+        double[] out = new double[cols];
+        java.util.Arrays.sort(sv);
+        for (int i = 0; i < Math.min(cols, sv.length); i++) {
+            out[i] = sv[sv.length - 1 - i];
+        }
+        return out;
+    }
+
     /** Numerical rank by SVD with a relative tolerance. */
     public static int rank(double[] a, int rows, int cols) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);

@@ -64,6 +64,13 @@ public final class NonShared implements Parameterization {
         }
     }
 
+    /** Key and value are separate coordinates of the atom. */
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    /** Key and value are free coordinates: only a zero true value (a prompt that contributes nothing) is refused. */
     @Override
     public void checkIdentifiable(double[][] trueAtoms) {
         for (int l = 0; l < trueAtoms.length; l++) {

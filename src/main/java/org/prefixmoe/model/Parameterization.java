@@ -33,27 +33,49 @@ public interface Parameterization {
     void map(double[] theta, int offset, double[] key, double[] value, double[] dKey, double[] dValue);
 
     /**
-     * Refuses a truth whose atoms make the prompts non-identifiable (SPEC §2): a rank-deficient
-     * map, or a Jacobian of the map that is rank-deficient at a true atom.
+     * Whether key and value are both functions of one shared atom (every parameterization but
+     * {@code non-shared}). For a shared map the prompt is identifiable when the key map is injective
+     * at the true atom (SPEC §2): two atoms with the same key then have the same value.
+     */
+    default boolean shared() {
+        return true;
+    }
+
+    /**
+     * The singular values of the key map's Jacobian {@code ∂key/∂θ} (r × p) at an atom, in decreasing
+     * order, padded with zeros to p values when r < p. The smallest one measures how far a shared
+     * map is from losing injectivity of the key at that atom: a nearly singular key map makes a
+     * shared model behave like a non-shared one at any practical n (SPEC §2).
      *
+     * @param atom the atom θ, length p (not modified)
+     * @return p singular values, largest first
+     */
+    default double[] keySingularValues(double[] atom) {
+        int p = atomDimension();
+        int r = keyDimension();
+        double[] dKey = new double[r * p];
+        map(atom, 0, new double[r], new double[valueDimension()], dKey, new double[valueDimension() * p]);
+        return Matrices.singularValues(dKey, r, p);
+    }
+
+    /**
+     * Refuses a truth whose prompts are not identifiable (SPEC §2): for a shared map, a key map
+     * that is not injective at a true atom (its Jacobian there without full column rank p). No
+     * condition is put on the value map.
+     *
+     * @param trueAtoms the true atoms (not modified)
      * @throws IllegalArgumentException naming the offending field
      */
     default void checkIdentifiable(double[][] trueAtoms) {
         int p = atomDimension();
         int r = keyDimension();
-        int q = valueDimension();
-        double[] key = new double[r];
-        double[] value = new double[q];
-        double[] dKey = new double[r * p];
-        double[] dValue = new double[q * p];
         for (int l = 0; l < trueAtoms.length; l++) {
-            map(trueAtoms[l], 0, key, value, dKey, dValue);
-            double[] stacked = new double[(r + q) * p];
-            System.arraycopy(dKey, 0, stacked, 0, r * p);
-            System.arraycopy(dValue, 0, stacked, r * p, q * p);
-            if (Matrices.rank(stacked, r + q, p) < p) {
-                throw new IllegalArgumentException("atoms[" + l + "]: the Jacobian of the " + name()
-                        + " map is rank-deficient at this true atom, so it is not identifiable");
+            double[] dKey = new double[r * p];
+            map(trueAtoms[l], 0, new double[r], new double[valueDimension()], dKey, null);
+            if (r < p || Matrices.rank(dKey, r, p) < p) {
+                throw new IllegalArgumentException("atoms[" + l + "]: the key map of " + name() + " is not injective"
+                        + " at this true atom (its Jacobian, " + r + " x " + p + ", has rank "
+                        + Matrices.rank(dKey, r, p) + " < " + p + "), so the prompt is not identifiable");
             }
         }
     }

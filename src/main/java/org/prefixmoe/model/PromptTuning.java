@@ -49,11 +49,6 @@ public final class PromptTuning extends SharedLinear {
     }
 
     @Override
-    String valueField() {
-        return "W_V (as W_V^T)";
-    }
-
-    @Override
     public Map<String, Object> fixedMaps() {
         Map<String, Object> maps = new LinkedHashMap<>();
         maps.put("W_K", Matrices.unflatten(Matrices.transpose(rk, r, m), m, r));

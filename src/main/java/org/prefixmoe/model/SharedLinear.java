@@ -83,16 +83,11 @@ public class SharedLinear implements Parameterization {
     @Override
     public void checkIdentifiable(double[][] trueAtoms) {
         Matrices.requireFullColumnRank(keyField(), rk, r, m);
-        Matrices.requireFullColumnRank(valueField(), rv, q, m);
         Parameterization.super.checkIdentifiable(trueAtoms);
     }
 
     String keyField() {
         return "R_K";
-    }
-
-    String valueField() {
-        return "R_V";
     }
 
     @Override

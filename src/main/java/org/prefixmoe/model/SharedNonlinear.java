@@ -76,7 +76,6 @@ public final class SharedNonlinear implements Parameterization {
     @Override
     public void checkIdentifiable(double[][] trueAtoms) {
         Matrices.requireFullColumnRank("R_K", linear.rk, linear.r, linear.m);
-        Matrices.requireFullColumnRank("R_V", linear.rv, linear.q, linear.m);
         Parameterization.super.checkIdentifiable(trueAtoms);
     }
 

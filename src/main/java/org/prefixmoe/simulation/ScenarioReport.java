@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.prefixmoe.model.Box;
+import org.prefixmoe.model.Parameterization;
+import org.prefixmoe.model.TruthModel;
 
 /** A Markdown record of the settings a results folder was produced with (SPEC §6: every figure records them). */
 public final class ScenarioReport {
@@ -46,6 +48,12 @@ public final class ScenarioReport {
                     st.truth().name(), st.fitted().model().parameterization().name(), st.truth().trueAtoms(),
                     st.atoms(), st.truth().sigma(), b.atomLower(), b.atomUpper(), b.biasLower(), b.biasUpper()));
         }
+        sb.append("\nIdentifiability (SPEC §2): smallest singular value of the key map's Jacobian at each true atom"
+                + " (the default shared-linear truth has 0.94; near 0, a shared model behaves like a non-shared one).\n\n")
+                .append("| study | smallest singular value of the key Jacobian, per true atom |\n|---|---|\n");
+        for (Scenario.Study st : s.studies()) {
+            sb.append("| ").append(st.name()).append(" | ").append(keyConditioning(st.truth())).append(" |\n");
+        }
         sb.append("\nTimings of every run that computed tasks are in `runs.log`.\n");
         if (report != null && report.ran() > 0) {
             sb.append(String.format(Locale.ROOT, "%nLast run: %d tasks, %d computed (%d already present), %d failed,"
@@ -53,6 +61,21 @@ public final class ScenarioReport {
                     + " %.1f fits/s.%n", report.tasks(), report.ran(), report.skipped(), report.failed(),
                     report.capped(), report.seconds(), threads, Runtime.getRuntime().availableProcessors(),
                     report.fitsPerSecond()));
+        }
+        return sb.toString();
+    }
+
+    /** The smallest key singular value at each true atom, or why it does not apply. */
+    static String keyConditioning(TruthModel truth) {
+        Parameterization map = truth.model().parameterization();
+        if (!map.shared()) {
+            return "n/a (non-shared: key and value are free coordinates)";
+        }
+        double[][] atoms = truth.truth().atoms();
+        StringBuilder sb = new StringBuilder();
+        for (int l = 0; l < atoms.length; l++) {
+            double[] sv = map.keySingularValues(atoms[l]);
+            sb.append(l == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", sv[sv.length - 1]));
         }
         return sb.toString();
     }

@@ -1,6 +1,8 @@
 package org.prefixmoe.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,10 +85,42 @@ class ParameterizationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> bad.checkIdentifiable(new double[][] {{1, 0}}));
         assertTrue(e.getMessage().startsWith("R_K"), e.getMessage());
-        SharedNonlinear badV = new SharedNonlinear(new double[][] {{1, 0}, {0, 1}}, new double[][] {{1, 1}, {1, 1}},
-                Activation.TANH);
-        e = assertThrows(IllegalArgumentException.class, () -> badV.checkIdentifiable(new double[][] {{1, 0}}));
-        assertTrue(e.getMessage().startsWith("R_V"), e.getMessage());
+        // More atom coordinates than key coordinates: the key map cannot be injective.
+        SharedLinear wide = new SharedLinear(new double[][] {{1, 0, 0}, {0, 1, 0}}, new double[][] {{1, 1, 1}});
+        e = assertThrows(IllegalArgumentException.class, () -> wide.checkIdentifiable(new double[][] {{1, 0, 0}}));
+        assertTrue(e.getMessage().startsWith("R_K"), e.getMessage());
+    }
+
+    @Test
+    void valueMapNeedsNoRank() {
+        // SPEC §2: a q = 1 response with m = 3 is a legitimate shared model when R_K is injective.
+        SharedLinear narrowValue = new SharedLinear(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+                new double[][] {{1, 1, 1}});
+        narrowValue.checkIdentifiable(new double[][] {{1, 0, 0}});
+        SharedNonlinear rankOneValue = new SharedNonlinear(new double[][] {{1, 0}, {0, 1}},
+                new double[][] {{1, 1}, {1, 1}}, Activation.TANH);
+        rankOneValue.checkIdentifiable(new double[][] {{1, 0}});
+    }
+
+    @Test
+    void keySingularValuesOfTheDefaultSharedLinearTruth() {
+        // R_K = [[1, 0.4], [-0.3, 0.9]]: singular values are the square roots of the eigenvalues of
+        // R_K^T R_K = [[1.09, 0.13], [0.13, 0.97]], i.e. (2.06 ± sqrt(0.12^2 + 4 * 0.13^2)) / 2.
+        SharedLinear map = new SharedLinear(new double[][] {{1, 0.4}, {-0.3, 0.9}}, new double[][] {{0.8, -0.5},
+            {0.4, 1.0}});
+        double disc = Math.sqrt(0.12 * 0.12 + 4 * 0.13 * 0.13);
+        double[] sv = map.keySingularValues(new double[] {1.0, 0.6});
+        assertEquals(Math.sqrt((2.06 + disc) / 2), sv[0], 1e-12);
+        assertEquals(Math.sqrt((2.06 - disc) / 2), sv[1], 1e-12);
+        assertEquals(0.94, sv[1], 0.005);
+        // tanh: the Jacobian is diag(1 - tanh^2(R_K p)) R_K, so its singular values are smaller.
+        SharedNonlinear tanh = new SharedNonlinear(new double[][] {{1, 0.4}, {-0.3, 0.9}},
+                new double[][] {{0.8, -0.5}, {0.4, 1.0}}, Activation.TANH);
+        assertTrue(tanh.keySingularValues(new double[] {1.0, 0.6})[1] < sv[1]);
+        // Non-shared: the key is the first r coordinates, so the Jacobian [I 0] has p - r zero singular values.
+        double[] ns = new NonShared(2, 2).keySingularValues(new double[] {1, 2, 3, 4});
+        assertArrayEquals(new double[] {1, 1, 0, 0}, ns, 1e-15);
+        assertFalse(new NonShared(2, 2).shared());
     }
 
     @Test
