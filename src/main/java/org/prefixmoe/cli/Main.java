@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "prefixmoe", mixinStandardHelpOptions = true, version = "prefixmoe 0.1.0",
         description = "Statistics of prefix-tuning: sample, fit and compare prefix mixture-of-experts models.",
         subcommands = {SampleCommand.class, FitCommand.class, LossCommand.class, BenchCommand.class,
-            SimulateCommand.class, SummarizeCommand.class, PlotCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class})
+            SimulateCommand.class, SummarizeCommand.class, PlotCommand.class, MergeCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for bad input (malformed files, wrong dimensions, ...). */
     public static final int BAD_INPUT = 2;

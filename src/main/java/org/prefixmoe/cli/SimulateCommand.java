@@ -12,6 +12,7 @@ import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.ResultsFile;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioReport;
+import org.prefixmoe.simulation.Shards;
 import org.prefixmoe.simulation.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,20 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--shard", paramLabel = "i/k", converter = ShardConverter.class,
+            description = {"Run only shard i of k (1 <= i <= k): a fixed 1/k of the tasks, balanced by cost, into"
+                    + " OUT/NAME-shard-i-of-k/ (resumable; no summary or figures). Run every shard, e.g. as a SLURM"
+                    + " array job, then join them with 'prefixmoe merge'."})
+    Shards.Shard shard;
+
+    /** Parses {@code --shard i/k}. */
+    static final class ShardConverter implements picocli.CommandLine.ITypeConverter<Shards.Shard> {
+        @Override
+        public Shards.Shard convert(String value) {
+            return Shards.Shard.parse(value);
+        }
+    }
+
     static {
         System.setProperty("prefixmoe.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -55,16 +70,36 @@ final class SimulateCommand implements Callable<Integer> {
         for (Path p : scenarios) {
             Scenario s = ScenarioFiles.read(p);
             list.add(quick ? s.quick() : s);
-            dirs.add(output.resolve(quick ? s.name() + "-quick" : s.name()));
+            dirs.add(output.resolve((quick ? s.name() + "-quick" : s.name()) + (shard == null ? "" : shard.suffix())));
         }
         // Fail on an unwritable folder before any work starts.
         dirs.forEach(AtomicFiles::requireWritableFolder);
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         for (int i = 0; i < list.size(); i++) {
+            if (shard != null) {
+                runShard(list.get(i), shard, dirs.get(i), t, quiet);
+                continue;
+            }
             run(list.get(i), dirs.get(i), t, quiet, !plot, "prefixmoe simulate " + scenarios.get(i)
                     + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures());
         }
         return 0;
+    }
+
+    /** Runs one shard of a scenario into {@code dir}: results and runs.log only. */
+    private static void runShard(Scenario s, Shards.Shard shard, Path dir, int threads, boolean quiet) {
+        Path results = dir.resolve("results.csv");
+        java.util.List<org.prefixmoe.simulation.Task> tasks = Shards.tasks(s, shard);
+        System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
+                tasks.size(), s.taskCount(), threads, results);
+        Engine.Report rep = new Engine(threads, quiet ? null : System.err).run(s, results, tasks);
+        System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
+                        + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
+                s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
+                rep.fitsPerSecond());
+        if (rep.ran() > 0) {
+            appendRunLog(dir, s, rep, threads);
+        }
     }
 
     /** Runs, summarizes and plots one scenario into {@code dir}. Shared with {@code figures}. */

@@ -103,11 +103,19 @@ public final class Engine {
 
     /** Runs the tasks of {@code s} missing from {@code resultsFile}. */
     public Report run(Scenario s, Path resultsFile) {
+        return run(s, resultsFile, tasks(s));
+    }
+
+    /**
+     * Runs those of {@code tasks} (a subset of {@code tasks(s)}, e.g. one of {@link Shards}) that
+     * are missing from {@code resultsFile}.
+     */
+    public Report run(Scenario s, Path resultsFile, List<Task> tasks) {
         long t0 = System.nanoTime();
         List<Prepared> prepared = prepare(s);
         try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint())) {
             List<Task> todo = new ArrayList<>();
-            List<Task> all = tasks(s);
+            List<Task> all = tasks;
             for (Task t : all) {
                 if (!out.has(t)) {
                     todo.add(t);

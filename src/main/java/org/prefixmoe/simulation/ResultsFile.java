@@ -44,7 +44,7 @@ public final class ResultsFile implements Closeable {
     }
 
     /** Takes the run's lock on {@code FILE.lock}, or refuses when another run holds it. */
-    private static FileChannel lock(Path file) throws IOException {
+    static FileChannel lock(Path file) throws IOException {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         Files.createDirectories(file.toAbsolutePath().getParent());
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -158,6 +158,18 @@ public final class ResultsFile implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Writes {@code rows} as a complete results file, atomically (a reader never sees half of it). */
+    public static void writeAll(Path file, List<ResultRow> rows) {
+        org.prefixmoe.io.AtomicFiles.write(file, o -> {
+            Writer w = new java.io.OutputStreamWriter(o, StandardCharsets.UTF_8);
+            w.write(WRITE.format(ResultRow.COLUMNS.toArray()) + "\n");
+            for (ResultRow row : rows) {
+                w.write(WRITE.format((Object[]) row.values()) + "\n");
+            }
+            w.flush();
+        });
     }
 
     /** Whether the task's row is already in the file. */
