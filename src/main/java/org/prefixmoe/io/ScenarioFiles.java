@@ -37,7 +37,25 @@ public final class ScenarioFiles {
 
     /** Reads and validates a scenario file. */
     public static Scenario read(Path file) {
-        Tree t = Tree.read(file);
+        return read(Tree.read(file));
+    }
+
+    /**
+     * Parses and validates the text of a scenario file without reading it: what a worker of a
+     * distributed run calls to rebuild the driver's scenario (same fingerprint, same rows).
+     *
+     * @param text the file's text (YAML, or JSON when {@code file} ends in {@code .json})
+     * @param file the path the text came from: it names the scenario when the text has no
+     *     {@code name}, model files are resolved relative to it, and errors name it
+     * @return the scenario
+     * @throws InputFileException if the text is not a valid scenario
+     */
+    public static Scenario parse(String text, Path file) {
+        return read(Tree.parse(text, file));
+    }
+
+    private static Scenario read(Tree t) {
+        Path file = t.file;
         t.allowOnly(FIELDS);
         String name = t.string("name", baseName(file));
         if (!name.matches("[A-Za-z0-9._-]+")) {

@@ -38,17 +38,26 @@ final class Tree {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
-        JsonNode root;
+        String text;
         try {
-            ObjectMapper mapper = file.toString().endsWith(".json") ? JSON : YAML;
-            root = mapper.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new InputFileException(file, "", "not valid YAML/JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InputFileException(file, "", "cannot be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
+        return parse(text, file);
+    }
+
+    /** Parses the text of {@code file} (YAML, or JSON when the name ends in .json) without reading it. */
+    static Tree parse(String text, Path file) {
+        JsonNode root;
+        try {
+            ObjectMapper mapper = file.toString().endsWith(".json") ? JSON : YAML;
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InputFileException(file, "", "not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new InputFileException(file, "", "expected a mapping of fields at the top level");
         }
         return new Tree(file, (ObjectNode) root, "");

@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * One row of a results file: the outcome of one task. Values are kept as the exact text written
  * (doubles with {@link Double#toString}, which round-trips), so that rows of two runs compare
- * bit for bit.
+ * bit for bit. Serializable, so that a distributed engine can send rows back to its driver.
  */
-public final class ResultRow {
+public final class ResultRow implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The columns of a results file, in order. */
     public static final List<String> COLUMNS = List.of("scenario", "fingerprint", "study", "parameterization", "L",
             "L_star", "n", "replicate", "estimator", "init", "status", "stop_reason", "converged", "iterations",
@@ -59,6 +60,11 @@ public final class ResultRow {
     public double number(String column) {
         String s = get(column);
         return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+    }
+
+    /** The scenario fingerprint the row was computed under ({@link Scenario#fingerprint()}). */
+    public String fingerprint() {
+        return get("fingerprint");
     }
 
     /** The task key (study, n, replicate). */

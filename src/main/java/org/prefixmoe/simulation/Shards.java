@@ -14,7 +14,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Cost of a task: {@code n × restarts} (a fit's passes over the data scale with n; each
  * restart is a fit). Tasks are sorted by decreasing cost (ties in the canonical order of
- * {@link Engine#tasks}) and each goes to the least-loaded shard (ties to the lowest index): the
+ * {@link Tasks#all}) and each goes to the least-loaded shard (ties to the lowest index): the
  * longest-processing-time rule, whose largest shard is at most 4/3 of the optimum.
  */
 public final class Shards {
@@ -68,7 +68,7 @@ public final class Shards {
 
     /** The tasks of one shard of {@code s}, in the canonical order. */
     public static List<Task> tasks(Scenario s, Shard shard) {
-        return split(Engine.tasks(s), shard.count(), t -> cost(s, t)).get(shard.index() - 1);
+        return split(Tasks.all(s), shard.count(), t -> cost(s, t)).get(shard.index() - 1);
     }
 
     /**

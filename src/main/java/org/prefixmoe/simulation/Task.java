@@ -2,14 +2,16 @@ package org.prefixmoe.simulation;
 
 /**
  * One Monte Carlo task: a replicate of a study at a sample size. Its random streams derive from
- * the master seed and these coordinates only, never from the thread or order it runs in.
+ * the master seed and these coordinates only, never from the thread, machine or order it runs in.
+ * {@link Tasks#all} lists a scenario's tasks and {@link Tasks#run} computes a task's row.
+ * Serializable, so that a distributed engine can ship tasks to its workers.
  *
  * @param study study index in the scenario
  * @param studyName study name (the key of its rows)
  * @param n sample size
  * @param replicate replicate number, from 0
  */
-public record Task(int study, String studyName, int n, int replicate) {
+public record Task(int study, String studyName, int n, int replicate) implements java.io.Serializable {
 
     /** The key identifying this task's row in a results file. */
     public String key() {

@@ -77,7 +77,7 @@ class ShardsTest {
             seen.addAll(sh);
         }
         assertEquals(s.taskCount(), count);
-        assertEquals(new HashSet<>(Engine.tasks(s)), seen);
+        assertEquals(new HashSet<>(Tasks.all(s)), seen);
     }
 
     @Test

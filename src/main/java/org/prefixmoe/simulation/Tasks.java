@@ -1,0 +1,259 @@
+package org.prefixmoe.simulation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.prefixmoe.estimation.Estimator;
+import org.prefixmoe.estimation.Estimators;
+import org.prefixmoe.estimation.FitProblem;
+import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.Initializer;
+import org.prefixmoe.estimation.NearTruthInitializer;
+import org.prefixmoe.estimation.RandomInitializer;
+import org.prefixmoe.estimation.StopReason;
+import org.prefixmoe.loss.CellErrors;
+import org.prefixmoe.loss.RegressionError;
+import org.prefixmoe.loss.VoronoiLoss;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.TruthModel;
+import org.prefixmoe.sampling.Dataset;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.RegressionSampler;
+import org.prefixmoe.sampling.Sampler;
+import org.prefixmoe.sampling.Samplers;
+
+/**
+ * The tasks of a scenario and the pure function that computes one task's row (SPEC §6). This is
+ * what every engine runs: the threaded {@link Engine}, a shard of a study, or an executor of a
+ * cluster that rebuilt the scenario from its text
+ * ({@link org.prefixmoe.io.ScenarioFiles#parse(String, java.nio.file.Path)}).
+ *
+ * <pre>{@code
+ * Scenario s = ScenarioFiles.read(Path.of("simulations/main.yaml"));
+ * Tasks.Runner runner = Tasks.runner(s);            // prepares estimator, sampler, evaluation inputs
+ * for (Task t : Tasks.missing(s, rowsSoFar)) {      // resume: only the tasks without a row
+ *     ResultRow row = runner.run(t);                // deterministic: same row on any machine
+ * }
+ * }</pre>
+ *
+ * <p>Reproducibility: task (study s, n, replicate k) draws its data from
+ * {@code RandomStreams.stream(seed, code(s), n, k, 0)} and its starts from
+ * {@code stream(seed, code(s), n, k, 1)}, where {@code code} is {@link Task#code} of the study
+ * name; the fresh inputs of the regression error are drawn once per scenario from
+ * {@code stream(seed, EVAL)} (the same inputs for every study and task). A row depends on the
+ * scenario and the task's coordinates only, never on the thread, machine or order it runs in:
+ * all columns but {@link ResultRow#TIMING_COLUMNS} are bit-identical wherever it runs.
+ *
+ * <p>A fit that throws is a row with status {@code failed} and its message; running a task
+ * never throws for a failed fit.
+ */
+public final class Tasks {
+    /** Stream coordinate of the fresh evaluation inputs. */
+    static final long EVAL = 0x4556414CL;
+
+    private Tasks() {
+    }
+
+    /**
+     * All tasks of a scenario in the canonical order: by study (as declared), then n (increasing),
+     * then replicate. The order is deterministic, so a shard can be a slice of it.
+     *
+     * @param s the scenario
+     * @return the tasks, an unmodifiable list of {@link Scenario#taskCount()} tasks
+     */
+    public static List<Task> all(Scenario s) {
+        List<Task> out = new ArrayList<>();
+        for (int i = 0; i < s.studies().size(); i++) {
+            for (int n : s.sizes()) {
+                for (int k = 0; k < s.replicates(); k++) {
+                    out.add(new Task(i, s.studies().get(i).name(), n, k));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The tasks of {@code s} without a row among {@code existing} (resume), in canonical order.
+     * Rows of tasks outside the scenario's grid are ignored (a full run's rows resume its
+     * {@code --quick} grid and vice versa); rows of other settings are refused.
+     *
+     * @param s the scenario
+     * @param existing rows already computed (e.g. {@link ResultsFile#read}); not modified
+     * @return the missing tasks, unmodifiable
+     * @throws IllegalArgumentException if a row carries another scenario fingerprint
+     */
+    public static List<Task> missing(Scenario s, Collection<ResultRow> existing) {
+        Set<String> done = new HashSet<>();
+        for (ResultRow r : existing) {
+            if (!r.fingerprint().equals(s.fingerprint())) {
+                throw new IllegalArgumentException("rows: a row of task " + r.key() + " has scenario settings "
+                        + r.fingerprint() + " but scenario " + s.name() + " has " + s.fingerprint());
+            }
+            done.add(r.key());
+        }
+        return all(s).stream().filter(t -> !done.contains(t.key())).toList();
+    }
+
+    /**
+     * Runs one task of a scenario: draws its data, fits, computes the losses. Prepares the
+     * scenario's shared objects on each call; to run many tasks, use {@link #runner(Scenario)}.
+     *
+     * @param s the scenario
+     * @param task a task of {@code s} (as listed by {@link #all})
+     * @return the task's row
+     * @throws IllegalArgumentException if the task is not one of the scenario's
+     */
+    public static ResultRow run(Scenario s, Task task) {
+        return runner(s).run(task);
+    }
+
+    /**
+     * A runner for the tasks of {@code s}: the estimator, initializer, sampler and evaluation
+     * inputs are prepared once and shared, read-only, by every task.
+     *
+     * @param s the scenario
+     * @return a thread-safe runner
+     */
+    public static Runner runner(Scenario s) {
+        return new Runner(s);
+    }
+
+    /** Runs tasks of one scenario; thread-safe (tasks share only read-only objects). */
+    public static final class Runner {
+        private final Scenario scenario;
+        private final List<Prepared> prepared;
+
+        private Runner(Scenario s) {
+            this.scenario = s;
+            this.prepared = prepare(s);
+        }
+
+        /** The scenario whose tasks this runs. */
+        public Scenario scenario() {
+            return scenario;
+        }
+
+        /**
+         * Computes one task's row.
+         *
+         * @param task a task of the scenario (as listed by {@link Tasks#all})
+         * @return the row; a failed fit is a row with status {@code failed}
+         * @throws IllegalArgumentException if the task is not one of the scenario's
+         */
+        public ResultRow run(Task task) {
+            check(scenario, task);
+            return runTask(scenario, prepared.get(task.study()), task);
+        }
+    }
+
+    private static void check(Scenario s, Task t) {
+        if (t.study() < 0 || t.study() >= s.studies().size()
+                || !s.studies().get(t.study()).name().equals(t.studyName())) {
+            throw new IllegalArgumentException("task: " + t + " names no study of scenario " + s.name());
+        }
+        if (Arrays.stream(s.sizes()).noneMatch(n -> n == t.n())) {
+            throw new IllegalArgumentException("task: n = " + t.n() + " is not a sample size of scenario " + s.name());
+        }
+        if (t.replicate() < 0 || t.replicate() >= s.replicates()) {
+            throw new IllegalArgumentException("task: replicate " + t.replicate() + " is outside 0.."
+                    + (s.replicates() - 1) + " of scenario " + s.name());
+        }
+    }
+
+    /** Per-study objects shared (read-only) by its tasks. */
+    private record Prepared(Scenario.Study study, Estimator estimator, Initializer initializer, Sampler sampler,
+                            double[] evalX) {
+    }
+
+    private static List<Prepared> prepare(Scenario s) {
+        List<Prepared> out = new ArrayList<>();
+        double[] evalX = null;
+        for (Scenario.Study st : s.studies()) {
+            TruthModel truth = st.truth();
+            Estimator est = Estimators.create(s.estimator(), s.solver());
+            Initializer init = s.init().strategy().equals(NearTruthInitializer.NAME)
+                    ? new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay())
+                    : new RandomInitializer();
+            Sampler sampler = Samplers.byName(s.sampler(), truth.model(), truth.truth(), truth.sigma(), truth.input());
+            double[] x = new RegressionSampler(truth.model(), truth.truth(), 0, truth.input())
+                    .sample(s.evalSize(), RandomStreams.stream(s.seed(), EVAL)).x();
+            if (evalX != null && Arrays.equals(evalX, x)) {
+                x = evalX; // share one copy when the studies have the same inputs
+            }
+            evalX = x;
+            out.add(new Prepared(st, est, init, sampler, x));
+        }
+        return List.copyOf(out);
+    }
+
+    private static ResultRow runTask(Scenario s, Prepared p, Task t) {
+        long t0 = System.nanoTime();
+        Scenario.Study st = p.study();
+        ResultRow row = ResultRow.blank();
+        row.set("scenario", s.name());
+        row.set("fingerprint", s.fingerprint());
+        row.set("study", st.name());
+        row.set("parameterization", st.fitted().model().parameterization().name());
+        row.set("L", st.atoms());
+        row.set("L_star", st.truth().trueAtoms());
+        row.set("n", t.n());
+        row.set("replicate", t.replicate());
+        row.set("estimator", p.estimator().name());
+        row.set("init", p.initializer().name());
+        long code = Task.code(st.name());
+        try {
+            Dataset data = p.sampler().sample(t.n(), RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 0));
+            UniformRandomProvider initRng = RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 1);
+            FitProblem problem = new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+            FitResult fit = Fitting.fitWithRestarts(p.estimator(), problem, p.initializer(), s.init().restarts(),
+                    initRng);
+            MixingMeasure g = fit.estimate();
+            MixingMeasure truth = st.truth().truth();
+            boolean failed = fit.stopReason() == StopReason.FAILED;
+            row.set("status", failed ? "failed" : "ok");
+            row.set("stop_reason", fit.stopReason().label());
+            row.set("converged", fit.converged());
+            row.set("iterations", fit.iterations());
+            row.set("evaluations", fit.evaluations());
+            row.set("objective", fit.objective());
+            row.set("noise_variance", fit.noiseVariance());
+            if (!failed) {
+                if (s.records("d1")) {
+                    row.set("d1", VoronoiLoss.d1(g, truth));
+                }
+                if (s.records("d2")) {
+                    row.set("d2", VoronoiLoss.d2(g, truth, s.r()));
+                }
+                if (s.records("regression")) {
+                    row.set("regression", RegressionError.l2(st.fitted().model(), g, st.truth().model(), truth,
+                            p.evalX()));
+                }
+                if (s.records("cells")) {
+                    CellErrors c = CellErrors.of(g, truth);
+                    row.set("single", c.single());
+                    row.set("multi", c.multi());
+                    row.set("multi_weighted", c.multiWeighted());
+                    row.set("empty_cells", c.emptyCells());
+                    row.set("redundancy", c.redundancy().label());
+                }
+            } else {
+                row.set("message", "the objective became non-finite or the linear algebra failed");
+            }
+        } catch (RuntimeException e) {
+            row.set("status", "failed");
+            row.set("stop_reason", StopReason.FAILED.label());
+            row.set("converged", false);
+            String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+            row.set("message", msg.replaceAll("[\\r\\n]+", " "));
+        }
+        row.set("seconds", String.format(Locale.ROOT, "%.4f", (System.nanoTime() - t0) / 1e9));
+        return row;
+    }
+}
