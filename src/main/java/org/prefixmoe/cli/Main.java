@@ -1,7 +1,10 @@
 package org.prefixmoe.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +12,7 @@ import picocli.CommandLine.Command;
  * The {@code prefixmoe} command line: a thin layer over the library. Each subcommand is its own
  * class; bad input ends with a one-line message naming the file and field and exit status 2.
  */
-@Command(name = "prefixmoe", mixinStandardHelpOptions = true, version = "prefixmoe 0.1.0",
+@Command(name = "prefixmoe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Statistics of prefix-tuning: sample, fit and compare prefix mixture-of-experts models.",
         subcommands = {SampleCommand.class, FitCommand.class, LossCommand.class, BenchCommand.class,
             SimulateCommand.class, SummarizeCommand.class, PlotCommand.class, MergeCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class})
@@ -25,7 +28,38 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
-    /** Builds the configured command line (used by {@link #main} and by tests). */
+    /**
+     * The project's version, from {@code org/prefixmoe/version.properties}, which Maven fills in from
+     * the pom when it copies the resources (so it is right for exec:java, bin/prefixmoe and the jars).
+     *
+     * @return the version, e.g. {@code 0.1.0-SNAPSHOT}
+     */
+    public static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/org/prefixmoe/version.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("org/prefixmoe/version.properties is missing from the classpath");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Supplies {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"prefixmoe " + version()};
+        }
+    }
+
+    /**
+     * Builds the configured command line (used by {@link #main} and by tests).
+     *
+     * @return the command line, ready to {@code execute}
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
@@ -45,7 +79,11 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** Runs the command line and exits with its status. */
+    /**
+     * Runs the command line and exits with its status.
+     *
+     * @param args the command and its options
+     */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }

@@ -1,0 +1,5 @@
+/**
+ * Monte Carlo rate studies: scenarios, the parallel, reproducible and resumable engine, the
+ * results file, summaries, rate fits and the theory's slopes.
+ */
+package org.prefixmoe.simulation;
