@@ -4,7 +4,6 @@ import org.prefixmoe.sampling.RegressionSampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.estimation.FitProblem;
@@ -12,7 +11,7 @@ import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.RandomInitializer;
-import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.io.DefaultTruths;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.loss.CellErrors;
 import org.prefixmoe.loss.RegressionError;
@@ -26,7 +25,7 @@ class ReadmeExampleTest {
     @Test
     void sampleFitLoss() {
         // --- README example begins
-        TruthModel truth = ModelFiles.read(Path.of("simulations/models/default-shared-linear.yaml"));
+        TruthModel truth = DefaultTruths.sharedLinear();                 // simulations/models/default-shared-linear.yaml, from the jar
         UniformRandomProvider rng = RandomStreams.stream(2025, 1);       // master seed, coordinates
 
         Dataset data = RegressionSampler.of(truth).sample(20_000, rng);               // Y = f_G*(X) + noise

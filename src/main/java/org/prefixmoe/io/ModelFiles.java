@@ -2,6 +2,12 @@ package org.prefixmoe.io;
 
 import org.prefixmoe.model.TruthModel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,10 +42,54 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** Reads a model file, following {@code extends}. */
+    /** Where the default truths lie on the classpath (copied from simulations/models by the pom). */
+    static final String RESOURCES = "/org/prefixmoe/models/";
+
+    /**
+     * Reads a model file, following {@code extends}.
+     *
+     * @param file a YAML or JSON model file
+     * @return the truth it declares
+     * @throws InputFileException naming the file and field when the file is malformed
+     */
     public static TruthModel read(Path file) {
         Tree tree = merged(file, 0);
         return parse(tree, baseName(file));
+    }
+
+    /**
+     * Reads a model file shipped with the library (in the jar under {@code org/prefixmoe/models/}),
+     * following {@code extends} there, so it works outside a checkout; {@link DefaultTruths} names them.
+     *
+     * @param name the file name, e.g. {@code default-shared-linear.yaml}
+     * @return the truth it declares
+     * @throws IllegalArgumentException when no such resource is on the classpath
+     */
+    public static TruthModel readResource(String name) {
+        URL url = ModelFiles.class.getResource(RESOURCES + name);
+        if (url == null) {
+            throw new IllegalArgumentException("no model file '" + name + "' among the library's resources ("
+                    + RESOURCES.substring(1) + ")");
+        }
+        return read(resourcePath(url));
+    }
+
+    /** A path for a classpath resource: the file itself, or the entry inside its (opened once) jar. */
+    static synchronized Path resourcePath(URL url) {
+        try {
+            URI uri = url.toURI();
+            if (!"jar".equals(uri.getScheme())) {
+                return Path.of(uri);
+            }
+            try {
+                FileSystems.getFileSystem(uri);
+            } catch (FileSystemNotFoundException e) {
+                FileSystems.newFileSystem(uri, Map.of()); // stays open: the resources are read-only and few
+            }
+            return Path.of(uri);
+        } catch (URISyntaxException | IOException e) {
+            throw new IllegalStateException("cannot open the library resource " + url + ": " + e.getMessage(), e);
+        }
     }
 
     private static Tree merged(Path file, int depth) {

@@ -1,6 +1,8 @@
 package org.prefixmoe.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A mixing measure {@code G = Σ_l exp(b_l) δ_{θ_l}} over prompt atoms (SPEC §2). Immutable.
@@ -32,6 +34,75 @@ public final class MixingMeasure {
         }
         this.bias = biases != null;
         this.biases = bias ? Matrices.vector("biases", biases, atoms.length) : new double[atoms.length];
+    }
+
+    /**
+     * Starts a builder that takes the atoms one at a time:
+     * {@code MixingMeasure.builder().atom(new double[] {1.0, 0.6}, 0.0).atom(new double[] {-0.7, 0.9}, 0.0).build()}.
+     *
+     * @return an empty builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Collects atoms {@code θ_l} with their biases {@code b_l} (or none, for a model without biases);
+     * {@link #build} checks them with messages naming the atom.
+     */
+    public static final class Builder {
+        private final List<double[]> atoms = new ArrayList<>();
+        private final List<Double> biases = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds an atom with its bias, weight {@code exp(bias)}.
+         *
+         * @param theta the atom θ_l (not modified; copied at build)
+         * @param bias its bias b_l
+         * @return this builder
+         */
+        public Builder atom(double[] theta, double bias) {
+            atoms.add(theta);
+            biases.add(bias);
+            return this;
+        }
+
+        /**
+         * Adds an atom without a bias (weight 1), for models with {@code bias: false}.
+         *
+         * @param theta the atom θ_l (not modified; copied at build)
+         * @return this builder
+         */
+        public Builder atom(double[] theta) {
+            atoms.add(theta);
+            biases.add(null);
+            return this;
+        }
+
+        /**
+         * Checks the atoms and builds the measure.
+         *
+         * @return the measure
+         * @throws IllegalArgumentException when there is no atom, atoms differ in dimension, an entry is
+         *     not finite, or some atoms have a bias and others not (the message names the atom)
+         */
+        public MixingMeasure build() {
+            if (atoms.isEmpty()) {
+                throw new IllegalArgumentException("atoms: at least one atom is required (call atom(..))");
+            }
+            boolean withBias = biases.get(0) != null;
+            for (int l = 1; l < biases.size(); l++) {
+                if ((biases.get(l) != null) != withBias) {
+                    throw new IllegalArgumentException("biases[" + l + "]: atom " + l + (withBias ? " has no bias but atom 0 has one"
+                            : " has a bias but atom 0 has none") + " (give every atom a bias or none)");
+                }
+            }
+            double[] b = withBias ? biases.stream().mapToDouble(Double::doubleValue).toArray() : null;
+            return new MixingMeasure(atoms.toArray(double[][]::new), b);
+        }
     }
 
     /** Number L of atoms. */

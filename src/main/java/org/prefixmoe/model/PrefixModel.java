@@ -42,6 +42,126 @@ public final class PrefixModel {
         this.b = Matrices.flatten("B", bMatrix, d, r);
     }
 
+    /**
+     * Starts a builder with named steps:
+     * <pre>{@code
+     * PrefixModel model = PrefixModel.builder()
+     *         .expert(A1, 0.0, H1, e1).expert(A2, 0.0, H2, e2)   // or .pretrained(experts)
+     *         .gatingProjection(B)                               // D x r
+     *         .parameterization(new SharedLinear(R_K, R_V))
+     *         .bias(true)                                        // the default
+     *         .build();
+     * }</pre>
+     *
+     * @return an empty builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects the parts of a model; {@link #build} checks them with messages naming the argument. */
+    public static final class Builder {
+        private PretrainedExperts pretrained;
+        private PretrainedExperts.Builder experts;
+        private double[][] gatingProjection;
+        private Parameterization parameterization;
+        private boolean bias = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the pretrained experts built elsewhere (or add them with {@link #expert}).
+         *
+         * @param pretrained the experts
+         * @return this builder
+         */
+        public Builder pretrained(PretrainedExperts pretrained) {
+            this.pretrained = pretrained;
+            return this;
+        }
+
+        /**
+         * Adds the next pretrained expert: score {@code XᵀA_jX + c_j}, output {@code H_jX + e_j}
+         * (see {@link PretrainedExperts.Builder#expert}).
+         *
+         * @param a {@code A_j}, D × D
+         * @param c {@code c_j}
+         * @param h {@code H_j}, q × D
+         * @param e {@code e_j}, of length q
+         * @return this builder
+         */
+        public Builder expert(double[][] a, double c, double[][] h, double[] e) {
+            if (experts == null) {
+                experts = PretrainedExperts.builder();
+            }
+            experts.expert(a, c, h, e);
+            return this;
+        }
+
+        /**
+         * Sets the gating projection {@code B} (D × r): a prompt's score is {@code (B key(θ))ᵀX + b}.
+         *
+         * @param b the matrix (not modified; copied at build)
+         * @return this builder
+         */
+        public Builder gatingProjection(double[][] b) {
+            this.gatingProjection = b;
+            return this;
+        }
+
+        /**
+         * Sets the map from atoms to keys and values.
+         *
+         * @param parameterization e.g. {@code new SharedLinear(R_K, R_V)}
+         * @return this builder
+         */
+        public Builder parameterization(Parameterization parameterization) {
+            this.parameterization = parameterization;
+            return this;
+        }
+
+        /**
+         * Sets whether prompts carry a bias {@code b_l} (default true).
+         *
+         * @param bias false for weights fixed at 1
+         * @return this builder
+         */
+        public Builder bias(boolean bias) {
+            this.bias = bias;
+            return this;
+        }
+
+        /**
+         * Checks the parts and builds the model.
+         *
+         * @return the model
+         * @throws IllegalArgumentException naming the missing or inconsistent argument
+         */
+        public PrefixModel build() {
+            if (pretrained != null && experts != null) {
+                throw new IllegalArgumentException("pretrained: given both by pretrained(..) and by expert(..)");
+            }
+            if (pretrained == null && experts == null) {
+                throw new IllegalArgumentException("pretrained: missing (call expert(..) or pretrained(..))");
+            }
+            if (gatingProjection == null) {
+                throw new IllegalArgumentException("gatingProjection: missing (the D x r matrix B)");
+            }
+            if (parameterization == null) {
+                throw new IllegalArgumentException("parameterization: missing");
+            }
+            PretrainedExperts p = pretrained != null ? pretrained : experts.build();
+            try {
+                return new PrefixModel(p, gatingProjection, parameterization, bias);
+            } catch (IllegalArgumentException e) {
+                // the constructor speaks of B, the builder of gatingProjection
+                throw e.getMessage().startsWith("B") ? new IllegalArgumentException("gatingProjection ("
+                        + e.getMessage() + ")", e) : e;
+            }
+        }
+    }
+
     /** The pretrained experts. */
     public PretrainedExperts pretrained() {
         return pretrained;

@@ -1,5 +1,8 @@
 package org.prefixmoe.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The N known, fixed pretrained experts of SPEC §2: quadratic gating scores
  * {@code X^T A_j X + c_j} and linear outputs {@code h_j(X) = H_j X + e_j ∈ R^q}. Immutable.
@@ -47,6 +50,65 @@ public final class PretrainedExperts {
             this.a[j] = Matrices.flatten("A[" + j + "]", a[j], d, d);
             this.h[j] = Matrices.flatten("H[" + j + "]", h[j], q, d);
             this.e[j] = Matrices.vector("e[" + j + "]", e[j], q);
+        }
+    }
+
+    /**
+     * Starts a builder that takes the experts one at a time, so no {@code double[][][]} is needed:
+     * <pre>{@code
+     * PretrainedExperts experts = PretrainedExperts.builder()
+     *         .expert(A1, 0.0, H1, e1)     // score X^T A1 X + 0, output H1 X + e1
+     *         .expert(A2, 0.0, H2, e2)
+     *         .build();
+     * }</pre>
+     *
+     * @return an empty builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Collects experts in order; {@link #build} checks them (shapes against the first expert, finite
+     * entries) with messages naming the argument and the expert, e.g. {@code H[1]: expected 2 rows, found 3}.
+     */
+    public static final class Builder {
+        private final List<double[][]> a = new ArrayList<>();
+        private final List<Double> c = new ArrayList<>();
+        private final List<double[][]> h = new ArrayList<>();
+        private final List<double[]> e = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds the next expert j (numbered from 0 in messages).
+         *
+         * @param a the gating score matrix {@code A_j}, D × D (not modified; copied at build)
+         * @param c the gating score offset {@code c_j}
+         * @param h the output matrix {@code H_j}, q × D (not modified)
+         * @param e the output offset {@code e_j}, of length q (not modified)
+         * @return this builder
+         */
+        public Builder expert(double[][] a, double c, double[][] h, double[] e) {
+            this.a.add(a);
+            this.c.add(c);
+            this.h.add(h);
+            this.e.add(e);
+            return this;
+        }
+
+        /**
+         * Checks the experts and builds them.
+         *
+         * @return the pretrained experts
+         * @throws IllegalArgumentException naming the argument ({@code A[j]}, {@code c[j]}, {@code H[j]},
+         *     {@code e[j]}) that is missing, of the wrong shape or not finite
+         */
+        public PretrainedExperts build() {
+            double[] offsets = c.stream().mapToDouble(Double::doubleValue).toArray();
+            return new PretrainedExperts(a.toArray(double[][][]::new), offsets, h.toArray(double[][][]::new),
+                    e.toArray(double[][]::new));
         }
     }
 
