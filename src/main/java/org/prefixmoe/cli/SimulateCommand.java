@@ -107,7 +107,7 @@ final class SimulateCommand implements Callable<Integer> {
                              List<Scenario.Figure> figures) {
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
-                s.name(), s.studies().size(), s.sizes().length, s.replicates(), s.taskCount(), threads, results);
+                s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         Engine.Report rep = new Engine(threads, quiet ? null : System.err).run(s, results);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
@@ -138,7 +138,7 @@ final class SimulateCommand implements Callable<Integer> {
         String line = String.format(Locale.ROOT, "%s  %s  grid %d sizes x %d replicates  computed %d (of %d, %d"
                         + " present before)  failed %d  at cap %d  wall %.1f s  %.2f fits/s  threads %d  cores %d"
                         + "  load average at end %.2f%n", java.time.Instant.now().truncatedTo(
-                        java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().length, s.replicates(), rep.ran(),
+                        java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().size(), s.replicates(), rep.ran(),
                 rep.tasks(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(), rep.fitsPerSecond(), threads,
                 Runtime.getRuntime().availableProcessors(), load);
         try {

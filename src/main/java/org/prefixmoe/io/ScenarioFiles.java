@@ -3,34 +3,21 @@ package org.prefixmoe.io;
 import org.prefixmoe.model.TruthModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.prefixmoe.estimation.Estimators;
-import org.prefixmoe.estimation.LeastSquaresEstimator;
-import org.prefixmoe.estimation.NearTruthInitializer;
-import org.prefixmoe.estimation.RandomInitializer;
-import org.prefixmoe.sampling.Samplers;
 import org.prefixmoe.simulation.Scenario;
 
 /**
- * Reads scenario files (YAML or JSON, documented field by field in the README). Every error names
- * the file, the field and the reason. Model files named by a scenario are resolved relative to
- * the scenario file.
+ * Reads scenario files (YAML or JSON, documented field by field in the README). The reader parses
+ * (types, unknown fields, model files) and translates the file into {@link Scenario.Builder} calls,
+ * which check the values; every error names the file, the field and the reason. Model files named
+ * by a scenario are resolved relative to the scenario file.
  */
 public final class ScenarioFiles {
     private static final Set<String> FIELDS = Set.of("name", "description", "seed", "studies", "L", "sizes",
             "replicates", "estimator", "solver", "init", "sampler", "eval_size", "r", "losses", "quick", "figures");
-    /** Fields that do not change a task's row: left out of the fingerprint. */
-    private static final Set<String> NOT_FINGERPRINTED = Set.of("description", "sizes", "replicates", "quick",
-            "figures", "studies");
 
     private ScenarioFiles() {
     }
@@ -54,72 +41,66 @@ public final class ScenarioFiles {
         return read(Tree.parse(text, file));
     }
 
+    /** Translates the parsed file into builder calls; the builder's checks name the field, we add the file. */
     private static Scenario read(Tree t) {
         Path file = t.file;
         t.allowOnly(FIELDS);
+        Scenario.Builder b = Scenario.builder().source(file);
         String name = t.string("name", baseName(file));
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw t.error("name", "use letters, digits, '.', '_' and '-' only (it names a folder), got '" + name + "'");
-        }
+        t.check(() -> b.name(name));
+        t.check(() -> b.description(t.string("description", "")));
         long seed = t.integer("seed");
+        b.seed(seed);
         int replicates = positiveInt(t, "replicates");
-        int[] sizes = sizes(t, "sizes");
-
-        String estimator = t.string("estimator", LeastSquaresEstimator.NAME);
-        if (!Estimators.names().contains(estimator)) {
-            throw t.error("estimator", "unknown estimator '" + estimator + "' (known: "
-                    + String.join(", ", Estimators.names()) + ")");
+        t.check(() -> b.replicates(replicates));
+        sizes(t, "sizes", b::sizes, b::logSizes);
+        if (t.has("estimator")) {
+            String estimator = t.string("estimator");
+            t.check(() -> b.estimator(estimator));
         }
-        // The estimator's own settings (see Estimators): unknown names and bad values name the field.
-        Map<String, Double> given = new LinkedHashMap<>();
         if (t.has("solver")) {
             Tree s = t.object("solver");
-            s.node.fieldNames().forEachRemaining(k -> given.put(k, s.number(k)));
+            s.node.fieldNames().forEachRemaining(k -> {
+                double v = s.number(k);
+                t.check(() -> b.solver(k, v));
+            });
         }
-        Map<String, Double> solver = t.check(() -> {
-            Map<String, Double> all = Estimators.settings(estimator, given);
-            Estimators.create(estimator, all);
-            return all;
-        });
-        Scenario.Init init = init(t);
-        String sampler = t.string("sampler", "regression");
-        if (!Samplers.names().contains(sampler)) {
-            throw t.error("sampler", "unknown sampler '" + sampler + "' (known: "
-                    + String.join(", ", Samplers.names()) + ")");
+        init(t, b);
+        if (t.has("sampler")) {
+            String sampler = t.string("sampler");
+            t.check(() -> b.sampler(sampler));
         }
-        int evalSize = t.has("eval_size") ? positiveInt(t, "eval_size") : 10_000;
-        if (evalSize < 10_000) {
-            throw t.error("eval_size", "the regression error needs at least 10000 fresh inputs (SPEC §4), got "
-                    + evalSize);
+        if (t.has("eval_size")) {
+            int evalSize = positiveInt(t, "eval_size");
+            t.check(() -> b.evalSize(evalSize));
         }
-        double r = t.number("r", 2);
-        if (!(r > 0)) {
-            throw t.error("r", "must be positive, got " + r);
+        if (t.has("r")) {
+            double r = t.number("r");
+            t.check(() -> b.r(r));
         }
-        List<String> losses = t.has("losses") ? t.strings("losses") : Scenario.KNOWN_LOSSES;
-        for (int i = 0; i < losses.size(); i++) {
-            if (!Scenario.KNOWN_LOSSES.contains(losses.get(i))) {
-                throw t.error("losses[" + i + "]", "unknown loss '" + losses.get(i) + "' (known: "
-                        + String.join(", ", Scenario.KNOWN_LOSSES) + ")");
-            }
+        if (t.has("losses")) {
+            List<String> losses = t.strings("losses");
+            t.check(() -> b.losses(losses));
         }
-        int[] quickSizes = sizes;
-        int quickReplicates = Math.min(replicates, 5);
         if (t.has("quick")) {
             Tree q = t.object("quick");
             q.allowOnly(Set.of("sizes", "replicates"));
-            quickSizes = q.has("sizes") ? sizes(q, "sizes") : sizes;
-            quickReplicates = q.has("replicates") ? positiveInt(q, "replicates") : quickReplicates;
+            if (q.has("sizes")) {
+                sizes(q, "sizes", b::quickSizes, b::quickLogSizes);
+            }
+            if (q.has("replicates")) {
+                int quickReplicates = positiveInt(q, "replicates");
+                t.check(() -> b.quickReplicates(quickReplicates));
+            }
         }
-
-        Integer defaultL = t.has("L") ? positiveInt(t, "L") : null;
-        List<Scenario.Study> studies = new ArrayList<>();
-        List<Object> studyPrints = new ArrayList<>();
+        if (t.has("L")) {
+            int l = positiveInt(t, "L");
+            t.check(() -> b.atoms(l));
+        }
         JsonNode list = t.require("studies");
         if (!list.isArray() || list.isEmpty()) {
             throw t.error("studies", "expected a non-empty list of studies, found " + Tree.describe(list));
         }
-        Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             String field = "studies[" + i + "]";
             if (!list.get(i).isObject()) {
@@ -128,43 +109,12 @@ public final class ScenarioFiles {
             }
             Tree s = new Tree(file, (ObjectNode) list.get(i), field + ".");
             s.allowOnly(Set.of("name", "truth", "fitted", "L"));
-            Path truthFile = resolve(file, s.string("truth"));
-            TruthModel truth = readModel(s, "truth", truthFile);
-            TruthModel fitted = s.has("fitted") ? readModel(s, "fitted", resolve(file, s.string("fitted"))) : truth;
-            if (!fitted.model().parameterization().name().equals(truth.model().parameterization().name())
-                    || fitted.model().atomDimension() != truth.model().atomDimension()) {
-                throw s.error("fitted", "fits " + fitted.model().parameterization().name() + " atoms of dimension "
-                        + fitted.model().atomDimension() + " but the truth is " + truth.model().parameterization().name()
-                        + " of dimension " + truth.model().atomDimension()
-                        + "; the Voronoi losses need the fitted parameterization to be the truth's");
-            }
-            int l;
-            if (s.has("L")) {
-                l = positiveInt(s, "L");
-            } else if (defaultL != null) {
-                l = defaultL;
-            } else {
-                throw s.error("L", "missing (give L per study or once at the top level)");
-            }
-            if (l < truth.trueAtoms()) {
-                throw s.error("L", "L = " + l + " is fewer than the truth's L* = " + truth.trueAtoms()
-                        + "; under-specified fits are not supported (use L >= L*)");
-            }
-            String sname = s.string("name", truth.name());
-            if (!sname.matches("[A-Za-z0-9._ +-]+") || !names.add(sname)) {
-                throw s.error("name", "'" + sname + "' is " + (names.contains(sname) ? "used by another study"
-                        : "not a valid name (letters, digits, space, '.', '_', '+', '-')"));
-            }
-            studies.add(new Scenario.Study(sname, truth, fitted, l));
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("name", sname);
-            p.put("L", l);
-            p.put("truth", ModelFiles.toMap(truth));
-            p.put("fitted", ModelFiles.toMap(fitted));
-            studyPrints.add(p);
+            TruthModel truth = readModel(s, "truth", resolve(file, s.string("truth")));
+            TruthModel fitted = s.has("fitted") ? readModel(s, "fitted", resolve(file, s.string("fitted"))) : null;
+            Integer l = s.has("L") ? positiveInt(s, "L") : null;
+            String sname = s.has("name") ? s.string("name") : null;
+            t.check(() -> b.study(sname, truth, fitted, l));
         }
-
-        List<Scenario.Figure> figures = new ArrayList<>();
         if (t.has("figures")) {
             JsonNode fl = t.require("figures");
             if (!fl.isArray()) {
@@ -178,30 +128,12 @@ public final class ScenarioFiles {
                 Tree f = new Tree(file, (ObjectNode) fl.get(i), field + ".");
                 f.allowOnly(Set.of("name", "title", "losses"));
                 String fname = f.string("name");
-                if (!fname.matches("[A-Za-z0-9._-]+")) {
-                    throw f.error("name", "use letters, digits, '.', '_' and '-' only, got '" + fname + "'");
-                }
-                List<String> fl2 = f.strings("losses");
-                for (int k = 0; k < fl2.size(); k++) {
-                    if (!org.prefixmoe.simulation.Summary.METRICS.contains(fl2.get(k))) {
-                        throw f.error("losses[" + k + "]", "unknown loss '" + fl2.get(k) + "' (known: "
-                                + String.join(", ", org.prefixmoe.simulation.Summary.METRICS) + ")");
-                    }
-                }
-                figures.add(new Scenario.Figure(fname, f.string("title", fname), List.copyOf(fl2)));
+                String title = f.string("title", fname);
+                List<String> losses = f.strings("losses");
+                t.check(() -> b.figure(fname, title, losses));
             }
         }
-
-        ObjectNode settings = t.node.deepCopy();
-        NOT_FINGERPRINTED.forEach(settings::remove);
-        Map<String, Object> print = new LinkedHashMap<>();
-        print.put("settings", settings);
-        print.put("solver", solver.toString());
-        print.put("init", init.toString());
-        print.put("studies", studyPrints);
-        return new Scenario(file, name, t.string("description", ""), seed, List.copyOf(studies), sizes, replicates,
-                estimator, solver, init, sampler, evalSize, r, List.copyOf(losses), quickSizes, quickReplicates,
-                List.copyOf(figures), fingerprint(print));
+        return t.check(b::build);
     }
 
     private static TruthModel readModel(Tree s, String field, Path modelFile) {
@@ -217,42 +149,30 @@ public final class ScenarioFiles {
         return p.isAbsolute() ? p : scenario.toAbsolutePath().getParent().resolve(p).normalize();
     }
 
-    private static Scenario.Init init(Tree t) {
+    private static void init(Tree t, Scenario.Builder b) {
         if (!t.has("init")) {
-            return new Scenario.Init(NearTruthInitializer.NAME, 0.5, 0.1, 1);
+            return;
         }
         JsonNode n = t.require("init");
         if (n.isTextual()) {
-            String s = n.asText();
-            checkStrategy(t, "init", s);
-            return new Scenario.Init(s, 0.5, 0.1, s.equals(RandomInitializer.NAME) ? 5 : 1);
+            t.check(() -> b.init(n.asText()));
+            return;
         }
         Tree i = t.object("init");
         i.allowOnly(Set.of("strategy", "scale", "decay", "restarts"));
         String s = i.string("strategy");
-        checkStrategy(i, "strategy", s);
-        double scale = nonNegative(i, "scale", 0.5);
-        double decay = nonNegative(i, "decay", 0.1);
-        int restarts = i.has("restarts") ? positiveInt(i, "restarts") : (s.equals(RandomInitializer.NAME) ? 5 : 1);
-        return new Scenario.Init(s, scale, decay, restarts);
+        double scale = i.number("scale", Scenario.Init.DEFAULT_SCALE);
+        double decay = i.number("decay", Scenario.Init.DEFAULT_DECAY);
+        int restarts = i.has("restarts") ? positiveInt(i, "restarts") : Scenario.Init.defaultRestarts(s);
+        t.check(() -> b.init(new Scenario.Init(s, scale, decay, restarts)));
     }
 
-    private static void checkStrategy(Tree t, String field, String s) {
-        if (!s.equals(NearTruthInitializer.NAME) && !s.equals(RandomInitializer.NAME)) {
-            throw t.error(field, "unknown initialization '" + s + "' (known: near-truth, random)");
-        }
-    }
-
-    /** A list of sizes, or a log-spaced grid {@code {from, to, count}}. */
-    private static int[] sizes(Tree t, String field) {
+    /** A list of sizes, or a log-spaced grid {@code {from, to, count}}: parsed here, checked by the builder. */
+    private static void sizes(Tree t, String field, java.util.function.Consumer<List<Integer>> list, Grid grid) {
         JsonNode n = t.require(field);
-        int[] out;
         if (n.isArray()) {
-            if (n.isEmpty()) {
-                throw t.error(field, "expected at least one sample size");
-            }
-            out = new int[n.size()];
-            for (int i = 0; i < out.length; i++) {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
                 JsonNode e = n.get(i);
                 if (!e.isIntegralNumber()) {
                     throw t.error(field + "[" + i + "]", "expected a whole number, found " + Tree.describe(e));
@@ -261,37 +181,32 @@ public final class ScenarioFiles {
                     throw t.error(field + "[" + i + "]", "a sample size must be a positive whole number, got "
                             + e.asLong());
                 }
-                out[i] = (int) e.asLong();
+                out.add((int) e.asLong());
             }
+            withPrefix(t, () -> list.accept(out));
         } else if (n.isObject()) {
             Tree g = t.object(field);
             g.allowOnly(Set.of("from", "to", "count"));
             long from = g.integer("from");
             long to = g.integer("to");
             long count = g.integer("count");
-            if (from < 1) {
-                throw g.error("from", "a sample size must be a positive whole number, got " + from);
-            }
-            if (to < from || to > Integer.MAX_VALUE) {
-                throw g.error("to", "must be at least from = " + from + ", got " + to);
-            }
-            if (count < 1 || (count == 1 && to != from)) {
-                throw g.error("count", "must be >= 2 for a grid (1 only when from = to), got " + count);
-            }
-            out = new int[(int) count];
-            for (int i = 0; i < count; i++) {
-                double e = count == 1 ? 0 : (double) i / (count - 1);
-                out[i] = (int) Math.round(Math.exp(Math.log(from) + e * (Math.log(to) - Math.log(from))));
-            }
+            withPrefix(t, () -> grid.accept(from, to, count));
         } else {
             throw t.error(field, "expected a list of sample sizes or {from, to, count}, found " + Tree.describe(n));
         }
-        for (int i = 1; i < out.length; i++) {
-            if (out[i] <= out[i - 1]) {
-                throw t.error(field, "sample sizes must be strictly increasing (" + out[i - 1] + " then " + out[i] + ")");
-            }
-        }
-        return out;
+    }
+
+    /** The builder's field names are full paths ({@code quick.sizes}); the tree adds the file only. */
+    private static void withPrefix(Tree t, Runnable r) {
+        new Tree(t.file, t.node, "").check(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    /** The builder's log-grid setter. */
+    private interface Grid {
+        void accept(long from, long to, long count);
     }
 
     private static int positiveInt(Tree t, String field) {
@@ -302,31 +217,9 @@ public final class ScenarioFiles {
         return (int) v;
     }
 
-    private static double nonNegative(Tree t, String field, double fallback) {
-        double v = t.number(field, fallback);
-        if (v < 0) {
-            throw t.error(field, "must be >= 0, got " + v);
-        }
-        return v;
-    }
-
     private static String baseName(Path file) {
         String n = file.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;
-    }
-
-    private static String fingerprint(Object o) {
-        try {
-            byte[] json = Tree.JSON.writeValueAsString(o).getBytes(StandardCharsets.UTF_8);
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(json);
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 6; i++) {
-                sb.append(String.format("%02x", h[i]));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,41 +1,248 @@
 package org.prefixmoe.simulation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.prefixmoe.estimation.Estimators;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
+import org.prefixmoe.estimation.NearTruthInitializer;
+import org.prefixmoe.estimation.RandomInitializer;
+import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.model.TruthModel;
+import org.prefixmoe.sampling.Samplers;
 
 /**
- * A Monte Carlo study as declared in a scenario file (SPEC §6): one or more studies (a truth and a
- * fitted model with L atoms each) run on a grid of sample sizes with a number of replicates, from
- * one master seed. Read with {@link org.prefixmoe.io.ScenarioFiles#read}. Immutable.
+ * A Monte Carlo study (SPEC §6): one or more studies (a truth and a fitted model with L atoms
+ * each) run on a grid of sample sizes with a number of replicates, from one master seed. Built and
+ * validated by {@link #builder()}; a scenario file is read by
+ * {@link org.prefixmoe.io.ScenarioFiles#read}, which translates the file into builder calls, so
+ * both paths apply the same checks with the same messages. Immutable.
  *
- * @param file the file it was read from
- * @param name short name (results go to a folder of that name)
- * @param description free text
- * @param seed the master seed from which every task's random streams derive
- * @param studies the studies (one series each in a plot)
- * @param sizes sample sizes n, increasing
- * @param replicates replicates per (study, n)
- * @param estimator estimator name (see {@link org.prefixmoe.estimation.Estimators})
- * @param solver the estimator's settings, all of them (defaults filled in; see {@link org.prefixmoe.estimation.Estimators})
- * @param init initialization
- * @param sampler data-generating sampler name (see {@link org.prefixmoe.sampling.Samplers})
- * @param evalSize number of fresh inputs for the regression error
- * @param r exponent r of D_{2,r}
- * @param losses the losses recorded
- * @param quickSizes the reduced grid of {@code --quick} runs
- * @param quickReplicates replicates of {@code --quick} runs
- * @param figures the figures drawn from this scenario's results by {@code figures}
- * @param fingerprint a hash of every setting that changes a task's row (all but the grid and the
- *     replicate count), stored in each row so that a resumed run never mixes configurations
+ * <pre>{@code
+ * Scenario s = Scenario.builder()
+ *         .name("demo").seed(2025)
+ *         .study("shared-linear", DefaultTruths.sharedLinear(), 3)  // L = 3 atoms fitted
+ *         .logSizes(1000, 30000, 5).replicates(20)
+ *         .build();
+ * }</pre>
+ *
+ * <p>The {@link #fingerprint()} hashes every setting that changes a task's row (all but the grid,
+ * the replicate count, the description and the figures). It is stored in each row, so that a
+ * resumed run never mixes configurations. It covers the settings <em>as stated</em> (in the file,
+ * or through the builder) besides the resolved solver, initialization and studies: stating a
+ * default explicitly gives another fingerprint than leaving it out, as it always has, so that
+ * results of earlier releases still resume.
  */
-public record Scenario(Path file, String name, String description, long seed, List<Study> studies, int[] sizes,
-                       int replicates, String estimator, java.util.Map<String, Double> solver, Init init,
-                       String sampler, int evalSize, double r, List<String> losses, int[] quickSizes,
-                       int quickReplicates, List<Figure> figures, String fingerprint) {
-
+public final class Scenario {
     /** The losses a scenario can record; {@code cells} stands for the per-cell atom errors. */
     public static final List<String> KNOWN_LOSSES = List.of("d1", "d2", "regression", "cells");
+    /** The initialization strategies. */
+    public static final List<String> INIT_STRATEGIES = List.of(NearTruthInitializer.NAME, RandomInitializer.NAME);
+    /** The fewest fresh inputs of the regression error (SPEC §4), and its default. */
+    public static final int MIN_EVAL_SIZE = 10_000;
+
+    /** The order of stated settings in the fingerprint (the order of the shipped scenario files). */
+    private static final List<String> STATED_ORDER = List.of("name", "seed", "L", "estimator", "solver", "sampler",
+            "init", "eval_size", "r", "losses");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path source;
+    private final String name;
+    private final String description;
+    private final long seed;
+    private final List<Study> studies;
+    private final List<Integer> sizes;
+    private final int replicates;
+    private final String estimator;
+    private final Map<String, Double> solver;
+    private final Init init;
+    private final String sampler;
+    private final int evalSize;
+    private final double r;
+    private final List<String> losses;
+    private final List<Integer> quickSizes;
+    private final int quickReplicates;
+    private final List<Figure> figures;
+    private final String fingerprint;
+
+    private Scenario(Builder b, List<Study> studies, Map<String, Double> solver, Init init, List<Integer> sizes,
+                     int replicates, String fingerprint) {
+        this.source = b.source;
+        this.name = b.name;
+        this.description = b.description;
+        this.seed = b.seed;
+        this.studies = studies;
+        this.sizes = sizes;
+        this.replicates = replicates;
+        this.estimator = b.estimator;
+        this.solver = solver;
+        this.init = init;
+        this.sampler = b.sampler;
+        this.evalSize = b.evalSize;
+        this.r = b.r;
+        this.losses = b.losses;
+        this.quickSizes = b.quickSizes == null ? b.sizes : b.quickSizes;
+        this.quickReplicates = b.quickReplicates == null ? Math.min(b.replicates, 5) : b.quickReplicates;
+        this.figures = List.copyOf(b.figures);
+        this.fingerprint = fingerprint;
+    }
+
+    /** A copy on another grid (same settings, same fingerprint). */
+    private Scenario(Scenario s, List<Integer> sizes, int replicates) {
+        this.source = s.source;
+        this.name = s.name;
+        this.description = s.description;
+        this.seed = s.seed;
+        this.studies = s.studies;
+        this.sizes = sizes;
+        this.replicates = replicates;
+        this.estimator = s.estimator;
+        this.solver = s.solver;
+        this.init = s.init;
+        this.sampler = s.sampler;
+        this.evalSize = s.evalSize;
+        this.r = s.r;
+        this.losses = s.losses;
+        this.quickSizes = s.quickSizes;
+        this.quickReplicates = s.quickReplicates;
+        this.figures = s.figures;
+        this.fingerprint = s.fingerprint;
+    }
+
+    /**
+     * A builder of a validated scenario.
+     *
+     * @return an empty builder (seed, studies, sizes and replicates are required)
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The file the scenario was read from, if it was read from one (metadata, not a setting). */
+    public Optional<Path> source() {
+        return Optional.ofNullable(source);
+    }
+
+    /** Short name (results go to a folder of that name). */
+    public String name() {
+        return name;
+    }
+
+    /** Free text. */
+    public String description() {
+        return description;
+    }
+
+    /** The master seed from which every task's random streams derive. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The studies (one series each in a plot), unmodifiable. */
+    public List<Study> studies() {
+        return studies;
+    }
+
+    /** Sample sizes n, strictly increasing, unmodifiable. */
+    public List<Integer> sizes() {
+        return sizes;
+    }
+
+    /** Replicates per (study, n). */
+    public int replicates() {
+        return replicates;
+    }
+
+    /** Estimator name (see {@link Estimators}). */
+    public String estimator() {
+        return estimator;
+    }
+
+    /** The estimator's settings, all of them (defaults filled in; see {@link Estimators}), unmodifiable. */
+    public Map<String, Double> solver() {
+        return solver;
+    }
+
+    /** Initialization. */
+    public Init init() {
+        return init;
+    }
+
+    /** Data-generating sampler name (see {@link Samplers}). */
+    public String sampler() {
+        return sampler;
+    }
+
+    /** Number of fresh inputs for the regression error. */
+    public int evalSize() {
+        return evalSize;
+    }
+
+    /** Exponent r of D_{2,r}. */
+    public double r() {
+        return r;
+    }
+
+    /** The losses recorded, unmodifiable. */
+    public List<String> losses() {
+        return losses;
+    }
+
+    /** The reduced grid of {@code --quick} runs, unmodifiable. */
+    public List<Integer> quickSizes() {
+        return quickSizes;
+    }
+
+    /** Replicates of {@code --quick} runs. */
+    public int quickReplicates() {
+        return quickReplicates;
+    }
+
+    /** The figures drawn from this scenario's results by {@code figures}, unmodifiable. */
+    public List<Figure> figures() {
+        return figures;
+    }
+
+    /**
+     * A hash of every setting that changes a task's row (all but the grid and the replicate count),
+     * stored in each row so that a resumed run never mixes configurations.
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** The same scenario on its reduced {@code --quick} grid. */
+    public Scenario quick() {
+        return new Scenario(this, quickSizes, quickReplicates);
+    }
+
+    /** Number of tasks: studies × sizes × replicates. */
+    public long taskCount() {
+        return (long) studies.size() * sizes.size() * replicates;
+    }
+
+    /** Whether a loss is recorded. */
+    public boolean records(String loss) {
+        return losses.contains(loss);
+    }
+
+    @Override
+    public String toString() {
+        return "Scenario[" + name + ", fingerprint " + fingerprint + ", " + studies.size() + " studies x "
+                + sizes.size() + " sizes x " + replicates + " replicates]";
+    }
 
     /**
      * One study: a truth and the model fitted to its data.
@@ -61,6 +268,46 @@ public record Scenario(Path file, String name, String description, long seed, Li
      * @param restarts number of starts, the best objective kept
      */
     public record Init(String strategy, double scale, double decay, int restarts) {
+        /** Default near-truth perturbation scale. */
+        public static final double DEFAULT_SCALE = 0.5;
+        /** Default near-truth perturbation decay exponent. */
+        public static final double DEFAULT_DECAY = 0.1;
+
+        /** Validates: a known strategy, finite non-negative scale and decay, at least one start. */
+        public Init {
+            checkStrategy("init.strategy", strategy);
+            nonNegative("init.scale", scale);
+            nonNegative("init.decay", decay);
+            positive("init.restarts", restarts);
+        }
+
+        /**
+         * A strategy with the default scale, decay and starts.
+         *
+         * @param strategy {@code near-truth} or {@code random}
+         * @return the initialization
+         */
+        public static Init of(String strategy) {
+            checkStrategy("init", strategy);
+            return new Init(strategy, DEFAULT_SCALE, DEFAULT_DECAY, defaultRestarts(strategy));
+        }
+
+        /**
+         * The default number of starts: 5 random starts, one near-truth start.
+         *
+         * @param strategy the strategy
+         * @return the default number of starts
+         */
+        public static int defaultRestarts(String strategy) {
+            return RandomInitializer.NAME.equals(strategy) ? 5 : 1;
+        }
+
+        private static void checkStrategy(String field, String s) {
+            if (!INIT_STRATEGIES.contains(s)) {
+                throw new IllegalArgumentException(field + ": unknown initialization '" + s + "' (known: "
+                        + String.join(", ", INIT_STRATEGIES) + ")");
+            }
+        }
     }
 
     /**
@@ -74,19 +321,590 @@ public record Scenario(Path file, String name, String description, long seed, Li
     public record Figure(String name, String title, List<String> losses) {
     }
 
-    /** The same scenario on its reduced {@code --quick} grid. */
-    public Scenario quick() {
-        return new Scenario(file, name, description, seed, studies, quickSizes, quickReplicates, estimator, solver,
-                init, sampler, evalSize, r, losses, quickSizes, quickReplicates, figures, fingerprint);
+    /**
+     * Builds a validated {@link Scenario}, in the shape of Hipparchus' {@code LeastSquaresBuilder}.
+     * Each setter checks its value at once and {@link #build()} checks what depends on several
+     * settings; both throw {@link IllegalArgumentException} with a message {@code "field: reason"}
+     * naming the field as a scenario file spells it ({@code eval_size}, {@code studies[1].L},
+     * {@code solver.max_iterations}) and the offending value. Setters return this builder; a
+     * setting given twice keeps the last value. Not thread-safe.
+     */
+    public static final class Builder {
+        private Path source;
+        private String name;
+        private String description = "";
+        private Long seed;
+        private final List<StudySpec> studies = new ArrayList<>();
+        private Integer defaultAtoms;
+        private List<Integer> sizes;
+        private Integer replicates;
+        private String estimator = LeastSquaresEstimator.NAME;
+        private final Map<String, Double> solver = new LinkedHashMap<>();
+        private Init init = Init.of(NearTruthInitializer.NAME);
+        private String sampler = "regression";
+        private int evalSize = MIN_EVAL_SIZE;
+        private double r = 2;
+        private List<String> losses = KNOWN_LOSSES;
+        private List<Integer> quickSizes;
+        private Integer quickReplicates;
+        private final List<Figure> figures = new ArrayList<>();
+        /** The settings as stated, for the fingerprint. */
+        private final Map<String, Object> stated = new LinkedHashMap<>();
+
+        private record StudySpec(String name, TruthModel truth, TruthModel fitted, Integer atoms) {
+        }
+
+        private Builder() {
+        }
+
+        /**
+         * The file the scenario was read from (metadata for reports; not a setting).
+         *
+         * @param file the file, or null
+         * @return this builder
+         */
+        public Builder source(Path file) {
+            this.source = file;
+            return this;
+        }
+
+        /**
+         * The short name; it names the results folder.
+         *
+         * @param name letters, digits, '.', '_' and '-'
+         * @return this builder
+         */
+        public Builder name(String name) {
+            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("name: use letters, digits, '.', '_' and '-' only (it names a"
+                        + " folder), got '" + name + "'");
+            }
+            this.name = name;
+            stated.put("name", name);
+            return this;
+        }
+
+        /**
+         * Free text describing the study (not fingerprinted).
+         *
+         * @param description the text
+         * @return this builder
+         */
+        public Builder description(String description) {
+            this.description = description == null ? "" : description;
+            return this;
+        }
+
+        /**
+         * The master seed (required).
+         *
+         * @param seed any value
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            stated.put("seed", seed);
+            return this;
+        }
+
+        /**
+         * Adds a study fitting its own truth with the default number of atoms ({@link #atoms}); its
+         * name is the truth's.
+         *
+         * @param truth the data-generating model and G*
+         * @return this builder
+         */
+        public Builder study(TruthModel truth) {
+            return addStudy(null, truth, null, null);
+        }
+
+        /**
+         * Adds a study fitting its own truth with L atoms.
+         *
+         * @param name series name (letters, digits, space, '.', '_', '+', '-'), or null for the truth's name
+         * @param truth the data-generating model and G*
+         * @param atoms number L of fitted atoms, at least L*
+         * @return this builder
+         */
+        public Builder study(String name, TruthModel truth, int atoms) {
+            return addStudy(name, truth, null, atoms);
+        }
+
+        /**
+         * Adds a study fitting another model (same parameterization and atom dimension) to the
+         * truth's data.
+         *
+         * @param name series name, or null for the truth's name
+         * @param truth the data-generating model and G*
+         * @param fitted the fitted model, or null for the truth's
+         * @param atoms number L of fitted atoms, at least L*, or null for the default ({@link #atoms})
+         * @return this builder
+         */
+        public Builder study(String name, TruthModel truth, TruthModel fitted, Integer atoms) {
+            return addStudy(name, truth, fitted, atoms);
+        }
+
+        private Builder addStudy(String name, TruthModel truth, TruthModel fitted, Integer atoms) {
+            String field = "studies[" + studies.size() + "]";
+            if (truth == null) {
+                throw new IllegalArgumentException(field + ".truth: missing");
+            }
+            if (atoms != null) {
+                positive(field + ".L", atoms);
+            }
+            studies.add(new StudySpec(name, truth, fitted, atoms));
+            return this;
+        }
+
+        /**
+         * The number L of fitted atoms of studies added without one (the file's top-level {@code L}).
+         *
+         * @param atoms at least 1
+         * @return this builder
+         */
+        public Builder atoms(int atoms) {
+            positive("L", atoms);
+            this.defaultAtoms = atoms;
+            stated.put("L", atoms);
+            return this;
+        }
+
+        /**
+         * The sample sizes (required).
+         *
+         * @param sizes positive, strictly increasing
+         * @return this builder
+         */
+        public Builder sizes(int... sizes) {
+            this.sizes = checkSizes("sizes", Arrays.stream(sizes).boxed().toList());
+            return this;
+        }
+
+        /**
+         * The sample sizes (required).
+         *
+         * @param sizes positive, strictly increasing; not modified
+         * @return this builder
+         */
+        public Builder sizes(List<Integer> sizes) {
+            this.sizes = checkSizes("sizes", sizes);
+            return this;
+        }
+
+        /**
+         * Log-spaced sample sizes: {@code count} sizes from {@code from} to {@code to}, rounded.
+         *
+         * @param from smallest size, at least 1
+         * @param to largest size, at least {@code from}
+         * @param count number of sizes, at least 2 (1 only when from = to)
+         * @return this builder
+         */
+        public Builder logSizes(long from, long to, long count) {
+            this.sizes = checkSizes("sizes", logGrid("sizes", from, to, count));
+            return this;
+        }
+
+        /**
+         * Replicates per (study, n) (required).
+         *
+         * @param replicates at least 1
+         * @return this builder
+         */
+        public Builder replicates(int replicates) {
+            positive("replicates", replicates);
+            this.replicates = replicates;
+            return this;
+        }
+
+        /**
+         * The estimator, by name (default least-squares).
+         *
+         * @param estimator one of {@link Estimators#names()}
+         * @return this builder
+         */
+        public Builder estimator(String estimator) {
+            if (!Estimators.names().contains(estimator)) {
+                throw new IllegalArgumentException("estimator: unknown estimator '" + estimator + "' (known: "
+                        + String.join(", ", Estimators.names()) + ")");
+            }
+            this.estimator = estimator;
+            stated.put("estimator", estimator);
+            return this;
+        }
+
+        /**
+         * One setting of the estimator (see {@link Estimators}); the others keep their defaults.
+         * Checked against the estimator in {@link #build()}.
+         *
+         * @param setting e.g. {@code max_iterations}
+         * @param value a finite number
+         * @return this builder
+         */
+        public Builder solver(String setting, double value) {
+            finite("solver." + setting, value);
+            solver.put(setting, value);
+            return this;
+        }
+
+        /**
+         * Several settings of the estimator, as by {@link #solver(String, double)}.
+         *
+         * @param settings setting names and values; not modified
+         * @return this builder
+         */
+        public Builder solver(Map<String, Double> settings) {
+            settings.forEach(this::solver);
+            return this;
+        }
+
+        /**
+         * The initialization strategy with its default scale, decay and starts (default near-truth).
+         *
+         * @param strategy {@code near-truth} or {@code random}
+         * @return this builder
+         */
+        public Builder init(String strategy) {
+            this.init = Init.of(strategy);
+            stated.put("init", strategy);
+            return this;
+        }
+
+        /**
+         * The initialization with all its settings.
+         *
+         * @param init the initialization (validated when built)
+         * @return this builder
+         */
+        public Builder init(Init init) {
+            this.init = Objects.requireNonNull(init, "init");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("strategy", init.strategy());
+            m.put("scale", number(init.scale()));
+            m.put("decay", number(init.decay()));
+            m.put("restarts", init.restarts());
+            stated.put("init", m);
+            return this;
+        }
+
+        /**
+         * The data-generating sampler, by name (default {@code regression}).
+         *
+         * @param sampler one of {@link Samplers#names()}
+         * @return this builder
+         */
+        public Builder sampler(String sampler) {
+            if (!Samplers.names().contains(sampler)) {
+                throw new IllegalArgumentException("sampler: unknown sampler '" + sampler + "' (known: "
+                        + String.join(", ", Samplers.names()) + ")");
+            }
+            this.sampler = sampler;
+            stated.put("sampler", sampler);
+            return this;
+        }
+
+        /**
+         * Number of fresh inputs of the regression error (default and minimum 10000, SPEC §4).
+         *
+         * @param evalSize at least 10000
+         * @return this builder
+         */
+        public Builder evalSize(int evalSize) {
+            positive("eval_size", evalSize);
+            if (evalSize < MIN_EVAL_SIZE) {
+                throw new IllegalArgumentException("eval_size: the regression error needs at least " + MIN_EVAL_SIZE
+                        + " fresh inputs (SPEC §4), got " + evalSize);
+            }
+            this.evalSize = evalSize;
+            stated.put("eval_size", evalSize);
+            return this;
+        }
+
+        /**
+         * The exponent r of D_{2,r} (default 2).
+         *
+         * @param r positive and finite
+         * @return this builder
+         */
+        public Builder r(double r) {
+            finite("r", r);
+            if (!(r > 0)) {
+                throw new IllegalArgumentException("r: must be positive, got " + r);
+            }
+            this.r = r;
+            stated.put("r", number(r));
+            return this;
+        }
+
+        /**
+         * The losses recorded (default all of {@link #KNOWN_LOSSES}).
+         *
+         * @param losses names from {@link #KNOWN_LOSSES}
+         * @return this builder
+         */
+        public Builder losses(String... losses) {
+            return losses(Arrays.asList(losses));
+        }
+
+        /**
+         * The losses recorded (default all of {@link #KNOWN_LOSSES}).
+         *
+         * @param losses names from {@link #KNOWN_LOSSES}; not modified
+         * @return this builder
+         */
+        public Builder losses(List<String> losses) {
+            for (int i = 0; i < losses.size(); i++) {
+                if (!KNOWN_LOSSES.contains(losses.get(i))) {
+                    throw new IllegalArgumentException("losses[" + i + "]: unknown loss '" + losses.get(i)
+                            + "' (known: " + String.join(", ", KNOWN_LOSSES) + ")");
+                }
+            }
+            this.losses = List.copyOf(losses);
+            stated.put("losses", this.losses);
+            return this;
+        }
+
+        /**
+         * The reduced grid of {@code --quick} runs (default: the full grid).
+         *
+         * @param sizes positive, strictly increasing
+         * @return this builder
+         */
+        public Builder quickSizes(int... sizes) {
+            this.quickSizes = checkSizes("quick.sizes", Arrays.stream(sizes).boxed().toList());
+            return this;
+        }
+
+        /**
+         * The reduced grid of {@code --quick} runs (default: the full grid).
+         *
+         * @param sizes positive, strictly increasing; not modified
+         * @return this builder
+         */
+        public Builder quickSizes(List<Integer> sizes) {
+            this.quickSizes = checkSizes("quick.sizes", sizes);
+            return this;
+        }
+
+        /**
+         * A log-spaced reduced grid of {@code --quick} runs, as {@link #logSizes}.
+         *
+         * @param from smallest size
+         * @param to largest size
+         * @param count number of sizes
+         * @return this builder
+         */
+        public Builder quickLogSizes(long from, long to, long count) {
+            this.quickSizes = checkSizes("quick.sizes", logGrid("quick.sizes", from, to, count));
+            return this;
+        }
+
+        /**
+         * Replicates of {@code --quick} runs (default: the smaller of 5 and the replicates).
+         *
+         * @param replicates at least 1
+         * @return this builder
+         */
+        public Builder quickReplicates(int replicates) {
+            positive("quick.replicates", replicates);
+            this.quickReplicates = replicates;
+            return this;
+        }
+
+        /**
+         * Adds a figure drawn by {@code figures}.
+         *
+         * @param name file base name (letters, digits, '.', '_', '-')
+         * @param title chart title, or null for the name
+         * @param losses summary columns plotted, from {@link Summary#METRICS}; not modified
+         * @return this builder
+         */
+        public Builder figure(String name, String title, List<String> losses) {
+            String field = "figures[" + figures.size() + "]";
+            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException(field + ".name: use letters, digits, '.', '_' and '-' only, got '"
+                        + name + "'");
+            }
+            for (int k = 0; k < losses.size(); k++) {
+                if (!Summary.METRICS.contains(losses.get(k))) {
+                    throw new IllegalArgumentException(field + ".losses[" + k + "]: unknown loss '" + losses.get(k)
+                            + "' (known: " + String.join(", ", Summary.METRICS) + ")");
+                }
+            }
+            figures.add(new Figure(name, title == null ? name : title, List.copyOf(losses)));
+            return this;
+        }
+
+        /**
+         * Checks what depends on several settings and builds the scenario.
+         *
+         * @return the scenario, with its fingerprint
+         * @throws IllegalArgumentException naming the field: a required setting missing, a solver
+         *     setting the estimator does not have, a study with L below L*, a fitted model of
+         *     another parameterization, a repeated study name
+         */
+        public Scenario build() {
+            if (seed == null) {
+                throw new IllegalArgumentException("seed: missing");
+            }
+            if (replicates == null) {
+                throw new IllegalArgumentException("replicates: missing");
+            }
+            if (sizes == null) {
+                throw new IllegalArgumentException("sizes: missing");
+            }
+            if (name == null) {
+                throw new IllegalArgumentException("name: missing");
+            }
+            Map<String, Double> settings = Estimators.settings(estimator, solver);
+            Estimators.create(estimator, settings);
+            if (studies.isEmpty()) {
+                throw new IllegalArgumentException("studies: expected at least one study");
+            }
+            List<Study> out = new ArrayList<>();
+            List<Object> studyPrints = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < studies.size(); i++) {
+                String field = "studies[" + i + "]";
+                StudySpec sp = studies.get(i);
+                TruthModel truth = sp.truth();
+                TruthModel fitted = sp.fitted() == null ? truth : sp.fitted();
+                if (!fitted.model().parameterization().name().equals(truth.model().parameterization().name())
+                        || fitted.model().atomDimension() != truth.model().atomDimension()) {
+                    throw new IllegalArgumentException(field + ".fitted: fits "
+                            + fitted.model().parameterization().name() + " atoms of dimension "
+                            + fitted.model().atomDimension() + " but the truth is "
+                            + truth.model().parameterization().name() + " of dimension "
+                            + truth.model().atomDimension()
+                            + "; the Voronoi losses need the fitted parameterization to be the truth's");
+                }
+                Integer l = sp.atoms() != null ? sp.atoms() : defaultAtoms;
+                if (l == null) {
+                    throw new IllegalArgumentException(field + ".L: missing (give L per study or once at the top"
+                            + " level)");
+                }
+                if (l < truth.trueAtoms()) {
+                    throw new IllegalArgumentException(field + ".L: L = " + l + " is fewer than the truth's L* = "
+                            + truth.trueAtoms() + "; under-specified fits are not supported (use L >= L*)");
+                }
+                String sname = sp.name() == null ? truth.name() : sp.name();
+                if (sname == null || !sname.matches("[A-Za-z0-9._ +-]+") || !names.add(sname)) {
+                    throw new IllegalArgumentException(field + ".name: '" + sname + "' is "
+                            + (names.contains(sname) ? "used by another study"
+                            : "not a valid name (letters, digits, space, '.', '_', '+', '-')"));
+                }
+                out.add(new Study(sname, truth, fitted, l));
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("name", sname);
+                p.put("L", l);
+                p.put("truth", ModelFiles.toMap(truth));
+                p.put("fitted", ModelFiles.toMap(fitted));
+                studyPrints.add(p);
+            }
+            Map<String, Object> print = new LinkedHashMap<>();
+            print.put("settings", statedSettings(settings));
+            print.put("solver", settings.toString());
+            print.put("init", init.toString());
+            print.put("studies", studyPrints);
+            return new Scenario(this, List.copyOf(out), settings, init, sizes, replicates, fingerprint(print));
+        }
+
+        /** The stated settings in the fingerprint's order, the solver's in the estimator's order. */
+        private Map<String, Object> statedSettings(Map<String, Double> settings) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (String key : STATED_ORDER) {
+                if (key.equals("solver")) {
+                    if (!solver.isEmpty()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        for (String k : settings.keySet()) {
+                            if (solver.containsKey(k)) {
+                                m.put(k, number(solver.get(k)));
+                            }
+                        }
+                        out.put("solver", m);
+                    }
+                } else if (stated.containsKey(key)) {
+                    out.put(key, stated.get(key));
+                }
+            }
+            return out;
+        }
     }
 
-    /** Number of tasks: studies × sizes × replicates. */
-    public long taskCount() {
-        return (long) studies.size() * sizes.length * replicates;
+    /** A whole number as an integer, as a file would write it; other numbers as they are. */
+    private static Object number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v;
     }
 
-    /** Whether a loss is recorded. */
-    public boolean records(String loss) {
-        return losses.contains(loss);
+    private static String fingerprint(Object print) {
+        try {
+            byte[] json = JSON.writeValueAsString(print).getBytes(StandardCharsets.UTF_8);
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(json);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 6; i++) {
+                sb.append(String.format("%02x", h[i]));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Integer> logGrid(String field, long from, long to, long count) {
+        if (from < 1) {
+            throw new IllegalArgumentException(field + ".from: a sample size must be a positive whole number, got "
+                    + from);
+        }
+        if (to < from || to > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(field + ".to: must be at least from = " + from + ", got " + to);
+        }
+        if (count < 1 || (count == 1 && to != from) || count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(field + ".count: must be >= 2 for a grid (1 only when from = to), got "
+                    + count);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            double e = count == 1 ? 0 : (double) i / (count - 1);
+            out.add((int) Math.round(Math.exp(Math.log(from) + e * (Math.log(to) - Math.log(from)))));
+        }
+        return out;
+    }
+
+    private static List<Integer> checkSizes(String field, List<Integer> sizes) {
+        if (sizes.isEmpty()) {
+            throw new IllegalArgumentException(field + ": expected at least one sample size");
+        }
+        for (int i = 0; i < sizes.size(); i++) {
+            Integer n = sizes.get(i);
+            if (n == null || n < 1) {
+                throw new IllegalArgumentException(field + "[" + i + "]: a sample size must be a positive whole"
+                        + " number, got " + n);
+            }
+        }
+        for (int i = 1; i < sizes.size(); i++) {
+            if (sizes.get(i) <= sizes.get(i - 1)) {
+                throw new IllegalArgumentException(field + ": sample sizes must be strictly increasing ("
+                        + sizes.get(i - 1) + " then " + sizes.get(i) + ")");
+            }
+        }
+        return List.copyOf(sizes);
+    }
+
+    private static void positive(String field, long v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(field + ": must be a positive whole number, got " + v);
+        }
+    }
+
+    private static void finite(String field, double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(field + ": not a finite number (" + v + ")");
+        }
+    }
+
+    private static void nonNegative(String field, double v) {
+        finite(field, v);
+        if (v < 0) {
+            throw new IllegalArgumentException(field + ": must be >= 0, got " + v);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.prefixmoe.simulation;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.prefixmoe.model.Box;
@@ -24,10 +23,10 @@ public final class ScenarioReport {
         }
         sb.append("Regenerate with:\n\n    ").append(command).append("\n\n");
         sb.append("| setting | value |\n|---|---|\n");
-        sb.append("| scenario file | `").append(s.file()).append("` |\n");
+        sb.append("| scenario file | ").append(s.source().map(f -> "`" + f + "`").orElse("(built in code)")).append(" |\n");
         sb.append("| fingerprint of the settings | `").append(s.fingerprint()).append("` |\n");
         sb.append("| master seed | ").append(s.seed()).append(" |\n");
-        sb.append("| sample sizes | ").append(Arrays.stream(s.sizes()).mapToObj(Integer::toString)
+        sb.append("| sample sizes | ").append(s.sizes().stream().map(n -> Integer.toString(n))
                 .collect(Collectors.joining(", "))).append(" |\n");
         sb.append("| replicates | ").append(s.replicates()).append(" |\n");
         sb.append("| estimator | ").append(s.estimator()).append(" |\n");

@@ -158,7 +158,7 @@ public final class Tasks {
                 || !s.studies().get(t.study()).name().equals(t.studyName())) {
             throw new IllegalArgumentException("task: " + t + " names no study of scenario " + s.name());
         }
-        if (Arrays.stream(s.sizes()).noneMatch(n -> n == t.n())) {
+        if (!s.sizes().contains(t.n())) {
             throw new IllegalArgumentException("task: n = " + t.n() + " is not a sample size of scenario " + s.name());
         }
         if (t.replicate() < 0 || t.replicate() >= s.replicates()) {

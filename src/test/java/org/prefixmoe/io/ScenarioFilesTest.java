@@ -1,6 +1,5 @@
 package org.prefixmoe.io;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +38,7 @@ class ScenarioFilesTest {
         assertEquals(1, s.studies().size());
         assertEquals("shared-linear", s.studies().get(0).name());
         assertTrue(s.studies().get(0).overSpecified());
-        assertArrayEquals(new int[] {100, 200}, s.sizes());
+        assertEquals(java.util.List.of(100, 200), s.sizes());
         assertEquals("least-squares", s.estimator());
         assertEquals("near-truth", s.init().strategy());
         assertEquals("regression", s.sampler());
@@ -50,7 +49,7 @@ class ScenarioFilesTest {
     void logSpacedGridAndFingerprint() throws IOException {
         Scenario s = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
                 .replace("sizes: [100, 200]", "sizes: {from: 1000, to: 100000, count: 5}")));
-        assertArrayEquals(new int[] {1000, 3162, 10000, 31623, 100000}, s.sizes());
+        assertEquals(java.util.List.of(1000, 3162, 10000, 31623, 100000), s.sizes());
         Scenario other = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth()).replace("seed: 3", "seed: 4")));
         assertTrue(!s.fingerprint().equals(other.fingerprint()), "the seed changes the fingerprint");
         Scenario grid = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth()).replace("replicates: 2", "replicates: 9")));
