@@ -56,7 +56,13 @@ public final class Engine {
         }
     }
 
-    /** Runs the tasks of {@code s} missing from {@code resultsFile}. */
+    /**
+     * Runs the tasks of {@code s} missing from {@code resultsFile}.
+     *
+     * @param s the scenario
+     * @param resultsFile the resumable results file, created if absent
+     * @return what the run did
+     */
     public Report run(Scenario s, Path resultsFile) {
         return run(s, resultsFile, Tasks.all(s));
     }
@@ -64,6 +70,11 @@ public final class Engine {
     /**
      * Runs those of {@code tasks} (a subset of {@code Tasks.all(s)}, e.g. one of {@link Shards}) that
      * are missing from {@code resultsFile}.
+     *
+     * @param s the scenario
+     * @param resultsFile the resumable results file, created if absent
+     * @param tasks the tasks to run; not modified
+     * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile, List<Task> tasks) {
         long t0 = System.nanoTime();

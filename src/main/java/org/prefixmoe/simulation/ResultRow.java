@@ -7,6 +7,8 @@ import java.util.List;
  * One row of a results file: the outcome of one task. Values are kept as the exact text written
  * (doubles with {@link Double#toString}, which round-trips), so that rows of two runs compare
  * bit for bit. Serializable, so that a distributed engine can send rows back to its driver.
+ *
+ * @serial exclude
  */
 public final class ResultRow implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -62,27 +64,27 @@ public final class ResultRow implements java.io.Serializable {
         return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
     }
 
-    /** The scenario fingerprint the row was computed under ({@link Scenario#fingerprint()}). */
+    /** {@return the scenario fingerprint the row was computed under ({@link Scenario#fingerprint()})} */
     public String fingerprint() {
         return get("fingerprint");
     }
 
-    /** The task key (study, n, replicate). */
+    /** {@return the task key (study, n, replicate)} */
     public String key() {
         return Task.key(get("study"), Integer.parseInt(get("n")), Integer.parseInt(get("replicate")));
     }
 
-    /** Whether the fit succeeded (a failed fit is recorded with status {@code failed}). */
+    /** {@return whether the fit succeeded (a failed fit is recorded with status {@code failed})} */
     public boolean ok() {
         return get("status").equals("ok");
     }
 
-    /** The values, in column order. */
+    /** {@return the values, in column order} */
     public String[] values() {
         return values.clone();
     }
 
-    /** The values without the timing columns: what must be identical across thread counts. */
+    /** {@return the values without the timing columns: what must be identical across thread counts} */
     public List<String> deterministicValues() {
         String[] v = values.clone();
         for (String c : TIMING_COLUMNS) {

@@ -130,110 +130,115 @@ public final class Scenario {
         return new Builder();
     }
 
-    /** The file the scenario was read from, if it was read from one (metadata, not a setting). */
+    /** {@return the file the scenario was read from, if it was read from one (metadata, not a setting)} */
     public Optional<Path> source() {
         return Optional.ofNullable(source);
     }
 
-    /** Short name (results go to a folder of that name). */
+    /** {@return short name (results go to a folder of that name)} */
     public String name() {
         return name;
     }
 
-    /** Free text. */
+    /** {@return free text} */
     public String description() {
         return description;
     }
 
-    /** The master seed from which every task's random streams derive. */
+    /** {@return the master seed from which every task's random streams derive} */
     public long seed() {
         return seed;
     }
 
-    /** The studies (one series each in a plot), unmodifiable. */
+    /** {@return the studies (one series each in a plot), unmodifiable} */
     public List<Study> studies() {
         return studies;
     }
 
-    /** Sample sizes n, strictly increasing, unmodifiable. */
+    /** {@return sample sizes n, strictly increasing, unmodifiable} */
     public List<Integer> sizes() {
         return sizes;
     }
 
-    /** Replicates per (study, n). */
+    /** {@return replicates per (study, n)} */
     public int replicates() {
         return replicates;
     }
 
-    /** Estimator name (see {@link Estimators}). */
+    /** {@return estimator name (see {@link Estimators})} */
     public String estimator() {
         return estimator;
     }
 
-    /** The estimator's settings, all of them (defaults filled in; see {@link Estimators}), unmodifiable. */
+    /** {@return the estimator's settings, all of them (defaults filled in; see {@link Estimators}), unmodifiable} */
     public Map<String, Double> solver() {
         return solver;
     }
 
-    /** Initialization. */
+    /** {@return initialization} */
     public Init init() {
         return init;
     }
 
-    /** Data-generating sampler name (see {@link Samplers}). */
+    /** {@return data-generating sampler name (see {@link Samplers})} */
     public String sampler() {
         return sampler;
     }
 
-    /** Number of fresh inputs for the regression error. */
+    /** {@return number of fresh inputs for the regression error} */
     public int evalSize() {
         return evalSize;
     }
 
-    /** Exponent r of D_{2,r}. */
+    /** {@return exponent r of D_{2,r}} */
     public double r() {
         return r;
     }
 
-    /** The losses recorded, unmodifiable. */
+    /** {@return the losses recorded, unmodifiable} */
     public List<String> losses() {
         return losses;
     }
 
-    /** The reduced grid of {@code --quick} runs, unmodifiable. */
+    /** {@return the reduced grid of {@code --quick} runs, unmodifiable} */
     public List<Integer> quickSizes() {
         return quickSizes;
     }
 
-    /** Replicates of {@code --quick} runs. */
+    /** {@return replicates of {@code --quick} runs} */
     public int quickReplicates() {
         return quickReplicates;
     }
 
-    /** The figures drawn from this scenario's results by {@code figures}, unmodifiable. */
+    /** {@return the figures drawn from this scenario's results by {@code figures}, unmodifiable} */
     public List<Figure> figures() {
         return figures;
     }
 
     /**
-     * A hash of every setting that changes a task's row (all but the grid and the replicate count),
-     * stored in each row so that a resumed run never mixes configurations.
+     * {@return a hash of every setting that changes a task's row (all but the grid and the replicate
+     * count), stored in each row so that a resumed run never mixes configurations}
      */
     public String fingerprint() {
         return fingerprint;
     }
 
-    /** The same scenario on its reduced {@code --quick} grid. */
+    /** {@return the same scenario on its reduced {@code --quick} grid} */
     public Scenario quick() {
         return new Scenario(this, quickSizes, quickReplicates);
     }
 
-    /** Number of tasks: studies × sizes × replicates. */
+    /** {@return number of tasks: studies × sizes × replicates} */
     public long taskCount() {
         return (long) studies.size() * sizes.size() * replicates;
     }
 
-    /** Whether a loss is recorded. */
+    /**
+     * Whether a loss is recorded.
+     *
+     * @param loss one of {@link #KNOWN_LOSSES}
+     * @return whether the scenario records it
+     */
     public boolean records(String loss) {
         return losses.contains(loss);
     }
@@ -253,7 +258,7 @@ public final class Scenario {
      * @param atoms number L of fitted atoms (at least L*)
      */
     public record Study(String name, TruthModel truth, TruthModel fitted, int atoms) {
-        /** Whether the fit is over-specified (L > L*). */
+        /** {@return whether the fit is over-specified (L > L*)} */
         public boolean overSpecified() {
             return atoms > truth.trueAtoms();
         }
@@ -273,7 +278,14 @@ public final class Scenario {
         /** Default near-truth perturbation decay exponent. */
         public static final double DEFAULT_DECAY = 0.1;
 
-        /** Validates: a known strategy, finite non-negative scale and decay, at least one start. */
+        /**
+         * Validates: a known strategy, finite non-negative scale and decay, at least one start.
+         *
+         * @param strategy {@code near-truth} or {@code random}
+         * @param scale near-truth perturbation scale at n = 1, at least 0
+         * @param decay near-truth perturbation decay exponent in n, at least 0
+         * @param restarts number of starts, at least 1
+         */
         public Init {
             checkStrategy("init.strategy", strategy);
             nonNegative("init.scale", scale);

@@ -135,7 +135,7 @@ public final class Tasks {
             this.prepared = prepare(s);
         }
 
-        /** The scenario whose tasks this runs. */
+        /** {@return the scenario whose tasks this runs} */
         public Scenario scenario() {
             return scenario;
         }
