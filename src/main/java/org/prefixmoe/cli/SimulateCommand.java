@@ -116,7 +116,7 @@ final class SimulateCommand implements Callable<Integer> {
             appendRunLog(dir, s, rep, threads);
         }
         if (!noPlot) {
-            Summary sum = Summary.of(ResultsFile.read(results));
+            Summary sum = Summary.of(ResultsFile.read(results), summaryOptions(s));
             sum.write(dir, s.name());
             System.out.print(sum.table());
             // Default figures only when drawing, so that --no-plot never loads the plotting classes.
@@ -127,6 +127,11 @@ final class SimulateCommand implements Callable<Integer> {
                     ScenarioReport.markdown(s, command, rep, threads));
         }
         return rep;
+    }
+
+    /** The summary settings of a scenario: its r, and its first study as the baseline of the ratios. */
+    static Summary.Options summaryOptions(Scenario s) {
+        return Summary.Options.DEFAULT.withR(s.r()).withBaseline(s.studies().get(0).name());
     }
 
     /**

@@ -30,9 +30,16 @@ import org.prefixmoe.simulation.Theory;
  * with error bars, the fitted power law of each series labelled with its slope and 95% interval,
  * and dashed theory reference lines. Written as PNG (for reading) and SVG (for papers).
  *
- * <p>Error bars are 95% normal intervals of the mean, ±1.96·sd/√R over the R replicates. A log
- * axis cannot show a bar that reaches zero, so a bar is cut at 5% of the mean below it (this
- * happens only for very skewed cells; the summary tables give the exact sd and quartiles).
+ * <p>Error bars are 95% t intervals of the mean, ±t_{0.975, R−1}·sd/√R over the R replicates
+ * (SPEC §6: the t quantile for the replicate count, not 1.96). A log axis cannot show a bar that
+ * reaches zero, so a bar is cut at 5% of the mean below it (this happens only for very skewed
+ * cells; the summary tables give the exact sd and quartiles).
+ *
+ * <p>A series whose theory predicts no polynomial rate ({@link Theory.Basis#NONE}: over-specified
+ * non-shared fits, SPEC §5) gets its points and error bars but no fitted power law. The legend has
+ * one entry per series (its slope and 95% bootstrap interval, the interval that decides the
+ * verdict) and one per reference slope, labelled "theory" or "extrapolated"; the fitted lines
+ * carry the series' colour and the loss's line style and have no legend entry of their own.
  */
 public final class RatePlot {
     private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
@@ -117,9 +124,11 @@ public final class RatePlot {
     /** Draws the chart. */
     public static XYChart chart(String title, String yLabel, List<Series> series) {
         long groups = series.stream().map(Series::group).distinct().count();
-        int legendRows = 2 * series.size() + (int) series.stream().map(x -> x.theory().text()).distinct().count();
+        int legendRows = series.size() + (int) series.stream().filter(x -> x.theory().hasSlope())
+                .map(RatePlot::referenceLabel).distinct().count();
         XYChart chart = new XYChartBuilder().width(900).height(520 + 21 * legendRows).title(title)
-                .xAxisTitle("sample size n").yAxisTitle(yLabel).build();
+                .xAxisTitle("sample size n   (points: mean ± 95% t interval; slopes: 95% bootstrap interval)")
+                .yAxisTitle(yLabel).build();
         var st = chart.getStyler();
         st.setXAxisLogarithmic(true);
         st.setYAxisLogarithmic(true);
@@ -149,30 +158,29 @@ public final class RatePlot {
             double[] bars = new double[s.n.length];
             for (int k = 0; k < s.n.length; k++) {
                 mean[k] = s.stats[k].mean();
-                double half = 1.96 * s.stats[k].stdErr();
+                double half = s.stats[k].meanHalfWidth95();
                 bars[k] = Double.isFinite(half) ? Math.min(half, 0.95 * mean[k]) : 0;
                 nMin = Math.min(nMin, s.n[k]);
                 nMax = Math.max(nMax, s.n[k]);
             }
-            XYSeries pts = chart.addSeries(s.label + " (mean ± 95% CI)", s.n, mean, bars);
+            XYSeries pts = chart.addSeries(legendLabel(s), s.n, mean, bars);
             pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             pts.setMarker(MARKERS[s.style() % MARKERS.length]);
             pts.setMarkerColor(color);
             pts.setLineColor(color);
-            if (Double.isFinite(s.fit.slope())) {
+            if (drawsFit(s)) {
                 double[] xs = {s.n[0], s.n[s.n.length - 1]};
                 double[] ys = {s.fit.predict(xs[0]), s.fit.predict(xs[1])};
-                XYSeries line = chart.addSeries(String.format(Locale.ROOT, "%s fit: slope %.2f %s", s.label,
-                        s.fit.slope(), ci(s.fit)), xs, ys);
+                XYSeries line = chart.addSeries(s.label + FIT_SUFFIX, xs, ys);
                 line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 line.setMarker(SeriesMarkers.NONE);
                 line.setLineColor(color);
                 line.setLineWidth(1.6f);
                 line.setLineStyle(FIT_LINES[s.style() % FIT_LINES.length]);
-            }
-            if (s.theory.hasSlope() && Double.isFinite(s.fit.slope())) {
+                line.setShowInLegend(false);
                 double mid = Math.sqrt(s.n[0] * s.n[s.n.length - 1]);
-                double[] a = theoryAnchors.computeIfAbsent(s.theory.text(), k -> new double[] {s.theory.slope(), 0, 0});
+                double[] a = theoryAnchors.computeIfAbsent(referenceLabel(s),
+                        k -> new double[] {s.theory.slope(), 0, 0});
                 a[1] += Math.log(s.fit.predict(mid));
                 a[2] += 1;
             }
@@ -187,7 +195,7 @@ public final class RatePlot {
                 double at = 1.5 * Math.exp(e.getValue()[1] / e.getValue()[2]);
                 double[] xs = {nMin, nMax};
                 double[] ys = {at * Math.pow(nMin / mid, slope), at * Math.pow(nMax / mid, slope)};
-                XYSeries ref = chart.addSeries("theory: slope " + e.getKey(), xs, ys);
+                XYSeries ref = chart.addSeries(e.getKey(), xs, ys);
                 ref.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 ref.setMarker(SeriesMarkers.NONE);
                 ref.setLineColor(Color.BLACK);
@@ -199,11 +207,34 @@ public final class RatePlot {
         return chart;
     }
 
-    private static String ci(RateFit f) {
-        if (Double.isFinite(f.low())) {
-            return String.format(Locale.ROOT, "[%.2f, %.2f]", f.low(), f.high());
+    /** Name suffix of a fitted-line series (it has no legend entry). */
+    static final String FIT_SUFFIX = " (fitted line)";
+
+    /**
+     * Whether a series gets a fitted power law: only where the theory predicts a polynomial rate
+     * (SPEC §5: none through a curve that has none) and a slope could be fitted.
+     */
+    static boolean drawsFit(Series s) {
+        return s.theory().hasSlope() && Double.isFinite(s.fit().slope());
+    }
+
+    /** The legend text of a series: its slope with the 95% bootstrap interval, or why there is no line. */
+    static String legendLabel(Series s) {
+        if (!s.theory().hasSlope()) {
+            return s.label() + ": no rate predicted";
         }
-        return "";
+        if (!Double.isFinite(s.fit().slope())) {
+            return s.label() + ": too few sizes for a slope";
+        }
+        RateFit f = s.fit();
+        String ci = Double.isFinite(f.bootLow()) ? String.format(Locale.ROOT, " [%.2f, %.2f]", f.bootLow(), f.bootHigh())
+                : Double.isFinite(f.low()) ? String.format(Locale.ROOT, " [%.2f, %.2f] (t)", f.low(), f.high()) : "";
+        return String.format(Locale.ROOT, "%s: slope %.2f%s", s.label(), f.slope(), ci);
+    }
+
+    /** The legend text of a reference line: its basis (theory or extrapolated) and slope. */
+    static String referenceLabel(Series s) {
+        return s.theory().basis().label() + ": slope " + s.theory().text();
     }
 
     /** Writes {@code base.png} and {@code base.svg}. */

@@ -1,6 +1,7 @@
 package org.prefixmoe.simulation;
 
 import java.util.Arrays;
+import org.hipparchus.distribution.continuous.TDistribution;
 
 /** Descriptive statistics of one (study, n, loss) cell: mean, sd, median, quartiles. */
 public record Stats(int count, double mean, double sd, double median, double q1, double q3) {
@@ -24,6 +25,19 @@ public record Stats(int count, double mean, double sd, double median, double q1,
     /** Standard error of the mean. */
     public double stdErr() {
         return count > 1 ? sd / Math.sqrt(count) : Double.NaN;
+    }
+
+    /**
+     * Half-width of the 95% t interval of the mean, {@code t_{0.975, k−1} · sd/√k} over the k
+     * replicates (the error bars of the rate plots, SPEC §6); NaN with fewer than 2 values.
+     */
+    public double meanHalfWidth95() {
+        return count > 1 ? tQuantile975(count - 1) * stdErr() : Double.NaN;
+    }
+
+    /** The 97.5% quantile of Student's t with {@code df} degrees of freedom. */
+    static double tQuantile975(int df) {
+        return new TDistribution(df).inverseCumulativeProbability(0.975);
     }
 
     /** Quantile of sorted data by linear interpolation (type 7, as R's default). */

@@ -2,23 +2,33 @@ package org.prefixmoe.simulation;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.rng.UniformRandomProvider;
 import org.prefixmoe.estimation.StopReason;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.sampling.RandomStreams;
 
 /**
- * The summary of a results file (SPEC §6): per study and n, the mean (the primary statistic), sd,
- * median and quartiles of each loss; per study and loss, the log–log slope with its 95% t and
- * bootstrap intervals beside the theory's slope; per study and n, the outcomes of the fits
- * (failed, stopped at the iteration cap, redundant atom switched off or splitting a true atom).
+ * The summary of a results file (SPEC §6):
+ * <ul>
+ * <li>per study, loss and n: the mean (the primary statistic), sd, median and quartiles, and the
+ *     ratio of the study's mean to the baseline study's with a 95% percentile bootstrap interval;</li>
+ * <li>per study and loss: the log–log slope of the mean with its 95% bootstrap interval (which
+ *     decides the {@link Verdict}) and t interval, the slope of the median with both intervals,
+ *     and the theory's slope with its basis ({@link Theory});</li>
+ * <li>per study and n: how the fits ended (failed, stopped at the iteration cap, redundant atom
+ *     switched off or splitting a true atom, a true atom left without a fitted atom, {@code D_1}
+ *     above a threshold), as counts and as fractions with 95% Wilson intervals ({@link Proportion}).</li>
+ * </ul>
  * Failed fits are counted but enter no loss statistic.
  */
 public final class Summary {
@@ -27,9 +37,50 @@ public final class Summary {
             "multi_weighted");
     /** Seed of the bootstrap streams, so that a summary is reproducible. */
     static final long BOOTSTRAP_SEED = 0x5EEDB007L;
+    /** Bootstrap resamples of a ratio of means. */
+    static final int RATIO_BOOTSTRAP = 2000;
+
+    /**
+     * Settings of a summary that the results rows do not carry.
+     *
+     * @param r the exponent of {@code D_{2,r}} (its theory slope depends on it)
+     * @param baseline the study whose mean loss divides the others' ({@code null}: the first study)
+     * @param d1Threshold the {@code D_1} value above which a fit counts as far from the truth
+     */
+    public record Options(double r, String baseline, double d1Threshold) {
+        /** Default {@code D_1} threshold of the outcome fractions. */
+        public static final double DEFAULT_D1_THRESHOLD = 0.1;
+        /** r = 2, the first study as baseline, {@code D_1} threshold 0.1. */
+        public static final Options DEFAULT = new Options(2, null, DEFAULT_D1_THRESHOLD);
+
+        /** Validates the settings. */
+        public Options {
+            if (!(r > 0) || !Double.isFinite(r)) {
+                throw new IllegalArgumentException("r: must be positive, got " + r);
+            }
+            if (!(d1Threshold >= 0) || !Double.isFinite(d1Threshold)) {
+                throw new IllegalArgumentException("d1_threshold: must be finite and >= 0, got " + d1Threshold);
+            }
+        }
+
+        /** A copy with another r. */
+        public Options withR(double value) {
+            return new Options(value, baseline, d1Threshold);
+        }
+
+        /** A copy with another baseline study. */
+        public Options withBaseline(String value) {
+            return new Options(r, value, d1Threshold);
+        }
+
+        /** A copy with another {@code D_1} threshold. */
+        public Options withD1Threshold(double value) {
+            return new Options(r, baseline, value);
+        }
+    }
 
     /** Identity of a study, as read from its rows. */
-    public record StudyInfo(String name, String parameterization, int atoms, int trueAtoms) {
+    public record StudyInfo(String name, String parameterization, String estimator, int atoms, int trueAtoms) {
         /** Whether L > L*. */
         public boolean overSpecified() {
             return atoms > trueAtoms;
@@ -40,42 +91,101 @@ public final class Summary {
     public record Cell(StudyInfo study, int n, String metric, Stats stats) {
     }
 
-    /** The slope of one loss of one study, with the theory beside it. */
-    public record Rate(StudyInfo study, String metric, RateFit fit, Theory theory) {
-        /** Plain words on agreement with the theory. */
-        public String verdict() {
-            if (!theory.hasSlope()) {
-                return "theory: " + theory.text();
-            }
-            if (!Double.isFinite(fit.slope())) {
-                return "too few sizes";
-            }
-            if (fit.covers(theory.slope())) {
-                return "agrees";
-            }
-            return fit.slope() < theory.slope() ? "disagrees (steeper than theory)" : "disagrees (flatter than theory)";
+    /**
+     * The slopes of one loss of one study, with the theory beside them.
+     *
+     * @param study the study
+     * @param metric the loss
+     * @param fit the slope of the mean (primary; its bootstrap interval decides the verdict)
+     * @param median the slope of the median
+     * @param theory the theory's prediction
+     */
+    public record Rate(StudyInfo study, String metric, RateFit fit, RateFit median, Theory theory) {
+        /** The comparison with the theory (SPEC §6). */
+        public Verdict verdict() {
+            return Verdict.of(theory, fit);
         }
     }
 
-    /** How the fits of one study at one n ended. */
+    /**
+     * The ratio of a study's mean loss to the baseline study's at one n, with a 95% percentile
+     * bootstrap interval (the replicates of both studies resampled independently).
+     */
+    public record Ratio(StudyInfo study, String baseline, String metric, int n, double ratio, double low,
+                        double high) {
+    }
+
+    /**
+     * How the fits of one study at one n ended.
+     *
+     * @param study the study
+     * @param n the sample size
+     * @param tasks rows
+     * @param failed fits that failed
+     * @param capped fits stopped at the iteration cap
+     * @param switchedOff successful fits whose redundant atom was switched off
+     * @param split successful fits in which a true atom was split
+     * @param noneRedundant successful fits with no multi-atom cell
+     * @param missed successful fits that left a true atom without a fitted atom
+     * @param classified successful fits with a cell classification (the denominator of the fractions)
+     * @param d1Above successful fits with {@code D_1} above the threshold
+     * @param d1Fits successful fits with a {@code D_1} value (its denominator)
+     * @param d1Threshold the threshold
+     */
     public record Outcome(StudyInfo study, int n, int tasks, int failed, int capped, int switchedOff, int split,
-                          int noneRedundant) {
+                          int noneRedundant, int missed, int classified, int d1Above, int d1Fits,
+                          double d1Threshold) {
+        /** Fraction of classified fits whose redundant atom was switched off. */
+        public Proportion switchedOffFraction() {
+            return Proportion.wilson(switchedOff, classified);
+        }
+
+        /** Fraction of classified fits that split a true atom. */
+        public Proportion splitFraction() {
+            return Proportion.wilson(split, classified);
+        }
+
+        /** Fraction of classified fits that left a true atom without a fitted atom. */
+        public Proportion missedFraction() {
+            return Proportion.wilson(missed, classified);
+        }
+
+        /** Fraction of fits with {@code D_1 > d1Threshold}. */
+        public Proportion d1AboveFraction() {
+            return Proportion.wilson(d1Above, d1Fits);
+        }
     }
 
     private final Map<String, StudyInfo> studies;
     private final List<Cell> cells;
     private final List<Rate> rates;
+    private final List<Ratio> ratios;
     private final List<Outcome> outcomes;
+    private final Options options;
+    private final String baseline;
 
-    private Summary(Map<String, StudyInfo> studies, List<Cell> cells, List<Rate> rates, List<Outcome> outcomes) {
+    private Summary(Map<String, StudyInfo> studies, List<Cell> cells, List<Rate> rates, List<Ratio> ratios,
+                    List<Outcome> outcomes, Options options, String baseline) {
         this.studies = studies;
         this.cells = cells;
         this.rates = rates;
+        this.ratios = ratios;
         this.outcomes = outcomes;
+        this.options = options;
+        this.baseline = baseline;
     }
 
-    /** Summarizes rows (any order; rows are sorted by study, n and replicate first). */
+    /** Summarizes rows with the {@link Options#DEFAULT default options}. */
     public static Summary of(List<ResultRow> rows) {
+        return of(rows, Options.DEFAULT);
+    }
+
+    /**
+     * Summarizes rows (any order; rows are sorted by study, n and replicate first).
+     *
+     * @throws IllegalArgumentException if the options name a baseline study the rows do not have
+     */
+    public static Summary of(List<ResultRow> rows, Options options) {
         List<ResultRow> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing((ResultRow r) -> r.get("study"))
                 .thenComparingInt(r -> Integer.parseInt(r.get("n")))
@@ -84,60 +194,161 @@ public final class Summary {
         Map<String, TreeMap<Integer, List<ResultRow>>> byStudy = new LinkedHashMap<>();
         for (ResultRow r : sorted) {
             String s = r.get("study");
-            studies.putIfAbsent(s, new StudyInfo(s, r.get("parameterization"), Integer.parseInt(r.get("L")),
-                    Integer.parseInt(r.get("L_star"))));
+            studies.putIfAbsent(s, new StudyInfo(s, r.get("parameterization"), r.get("estimator"),
+                    Integer.parseInt(r.get("L")), Integer.parseInt(r.get("L_star"))));
             byStudy.computeIfAbsent(s, k -> new TreeMap<>()).computeIfAbsent(Integer.parseInt(r.get("n")),
                     k -> new ArrayList<>()).add(r);
+        }
+        String baseline = options.baseline() != null ? options.baseline()
+                : studies.isEmpty() ? null : studies.keySet().iterator().next();
+        if (baseline != null && !studies.isEmpty() && !studies.containsKey(baseline)) {
+            throw new IllegalArgumentException("baseline: no study named '" + baseline + "' (studies: "
+                    + String.join(", ", studies.keySet()) + ")");
         }
         List<Cell> cells = new ArrayList<>();
         List<Rate> rates = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
+        // study -> loss -> n -> successful replicate values
+        Map<String, Map<String, TreeMap<Integer, double[]>>> values = new LinkedHashMap<>();
         for (var e : byStudy.entrySet()) {
             StudyInfo info = studies.get(e.getKey());
             TreeMap<Integer, List<ResultRow>> byN = e.getValue();
             double[] ns = byN.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
             for (String metric : METRICS) {
-                double[][] values = new double[ns.length][];
+                double[][] v = new double[ns.length][];
                 int i = 0;
                 boolean any = false;
+                TreeMap<Integer, double[]> kept = new TreeMap<>();
                 for (var ne : byN.entrySet()) {
-                    values[i] = ne.getValue().stream().filter(ResultRow::ok).mapToDouble(r -> r.number(metric))
-                            .toArray();
-                    Stats st = Stats.of(values[i]);
+                    v[i] = ne.getValue().stream().filter(ResultRow::ok).mapToDouble(r -> r.number(metric))
+                            .filter(Double::isFinite).toArray();
+                    Stats st = Stats.of(v[i]);
                     any |= st.count() > 0;
                     cells.add(new Cell(info, ne.getKey(), metric, st));
+                    kept.put(ne.getKey(), v[i]);
                     i++;
                 }
+                values.computeIfAbsent(info.name(), k -> new LinkedHashMap<>()).put(metric, kept);
                 if (any) {
-                    RateFit fit = RateFit.of(ns, values,
-                            RandomStreams.stream(BOOTSTRAP_SEED, Task.code(info.name()), Task.code(metric)));
-                    rates.add(new Rate(info, metric, fit, Theory.of(info.parameterization(), info.overSpecified(),
-                            metric)));
+                    long s = Task.code(info.name());
+                    long m = Task.code(metric);
+                    RateFit mean = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m));
+                    RateFit median = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m, 1),
+                            RateFit.Centre.MEDIAN);
+                    rates.add(new Rate(info, metric, mean, median, Theory.of(info.estimator(),
+                            info.parameterization(), info.overSpecified(), metric, options.r())));
                 }
             }
             for (var ne : byN.entrySet()) {
-                List<ResultRow> rs = ne.getValue();
-                int failed = 0;
-                int capped = 0;
-                int off = 0;
-                int split = 0;
-                int none = 0;
-                for (ResultRow r : rs) {
-                    failed += r.ok() ? 0 : 1;
-                    capped += r.get("stop_reason").equals(StopReason.MAX_ITERATIONS.label()) ? 1 : 0;
-                    switch (r.get("redundancy")) {
-                        case "switched-off" -> off++;
-                        case "split" -> split++;
-                        case "none" -> none++;
-                        default -> { }
-                    }
-                }
-                outcomes.add(new Outcome(info, ne.getKey(), rs.size(), failed, capped, off, split, none));
+                outcomes.add(outcome(info, ne.getKey(), ne.getValue(), options.d1Threshold()));
             }
         }
         cells.removeIf(c -> c.stats().count() == 0 && cells.stream().noneMatch(
                 o -> o.study().equals(c.study()) && o.metric().equals(c.metric()) && o.stats().count() > 0));
-        return new Summary(studies, cells, rates, outcomes);
+        List<Ratio> ratios = baseline == null ? List.of() : ratios(studies, values, baseline);
+        return new Summary(studies, cells, rates, ratios, outcomes, options, baseline);
+    }
+
+    private static Outcome outcome(StudyInfo info, int n, List<ResultRow> rs, double threshold) {
+        int failed = 0;
+        int capped = 0;
+        int off = 0;
+        int split = 0;
+        int none = 0;
+        int missed = 0;
+        int classified = 0;
+        int above = 0;
+        int d1Fits = 0;
+        for (ResultRow r : rs) {
+            failed += r.ok() ? 0 : 1;
+            capped += r.get("stop_reason").equals(StopReason.MAX_ITERATIONS.label()) ? 1 : 0;
+            if (!r.ok()) {
+                continue;
+            }
+            boolean known = true;
+            switch (r.get("redundancy")) {
+                case "switched-off" -> off++;
+                case "split" -> split++;
+                case "none" -> none++;
+                default -> known = false;
+            }
+            if (known) {
+                classified++;
+                double empty = r.number("empty_cells");
+                missed += empty > 0 ? 1 : 0;
+            }
+            double d1 = r.number("d1");
+            if (Double.isFinite(d1)) {
+                d1Fits++;
+                above += d1 > threshold ? 1 : 0;
+            }
+        }
+        return new Outcome(info, n, rs.size(), failed, capped, off, split, none, missed, classified, above, d1Fits,
+                threshold);
+    }
+
+    /** Ratios of every other study's mean loss to the baseline's, at the sizes both have. */
+    private static List<Ratio> ratios(Map<String, StudyInfo> studies,
+                                      Map<String, Map<String, TreeMap<Integer, double[]>>> values, String baseline) {
+        List<Ratio> out = new ArrayList<>();
+        Map<String, TreeMap<Integer, double[]>> base = values.get(baseline);
+        for (StudyInfo st : studies.values()) {
+            if (st.name().equals(baseline)) {
+                continue;
+            }
+            for (String metric : METRICS) {
+                TreeMap<Integer, double[]> mine = values.get(st.name()).get(metric);
+                TreeMap<Integer, double[]> theirs = base.get(metric);
+                for (var e : mine.entrySet()) {
+                    double[] b = theirs.get(e.getKey());
+                    if (b == null || b.length == 0 || e.getValue().length == 0) {
+                        continue;
+                    }
+                    UniformRandomProvider rng = RandomStreams.stream(BOOTSTRAP_SEED, Task.code(st.name()),
+                            Task.code(metric), e.getKey(), 2);
+                    double[] ci = ratioInterval(e.getValue(), b, rng);
+                    out.add(new Ratio(st, baseline, metric, e.getKey(), mean(e.getValue()) / mean(b), ci[0], ci[1]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The 95% percentile bootstrap interval of {@code mean(a) / mean(b)}, resampling a and b
+     * independently (their replicates come from independent streams).
+     */
+    static double[] ratioInterval(double[] a, double[] b, UniformRandomProvider rng) {
+        double[] r = new double[RATIO_BOOTSTRAP];
+        int good = 0;
+        for (int k = 0; k < RATIO_BOOTSTRAP; k++) {
+            double sa = 0;
+            for (int j = 0; j < a.length; j++) {
+                sa += a[rng.nextInt(a.length)];
+            }
+            double sb = 0;
+            for (int j = 0; j < b.length; j++) {
+                sb += b[rng.nextInt(b.length)];
+            }
+            double q = (sa / a.length) / (sb / b.length);
+            if (Double.isFinite(q)) {
+                r[good++] = q;
+            }
+        }
+        if (good < 10) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] sorted = Arrays.copyOf(r, good);
+        Arrays.sort(sorted);
+        return new double[] {Stats.quantile(sorted, 0.025), Stats.quantile(sorted, 0.975)};
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
     }
 
     /** The studies, in name order. */
@@ -155,20 +366,51 @@ public final class Summary {
         return rates;
     }
 
+    /** Per (study, loss, n) ratios of mean losses to the baseline study's (the baseline itself has none). */
+    public List<Ratio> ratios() {
+        return ratios;
+    }
+
     /** Per (study, n) outcomes. */
     public List<Outcome> outcomes() {
         return outcomes;
     }
 
+    /** The options the summary was made with. */
+    public Options options() {
+        return options;
+    }
+
+    /** The baseline study of the ratios (null without rows). */
+    public String baseline() {
+        return baseline;
+    }
+
     /** The rate of a study and loss, if any. */
-    public java.util.Optional<Rate> rate(String study, String metric) {
+    public Optional<Rate> rate(String study, String metric) {
         return rates.stream().filter(r -> r.study().name().equals(study) && r.metric().equals(metric)).findFirst();
+    }
+
+    /** The ratio of a study's mean loss to the baseline's at n, if any. */
+    public Optional<Ratio> ratio(String study, String metric, int n) {
+        return ratios.stream().filter(r -> r.study().name().equals(study) && r.metric().equals(metric)
+                && r.n() == n).findFirst();
     }
 
     /** The statistics of a study and loss over n, in increasing n. */
     public List<Cell> series(String study, String metric) {
         return cells.stream().filter(c -> c.study().name().equals(study) && c.metric().equals(metric))
                 .filter(c -> c.stats().count() > 0).toList();
+    }
+
+    /** The outcomes of a study over n, in increasing n. */
+    public List<Outcome> outcomes(String study) {
+        return outcomes.stream().filter(o -> o.study().name().equals(study)).toList();
+    }
+
+    /** Whether some study is over-specified (its outcomes are worth a figure). */
+    public boolean hasOverSpecified() {
+        return studies.values().stream().anyMatch(StudyInfo::overSpecified);
     }
 
     static String num(double v) {
@@ -184,45 +426,94 @@ public final class Summary {
                 ? String.format(Locale.ROOT, "[%.3f, %.3f]", lo, hi) : "—";
     }
 
+    private static String fraction(Proportion p) {
+        return p.trials() == 0 ? "—" : String.format(Locale.ROOT, "%d/%d = %.2f [%.2f, %.2f]", p.successes(),
+                p.trials(), p.estimate(), p.low(), p.high());
+    }
+
+    private static String threshold(double t) {
+        return String.format(Locale.ROOT, "%.3g", t);
+    }
+
     /** The rates and outcomes as a plain-text table for the terminal. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-22s %-15s %8s %18s %18s %-28s %s%n", "study", "loss", "slope",
-                "95% CI (t)", "95% CI (bootstrap)", "theory", "verdict"));
+        String fmt = "%-20s %-15s %8s %17s %17s %8s %17s %-32s %s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "study", "loss", "slope", "95% CI (boot)", "95% CI (t)",
+                "median", "median CI (boot)", "theory", "verdict"));
         for (Rate r : rates) {
-            sb.append(String.format(Locale.ROOT, "%-22s %-15s %8s %18s %18s %-28s %s%n", r.study().name(),
-                    r.metric(), slope(r.fit().slope()), interval(r.fit().low(), r.fit().high()),
-                    interval(r.fit().bootLow(), r.fit().bootHigh()), r.theory().text(), r.verdict()));
+            sb.append(String.format(Locale.ROOT, fmt, r.study().name(), r.metric(), slope(r.fit().slope()),
+                    interval(r.fit().bootLow(), r.fit().bootHigh()), interval(r.fit().low(), r.fit().high()),
+                    slope(r.median().slope()), interval(r.median().bootLow(), r.median().bootHigh()),
+                    r.theory().describe(), r.verdict().text()));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-22s %8s %7s %7s %7s %13s %7s%n", "study", "n", "fits", "failed",
-                "at cap", "switched off", "split"));
+        sb.append(String.format(Locale.ROOT, "%n%-20s %8s %5s %6s %6s %12s %6s %7s %9s%n", "study", "n", "fits",
+                "failed", "at cap", "switched off", "split", "missed", "D_1 > " + threshold(options.d1Threshold())));
         for (Outcome o : outcomes) {
-            sb.append(String.format(Locale.ROOT, "%-22s %8d %7d %7d %7d %13d %7d%n", o.study().name(), o.n(),
-                    o.tasks(), o.failed(), o.capped(), o.switchedOff(), o.split()));
+            sb.append(String.format(Locale.ROOT, "%-20s %8d %5d %6d %6d %12d %6d %7d %9d%n", o.study().name(), o.n(),
+                    o.tasks(), o.failed(), o.capped(), o.switchedOff(), o.split(), o.missed(), o.d1Above()));
         }
         return sb.toString();
     }
 
-    /** The summary as Markdown: slopes, outcomes, and the per-n statistics of every loss. */
+    /** The summary as Markdown: slopes, ratios, outcomes, and the per-n statistics of every loss. */
     public String markdown(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append("\n\n");
         sb.append("## Slopes of log(mean loss) against log n\n\n");
-        sb.append("| study | L / L* | loss | slope | 95% CI (t) | 95% CI (bootstrap) | theory | verdict |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
+        sb.append("The 95% bootstrap interval (2000 resamples of the replicates within each n) decides the verdict;"
+                + " the t interval is shown beside it. Verdicts need at least ").append(Verdict.MIN_REPLICATES)
+                .append(" replicates, ").append(Verdict.MIN_SIZES).append(" sizes and an interval at most ")
+                .append(Verdict.MAX_WIDTH).append(" wide. Theory: a theorem of SPEC §5; extrapolated: the same slope"
+                        + " for an estimator or map the theorem does not cover. r = ")
+                .append(num(options.r())).append(".\n\n");
+        sb.append("| study | L / L* | loss | slope | 95% CI (bootstrap) | 95% CI (t) | median slope"
+                + " | median 95% CI (bootstrap) | theory | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rate r : rates) {
             sb.append("| ").append(r.study().name()).append(" | ").append(r.study().atoms()).append(" / ")
                     .append(r.study().trueAtoms()).append(" | ").append(r.metric()).append(" | ")
-                    .append(slope(r.fit().slope())).append(" | ").append(interval(r.fit().low(), r.fit().high()))
-                    .append(" | ").append(interval(r.fit().bootLow(), r.fit().bootHigh())).append(" | ")
-                    .append(r.theory().text()).append(" | ").append(r.verdict()).append(" |\n");
+                    .append(slope(r.fit().slope())).append(" | ")
+                    .append(interval(r.fit().bootLow(), r.fit().bootHigh())).append(" | ")
+                    .append(interval(r.fit().low(), r.fit().high())).append(" | ")
+                    .append(slope(r.median().slope())).append(" | ")
+                    .append(interval(r.median().bootLow(), r.median().bootHigh())).append(" | ")
+                    .append(r.theory().describe()).append(" | ").append(r.verdict().text()).append(" |\n");
         }
-        sb.append("\n## Outcomes of the fits\n\n");
-        sb.append("| study | n | fits | failed | stopped at iteration cap | redundant atom switched off"
-                + " | true atom split | no shared cell |\n|---|---|---|---|---|---|---|---|\n");
+        if (!ratios.isEmpty()) {
+            List<Integer> ns = ratios.stream().map(Ratio::n).distinct().sorted().toList();
+            sb.append("\n## Mean loss relative to ").append(baseline).append("\n\n")
+                    .append("Ratio of means at each n with a 95% percentile bootstrap interval (replicates of both"
+                            + " studies resampled independently).\n\n| study | loss |");
+            ns.forEach(n -> sb.append(" n = ").append(n).append(" |"));
+            sb.append("\n|---|---|").append("---|".repeat(ns.size())).append('\n');
+            for (StudyInfo st : studies.values()) {
+                for (String metric : METRICS) {
+                    List<Ratio> rs = ratios.stream().filter(x -> x.study().equals(st) && x.metric().equals(metric))
+                            .toList();
+                    if (rs.isEmpty()) {
+                        continue;
+                    }
+                    sb.append("| ").append(st.name()).append(" | ").append(metric).append(" |");
+                    for (int n : ns) {
+                        sb.append(' ').append(rs.stream().filter(x -> x.n() == n).findFirst()
+                                .map(x -> String.format(Locale.ROOT, "%.3g [%.3g, %.3g]", x.ratio(), x.low(),
+                                        x.high())).orElse("—")).append(" |");
+                    }
+                    sb.append('\n');
+                }
+            }
+        }
+        sb.append("\n## Outcomes of the fits\n\n")
+                .append("Fractions of the successful fits with a 95% Wilson interval. Switched off: in every"
+                        + " multi-atom Voronoi cell some atom carries under 1% of the cell's weight; split: a"
+                        + " multi-atom cell whose atoms all carry weight; missed: a true atom with no fitted atom.\n\n");
+        sb.append("| study | n | fits | failed | at iteration cap | switched off | split | missed a true atom | D_1 > ")
+                .append(threshold(options.d1Threshold())).append(" |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Outcome o : outcomes) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d |%n", o.study().name(),
-                    o.n(), o.tasks(), o.failed(), o.capped(), o.switchedOff(), o.split(), o.noneRedundant()));
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %s | %s |%n", o.study().name(),
+                    o.n(), o.tasks(), o.failed(), o.capped(), fraction(o.switchedOffFraction()),
+                    fraction(o.splitFraction()), fraction(o.missedFraction()), fraction(o.d1AboveFraction())));
         }
         for (String metric : METRICS) {
             List<Cell> cs = cells.stream().filter(c -> c.metric().equals(metric) && c.stats().count() > 0).toList();
@@ -242,38 +533,79 @@ public final class Summary {
         return sb.toString();
     }
 
-    /** Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv} and {@code summary.md} into {@code dir}. */
-    public void write(Path dir, String title) {
-        CSVFormat f = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
-        StringBuilder s = new StringBuilder(f.format("study", "parameterization", "L", "L_star", "loss", "n",
-                "count", "mean", "sd", "median", "q1", "q3")).append('\n');
+    private static String f(double v) {
+        return ResultRow.format(v);
+    }
+
+    /** {@code summary.csv}: per (study, loss, n) statistics and the ratio to the baseline. */
+    public String summaryCsv() {
+        CSVFormat fm = csv();
+        StringBuilder s = new StringBuilder(fm.format("study", "parameterization", "L", "L_star", "loss", "n",
+                "count", "mean", "sd", "median", "q1", "q3", "ci_half_width", "baseline", "ratio", "ratio_low",
+                "ratio_high")).append('\n');
         for (Cell c : cells) {
             Stats st = c.stats();
-            s.append(f.format(c.study().name(), c.study().parameterization(), c.study().atoms(),
-                    c.study().trueAtoms(), c.metric(), c.n(), st.count(), ResultRow.format(st.mean()),
-                    ResultRow.format(st.sd()), ResultRow.format(st.median()), ResultRow.format(st.q1()),
-                    ResultRow.format(st.q3()))).append('\n');
+            Optional<Ratio> q = ratio(c.study().name(), c.metric(), c.n());
+            s.append(fm.format(c.study().name(), c.study().parameterization(), c.study().atoms(),
+                    c.study().trueAtoms(), c.metric(), c.n(), st.count(), f(st.mean()), f(st.sd()), f(st.median()),
+                    f(st.q1()), f(st.q3()), f(st.meanHalfWidth95()), baseline == null ? "" : baseline,
+                    q.map(x -> f(x.ratio())).orElse(""), q.map(x -> f(x.low())).orElse(""),
+                    q.map(x -> f(x.high())).orElse(""))).append('\n');
         }
-        StringBuilder r = new StringBuilder(f.format("study", "parameterization", "L", "L_star", "loss", "sizes",
-                "slope", "std_err", "ci_low", "ci_high", "boot_low", "boot_high", "theory_slope", "theory",
-                "verdict")).append('\n');
+        return s.toString();
+    }
+
+    /** {@code rates.csv}: per (study, loss) slopes of the mean and the median, theory and verdict. */
+    public String ratesCsv() {
+        CSVFormat fm = csv();
+        StringBuilder r = new StringBuilder(fm.format("study", "parameterization", "estimator", "L", "L_star",
+                "loss", "sizes", "replicates", "slope", "std_err", "ci_low", "ci_high", "boot_low", "boot_high",
+                "median_slope", "median_ci_low", "median_ci_high", "median_boot_low", "median_boot_high",
+                "theory_slope", "theory", "theory_basis", "verdict")).append('\n');
         for (Rate x : rates) {
             RateFit q = x.fit();
-            r.append(f.format(x.study().name(), x.study().parameterization(), x.study().atoms(),
-                    x.study().trueAtoms(), x.metric(), q.points(), ResultRow.format(q.slope()),
-                    ResultRow.format(q.stdErr()), ResultRow.format(q.low()), ResultRow.format(q.high()),
-                    ResultRow.format(q.bootLow()), ResultRow.format(q.bootHigh()),
-                    ResultRow.format(x.theory().slope()), x.theory().text(), x.verdict())).append('\n');
+            RateFit m = x.median();
+            r.append(fm.format(x.study().name(), x.study().parameterization(), x.study().estimator(),
+                    x.study().atoms(), x.study().trueAtoms(), x.metric(), q.points(), q.replicates(), f(q.slope()),
+                    f(q.stdErr()), f(q.low()), f(q.high()), f(q.bootLow()), f(q.bootHigh()), f(m.slope()), f(m.low()),
+                    f(m.high()), f(m.bootLow()), f(m.bootHigh()), f(x.theory().slope()), x.theory().text(),
+                    x.theory().hasSlope() ? x.theory().basis().label() : "none (slope descriptive)",
+                    x.verdict().text())).append('\n');
         }
-        StringBuilder o = new StringBuilder(f.format("study", "n", "fits", "failed", "at_cap", "switched_off",
-                "split", "no_shared_cell")).append('\n');
+        return r.toString();
+    }
+
+    /** {@code outcomes.csv}: per (study, n) counts and fractions of the fits' outcomes. */
+    public String outcomesCsv() {
+        CSVFormat fm = csv();
+        StringBuilder o = new StringBuilder(fm.format("study", "n", "fits", "failed", "at_cap", "switched_off",
+                "split", "no_shared_cell", "missed_atom", "classified", "switched_off_frac", "switched_off_low",
+                "switched_off_high", "split_frac", "split_low", "split_high", "missed_frac", "missed_low",
+                "missed_high", "d1_threshold", "d1_fits", "d1_above", "d1_above_frac", "d1_above_low",
+                "d1_above_high")).append('\n');
         for (Outcome x : outcomes) {
-            o.append(f.format(x.study().name(), x.n(), x.tasks(), x.failed(), x.capped(), x.switchedOff(),
-                    x.split(), x.noneRedundant())).append('\n');
+            Proportion so = x.switchedOffFraction();
+            Proportion sp = x.splitFraction();
+            Proportion mi = x.missedFraction();
+            Proportion d = x.d1AboveFraction();
+            o.append(fm.format(x.study().name(), x.n(), x.tasks(), x.failed(), x.capped(), x.switchedOff(),
+                    x.split(), x.noneRedundant(), x.missed(), x.classified(), f(so.estimate()), f(so.low()),
+                    f(so.high()), f(sp.estimate()), f(sp.low()), f(sp.high()), f(mi.estimate()), f(mi.low()),
+                    f(mi.high()), f(x.d1Threshold()), x.d1Fits(), x.d1Above(), f(d.estimate()), f(d.low()),
+                    f(d.high()))).append('\n');
         }
-        AtomicFiles.writeString(dir.resolve("summary.csv"), s.toString());
-        AtomicFiles.writeString(dir.resolve("rates.csv"), r.toString());
-        AtomicFiles.writeString(dir.resolve("outcomes.csv"), o.toString());
+        return o.toString();
+    }
+
+    private static CSVFormat csv() {
+        return CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
+    }
+
+    /** Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv} and {@code summary.md} into {@code dir}. */
+    public void write(Path dir, String title) {
+        AtomicFiles.writeString(dir.resolve("summary.csv"), summaryCsv());
+        AtomicFiles.writeString(dir.resolve("rates.csv"), ratesCsv());
+        AtomicFiles.writeString(dir.resolve("outcomes.csv"), outcomesCsv());
         AtomicFiles.writeString(dir.resolve("summary.md"), markdown(title));
     }
 

@@ -38,11 +38,34 @@ class RateFitTest {
         assertEquals(-0.25, f.slope(), 0.05);
         assertTrue(f.low() < -0.25 && -0.25 < f.high(), f.toString());
         assertTrue(f.bootLow() < -0.25 && -0.25 < f.bootHigh(), f.toString());
-        assertTrue(f.covers(-0.25));
-        assertTrue(!f.covers(-0.5), "a slope of -1/2 is rejected: " + f);
+        assertTrue(f.bootstrapCovers(-0.25));
+        assertEquals(40, f.replicates());
+        assertTrue(!f.bootstrapCovers(-0.5), "a slope of -1/2 is rejected: " + f);
         // Reproducible: same stream, same interval.
         RateFit g = RateFit.of(N, v, RandomStreams.stream(4, 2));
         assertEquals(f, g);
+    }
+
+    @Test
+    void medianSlopeWithItsBootstrapInterval() {
+        UniformRandomProvider rng = RandomStreams.stream(5, 1);
+        ZigguratSampler.NormalizedGaussian z = ZigguratSampler.NormalizedGaussian.of(rng);
+        double[][] v = new double[N.length][21];
+        for (int i = 0; i < N.length; i++) {
+            for (int k = 0; k < 21; k++) {
+                v[i][k] = Math.pow(N[i], -0.5) * Math.exp(0.2 * z.sample());
+            }
+        }
+        RateFit m = RateFit.of(N, v, RandomStreams.stream(6, 2), RateFit.Centre.MEDIAN);
+        double[] medians = new double[N.length];
+        for (int i = 0; i < N.length; i++) {
+            double[] s = v[i].clone();
+            java.util.Arrays.sort(s);
+            medians[i] = s[10];
+        }
+        assertEquals(RateFit.ols(N, medians).slope(), m.slope(), 1e-12);
+        assertTrue(m.bootLow() < -0.5 && -0.5 < m.bootHigh(), m.toString());
+        assertEquals(21, m.replicates());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.prefixmoe.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ class SummaryTest {
         r.set("fingerprint", "f");
         r.set("study", study);
         r.set("parameterization", study);
+        r.set("estimator", "least-squares");
         r.set("L", 3);
         r.set("L_star", 2);
         r.set("n", n);
@@ -22,6 +24,7 @@ class SummaryTest {
         r.set("stop_reason", stop);
         r.set("d1", d1);
         r.set("redundancy", redundancy);
+        r.set("empty_cells", status.equals("ok") ? 0 : null);
         return r;
     }
 
@@ -47,23 +50,92 @@ class SummaryTest {
         assertEquals(0.1 * 1.15, d1.get(0).stats().median(), 1e-12);
         Summary.Rate rate = s.rate("shared-linear", "d1").orElseThrow();
         assertEquals(-0.5, rate.fit().slope(), 1e-9);
+        assertEquals(-0.5, rate.median().slope(), 1e-9);
+        assertEquals(4, rate.fit().replicates());
         assertEquals(-0.5, rate.theory().slope());
-        assertEquals("agrees", rate.verdict());
+        assertEquals(Theory.Basis.THEORY, rate.theory().basis());
+        // 4 replicates and 3 sizes: no verdict, however well the slope matches.
+        assertEquals(Verdict.Kind.TOO_FEW, rate.verdict().kind());
         Summary.Outcome o = s.outcomes().get(0);
         assertEquals(5, o.tasks());
         assertEquals(1, o.failed());
         assertEquals(1, o.capped());
         assertEquals(3, o.switchedOff());
         assertEquals(1, o.split());
+        assertEquals(4, o.classified());
+        assertEquals(0.75, o.switchedOffFraction().estimate(), 1e-15);
+        // D_1 > 0.1 at n = 100: the replicates 0.1 * (1, 1.1, 1.2, 1.3) -> 3 of 4.
+        assertEquals(3, o.d1Above());
+        assertEquals(4, o.d1Fits());
         assertTrue(s.markdown("t").contains("| shared-linear | 3 / 2 | d1 | -0.500 |"), s.markdown("t"));
+        assertTrue(s.ratesCsv().lines().findFirst().orElseThrow().contains("median_slope,median_ci_low"));
+        assertTrue(s.outcomesCsv().contains("switched_off_frac"));
     }
 
     @Test
-    void theoryTable() {
-        assertEquals(-0.5, Theory.of("shared-linear", true, "d1").slope());
-        assertTrue(Double.isNaN(Theory.of("non-shared", true, "d1").slope()));
-        assertEquals(-0.5, Theory.of("non-shared", false, "d1").slope());
-        assertEquals(-0.25, Theory.of("shared-nonlinear", true, "multi_weighted").slope());
-        assertEquals(-0.5, Theory.of("non-shared", true, "regression").slope());
+    void medianSlopeIgnoresAMinorityOfOutliers() {
+        List<ResultRow> rows = new ArrayList<>();
+        int[] ns = {1000, 3000, 10000, 30000};
+        for (int n : ns) {
+            for (int k = 0; k < 11; k++) {
+                // 4 of 11 replicates stay at 1 whatever n (a flat set); the other 7 fall as n^{-1/2}.
+                double d1 = k < 4 ? 1.0 : Math.pow(n, -0.5) * (1 + 0.01 * k);
+                rows.add(row("non-shared", n, k, d1, "split", "objective-change", "ok"));
+            }
+        }
+        Summary s = Summary.of(rows);
+        Summary.Rate rate = s.rate("non-shared", "d1").orElseThrow();
+        assertTrue(rate.fit().slope() > -0.05, "the mean is dominated by the flat replicates: " + rate.fit());
+        assertEquals(-0.5, rate.median().slope(), 0.01);
+        assertTrue(rate.median().bootLow() <= rate.median().slope() && rate.median().slope() <= rate.median().bootHigh());
+        assertEquals(Verdict.Kind.NO_RATE, rate.verdict().kind());
+        assertTrue(s.ratesCsv().contains("none (slope descriptive),no rate predicted"), s.ratesCsv());
+    }
+
+    @Test
+    void ratioOfMeansToTheBaselineWithABootstrapInterval() {
+        List<ResultRow> rows = new ArrayList<>();
+        int[] ns = {1000, 10000};
+        for (int n : ns) {
+            for (int k = 0; k < 20; k++) {
+                double base = 0.1 * (1 + (k % 5) * 0.1) * Math.sqrt(1000.0 / n);   // mean 0.12 * sqrt(1000/n)
+                rows.add(row("a-shared", n, k, base, "split", "objective-change", "ok"));
+                rows.add(row("b-other", n, k, (n == 1000 ? 3 : 5) * base, "split", "objective-change", "ok"));
+            }
+        }
+        Summary s = Summary.of(rows);
+        assertEquals("a-shared", s.baseline());
+        Summary.Ratio r = s.ratio("b-other", "d1", 1000).orElseThrow();
+        assertEquals(3, r.ratio(), 1e-12);
+        assertTrue(r.low() < 3 && 3 < r.high(), r.toString());
+        assertTrue(r.high() - r.low() < 1.5, r.toString());
+        assertEquals(5, s.ratio("b-other", "d1", 10000).orElseThrow().ratio(), 1e-12);
+        assertTrue(s.ratio("a-shared", "d1", 1000).isEmpty(), "the baseline has no ratio to itself");
+        String csv = s.summaryCsv();
+        assertTrue(csv.lines().findFirst().orElseThrow().endsWith("baseline,ratio,ratio_low,ratio_high"), csv);
+        String line = csv.lines().filter(l -> l.startsWith("b-other,") && l.contains(",d1,1000,")).findFirst()
+                .orElseThrow();
+        String[] f = line.split(",");
+        assertEquals("a-shared", f[13]);
+        assertEquals(3, Double.parseDouble(f[14]), 1e-12);
+        assertEquals(r.low(), Double.parseDouble(f[15]), 0);
+
+        Summary other = Summary.of(rows, Summary.Options.DEFAULT.withBaseline("b-other"));
+        assertEquals(1.0 / 3, other.ratio("a-shared", "d1", 1000).orElseThrow().ratio(), 1e-12);
+        assertThrows(IllegalArgumentException.class,
+                () -> Summary.of(rows, Summary.Options.DEFAULT.withBaseline("nope")));
+    }
+
+    @Test
+    void d1ThresholdIsAnOption() {
+        List<ResultRow> rows = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            rows.add(row("s", 1000, k, 0.05 * k, "switched-off", "objective-change", "ok"));
+        }
+        assertEquals(7, Summary.of(rows).outcomes().get(0).d1Above());          // 0.15 ... 0.45 > 0.1
+        Summary.Outcome o = Summary.of(rows, Summary.Options.DEFAULT.withD1Threshold(0.32)).outcomes().get(0);
+        assertEquals(3, o.d1Above());                                          // 0.35, 0.4, 0.45
+        assertEquals(0.3, o.d1AboveFraction().estimate(), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> Summary.Options.DEFAULT.withD1Threshold(-1));
     }
 }
