@@ -123,6 +123,10 @@ final class SimulateCommand implements Callable<Integer> {
             for (Path p : Figures.draw(sum, figures.isEmpty() ? Figures.defaults(s.name()) : figures, dir)) {
                 System.out.println("wrote " + p + ".png and .svg");
             }
+            Path outcomes = Figures.drawOutcomes(sum, s.name(), dir);
+            if (outcomes != null) {
+                System.out.println("wrote " + outcomes + ".png and .svg");
+            }
             org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
                     ScenarioReport.markdown(s, command, rep, threads));
         }

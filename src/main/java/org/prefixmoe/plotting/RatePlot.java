@@ -65,7 +65,15 @@ public final class RatePlot {
      */
     public record Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory, String group,
                          int style) {
-        /** A series with its own colour and the first style. */
+        /**
+         * A series with its own colour and the first style.
+         *
+         * @param label legend text
+         * @param n sample sizes
+         * @param stats statistics per size
+         * @param fit the fitted rate
+         * @param theory the theory's prediction
+         */
         public Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory) {
             this(label, n, stats, fit, theory, label, 0);
         }
@@ -77,7 +85,12 @@ public final class RatePlot {
         SeriesLines.SOLID};
     private static final float[][] THEORY_DASHES = {{8f, 6f}, {2f, 4f}, {12f, 4f, 2f, 4f}};
 
-    /** Human-readable axis text of a loss column. */
+    /**
+     * Human-readable axis text of a loss column.
+     *
+     * @param metric the loss column
+     * @return the axis title
+     */
     public static String lossLabel(String metric) {
         return switch (metric) {
             case "d1" -> "mean Voronoi loss D_1(Ĝ_n, G*)";
@@ -90,7 +103,12 @@ public final class RatePlot {
         };
     }
 
-    /** Short legend text of a loss column. */
+    /**
+     * Short legend text of a loss column.
+     *
+     * @param metric the loss column
+     * @return the legend words
+     */
     public static String lossShort(String metric) {
         return switch (metric) {
             case "single" -> "single-atom cells";
@@ -101,7 +119,14 @@ public final class RatePlot {
         };
     }
 
-    /** Builds the series of every (study, loss) of a summary; the label holds the loss when several are shown. */
+    /**
+     * Builds the series of every (study, loss) of a summary; the label holds the loss when several are shown.
+     *
+     * @param summary the summary
+     * @param metrics the losses to show
+     * @param prefix text put before each study's name (e.g. the results folder when several are plotted)
+     * @return the series, by study and loss
+     */
     public static List<Series> series(Summary summary, List<String> metrics, String prefix) {
         List<Series> out = new ArrayList<>();
         for (Summary.StudyInfo st : summary.studies()) {
@@ -121,31 +146,22 @@ public final class RatePlot {
         return out;
     }
 
-    /** Draws the chart. */
+    /**
+     * Draws the chart.
+     *
+     * @param title chart title
+     * @param yLabel y-axis title
+     * @param series the series, in legend order
+     * @return the chart, log–log with tick labels as powers of ten
+     */
     public static XYChart chart(String title, String yLabel, List<Series> series) {
         long groups = series.stream().map(Series::group).distinct().count();
         int legendRows = series.size() + (int) series.stream().filter(x -> x.theory().hasSlope())
                 .map(RatePlot::referenceLabel).distinct().count();
-        XYChart chart = new XYChartBuilder().width(900).height(520 + 21 * legendRows).title(title)
-                .xAxisTitle("sample size n   (points: mean ± 95% t interval; slopes: 95% bootstrap interval)")
-                .yAxisTitle(yLabel).build();
-        var st = chart.getStyler();
-        st.setXAxisLogarithmic(true);
-        st.setYAxisLogarithmic(true);
-        st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(225, 225, 225));
-        st.setErrorBarsColorSeriesColor(true);
-        st.setMarkerSize(7);
-        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        st.setYAxisDecimalPattern("0.0E0");
-        st.setXAxisDecimalPattern("0.#E0");
-        st.setLegendBorderColor(Color.WHITE);
-        st.setAntiAlias(true);
+        XYChart chart = new PowerOfTenChart(new XYChartBuilder().width(900).height(520 + 21 * legendRows)
+                .title(title).xAxisTitle("sample size n   (points: mean ± 95% t interval; slopes: 95% bootstrap interval)")
+                .yAxisTitle(yLabel), true, true);
+        style(chart);
         double nMin = Double.POSITIVE_INFINITY;
         double nMax = 0;
         Map<String, double[]> theoryAnchors = new LinkedHashMap<>();
@@ -207,6 +223,28 @@ public final class RatePlot {
         return chart;
     }
 
+    /** The colour of the i-th study (a colour-blind-safe palette, repeating after seven). */
+    static Color color(int i) {
+        return PALETTE[i % PALETTE.length];
+    }
+
+    /** The shared look of the project's charts: white background, light grid, legend below. */
+    static void style(XYChart chart) {
+        var st = chart.getStyler();
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setErrorBarsColorSeriesColor(true);
+        st.setMarkerSize(7);
+        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        st.setLegendBorderColor(Color.WHITE);
+        st.setAntiAlias(true);
+    }
+
     /** Name suffix of a fitted-line series (it has no legend entry). */
     static final String FIT_SUFFIX = " (fitted line)";
 
@@ -237,7 +275,12 @@ public final class RatePlot {
         return s.theory().basis().label() + ": slope " + s.theory().text();
     }
 
-    /** Writes {@code base.png} and {@code base.svg}. */
+    /**
+     * Writes {@code base.png} (144 dpi) and {@code base.svg}.
+     *
+     * @param chart the chart
+     * @param base the path without extension
+     */
     public static void write(XYChart chart, Path base) {
         try {
             Path dir = base.toAbsolutePath().getParent();

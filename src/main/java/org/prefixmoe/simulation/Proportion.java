@@ -17,7 +17,13 @@ import org.hipparchus.stat.interval.ConfidenceInterval;
  */
 public record Proportion(int successes, int trials, double estimate, double low, double high) {
 
-    /** The proportion {@code k/n} with its 95% Wilson interval. */
+    /**
+     * The proportion {@code k/n} with its 95% Wilson interval.
+     *
+     * @param k successes, in {@code [0, n]}
+     * @param n trials (0 gives a proportion without estimate)
+     * @return the proportion and its interval
+     */
     public static Proportion wilson(int k, int n) {
         if (k < 0 || k > n) {
             throw new IllegalArgumentException("successes: must be in [0, " + n + "], got " + k);

@@ -53,7 +53,13 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
         }
     }
 
-    /** OLS of log y on log n, without a bootstrap. */
+    /**
+     * OLS of log y on log n, without a bootstrap.
+     *
+     * @param n sample sizes. Not modified.
+     * @param y the centre at each size; non-positive or non-finite entries are left out. Not modified.
+     * @return the slope with its t interval (no bootstrap interval, 0 replicates)
+     */
     public static RateFit ols(double[] n, double[] y) {
         SimpleRegression reg = new SimpleRegression();
         int k = 0;
@@ -73,7 +79,14 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
         return new RateFit(slope, reg.getIntercept(), se, slope - half, slope + half, Double.NaN, Double.NaN, k, 0);
     }
 
-    /** The slope of the log mean against log n, with both intervals (see {@link #of(double[], double[][], UniformRandomProvider, Centre)}). */
+    /**
+     * The slope of the log mean against log n, with both intervals.
+     *
+     * @param n sample sizes. Not modified.
+     * @param values per size, the replicate values (NaN entries ignored). Not modified.
+     * @param rng the bootstrap's random stream
+     * @return the fit; see {@link #of(double[], double[][], UniformRandomProvider, Centre)}
+     */
     public static RateFit of(double[] n, double[][] values, UniformRandomProvider rng) {
         return of(n, values, rng, Centre.MEAN);
     }
@@ -85,6 +98,7 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
      * @param values per size, the replicate values (NaN entries ignored). Not modified.
      * @param rng the bootstrap's random stream (seeded by the caller, for reproducible tables)
      * @param centre mean or median of the replicates at each n
+     * @return the slope with its t and bootstrap intervals
      */
     public static RateFit of(double[] n, double[][] values, UniformRandomProvider rng, Centre centre) {
         double[][] clean = new double[n.length][];
@@ -162,17 +176,31 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
         return den > 0 ? (sxy - sx * sy / k) / den : Double.NaN;
     }
 
-    /** The fitted centre at n. */
+    /**
+     * The fitted centre at n.
+     *
+     * @param n a sample size
+     * @return {@code C n^slope}
+     */
     public double predict(double n) {
         return Math.exp(intercept + slope * Math.log(n));
     }
 
-    /** Whether {@code theory} lies in the bootstrap interval (the deciding one, SPEC §6). */
+    /**
+     * Whether a slope lies in the bootstrap interval (the deciding one, SPEC §6).
+     *
+     * @param theory the slope
+     * @return whether it lies in {@code [bootLow, bootHigh]}
+     */
     public boolean bootstrapCovers(double theory) {
         return theory >= bootLow && theory <= bootHigh;
     }
 
-    /** Width of the bootstrap interval (NaN when there is none). */
+    /**
+     * Width of the bootstrap interval.
+     *
+     * @return {@code bootHigh − bootLow} (NaN when there is none)
+     */
     public double bootstrapWidth() {
         return bootHigh - bootLow;
     }

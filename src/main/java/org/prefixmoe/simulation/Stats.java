@@ -6,7 +6,12 @@ import org.hipparchus.distribution.continuous.TDistribution;
 /** Descriptive statistics of one (study, n, loss) cell: mean, sd, median, quartiles. */
 public record Stats(int count, double mean, double sd, double median, double q1, double q3) {
 
-    /** Statistics of the finite entries of {@code values}. */
+    /**
+     * Statistics of the finite entries of {@code values}.
+     *
+     * @param values the replicate values. Not modified.
+     * @return their statistics (count 0 and NaN statistics when none is finite)
+     */
     public static Stats of(double[] values) {
         double[] v = Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
         int k = v.length;
@@ -22,14 +27,20 @@ public record Stats(int count, double mean, double sd, double median, double q1,
         return new Stats(k, mean, sd, quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75));
     }
 
-    /** Standard error of the mean. */
+    /**
+     * Standard error of the mean.
+     *
+     * @return {@code sd/√count} (NaN with fewer than 2 values)
+     */
     public double stdErr() {
         return count > 1 ? sd / Math.sqrt(count) : Double.NaN;
     }
 
     /**
      * Half-width of the 95% t interval of the mean, {@code t_{0.975, k−1} · sd/√k} over the k
-     * replicates (the error bars of the rate plots, SPEC §6); NaN with fewer than 2 values.
+     * replicates (the error bars of the rate plots, SPEC §6).
+     *
+     * @return the half-width (NaN with fewer than 2 values)
      */
     public double meanHalfWidth95() {
         return count > 1 ? tQuantile975(count - 1) * stdErr() : Double.NaN;

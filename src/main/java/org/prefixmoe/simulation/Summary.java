@@ -53,7 +53,13 @@ public final class Summary {
         /** r = 2, the first study as baseline, {@code D_1} threshold 0.1. */
         public static final Options DEFAULT = new Options(2, null, DEFAULT_D1_THRESHOLD);
 
-        /** Validates the settings. */
+        /**
+         * Validates the settings.
+         *
+         * @param r the exponent of {@code D_{2,r}}, positive
+         * @param baseline the baseline study, or null for the first
+         * @param d1Threshold the {@code D_1} threshold, finite and {@code >= 0}
+         */
         public Options {
             if (!(r > 0) || !Double.isFinite(r)) {
                 throw new IllegalArgumentException("r: must be positive, got " + r);
@@ -63,31 +69,65 @@ public final class Summary {
             }
         }
 
-        /** A copy with another r. */
+        /**
+         * A copy with another r.
+         *
+         * @param value the exponent of {@code D_{2,r}}
+         * @return the copy
+         */
         public Options withR(double value) {
             return new Options(value, baseline, d1Threshold);
         }
 
-        /** A copy with another baseline study. */
+        /**
+         * A copy with another baseline study.
+         *
+         * @param value the study's name
+         * @return the copy
+         */
         public Options withBaseline(String value) {
             return new Options(r, value, d1Threshold);
         }
 
-        /** A copy with another {@code D_1} threshold. */
+        /**
+         * A copy with another {@code D_1} threshold.
+         *
+         * @param value the threshold
+         * @return the copy
+         */
         public Options withD1Threshold(double value) {
             return new Options(r, baseline, value);
         }
     }
 
-    /** Identity of a study, as read from its rows. */
+    /**
+     * Identity of a study, as read from its rows.
+     *
+     * @param name the study's name
+     * @param parameterization its parameterization
+     * @param estimator its estimator
+     * @param atoms fitted atoms L
+     * @param trueAtoms true atoms L*
+     */
     public record StudyInfo(String name, String parameterization, String estimator, int atoms, int trueAtoms) {
-        /** Whether L > L*. */
+        /**
+         * Whether the fits are over-specified.
+         *
+         * @return whether L > L*
+         */
         public boolean overSpecified() {
             return atoms > trueAtoms;
         }
     }
 
-    /** Statistics of one loss of one study at one n. */
+    /**
+     * Statistics of one loss of one study at one n.
+     *
+     * @param study the study
+     * @param n the sample size
+     * @param metric the loss
+     * @param stats the statistics of its successful replicates
+     */
     public record Cell(StudyInfo study, int n, String metric, Stats stats) {
     }
 
@@ -101,7 +141,11 @@ public final class Summary {
      * @param theory the theory's prediction
      */
     public record Rate(StudyInfo study, String metric, RateFit fit, RateFit median, Theory theory) {
-        /** The comparison with the theory (SPEC §6). */
+        /**
+         * The comparison with the theory (SPEC §6).
+         *
+         * @return the verdict of the mean slope's bootstrap interval
+         */
         public Verdict verdict() {
             return Verdict.of(theory, fit);
         }
@@ -110,6 +154,14 @@ public final class Summary {
     /**
      * The ratio of a study's mean loss to the baseline study's at one n, with a 95% percentile
      * bootstrap interval (the replicates of both studies resampled independently).
+     *
+     * @param study the study
+     * @param baseline the baseline study's name
+     * @param metric the loss
+     * @param n the sample size
+     * @param ratio the study's mean over the baseline's
+     * @param low lower end of the 95% interval
+     * @param high upper end of the 95% interval
      */
     public record Ratio(StudyInfo study, String baseline, String metric, int n, double ratio, double low,
                         double high) {
@@ -135,22 +187,38 @@ public final class Summary {
     public record Outcome(StudyInfo study, int n, int tasks, int failed, int capped, int switchedOff, int split,
                           int noneRedundant, int missed, int classified, int d1Above, int d1Fits,
                           double d1Threshold) {
-        /** Fraction of classified fits whose redundant atom was switched off. */
+        /**
+         * Fraction of classified fits whose redundant atom was switched off.
+         *
+         * @return the fraction with its Wilson interval
+         */
         public Proportion switchedOffFraction() {
             return Proportion.wilson(switchedOff, classified);
         }
 
-        /** Fraction of classified fits that split a true atom. */
+        /**
+         * Fraction of classified fits that split a true atom.
+         *
+         * @return the fraction with its Wilson interval
+         */
         public Proportion splitFraction() {
             return Proportion.wilson(split, classified);
         }
 
-        /** Fraction of classified fits that left a true atom without a fitted atom. */
+        /**
+         * Fraction of classified fits that left a true atom without a fitted atom.
+         *
+         * @return the fraction with its Wilson interval
+         */
         public Proportion missedFraction() {
             return Proportion.wilson(missed, classified);
         }
 
-        /** Fraction of fits with {@code D_1 > d1Threshold}. */
+        /**
+         * Fraction of fits with {@code D_1 > d1Threshold}.
+         *
+         * @return the fraction with its Wilson interval
+         */
         public Proportion d1AboveFraction() {
             return Proportion.wilson(d1Above, d1Fits);
         }
@@ -175,7 +243,12 @@ public final class Summary {
         this.baseline = baseline;
     }
 
-    /** Summarizes rows with the {@link Options#DEFAULT default options}. */
+    /**
+     * Summarizes rows with the {@link Options#DEFAULT default options}.
+     *
+     * @param rows result rows, any order. Not modified.
+     * @return the summary
+     */
     public static Summary of(List<ResultRow> rows) {
         return of(rows, Options.DEFAULT);
     }
@@ -183,6 +256,9 @@ public final class Summary {
     /**
      * Summarizes rows (any order; rows are sorted by study, n and replicate first).
      *
+     * @param rows result rows. Not modified.
+     * @param options r, baseline and {@code D_1} threshold
+     * @return the summary
      * @throws IllegalArgumentException if the options name a baseline study the rows do not have
      */
     public static Summary of(List<ResultRow> rows, Options options) {
@@ -351,64 +427,120 @@ public final class Summary {
         return s / v.length;
     }
 
-    /** The studies, in name order. */
+    /**
+     * The studies.
+     *
+     * @return the studies, in name order
+     */
     public List<StudyInfo> studies() {
         return List.copyOf(studies.values());
     }
 
-    /** Per (study, loss, n) statistics. */
+    /**
+     * Per (study, loss, n) statistics.
+     *
+     * @return the cells, by study, loss and n
+     */
     public List<Cell> cells() {
         return cells;
     }
 
-    /** Per (study, loss) slopes. */
+    /**
+     * Per (study, loss) slopes.
+     *
+     * @return the rates, by study and loss
+     */
     public List<Rate> rates() {
         return rates;
     }
 
-    /** Per (study, loss, n) ratios of mean losses to the baseline study's (the baseline itself has none). */
+    /**
+     * Per (study, loss, n) ratios of mean losses to the baseline study's.
+     *
+     * @return the ratios (the baseline itself has none)
+     */
     public List<Ratio> ratios() {
         return ratios;
     }
 
-    /** Per (study, n) outcomes. */
+    /**
+     * Per (study, n) outcomes.
+     *
+     * @return the outcomes, by study and n
+     */
     public List<Outcome> outcomes() {
         return outcomes;
     }
 
-    /** The options the summary was made with. */
+    /**
+     * The options the summary was made with.
+     *
+     * @return the options
+     */
     public Options options() {
         return options;
     }
 
-    /** The baseline study of the ratios (null without rows). */
+    /**
+     * The baseline study of the ratios.
+     *
+     * @return its name (null without rows)
+     */
     public String baseline() {
         return baseline;
     }
 
-    /** The rate of a study and loss, if any. */
+    /**
+     * The rate of a study and loss.
+     *
+     * @param study the study's name
+     * @param metric the loss
+     * @return the rate, if any
+     */
     public Optional<Rate> rate(String study, String metric) {
         return rates.stream().filter(r -> r.study().name().equals(study) && r.metric().equals(metric)).findFirst();
     }
 
-    /** The ratio of a study's mean loss to the baseline's at n, if any. */
+    /**
+     * The ratio of a study's mean loss to the baseline's at n.
+     *
+     * @param study the study's name
+     * @param metric the loss
+     * @param n the sample size
+     * @return the ratio, if any
+     */
     public Optional<Ratio> ratio(String study, String metric, int n) {
         return ratios.stream().filter(r -> r.study().name().equals(study) && r.metric().equals(metric)
                 && r.n() == n).findFirst();
     }
 
-    /** The statistics of a study and loss over n, in increasing n. */
+    /**
+     * The statistics of a study and loss over n.
+     *
+     * @param study the study's name
+     * @param metric the loss
+     * @return the cells with data, in increasing n
+     */
     public List<Cell> series(String study, String metric) {
         return cells.stream().filter(c -> c.study().name().equals(study) && c.metric().equals(metric))
                 .filter(c -> c.stats().count() > 0).toList();
     }
 
-    /** The outcomes of a study over n, in increasing n. */
+    /**
+     * The outcomes of a study over n.
+     *
+     * @param study the study's name
+     * @return its outcomes, in increasing n
+     */
     public List<Outcome> outcomes(String study) {
         return outcomes.stream().filter(o -> o.study().name().equals(study)).toList();
     }
 
-    /** Whether some study is over-specified (its outcomes are worth a figure). */
+    /**
+     * Whether some study is over-specified (its outcomes are worth a figure).
+     *
+     * @return whether some study has L > L*
+     */
     public boolean hasOverSpecified() {
         return studies.values().stream().anyMatch(StudyInfo::overSpecified);
     }
@@ -432,10 +564,14 @@ public final class Summary {
     }
 
     private static String threshold(double t) {
-        return String.format(Locale.ROOT, "%.3g", t);
+        return java.math.BigDecimal.valueOf(t).stripTrailingZeros().toPlainString();
     }
 
-    /** The rates and outcomes as a plain-text table for the terminal. */
+    /**
+     * The rates and outcomes as a plain-text table for the terminal.
+     *
+     * @return the table
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-20s %-15s %8s %17s %17s %8s %17s %-32s %s%n";
@@ -456,7 +592,12 @@ public final class Summary {
         return sb.toString();
     }
 
-    /** The summary as Markdown: slopes, ratios, outcomes, and the per-n statistics of every loss. */
+    /**
+     * The summary as Markdown: slopes, ratios, outcomes, and the per-n statistics of every loss.
+     *
+     * @param title the document's title
+     * @return the Markdown text
+     */
     public String markdown(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append("\n\n");
@@ -537,7 +678,11 @@ public final class Summary {
         return ResultRow.format(v);
     }
 
-    /** {@code summary.csv}: per (study, loss, n) statistics and the ratio to the baseline. */
+    /**
+     * {@code summary.csv}: per (study, loss, n) statistics and the ratio to the baseline.
+     *
+     * @return the CSV text
+     */
     public String summaryCsv() {
         CSVFormat fm = csv();
         StringBuilder s = new StringBuilder(fm.format("study", "parameterization", "L", "L_star", "loss", "n",
@@ -555,7 +700,11 @@ public final class Summary {
         return s.toString();
     }
 
-    /** {@code rates.csv}: per (study, loss) slopes of the mean and the median, theory and verdict. */
+    /**
+     * {@code rates.csv}: per (study, loss) slopes of the mean and the median, theory and verdict.
+     *
+     * @return the CSV text
+     */
     public String ratesCsv() {
         CSVFormat fm = csv();
         StringBuilder r = new StringBuilder(fm.format("study", "parameterization", "estimator", "L", "L_star",
@@ -575,7 +724,11 @@ public final class Summary {
         return r.toString();
     }
 
-    /** {@code outcomes.csv}: per (study, n) counts and fractions of the fits' outcomes. */
+    /**
+     * {@code outcomes.csv}: per (study, n) counts and fractions of the fits' outcomes.
+     *
+     * @return the CSV text
+     */
     public String outcomesCsv() {
         CSVFormat fm = csv();
         StringBuilder o = new StringBuilder(fm.format("study", "n", "fits", "failed", "at_cap", "switched_off",
@@ -601,7 +754,12 @@ public final class Summary {
         return CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
     }
 
-    /** Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv} and {@code summary.md} into {@code dir}. */
+    /**
+     * Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv} and {@code summary.md}, each atomically.
+     *
+     * @param dir the folder
+     * @param title the title of {@code summary.md}
+     */
     public void write(Path dir, String title) {
         AtomicFiles.writeString(dir.resolve("summary.csv"), summaryCsv());
         AtomicFiles.writeString(dir.resolve("rates.csv"), ratesCsv());
@@ -609,7 +767,11 @@ public final class Summary {
         AtomicFiles.writeString(dir.resolve("summary.md"), markdown(title));
     }
 
-    /** Names of the losses with data. */
+    /**
+     * Names of the losses with data.
+     *
+     * @return the loss columns with at least one value
+     */
     public java.util.Set<String> metricsWithData() {
         TreeSet<String> out = new TreeSet<>();
         cells.stream().filter(c -> c.stats().count() > 0).forEach(c -> out.add(c.metric()));

@@ -33,7 +33,11 @@ public record Theory(double slope, String text, Basis basis) {
         /** No polynomial rate is predicted: a slope is descriptive only, and no line is drawn. */
         NONE;
 
-        /** The lower-case label written to tables and legends. */
+        /**
+         * The lower-case label written to tables and legends.
+         *
+         * @return {@code theory}, {@code extrapolated} or {@code none}
+         */
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -50,6 +54,7 @@ public record Theory(double slope, String text, Basis basis) {
      * @param overSpecified whether {@code L > L*}
      * @param metric the loss column
      * @param r the exponent of {@code D_{2,r}}
+     * @return the predicted slope, its text and its basis
      */
     public static Theory of(String estimator, String parameterization, boolean overSpecified, String metric,
                             double r) {
@@ -96,12 +101,20 @@ public record Theory(double slope, String text, Basis basis) {
         return String.format(Locale.ROOT, "%.3g", s);
     }
 
-    /** Whether a polynomial slope is predicted (by a theorem or by extrapolation). */
+    /**
+     * Whether a polynomial slope is predicted (by a theorem or by extrapolation).
+     *
+     * @return false for {@link Basis#NONE}
+     */
     public boolean hasSlope() {
         return basis != Basis.NONE && Double.isFinite(slope);
     }
 
-    /** The prediction with its basis, as printed in tables: {@code -1/2 (theory)}. */
+    /**
+     * The prediction with its basis, as printed in tables.
+     *
+     * @return e.g. {@code -1/2 (theory)}, {@code -1/2 (extrapolated)}, {@code slower than any polynomial}
+     */
     public String describe() {
         return hasSlope() ? text + " (" + basis.label() + ")" : text;
     }

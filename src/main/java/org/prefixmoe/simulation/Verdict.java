@@ -39,13 +39,23 @@ public record Verdict(Kind kind, String reason) {
             this.label = label;
         }
 
-        /** The words printed in tables. */
+        /**
+         * The words printed in tables.
+         *
+         * @return e.g. {@code agrees}, {@code too few fits to tell}
+         */
         public String label() {
             return label;
         }
     }
 
-    /** The verdict on a mean-loss slope {@code fit} against {@code theory}. */
+    /**
+     * The verdict on a mean-loss slope against the theory's.
+     *
+     * @param theory the prediction
+     * @param fit the measured slope with its intervals, sizes and replicates
+     * @return the verdict
+     */
     public static Verdict of(Theory theory, RateFit fit) {
         if (!theory.hasSlope()) {
             return new Verdict(Kind.NO_RATE, "");
@@ -72,7 +82,11 @@ public record Verdict(Kind kind, String reason) {
         return new Verdict(Kind.TOO_FEW, reason);
     }
 
-    /** The verdict as printed: its words, and the reason when there are too few fits. */
+    /**
+     * The verdict as printed.
+     *
+     * @return its words, and the reason when there are too few fits
+     */
     public String text() {
         return reason.isEmpty() ? kind.label() : kind.label() + " (" + reason + ")";
     }
