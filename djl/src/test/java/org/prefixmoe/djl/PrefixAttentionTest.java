@@ -23,30 +23,38 @@ class PrefixAttentionTest {
 
     @Test
     void prefixAttentionMatchesHandComputation() {
-        check(true);
+        check(true, false);
+    }
+
+    @Test
+    void perExamplePrefixAttentionMatchesHandComputation() {
+        // (B, L, d) prefixes, as after prefix dropout: each example attends to its own prefix.
+        check(true, true);
     }
 
     @Test
     void plainAttentionMatchesHandComputation() {
-        check(false);
+        check(false, false);
     }
 
-    private void check(boolean withPrefix) {
+    private void check(boolean withPrefix, boolean perExample) {
         Random rng = new Random(7);
         float[] x = Params.normal(rng, B * T * D, 1);
         float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
         float[] bqkv = Params.normal(rng, 3 * D, 0.1);
         float[] wo = Params.normal(rng, D * D, 0.5);
         float[] bo = Params.normal(rng, D, 0.1);
-        float[] pk = Params.normal(rng, L * D, 1);
-        float[] pv = Params.normal(rng, L * D, 1);
+        int copies = perExample ? B : 1;
+        float[] pk = Params.normal(rng, copies * L * D, 1);
+        float[] pv = Params.normal(rng, copies * L * D, 1);
+        Shape ps = perExample ? new Shape(B, L, D) : new Shape(L, D);
         float[] got;
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray out = VisionTransformer.attention(m.create(x, new Shape(B, T, D)),
                     m.create(wqkv, new Shape(D, 3 * D)), m.create(bqkv, new Shape(3 * D)),
                     m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H,
-                    withPrefix ? m.create(pk, new Shape(L, D)) : null,
-                    withPrefix ? m.create(pv, new Shape(L, D)) : null);
+                    withPrefix ? m.create(pk, ps) : null,
+                    withPrefix ? m.create(pv, ps) : null);
             assertEquals(new Shape(B, T, D), out.getShape());
             got = out.toFloatArray();
         }
@@ -57,10 +65,11 @@ class PrefixAttentionTest {
             double[][] q = new double[T][D];
             double[][] k = new double[lp + T][D];
             double[][] v = new double[lp + T][D];
+            int off = perExample ? b * L * D : 0;
             for (int l = 0; l < lp; l++) {
                 for (int c = 0; c < D; c++) {
-                    k[l][c] = pk[l * D + c];
-                    v[l][c] = pv[l * D + c];
+                    k[l][c] = pk[off + l * D + c];
+                    v[l][c] = pv[off + l * D + c];
                 }
             }
             for (int t = 0; t < T; t++) {

@@ -1,48 +1,165 @@
 package org.prefixmoe.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
 import org.prefixmoe.djl.experiment.Adaptation;
+import org.prefixmoe.djl.experiment.LrLadder;
 import org.prefixmoe.djl.experiment.Report;
+import org.prefixmoe.djl.experiment.RunStore;
+import org.prefixmoe.djl.experiment.Study;
+import org.prefixmoe.djl.experiment.StudyConfig;
+import org.prefixmoe.djl.model.ViTConfig;
 import org.prefixmoe.djl.train.Method;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Summary statistics (mean, sd, paired difference with no-share) and the three report files. */
+/** The study's summaries (paired differences, Holm, matching sizes), its files, and the figures' axes. */
 class ReportTest {
 
     @TempDir
     Path dir;
 
-    private static Adaptation.Result r(Method m, long seed, double acc) {
-        return new Adaptation.Result(m, seed, acc, 10, 5, 1, 0.1, 0.5, 0.2, Double.NaN);
+    private static RunStore.TestRun r(Method m, int k, long seed, double acc) {
+        return new RunStore.TestRun(k, 0.1f, new Adaptation.Result(m, seed, acc, 10, 5, 1, 0.01, 0.5, 0.2,
+                Double.NaN, 0.9));
+    }
+
+    /** No-share 0.50/0.70 at 10/100 per class; deep-share +0.02 and +0.04 (seed-paired, spread 0.01). */
+    private static List<RunStore.TestRun> runs() {
+        List<RunStore.TestRun> rs = new ArrayList<>();
+        double[] noise = {0.01, -0.01, 0.0};
+        for (int s = 1; s <= 3; s++) {
+            double e = noise[s - 1];
+            rs.add(r(Method.NO_SHARE, 10, s, 0.50 + e));
+            rs.add(r(Method.NO_SHARE, 100, s, 0.70 + e));
+            rs.add(r(Method.DEEP_SHARE, 10, s, 0.52 + e + 0.01 * (s - 2)));
+            rs.add(r(Method.DEEP_SHARE, 100, s, 0.74 + e));
+        }
+        return rs;
     }
 
     @Test
-    void summarizesWithPairedDifferences() throws IOException {
-        List<Adaptation.Result> rs = List.of(
-                r(Method.NO_SHARE, 1, 0.80), r(Method.NO_SHARE, 2, 0.90),
-                r(Method.DEEP_SHARE, 1, 0.82), r(Method.DEEP_SHARE, 2, 0.89));
-        List<Report.Row> rows = Report.summarize(List.of(Method.NO_SHARE, Method.DEEP_SHARE, Method.LINEAR_PROBE), rs);
-        assertEquals(2, rows.size());
-        Report.Row deep = rows.get(1);
-        assertEquals(0.855, deep.meanAccuracy(), 1e-12);
-        assertEquals(Math.sqrt(2 * 0.035 * 0.035), deep.sdAccuracy(), 1e-12);
-        assertEquals(0.005, deep.pairedDiffMean(), 1e-12); // (+0.02 - 0.01) / 2
-        assertEquals(Math.sqrt(2 * 0.015 * 0.015), deep.pairedDiffSd(), 1e-12);
-        assertEquals(1, deep.winsOverNoShare());
-        assertEquals(2, deep.pairs());
-        Report.writeCsv(dir.resolve("r.csv"), rows);
-        Report.writeChart(dir.resolve("a.png"), rows, "t");
-        assertEquals(3, Files.readAllLines(dir.resolve("r.csv")).size());
-        assertTrue(Files.size(dir.resolve("a.png")) > 1000);
-        String md = Report.markdownTable(rows);
-        assertTrue(md.contains("| deep-share | 85.50% ± 4.95 | 2 | +0.50 ± 2.12 | 1/2 |"), md);
+    void pairedDifferencesWithHolm() {
+        List<Report.Paired> ps = Report.paired(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), runs());
+        assertEquals(2, ps.size());
+        Report.Paired p10 = ps.get(0);
+        assertEquals(10, p10.perClass());
+        assertEquals(3, p10.pairs());
+        assertEquals(0.02, p10.mean(), 1e-12); // diffs 0.01, 0.02, 0.03
+        assertEquals(0.01, p10.sd(), 1e-12);
+        assertEquals(4.302653 * 0.01 / Math.sqrt(3), p10.half(), 1e-6); // t_{0.975, 2}
+        assertEquals(3, p10.wins());
+        Report.Paired p100 = ps.get(1);
+        assertEquals(0.04, p100.mean(), 1e-12);
+        assertEquals(0.0, p100.p(), 0); // identical differences: p = 0
+        // Holm over the family of two: the larger p is multiplied by 1, the smaller by 2.
+        assertEquals(Math.max(p10.p(), 2 * p100.p()), p10.pHolm(), 1e-12);
+        assertEquals("better than no-share", p100.verdict());
+    }
+
+    @Test
+    void matchingSizeInterpolatesNoShareOnLogScale() {
+        List<Report.Match> ms = Report.matching(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), runs(),
+                200, 1);
+        assertEquals(2, ms.size());
+        // deep-share at 10 per class: 0.52, no-share 0.50 -> 0.70 between 10 and 100: 10^(1 + 0.1)
+        assertEquals(Math.pow(10, 1.1), ms.get(0).equivalent(), 1e-9);
+        assertTrue(ms.get(0).lo() <= ms.get(0).equivalent() && ms.get(0).equivalent() <= ms.get(0).hi());
+        // deep-share at 100 per class (0.74) is beyond no-share's largest size.
+        assertEquals(Double.POSITIVE_INFINITY, ms.get(1).equivalent());
+    }
+
+    private StudyConfig config(Path out) {
+        Map<Method, List<Float>> grids = new EnumMap<>(Method.class);
+        for (Method m : Method.values()) {
+            grids.put(m, List.of(0.1f));
+        }
+        return new StudyConfig(out, out, out.resolve("ck"), new ViTConfig(28, 7, 64, 6, 4, 2), 1, 0, 128, 1e-3f,
+                List.of(10, 100), List.of(1L, 2L, 3L, 4L), List.of(1001L), List.of(Method.NO_SHARE, Method.DEEP_SHARE),
+                8, 48, 100, 25, 10, 1e-4f, 0.1f, 20, 0, grids, 2, "cmd");
+    }
+
+    @Test
+    void writesTablesFiguresAndFlagsAnIncompleteStudy() throws IOException {
+        StudyConfig cfg = config(dir);
+        List<Study.Choice> choices = new ArrayList<>();
+        for (int k : cfg.sizes()) {
+            for (Method m : cfg.methods()) {
+                Map<Float, Double> sc = new LinkedHashMap<>();
+                sc.put(0.1f, 0.6);
+                choices.add(new Study.Choice(m, k, 0.1f, sc, 0, true));
+            }
+        }
+        Report.write(cfg, choices, runs(), List.of(), "abcd1234", "tag", "backbone", "time");
+        for (String f : new String[] {"accuracy.csv", "paired.csv", "matching.csv", "selection.csv", "results.md",
+            "accuracy-vs-size.png", "paired-differences.png"}) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        assertEquals(5, Files.readAllLines(dir.resolve("accuracy.csv")).size()); // header + 2 sizes x 2 methods
+        String md = Files.readString(dir.resolve("results.md"));
+        // 3 of the 4 requested seeds are done: the report must say so.
+        assertTrue(md.contains("INCOMPLETE") && md.contains("10 per class: 3"), md);
+        assertTrue(md.contains("still at a grid edge"), md);
+    }
+
+    @Test
+    void accuracyAxisStartsAtChanceAndDifferenceAxisShowsZero() {
+        List<Report.Cell> cells = Report.accuracy(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), runs());
+        XYChart a = Report.accuracyChart(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), cells, "t");
+        assertEquals(20.0, a.getStyler().getYAxisMin(), 0);
+        assertEquals(100.0, a.getStyler().getYAxisMax(), 0);
+        List<Report.Paired> ps = Report.paired(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), runs());
+        XYChart d = Report.differenceChart(List.of(10, 100), List.of(Method.NO_SHARE, Method.DEEP_SHARE), ps, "t");
+        assertEquals(-d.getStyler().getYAxisMin(), d.getStyler().getYAxisMax(), 0);
+        assertTrue(d.getStyler().getYAxisMax() >= 100 * (0.04 + 0.0) + 0.5);
+        assertTrue(d.getSeriesMap().containsKey("no difference"));
+    }
+
+    @Test
+    void runFilesHoldOneConfigurationAndRoundTrip() throws IOException {
+        Path log = dir.resolve("log.csv");
+        RunStore.TestRun a = r(Method.NO_SHARE, 10, 1, 0.5);
+        RunStore.TestRun b = r(Method.DEEP_SHARE, 10, 1, 0.6);
+        RunStore.append(log, RunStore.RUNS_HEADER, RunStore.row("cfgA", a, 100));
+        RunStore.append(log, RunStore.RUNS_HEADER, RunStore.row("cfgB", b, 100));
+        assertEquals(1, RunStore.readRuns(log, "cfgA").size());
+        RunStore.TestRun back = RunStore.readRuns(log, "cfgB").get(0);
+        assertEquals(Method.DEEP_SHARE, back.method());
+        assertEquals(0.6, back.result().accuracy(), 1e-9);
+        assertEquals(0.9, back.result().trainCpuSeconds(), 1e-9);
+        // The output file gets the study's rows only, never a copy of the multi-configuration log.
+        Path out = dir.resolve("runs.csv");
+        RunStore.writeRuns(out, "cfgA", RunStore.readRuns(log, "cfgA"), 100);
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        assertTrue(lines.get(1).startsWith("cfgA,no-share,10,50,1,"), lines.get(1));
+        // A malformed row is reported with file and line.
+        Files.writeString(log, "cfgA,no-share,10\n", java.nio.file.StandardOpenOption.APPEND);
+        IOException e = assertThrows(IOException.class, () -> RunStore.readRuns(log, "cfgA"));
+        assertTrue(e.getMessage().contains("line 4"), e.getMessage());
+    }
+
+    @Test
+    void learningRateLadder() {
+        assertEquals(1f, LrLadder.rate(0));
+        assertEquals(3f, LrLadder.rate(1));
+        assertEquals(0.3f, LrLadder.rate(-1));
+        assertEquals(0.1f, LrLadder.rate(-2));
+        assertEquals(0.03f, LrLadder.rate(-3));
+        assertEquals(-3, LrLadder.rung(0.03f));
+        assertEquals(-5, LrLadder.rung(0.003f));
+        assertThrows(IllegalArgumentException.class, () -> LrLadder.rung(0.05f));
     }
 }

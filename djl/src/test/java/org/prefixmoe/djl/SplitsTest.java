@@ -3,17 +3,18 @@ package org.prefixmoe.djl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.djl.data.ImageSet;
 import org.prefixmoe.djl.experiment.AdaptationSplits;
 
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
-/** The validation hold-out is disjoint from every seed's training subset (synthetic pool, no dataset). */
+/** Class-balanced, nested training subsets disjoint from the validation set (synthetic pool, no dataset). */
 class SplitsTest {
 
     /** A pool whose single pixel stores the image's own index, so subsets can be traced back. */
@@ -22,61 +23,68 @@ class SplitsTest {
         int[] lb = new int[n];
         for (int i = 0; i < n; i++) {
             px[i] = i;
-            lb[i] = i % 5;
+            lb[i] = (i * 7) % 5;
         }
         return new ImageSet(px, lb, 1);
     }
 
-    @Test
-    void validationIsDisjointFromEveryTrainingSubset() {
-        ImageSet pool = pool(600);
-        List<Long> seeds = List.of(1L, 2L, 3L, 4L, 5L);
-        AdaptationSplits s = AdaptationSplits.draw(pool, 100, 200, seeds);
-        Set<Integer> val = new HashSet<>();
-        for (int i : s.validation()) {
-            assertTrue(val.add(i), "validation index drawn twice");
+    private static int[] perClass(ImageSet pool, int[] idx) {
+        int[] c = new int[5];
+        for (int i : idx) {
+            c[pool.labels()[i]]++;
         }
-        assertEquals(100, val.size());
-        for (long seed : seeds) {
-            int[] tr = s.train().get(seed);
-            assertEquals(200, tr.length);
-            Set<Integer> seen = new HashSet<>();
-            for (int i : tr) {
-                assertFalse(val.contains(i), "seed " + seed + ": training image " + i + " is in the validation set");
-                assertTrue(seen.add(i), "training index drawn twice");
-            }
-            // The materialized images are the ones indexed (pixel = original index).
-            ImageSet sub = pool.subset(tr);
-            for (int k = 0; k < tr.length; k++) {
-                assertEquals(tr[k], (int) sub.pixels()[k]);
-                assertEquals(tr[k] % 5, sub.labels()[k]);
-            }
-        }
-        // Seeds get different subsets; the validation set does not depend on the seeds asked for.
-        assertFalse(java.util.Arrays.equals(s.train().get(1L), s.train().get(2L)));
-        assertArrayEquals(s.validation(), AdaptationSplits.draw(pool, 100, 200, List.of(7L)).validation());
+        return c;
     }
 
     @Test
-    void withoutHoldOutTheSubsetIsTheOldSample() {
-        ImageSet pool = pool(300);
-        int[] idx = pool.sampleIndices(50, 778L, null);
-        ImageSet old = pool.sample(50, 778L);
-        for (int k = 0; k < idx.length; k++) {
-            assertEquals(old.pixels()[k], pool.subset(idx).pixels()[k]);
+    void validationIsBalancedAndDisjointFromEveryTrainingSubset() {
+        ImageSet pool = pool(600);
+        int[] val = AdaptationSplits.validation(pool, 20);
+        assertArrayEquals(new int[] {20, 20, 20, 20, 20}, perClass(pool, val));
+        Set<Integer> v = new HashSet<>();
+        for (int i : val) {
+            assertTrue(v.add(i), "validation index drawn twice");
         }
-        // Excluding images replaces only those: the rest of the old subset is kept.
-        boolean[] ex = new boolean[300];
-        ex[idx[0]] = true;
-        ex[idx[1]] = true;
-        Set<Integer> after = new HashSet<>();
-        for (int i : pool.sampleIndices(50, 778L, ex)) {
-            after.add(i);
+        for (long seed = 1; seed <= 5; seed++) {
+            int[] tr = AdaptationSplits.training(pool, 25, seed, val);
+            assertArrayEquals(new int[] {25, 25, 25, 25, 25}, perClass(pool, tr));
+            Set<Integer> seen = new HashSet<>();
+            for (int i : tr) {
+                assertFalse(v.contains(i), "seed " + seed + ": training image " + i + " is in the validation set");
+                assertTrue(seen.add(i), "training index drawn twice");
+            }
+            ImageSet sub = pool.subset(tr);
+            for (int k = 0; k < tr.length; k++) {
+                assertEquals(tr[k], (int) sub.pixels()[k]);
+            }
         }
-        assertEquals(50, after.size());
-        for (int k = 2; k < idx.length; k++) {
-            assertTrue(after.contains(idx[k]));
+        // Seeds differ; the draws are repeatable.
+        assertFalse(Arrays.equals(AdaptationSplits.training(pool, 25, 1, val), AdaptationSplits.training(pool, 25, 2, val)));
+        assertArrayEquals(AdaptationSplits.training(pool, 25, 3, val), AdaptationSplits.training(pool, 25, 3, val));
+        assertArrayEquals(val, AdaptationSplits.validation(pool, 20));
+    }
+
+    @Test
+    void subsetsOfOneSeedAreNestedAcrossSizes() {
+        ImageSet pool = pool(600);
+        int[] val = AdaptationSplits.validation(pool, 10);
+        int[] small = AdaptationSplits.training(pool, 5, 7, val);
+        int[] large = AdaptationSplits.training(pool, 40, 7, val);
+        Set<Integer> big = new HashSet<>();
+        for (int i : large) {
+            big.add(i);
         }
-        assertFalse(after.contains(idx[0]) || after.contains(idx[1]));
+        for (int i : small) {
+            assertTrue(big.contains(i), "image " + i + " of the 5-per-class subset is missing from the 40-per-class one");
+        }
+    }
+
+    @Test
+    void tooFewImagesIsAnError() {
+        ImageSet pool = pool(50); // 10 per class
+        int[] val = AdaptationSplits.validation(pool, 5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptationSplits.training(pool, 6, 1, val));
+        assertTrue(e.getMessage().contains("only 5 images"), e.getMessage());
     }
 }

@@ -5,8 +5,9 @@ import ai.djl.engine.Engine;
 
 import org.prefixmoe.djl.data.DataMissingException;
 import org.prefixmoe.djl.data.FashionMnist;
-import org.prefixmoe.djl.experiment.Experiment;
-import org.prefixmoe.djl.experiment.ExperimentConfig;
+import org.prefixmoe.djl.experiment.LrLadder;
+import org.prefixmoe.djl.experiment.Study;
+import org.prefixmoe.djl.experiment.StudyConfig;
 import org.prefixmoe.djl.model.ViTConfig;
 import org.prefixmoe.djl.train.Method;
 
@@ -18,17 +19,36 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * Command-line entry point: {@code experiment} runs the companion experiment, {@code info} shows the
+ * Command-line entry point: {@code study} runs the sample-efficiency study, {@code info} shows the
  * engine and devices.
  */
 @Command(name = "prefixmoe-djl", mixinStandardHelpOptions = true, version = "prefixmoe-djl 0.1.0",
-        description = "Prefix-tuning (no-share / simple-share / deep-share) of a small ViT with DJL + PyTorch.",
-        subcommands = {Main.ExperimentCommand.class, Main.InfoCommand.class})
+        description = "Prefix-tuning (no-share / simple-share / deep-share / tanh-share) of a small ViT with DJL + PyTorch.",
+        subcommands = {Main.StudyCommand.class, Main.InfoCommand.class})
 public final class Main implements Runnable {
+
+    /** Default number of paired test seeds of the study (sized for about 2 hours on 2 idle cores; see README). */
+    static final int DEFAULT_SEEDS = 20;
+    /** Default optimizer steps per adaptation run. */
+    static final int DEFAULT_STEPS = 300;
+    /**
+     * Initial learning-rate grids (SGD, momentum 0.9). Those of linear probe, no-share, simple-share and deep-share
+     * are centred where a pilot (one selection seed, 10 images per class) found the best validation accuracy; those
+     * of tanh-share and full fine-tuning are guesses. The study extends a grid whose winner is at an edge.
+     */
+    static final Map<Method, List<Float>> DEFAULT_GRIDS = Map.of(
+            Method.LINEAR_PROBE, List.of(0.1f, 0.3f, 1f),
+            Method.NO_SHARE, List.of(0.03f, 0.1f, 0.3f),
+            Method.SIMPLE_SHARE, List.of(0.03f, 0.1f, 0.3f),
+            Method.DEEP_SHARE, List.of(0.003f, 0.01f, 0.03f),
+            Method.TANH_SHARE, List.of(0.01f, 0.03f, 0.1f),
+            Method.FULL_FINETUNE, List.of(0.003f, 0.01f, 0.03f));
 
     /** Repository root: the parent of the module directory when launched through Maven, else the working directory. */
     static Path repoRoot() {
@@ -81,12 +101,14 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** {@code experiment}: pretrain, adapt with every method and seed, write table and chart. */
-    @Command(name = "experiment", mixinStandardHelpOptions = true,
-            description = "Pretrain on Fashion-MNIST 0-4 (or reuse the checkpoint), choose each method's learning rate "
-                    + "on a validation hold-out, adapt to 5-9 from 1000 images with each method over several seeds, "
-                    + "write results.{csv,md}, selection.csv, runs.csv and accuracy.png.")
-    static final class ExperimentCommand implements Callable<Integer> {
+    /** {@code study}: the sample-efficiency study (pretrain or reuse, select rates, test runs, report). */
+    @Command(name = "study", aliases = "experiment", mixinStandardHelpOptions = true,
+            description = "Sample-efficiency study: pretrain on Fashion-MNIST 0-4 (or reuse the saved backbone), "
+                    + "choose each (method, size)'s learning rate on a validation hold-out with dedicated selection "
+                    + "seeds, adapt to 5-9 from k images per class with every method over paired seeds, and write "
+                    + "runs.csv, accuracy/paired/matching/selection tables, results.md and two figures. Resumable: "
+                    + "rerun the same command.")
+    static final class StudyCommand implements Callable<Integer> {
         @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})")
         Path data = FashionMnist.DEFAULT_DIR;
         @Option(names = "--out", description = "output directory (default: <repo>/paper-figures/djl)")
@@ -98,38 +120,43 @@ public final class Main implements Runnable {
         @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; see README: "
                 + "more threads only help on an otherwise idle machine)")
         Integer threads = 1;
-        @Option(names = "--seeds", description = "number of seeds, 1..N (default: ${DEFAULT-VALUE})")
-        int seeds = 5;
+        @Option(names = "--sizes", split = ",", description = "training images per class, increasing "
+                + "(default: 10,25,50,200)")
+        List<Integer> sizes;
+        @Option(names = "--seeds", description = "number of paired test seeds, 1..N (default: ${DEFAULT-VALUE})")
+        int seeds = DEFAULT_SEEDS;
+        @Option(names = "--selection-seeds", description = "number of learning-rate selection seeds, numbered from "
+                + "1001 so that they never coincide with test seeds (default: ${DEFAULT-VALUE})")
+        int selectionSeeds = 2;
         @Option(names = "--methods", split = ",", converter = MethodConverter.class,
                 description = "comma-separated subset of linear-probe, no-share, simple-share, deep-share, "
-                        + "full-finetune (default: all)")
+                        + "tanh-share, full-finetune (default: all)")
         List<Method> methods;
-        @Option(names = "--train-size", description = "adaptation images of classes 5-9 (default: ${DEFAULT-VALUE})")
-        int trainSize = 1000;
-        @Option(names = "--epochs", description = "adaptation epochs (default: ${DEFAULT-VALUE})")
-        int epochs = 40;
+        @Option(names = "--steps", description = "optimizer steps per run (default: ${DEFAULT-VALUE})")
+        int steps = DEFAULT_STEPS;
         @Option(names = "--batch-size", description = "adaptation batch size (default: ${DEFAULT-VALUE})")
-        int batchSize = 50;
-        @Option(names = "--lr", description = "Adam lr of linear probe and prefixes, with --no-select "
+        int batchSize = 25;
+        @Option(names = "--warmup", description = "linear warm-up steps (default: a tenth of --steps, as the "
+                + "paper's 10 of 100 epochs)")
+        Integer warmup;
+        @Option(names = "--weight-decay", description = "SGD weight decay (default: ${DEFAULT-VALUE})")
+        float weightDecay = 1e-4f;
+        @Option(names = "--prefix-dropout", description = "prefix dropout (default: ${DEFAULT-VALUE})")
+        float prefixDropout = 0.1f;
+        @Option(names = "--val-per-class", description = "validation images per class held out of the training "
+                + "images of classes 5-9 (default: ${DEFAULT-VALUE})")
+        int valPerClass = 200;
+        @Option(names = "--test-size", description = "test images of classes 5-9 to score on, 0 = all 5000 "
                 + "(default: ${DEFAULT-VALUE})")
-        float lr = 5e-3f;
-        @Option(names = "--lr-full", description = "Adam lr of full fine-tuning, with --no-select "
+        int testSize = 0;
+        @Option(names = "--grid", split = ";", description = "initial learning-rate grid of a method on the 1-3-10 "
+                + "ladder, e.g. --grid no-share=0.03,0.1,0.3 (repeatable; defaults: linear-probe 0.1,0.3,1; no-share "
+                + "and simple-share 0.03,0.1,0.3; deep-share 0.003,0.01,0.03; tanh-share 0.01,0.03,0.1; "
+                + "full-finetune 0.003,0.01,0.03)")
+        List<String> grid;
+        @Option(names = "--max-extensions", description = "times a grid is extended when its winner is at an edge "
                 + "(default: ${DEFAULT-VALUE})")
-        float lrFull = 1e-3f;
-        @Option(names = "--val-size", description = "validation images held out of the training images of classes "
-                + "5-9, disjoint from every seed's training subset (default: ${DEFAULT-VALUE})")
-        int valSize = 1000;
-        @Option(names = "--no-select", description = "skip the learning-rate selection on the validation set and use "
-                + "--lr / --lr-full")
-        boolean noSelect;
-        @Option(names = "--lr-grid", split = ",", description = "learning rates tried for linear probe and prefixes "
-                + "(default: 1e-3,3e-3,1e-2)")
-        List<Float> lrGrid;
-        @Option(names = "--lr-grid-full", split = ",", description = "learning rates tried for full fine-tuning "
-                + "(default: 3e-4,1e-3,3e-3)")
-        List<Float> lrGridFull;
-        @Option(names = "--select-epochs", description = "epochs of each selection run (default: --epochs)")
-        Integer selectEpochs;
+        int maxExtensions = 3;
         @Option(names = "--prefix-length", description = "prefix length L (default: ${DEFAULT-VALUE})")
         int prefixLength = 8;
         @Option(names = "--deep-hidden", description = "hidden width of deep-share (default: ${DEFAULT-VALUE})")
@@ -152,8 +179,12 @@ public final class Main implements Runnable {
         int patch = 7;
         @Option(names = "--mlp-ratio", description = "MLP width / d (default: ${DEFAULT-VALUE})")
         int mlpRatio = 2;
+        @Option(names = "--report-only", description = "train nothing: rebuild the tables and figures from the runs "
+                + "already logged for this configuration")
+        boolean reportOnly;
         @Option(names = "--quick", description = "smoke-test sizes (unless set explicitly): 1 pretraining epoch on "
-                + "3000 images, 2 seeds, 3 epochs, 300 adaptation and 300 validation images")
+                + "3000 images, sizes 5,20, 2 seeds, 1 selection seed, 40 steps, 20 validation images per class, "
+                + "1000 test images, grids of two rates, one extension")
         boolean quick;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -161,15 +192,20 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
+            var pr = spec.commandLine().getParseResult();
             if (quick) {
                 // Only sizes the user did not set explicitly.
-                var pr = spec.commandLine().getParseResult();
                 pretrainEpochs = pr.hasMatchedOption("--pretrain-epochs") ? pretrainEpochs : 1;
                 pretrainSize = pr.hasMatchedOption("--pretrain-size") ? pretrainSize : 3000;
                 seeds = pr.hasMatchedOption("--seeds") ? seeds : 2;
-                epochs = pr.hasMatchedOption("--epochs") ? epochs : 3;
-                trainSize = pr.hasMatchedOption("--train-size") ? trainSize : 300;
-                valSize = pr.hasMatchedOption("--val-size") ? valSize : 300;
+                selectionSeeds = pr.hasMatchedOption("--selection-seeds") ? selectionSeeds : 1;
+                steps = pr.hasMatchedOption("--steps") ? steps : 40;
+                valPerClass = pr.hasMatchedOption("--val-per-class") ? valPerClass : 20;
+                maxExtensions = pr.hasMatchedOption("--max-extensions") ? maxExtensions : 1;
+                testSize = pr.hasMatchedOption("--test-size") ? testSize : 1000;
+                if (sizes == null) {
+                    sizes = List.of(5, 20);
+                }
             }
             List<Method> ms = new ArrayList<>();
             if (methods == null || methods.isEmpty()) {
@@ -177,25 +213,65 @@ public final class Main implements Runnable {
             } else {
                 ms.addAll(methods);
             }
+            Map<Method, List<Float>> grids = new EnumMap<>(Method.class);
+            for (Method m : Method.values()) {
+                List<Float> g = DEFAULT_GRIDS.get(m);
+                grids.put(m, quick ? g.subList(1, 3) : g);
+            }
+            if (grid != null) {
+                for (String spec1 : grid) {
+                    String[] kv = spec1.split("=", 2);
+                    if (kv.length != 2) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                "--grid " + spec1 + ": expected METHOD=rate,rate,...");
+                    }
+                    List<Float> rates = new ArrayList<>();
+                    for (String r : kv[1].split(",")) {
+                        float f = Float.parseFloat(r.trim());
+                        try {
+                            LrLadder.rung(f);
+                        } catch (IllegalArgumentException e) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), "--grid: " + e.getMessage());
+                        }
+                        rates.add(f);
+                    }
+                    try {
+                        grids.put(Method.parse(kv[0]), rates);
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--grid: " + e.getMessage());
+                    }
+                }
+            }
             List<Long> seedList = new ArrayList<>();
             for (long s = 1; s <= seeds; s++) {
                 seedList.add(s);
             }
+            List<Long> selList = new ArrayList<>();
+            for (long s = 1; s <= selectionSeeds; s++) {
+                selList.add(1000 + s);
+            }
             Path root = repoRoot();
             String command = "mvn -f djl/pom.xml -q exec:java -Dexec.args=\""
-                    + String.join(" ", spec.commandLine().getParseResult().originalArgs()) + "\"";
-            ExperimentConfig cfg = new ExperimentConfig(data, out != null ? out : root.resolve("paper-figures/djl"),
-                    checkpoints != null ? checkpoints : root.resolve("djl/checkpoints"),
-                    new ViTConfig(28, patch, dim, depth, heads, mlpRatio), pretrainEpochs, pretrainSize, pretrainBatch,
-                    pretrainLr, trainSize, seedList, ms, prefixLength, deepHidden, epochs, batchSize, lr, lrFull,
-                    valSize, !noSelect, lrGrid != null && !lrGrid.isEmpty() ? lrGrid : List.of(1e-3f, 3e-3f, 1e-2f),
-                    lrGridFull != null && !lrGridFull.isEmpty() ? lrGridFull : List.of(3e-4f, 1e-3f, 3e-3f),
-                    selectEpochs != null ? selectEpochs : epochs, command);
+                    + String.join(" ", pr.originalArgs()) + "\"";
+            StudyConfig cfg;
             try {
-                new Experiment(cfg, device(device), System.out).run();
+                cfg = new StudyConfig(data, out != null ? out : root.resolve("paper-figures/djl"),
+                        checkpoints != null ? checkpoints : root.resolve("djl/checkpoints"),
+                        new ViTConfig(28, patch, dim, depth, heads, mlpRatio), pretrainEpochs, pretrainSize,
+                        pretrainBatch, pretrainLr, sizes != null ? sizes : List.of(10, 25, 50, 200), seedList, selList,
+                        ms, prefixLength, deepHidden, steps, batchSize, warmup != null ? warmup : steps / 10,
+                        weightDecay, prefixDropout, valPerClass, testSize, grids, maxExtensions, command);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            try {
+                new Study(cfg, device(device), System.out).run(reportOnly);
             } catch (DataMissingException e) {
                 System.err.println(e.getMessage());
                 return 2;
+            } catch (java.io.IOException e) {
+                System.err.println("error: " + e.getMessage());
+                return 1;
             }
             return 0;
         }

@@ -8,6 +8,7 @@ import org.prefixmoe.djl.model.Params;
 import org.prefixmoe.djl.model.VisionTransformer;
 import org.prefixmoe.djl.prefix.NoSharePrefix;
 import org.prefixmoe.djl.prefix.PrefixModule;
+import org.prefixmoe.djl.prefix.ProjectedPrefix;
 import org.prefixmoe.djl.prefix.SharedPrefix;
 import org.prefixmoe.djl.train.Method;
 import org.prefixmoe.djl.train.TrainConfig;
@@ -26,14 +27,13 @@ public final class Adaptation {
     private Adaptation() {}
 
     /**
-     * Settings shared by all methods.
+     * Settings of one run.
      *
      * @param prefixLength prefix length L
      * @param deepHidden hidden width h of deep-share
-     * @param light optimization of linear probe and the prefix methods
-     * @param full optimization of full fine-tuning (usually a smaller learning rate)
+     * @param training optimization (the seed is replaced by one derived from the run's seed)
      */
-    public record Settings(int prefixLength, int deepHidden, TrainConfig light, TrainConfig full) {}
+    public record Settings(int prefixLength, int deepHidden, TrainConfig training) {}
 
     /**
      * One adaptation run's outcome.
@@ -44,14 +44,21 @@ public final class Adaptation {
      * @param trainableParameters number of trained scalars (prefix network + head, or all)
      * @param deployedParameters scalars stored after training (shared prefixes folded to plain keys/values)
      * @param trainSeconds training wall time
-     * @param secondsPerEpoch mean epoch wall time
+     * @param secondsPerStep mean wall time of one optimizer step
      * @param evalSeconds final evaluation wall time
-     * @param finalLoss training loss of the last epoch
+     * @param finalLoss mean training loss over the last pass worth of steps (with dropout)
      * @param foldedAccuracy accuracy after folding the shared prefix (equals accuracy up to float rounding), or NaN
+     * @param trainCpuSeconds CPU time of training (see {@link TrainResult#trainCpuSeconds()})
      */
     public record Result(Method method, long seed, double accuracy, long trainableParameters, long deployedParameters,
-                         double trainSeconds, double secondsPerEpoch, double evalSeconds, double finalLoss,
-                         double foldedAccuracy) {}
+                         double trainSeconds, double secondsPerStep, double evalSeconds, double finalLoss,
+                         double foldedAccuracy, double trainCpuSeconds) {
+
+        /** CPU time of one optimizer step. */
+        public double cpuSecondsPerStep() {
+            return trainSeconds == 0 || secondsPerStep == 0 ? 0 : trainCpuSeconds * secondsPerStep / trainSeconds;
+        }
+    }
 
     /**
      * Runs one method from a fresh head (and fresh prefixes) on top of {@code backbone}.
@@ -65,7 +72,7 @@ public final class Adaptation {
      * @param classes number of new classes
      * @param seed seed of head/prefix initialization and batch order
      * @param s settings
-     * @param progress per-epoch progress (may be null)
+     * @param progress progress lines (may be null)
      * @return the outcome
      */
     public static Result run(Method method, VisionTransformer backbone, ImageSet train, ImageSet eval, int classes,
@@ -84,7 +91,7 @@ public final class Adaptation {
      * @param classes number of new classes
      * @param seed seed
      * @param s settings
-     * @param progress per-epoch progress (may be null)
+     * @param progress progress lines (may be null)
      * @param checkpointDir where to save the adapted parameters, or null
      * @return the outcome
      */
@@ -95,12 +102,14 @@ public final class Adaptation {
             // Distinct, reproducible streams for head, prefix and batch order.
             Params head = Classifier.newHead(run, cfg.dim(), classes, 1_000_003L * seed + 1);
             long prefixSeed = 1_000_003L * seed + 2;
+            double bound = NoSharePrefix.initBound(cfg.patch(), cfg.dim());
             PrefixModule prefix = switch (method) {
-                case NO_SHARE -> NoSharePrefix.create(run, cfg.depth(), s.prefixLength(), cfg.dim(), prefixSeed);
-                case SIMPLE_SHARE -> SharedPrefix.create(run, SharedPrefix.Kind.SIMPLE, cfg.depth(), s.prefixLength(),
-                        cfg.dim(), s.deepHidden(), prefixSeed);
+                case NO_SHARE -> NoSharePrefix.create(run, cfg.depth(), s.prefixLength(), cfg.dim(), bound, prefixSeed);
+                case SIMPLE_SHARE -> ProjectedPrefix.create(run, backbone, s.prefixLength(), bound, prefixSeed);
                 case DEEP_SHARE -> SharedPrefix.create(run, SharedPrefix.Kind.DEEP, cfg.depth(), s.prefixLength(),
-                        cfg.dim(), s.deepHidden(), prefixSeed);
+                        cfg.dim(), s.deepHidden(), bound, prefixSeed);
+                case TANH_SHARE -> SharedPrefix.create(run, SharedPrefix.Kind.TANH, cfg.depth(), s.prefixLength(),
+                        cfg.dim(), s.deepHidden(), bound, prefixSeed);
                 default -> null;
             };
             VisionTransformer net = backbone;
@@ -117,15 +126,13 @@ public final class Adaptation {
             for (Params p : trainable) {
                 count += p.count();
             }
-            TrainConfig base = method == Method.FULL_FINETUNE ? s.full() : s.light();
-            TrainConfig tc = new TrainConfig(base.epochs(), base.batchSize(), base.learningRate(), base.weightDecay(),
-                    1_000_003L * seed + 3, base.evalEvery());
+            TrainConfig tc = s.training().withSeed(1_000_003L * seed + 3);
             Classifier model = new Classifier(net, prefix, head);
             TrainResult r = Trainer.train(model, trainable, train, eval, tc, progress);
             long deployed = count;
             double foldedAcc = Double.NaN;
             PrefixModule saved = prefix;
-            if (prefix instanceof SharedPrefix) {
+            if (prefix != null && method.isShared()) {
                 NoSharePrefix folded = prefix.fold(run);
                 deployed = folded.params().count() + head.count();
                 foldedAcc = Trainer.accuracy(new Classifier(net, folded, head), eval, 500);
@@ -135,9 +142,8 @@ public final class Adaptation {
                 save(checkpointDir.resolve(method.label() + "-seed" + seed + ".params"), run, saved, head,
                         method == Method.FULL_FINETUNE ? net.params() : null);
             }
-            double last = r.epochLoss().isEmpty() ? Double.NaN : r.epochLoss().get(r.epochLoss().size() - 1);
-            return new Result(method, seed, r.evalAccuracy(), count, deployed, r.trainSeconds(), r.secondsPerEpoch(),
-                    r.evalSeconds(), last, foldedAcc);
+            return new Result(method, seed, r.evalAccuracy(), count, deployed, r.trainSeconds(), r.secondsPerStep(),
+                    r.evalSeconds(), r.finalLoss(), foldedAcc, r.trainCpuSeconds());
         }
     }
 

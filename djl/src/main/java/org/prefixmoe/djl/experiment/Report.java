@@ -1,21 +1,36 @@
 package org.prefixmoe.djl.experiment;
 
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.prefixmoe.djl.stats.Stats;
 import org.prefixmoe.djl.train.Method;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 
-/** Summarizes adaptation runs per method and writes the CSV table, the Markdown table and the bar chart. */
+/**
+ * The study's statistics, tables and figures: accuracy per (size, method) with 95% t intervals; the paired
+ * difference of each shared form with no-share per size (95% t interval, paired t-test, Holm correction over all
+ * sizes and shared forms together); and the number of images per class no-share needs to match each shared form.
+ */
 public final class Report {
+
+    /** Chance level with five classes, the bottom of the accuracy axis. */
+    public static final double CHANCE = 20.0;
 
     private Report() {}
 
@@ -30,160 +45,559 @@ public final class Report {
     }
 
     /**
-     * Per-method summary over seeds.
+     * Test accuracy of one method at one size over its seeds.
      *
+     * @param perClass images per class
      * @param method method
-     * @param runs number of seeds
-     * @param meanAccuracy mean test accuracy
-     * @param sdAccuracy sample standard deviation of test accuracy (n-1)
-     * @param trainableParameters trained scalars
-     * @param deployedParameters stored scalars after folding
-     * @param meanTrainSeconds mean training wall time per run
-     * @param meanSecondsPerEpoch mean epoch wall time
-     * @param totalSeconds training + evaluation wall time summed over seeds
-     * @param pairedDiffMean mean over seeds of (accuracy − no-share accuracy of the same seed), NaN without no-share
-     * @param pairedDiffSd sample sd of that paired difference
-     * @param winsOverNoShare seeds on which the method beat no-share (same seed = same 1K subset)
-     * @param pairs number of seeds with both results
+     * @param seeds number of seeds
+     * @param mean mean accuracy (fraction)
+     * @param sd sample sd
+     * @param half half-width of the 95% t interval
      */
-    public record Row(Method method, int runs, double meanAccuracy, double sdAccuracy, long trainableParameters,
-                      long deployedParameters, double meanTrainSeconds, double meanSecondsPerEpoch,
-                      double totalSeconds, double pairedDiffMean, double pairedDiffSd, int winsOverNoShare,
-                      int pairs) {}
+    public record Cell(int perClass, Method method, int seeds, double mean, double sd, double half) {}
 
     /**
-     * Groups runs by method, in the order of {@code methods}.
+     * A shared form against no-share at one size, paired by seed.
      *
-     * @param methods order of rows
-     * @param results all runs
-     * @return one row per method with at least one run
+     * @param perClass images per class
+     * @param method the shared form
+     * @param pairs seeds with both runs
+     * @param mean mean of (shared − no-share) accuracy (fraction)
+     * @param sd sample sd of the differences
+     * @param half half-width of the 95% t interval of the mean difference (not adjusted for multiplicity)
+     * @param wins seeds on which the shared form was strictly better
+     * @param p two-sided paired t-test p-value
+     * @param pHolm Holm-adjusted p-value over all (size, shared form) comparisons of the study
      */
-    public static List<Row> summarize(List<Method> methods, List<Adaptation.Result> results) {
-        List<Row> rows = new ArrayList<>();
+    public record Paired(int perClass, Method method, int pairs, double mean, double sd, double half, int wins,
+                         double p, double pHolm) {
+
+        /** The verdict at family-wise level 5%. */
+        public String verdict() {
+            if (Double.isNaN(pHolm)) {
+                return "too few seeds";
+            }
+            if (pHolm < 0.05) {
+                return mean > 0 ? "better than no-share" : "worse than no-share";
+            }
+            return "no significant difference";
+        }
+    }
+
+    /**
+     * How many images per class no-share needs to reach a shared form's mean accuracy at one size.
+     *
+     * @param perClass the shared form's images per class
+     * @param method the shared form
+     * @param sharedMean its mean accuracy there
+     * @param equivalent images per class at which no-share's mean curve reaches it (log-linear interpolation);
+     *     −∞ if no-share reaches it at the smallest size, +∞ if not within the largest
+     * @param lo 2.5% bootstrap quantile (seeds resampled), NaN if too few seeds
+     * @param hi 97.5% bootstrap quantile
+     */
+    public record Match(int perClass, Method method, double sharedMean, double equivalent, double lo, double hi) {}
+
+    // ---------------------------------------------------------------- statistics
+
+    /**
+     * Accuracy summaries, one per (size, method) with at least one run.
+     *
+     * @param sizes sizes
+     * @param methods methods
+     * @param runs test runs
+     * @return the cells
+     */
+    public static List<Cell> accuracy(List<Integer> sizes, List<Method> methods, List<RunStore.TestRun> runs) {
+        List<Cell> out = new ArrayList<>();
+        for (int k : sizes) {
+            for (Method m : methods) {
+                double[] a = runs.stream().filter(r -> r.perClass() == k && r.method() == m)
+                        .mapToDouble(r -> r.result().accuracy()).toArray();
+                if (a.length > 0) {
+                    out.add(new Cell(k, m, a.length, Stats.mean(a), Stats.sd(a), Stats.tHalfWidth(a, 0.95)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Paired comparisons of every shared form with no-share at every size, Holm-corrected together.
+     *
+     * @param sizes sizes
+     * @param methods methods (those that {@link Method#isShared()} are compared)
+     * @param runs test runs
+     * @return the comparisons
+     */
+    public static List<Paired> paired(List<Integer> sizes, List<Method> methods, List<RunStore.TestRun> runs) {
+        List<double[]> diffs = new ArrayList<>();
+        List<int[]> keys = new ArrayList<>();
+        List<Method> ms = new ArrayList<>();
+        for (int k : sizes) {
+            Map<Long, Double> base = byseed(runs, Method.NO_SHARE, k);
+            for (Method m : methods) {
+                if (!m.isShared()) {
+                    continue;
+                }
+                Map<Long, Double> other = byseed(runs, m, k);
+                double[] d = other.entrySet().stream().filter(e -> base.containsKey(e.getKey()))
+                        .mapToDouble(e -> e.getValue() - base.get(e.getKey())).toArray();
+                if (d.length == 0) {
+                    continue;
+                }
+                diffs.add(d);
+                keys.add(new int[] {k});
+                ms.add(m);
+            }
+        }
+        double[] p = new double[diffs.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Stats.tTestP(diffs.get(i));
+        }
+        double[] adj = Stats.holm(p);
+        List<Paired> out = new ArrayList<>();
+        for (int i = 0; i < p.length; i++) {
+            double[] d = diffs.get(i);
+            int wins = 0;
+            for (double v : d) {
+                wins += v > 0 ? 1 : 0;
+            }
+            out.add(new Paired(keys.get(i)[0], ms.get(i), d.length, Stats.mean(d), Stats.sd(d),
+                    Stats.tHalfWidth(d, 0.95), wins, p[i], adj[i]));
+        }
+        return out;
+    }
+
+    private static Map<Long, Double> byseed(List<RunStore.TestRun> runs, Method m, int k) {
+        Map<Long, Double> out = new TreeMap<>();
+        for (RunStore.TestRun r : runs) {
+            if (r.method() == m && r.perClass() == k) {
+                out.put(r.seed(), r.result().accuracy());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * For every shared form and size: the images per class at which no-share's mean accuracy, interpolated
+     * linearly in {@code log(images per class)} between measured sizes, reaches the shared form's mean accuracy;
+     * with a percentile bootstrap interval that resamples seeds (jointly for all sizes and both methods, since
+     * they are paired).
+     *
+     * @param sizes sizes
+     * @param methods methods
+     * @param runs test runs
+     * @param resamples bootstrap resamples (0: none)
+     * @param seed bootstrap seed
+     * @return the matches
+     */
+    public static List<Match> matching(List<Integer> sizes, List<Method> methods, List<RunStore.TestRun> runs,
+                                       int resamples, long seed) {
+        List<Match> out = new ArrayList<>();
+        List<Integer> ks = sizes.stream().filter(k -> !byseed(runs, Method.NO_SHARE, k).isEmpty()).toList();
+        if (ks.size() < 2) {
+            return out;
+        }
+        double[] x = ks.stream().mapToDouble(Integer::doubleValue).toArray();
         for (Method m : methods) {
-            List<Adaptation.Result> rs = results.stream().filter(r -> r.method() == m).toList();
+            if (!m.isShared()) {
+                continue;
+            }
+            // Seeds with both methods at every size: the unit the bootstrap resamples.
+            List<Long> common = null;
+            for (int k : ks) {
+                Map<Long, Double> a = byseed(runs, Method.NO_SHARE, k);
+                Map<Long, Double> b = byseed(runs, m, k);
+                List<Long> both = a.keySet().stream().filter(b::containsKey).toList();
+                common = common == null ? new ArrayList<>(both)
+                        : new ArrayList<>(common.stream().filter(both::contains).toList());
+            }
+            for (int k : ks) {
+                Map<Long, Double> shared = byseed(runs, m, k);
+                if (shared.isEmpty()) {
+                    continue;
+                }
+                double[] curve = new double[ks.size()];
+                for (int i = 0; i < ks.size(); i++) {
+                    curve[i] = mean(byseed(runs, Method.NO_SHARE, ks.get(i)).values());
+                }
+                double level = mean(shared.values());
+                double eq = Stats.sizeToReach(x, curve, level);
+                double lo = Double.NaN;
+                double hi = Double.NaN;
+                if (resamples > 0 && common.size() >= 3) {
+                    Random rng = new Random(seed + 31L * k + m.ordinal());
+                    double[] boot = new double[resamples];
+                    for (int b = 0; b < resamples; b++) {
+                        long[] draw = new long[common.size()];
+                        for (int j = 0; j < draw.length; j++) {
+                            draw[j] = common.get(rng.nextInt(common.size()));
+                        }
+                        double[] c = new double[ks.size()];
+                        for (int i = 0; i < ks.size(); i++) {
+                            Map<Long, Double> ns = byseed(runs, Method.NO_SHARE, ks.get(i));
+                            c[i] = meanOf(ns, draw);
+                        }
+                        boot[b] = Stats.sizeToReach(x, c, meanOf(shared, draw));
+                    }
+                    lo = Stats.quantile(boot, 0.025);
+                    hi = Stats.quantile(boot, 0.975);
+                }
+                out.add(new Match(k, m, level, eq, lo, hi));
+            }
+        }
+        return out;
+    }
+
+    private static double mean(java.util.Collection<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static double meanOf(Map<Long, Double> bySeed, long[] draw) {
+        double s = 0;
+        for (long d : draw) {
+            s += bySeed.get(d);
+        }
+        return s / draw.length;
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /**
+     * Writes accuracy.csv, paired.csv, matching.csv, selection.csv, results.md and the two figures to the
+     * output directory.
+     *
+     * @param cfg study settings
+     * @param choices chosen learning rates
+     * @param runs the study's test runs
+     * @param selection the study's selection runs
+     * @param config configuration hash
+     * @param settings full settings tag
+     * @param backboneLine a line describing the backbone
+     * @param timeLine a line describing the invocation's time
+     * @throws IOException on write failure
+     */
+    public static void write(StudyConfig cfg, List<Study.Choice> choices, List<RunStore.TestRun> runs,
+                             List<RunStore.SelectionRun> selection, String config, String settings,
+                             String backboneLine, String timeLine) throws IOException {
+        Path dir = cfg.outDir();
+        List<Cell> cells = accuracy(cfg.sizes(), cfg.methods(), runs);
+        List<Paired> paired = paired(cfg.sizes(), cfg.methods(), runs);
+        List<Match> matches = matching(cfg.sizes(), cfg.methods(), runs, 2000, 99);
+        Map<String, Float> lrs = new LinkedHashMap<>();
+        for (Study.Choice c : choices) {
+            lrs.put(c.method().label() + "|" + c.perClass(), c.lr());
+        }
+
+        StringBuilder acc = new StringBuilder("images_per_class,method,lr,seeds,mean_accuracy,sd,ci95_low,ci95_high\n");
+        for (Cell c : cells) {
+            acc.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.5f,%.5f,%.5f,%.5f%n", c.perClass(), c.method().label(),
+                    lrText(lrs.get(c.method().label() + "|" + c.perClass())), c.seeds(), c.mean(), c.sd(),
+                    c.mean() - c.half(), c.mean() + c.half()));
+        }
+        RunStore.writeAtomically(dir.resolve("accuracy.csv"), acc.toString());
+        StringBuilder pd = new StringBuilder("images_per_class,method,pairs,mean_diff,sd_diff,ci95_low,ci95_high,"
+                + "wins,p,p_holm,verdict\n");
+        for (Paired p : paired) {
+            pd.append(String.format(Locale.ROOT, "%d,%s,%d,%.5f,%.5f,%.5f,%.5f,%d,%.5g,%.5g,%s%n", p.perClass(),
+                    p.method().label(), p.pairs(), p.mean(), p.sd(), p.mean() - p.half(), p.mean() + p.half(), p.wins(),
+                    p.p(), p.pHolm(), p.verdict()));
+        }
+        RunStore.writeAtomically(dir.resolve("paired.csv"), pd.toString());
+        StringBuilder mt = new StringBuilder("images_per_class,method,shared_mean_accuracy,"
+                + "no_share_images_per_class_to_match,boot95_low,boot95_high\n");
+        for (Match m : matches) {
+            mt.append(String.format(Locale.ROOT, "%d,%s,%.5f,%.3f,%.3f,%.3f%n", m.perClass(), m.method().label(),
+                    m.sharedMean(), m.equivalent(), m.lo(), m.hi()));
+        }
+        RunStore.writeAtomically(dir.resolve("matching.csv"), mt.toString());
+        StringBuilder sc = new StringBuilder("images_per_class,method,lr,mean_validation_accuracy,chosen,"
+                + "grid_extensions,chosen_at_grid_edge\n");
+        for (Study.Choice c : choices) {
+            for (Map.Entry<Float, Double> e : c.scores().entrySet()) {
+                sc.append(String.format(Locale.ROOT, "%d,%s,%s,%.5f,%b,%d,%b%n", c.perClass(), c.method().label(),
+                        lr(e.getKey()), e.getValue(), e.getKey().equals(c.lr()), c.extensions(), c.atEdge()));
+            }
+        }
+        RunStore.writeAtomically(dir.resolve("selection.csv"), sc.toString());
+
+        String title = String.format(Locale.ROOT, "Fashion-MNIST 0-4 -> 5-9, %d steps per run", cfg.steps());
+        if (!cells.isEmpty()) {
+            BitmapEncoder.saveBitmap(accuracyChart(cfg.sizes(), cfg.methods(), cells, title),
+                    dir.resolve("accuracy-vs-size").toString(), BitmapEncoder.BitmapFormat.PNG);
+            BitmapEncoder.saveBitmap(differenceChart(cfg.sizes(), cfg.methods(), paired, title),
+                    dir.resolve("paired-differences").toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        RunStore.writeAtomically(dir.resolve("results.md"), markdown(cfg, choices, runs, selection, cells, paired,
+                matches, config, settings, backboneLine, timeLine));
+    }
+
+    private static String lrText(Float lr) {
+        return lr == null ? "" : lr(lr);
+    }
+
+    /**
+     * Seeds with a test run of every requested method, per size.
+     *
+     * @param cfg settings
+     * @param runs test runs
+     * @return size to number of complete seeds
+     */
+    static Map<Integer, Integer> completeSeeds(StudyConfig cfg, List<RunStore.TestRun> runs) {
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        for (int k : cfg.sizes()) {
+            int n = 0;
+            for (long s : cfg.seeds()) {
+                boolean all = true;
+                for (Method m : cfg.methods()) {
+                    all &= runs.stream().anyMatch(r -> r.perClass() == k && r.seed() == s && r.method() == m);
+                }
+                n += all ? 1 : 0;
+            }
+            out.put(k, n);
+        }
+        return out;
+    }
+
+    static String markdown(StudyConfig cfg, List<Study.Choice> choices, List<RunStore.TestRun> runs,
+                           List<RunStore.SelectionRun> selection, List<Cell> cells, List<Paired> paired,
+                           List<Match> matches, String config, String settings, String backboneLine,
+                           String timeLine) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Sample efficiency of prefix-tuning forms: Fashion-MNIST classes 0-4 -> 5-9\n\n");
+        sb.append("Generated by `org.prefixmoe.djl` (DJL ").append(ai.djl.engine.Engine.getDjlVersion()).append(") at ")
+                .append(Instant.now()).append(".\n\nCommand:\n\n```\n").append(cfg.command()).append("\n```\n\n");
+        Map<Integer, Integer> complete = completeSeeds(cfg, runs);
+        boolean finished = complete.values().stream().allMatch(n -> n == cfg.seeds().size());
+        sb.append(finished ? "**Status: complete.** " : "**Status: INCOMPLETE — provisional results.** ");
+        sb.append("Seeds with every method finished, per size (of ").append(cfg.seeds().size()).append(" requested): ");
+        List<String> parts = new ArrayList<>();
+        complete.forEach((k, n) -> parts.add(k + " per class: " + n));
+        sb.append(String.join("; ", parts)).append(". ").append(runs.size()).append(" test runs and ")
+                .append(selection.size()).append(" selection runs in this configuration.\n\n");
+        sb.append("Configuration `").append(config).append("`: `").append(settings).append("`; ").append(backboneLine)
+                .append("; ").append(timeLine).append(".\n\n");
+
+        sb.append("## Test accuracy (mean [95% t interval], seeds)\n\n| images per class |");
+        for (Method m : cfg.methods()) {
+            sb.append(' ').append(m.label()).append(" |");
+        }
+        sb.append("\n|---|").append("---|".repeat(cfg.methods().size())).append('\n');
+        for (int k : cfg.sizes()) {
+            sb.append("| ").append(k).append(" |");
+            for (Method m : cfg.methods()) {
+                Cell c = cells.stream().filter(x -> x.perClass() == k && x.method() == m).findFirst().orElse(null);
+                sb.append(c == null ? " — |" : c.seeds() < 2
+                        ? String.format(Locale.ROOT, " %.2f%% (1) |", 100 * c.mean())
+                        : String.format(Locale.ROOT, " %.2f%% [%.2f, %.2f] (%d) |", 100 * c.mean(),
+                        100 * (c.mean() - c.half()), 100 * (c.mean() + c.half()), c.seeds()));
+            }
+            sb.append('\n');
+        }
+        sb.append("\n## Shared forms minus no-share, paired by seed (accuracy points)\n\n");
+        sb.append("95% t interval of the mean paired difference (not adjusted); p from the paired t-test; Holm "
+                + "adjustment over all ").append(paired.size()).append(" comparisons (every size and shared form); "
+                + "verdict at family-wise level 5%.\n\n");
+        sb.append("| images per class | method | pairs | mean diff. [95% CI] | sd | seeds better | p | Holm p | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (Paired p : paired) {
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %+.2f [%+.2f, %+.2f] | %.2f | %d/%d | %s | %s | %s |%n",
+                    p.perClass(), p.method().label(), p.pairs(), 100 * p.mean(), 100 * (p.mean() - p.half()),
+                    100 * (p.mean() + p.half()), 100 * p.sd(), p.wins(), p.pairs(), pText(p.p()), pText(p.pHolm()),
+                    p.verdict()));
+        }
+        sb.append("\n## Images per class no-share needs to match each shared form\n\n");
+        sb.append("No-share's mean accuracy is interpolated linearly in log(images per class) between the measured "
+                + "sizes; the table gives the size at which it reaches the shared form's mean accuracy (first "
+                + "crossing), and a 95% percentile bootstrap interval over seeds (2000 resamples of the seeds that "
+                + "have both methods at every size). \"≤ smallest\" means no-share already reaches it at the smallest "
+                + "size, \"> largest\" that it does not reach it within the measured sizes.\n\n");
+        sb.append("| shared form | at images per class | its mean accuracy | no-share needs (images per class) | "
+                + "ratio | bootstrap 95% |\n|---|---|---|---|---|---|\n");
+        int lo = cfg.sizes().get(0);
+        int hi = cfg.sizes().get(cfg.sizes().size() - 1);
+        for (Match m : matches) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% | %s | %s | %s |%n", m.method().label(),
+                    m.perClass(), 100 * m.sharedMean(), sizeText(m.equivalent(), lo, hi),
+                    Double.isInfinite(m.equivalent()) ? "—" : String.format(Locale.ROOT, "%.2f", m.equivalent() / m.perClass()),
+                    Double.isNaN(m.lo()) ? "—" : "[" + sizeText(m.lo(), lo, hi) + ", " + sizeText(m.hi(), lo, hi) + "]"));
+        }
+        sb.append("\n## Learning rates (chosen per method and size on the validation set)\n\n");
+        sb.append(String.format(Locale.ROOT, "Mean validation accuracy over the selection seeds %s (%d images per class "
+                        + "held out, never in a training subset; selection seeds never used as test seeds); chosen "
+                        + "rate in bold; ties go to the smaller rate; a winner at a grid edge extends the grid by one "
+                        + "rung (at most %d times).%n%n", cfg.selectionSeeds(), cfg.validationPerClass(),
+                cfg.maxExtensions()));
+        sb.append("| images per class | method | validation accuracy per rate | chosen | note |\n|---|---|---|---|---|\n");
+        for (Study.Choice c : choices) {
+            List<String> cellsText = new ArrayList<>();
+            for (Map.Entry<Float, Double> e : c.scores().entrySet()) {
+                String t = String.format(Locale.ROOT, "%s: %.2f%%", lr(e.getKey()), 100 * e.getValue());
+                cellsText.add(e.getKey().equals(c.lr()) ? "**" + t + "**" : t);
+            }
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", c.perClass(), c.method().label(),
+                    String.join(", ", cellsText), c.lr() == null ? "incomplete" : lr(c.lr()),
+                    (c.extensions() > 0 ? "extended " + c.extensions() + "x" : "")
+                            + (c.atEdge() ? (c.extensions() > 0 ? "; " : "") + "still at a grid edge" : "")));
+        }
+        sb.append("\n## Cost\n\nWall time depends on what else the machine ran; CPU time of the training thread (one "
+                + "PyTorch thread) is what a step costs on an idle core.\n\n"
+                + "| method | trainable params | stored params (folded) | wall ms per step | CPU ms per step "
+                + "| wall s per test run |\n|---|---|---|---|---|---|\n");
+        for (Method m : cfg.methods()) {
+            List<RunStore.TestRun> rs = runs.stream().filter(r -> r.method() == m).toList();
             if (rs.isEmpty()) {
                 continue;
             }
-            int n = rs.size();
-            double mean = rs.stream().mapToDouble(Adaptation.Result::accuracy).average().orElse(Double.NaN);
-            double ss = rs.stream().mapToDouble(r -> (r.accuracy() - mean) * (r.accuracy() - mean)).sum();
-            double sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
-            // Paired with no-share on the same seed: same 1K subset and batch order, so the seed-to-seed
-            // variation of the data cancels out of the difference.
-            List<Double> diffs = new ArrayList<>();
-            int wins = 0;
-            for (Adaptation.Result r : rs) {
-                for (Adaptation.Result b : results) {
-                    if (b.method() == Method.NO_SHARE && b.seed() == r.seed()) {
-                        diffs.add(r.accuracy() - b.accuracy());
-                        wins += r.accuracy() > b.accuracy() ? 1 : 0;
-                    }
-                }
-            }
-            double dm = diffs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            double dss = diffs.stream().mapToDouble(x -> (x - dm) * (x - dm)).sum();
-            double dsd = diffs.size() > 1 ? Math.sqrt(dss / (diffs.size() - 1)) : Double.NaN;
-            rows.add(new Row(m, n, mean, sd, rs.get(0).trainableParameters(), rs.get(0).deployedParameters(),
-                    rs.stream().mapToDouble(Adaptation.Result::trainSeconds).average().orElse(0),
-                    rs.stream().mapToDouble(Adaptation.Result::secondsPerEpoch).average().orElse(0),
-                    rs.stream().mapToDouble(r -> r.trainSeconds() + r.evalSeconds()).sum(), dm, dsd, wins,
-                    diffs.size()));
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.1f | %.1f |%n", m.label(),
+                    rs.get(0).result().trainableParameters(), rs.get(0).result().deployedParameters(),
+                    1000 * rs.stream().mapToDouble(r -> r.result().secondsPerStep()).average().orElse(0),
+                    1000 * rs.stream().mapToDouble(r -> r.result().cpuSecondsPerStep()).average().orElse(0),
+                    rs.stream().mapToDouble(r -> r.result().trainSeconds() + r.result().evalSeconds()).average()
+                            .orElse(0)));
         }
-        return rows;
-    }
-
-    /**
-     * Writes the summary as CSV.
-     *
-     * @param file target
-     * @param rows summary rows
-     * @throws IOException on write failure
-     */
-    public static void writeCsv(Path file, List<Row> rows) throws IOException {
-        writeCsv(file, rows, null);
-    }
-
-    /**
-     * Writes the summary as CSV, with each method's learning rate in a column {@code lr} if given.
-     *
-     * @param file target
-     * @param rows summary rows
-     * @param lrs learning rate per method, or null for no column
-     * @throws IOException on write failure
-     */
-    public static void writeCsv(Path file, List<Row> rows, java.util.Map<Method, Float> lrs) throws IOException {
-        StringBuilder sb = new StringBuilder(
-                "method," + (lrs == null ? "" : "lr,") + "seeds,mean_accuracy,sd_accuracy,trainable_params,"
-                        + "deployed_params,mean_train_seconds,"
-                        + "seconds_per_epoch,total_seconds,paired_diff_vs_no_share,paired_diff_sd,wins_vs_no_share,"
-                        + "pairs\n");
-        for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s%d,%.4f,%.4f,%d,%d,%.1f,%.2f,%.1f,%.4f,%.4f,%d,%d%n",
-                    r.method().label(), lrs == null ? "" : lr(lrs.get(r.method())) + ",", r.runs(), r.meanAccuracy(),
-                    r.sdAccuracy(), r.trainableParameters(),
-                    r.deployedParameters(), r.meanTrainSeconds(), r.meanSecondsPerEpoch(), r.totalSeconds(),
-                    r.pairedDiffMean(), r.pairedDiffSd(), r.winsOverNoShare(), r.pairs()));
-        }
-        Files.writeString(file, sb.toString());
-    }
-
-    /**
-     * The summary as a Markdown table.
-     *
-     * @param rows summary rows
-     * @return Markdown
-     */
-    public static String markdownTable(List<Row> rows) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| method | test accuracy (mean ± sd) | seeds | paired diff. vs no-share (pts, mean ± sd) "
-                + "| seeds beating no-share | trainable params | stored params after folding "
-                + "| train time per run (s) | time per epoch (s) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            String paired = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
-                    : r.pairs() < 2 ? String.format(Locale.ROOT, "%+.2f", 100 * r.pairedDiffMean())
-                    : String.format(Locale.ROOT, "%+.2f ± %.2f", 100 * r.pairedDiffMean(), 100 * r.pairedDiffSd());
-            String wins = r.method() == Method.NO_SHARE || r.pairs() == 0 ? "—"
-                    : r.winsOverNoShare() + "/" + r.pairs();
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% ± %.2f | %d | %s | %s | %,d | %,d | %.1f | %.2f |%n",
-                    r.method().label(), 100 * r.meanAccuracy(), 100 * r.sdAccuracy(), r.runs(), paired, wins,
-                    r.trainableParameters(), r.deployedParameters(), r.meanTrainSeconds(), r.meanSecondsPerEpoch()));
-        }
+        sb.append("\nFigures: `accuracy-vs-size.png` (y-axis from chance, 20%, to 100%), `paired-differences.png` "
+                + "(with the zero line). Per-run data: `runs.csv`; selection runs: `selection-runs.csv`.\n");
         return sb.toString();
     }
 
-    /**
-     * Bar chart of mean accuracy with ±1 sd error bars.
-     *
-     * @param file target PNG
-     * @param rows summary rows
-     * @param title chart title
-     * @throws IOException on write failure
-     */
-    public static void writeChart(Path file, List<Row> rows, String title) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(820).height(500).title(title)
-                .xAxisTitle("method").yAxisTitle("test accuracy on classes 5-9 (%)").build();
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLabelsVisible(true);
-        chart.getStyler().setLabelsPosition(0.5);
-        chart.getStyler().setDecimalPattern("#0.0");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        List<String> x = new ArrayList<>();
-        List<Double> y = new ArrayList<>();
-        List<Double> e = new ArrayList<>();
-        double min = 100;
-        for (Row r : rows) {
-            x.add(r.method().label());
-            y.add(100 * r.meanAccuracy());
-            e.add(100 * r.sdAccuracy());
-            min = Math.min(min, 100 * (r.meanAccuracy() - r.sdAccuracy()));
+    private static String pText(double p) {
+        return Double.isNaN(p) ? "—" : p < 1e-4 ? "<0.0001" : String.format(Locale.ROOT, "%.4f", p);
+    }
+
+    private static String sizeText(double v, int lo, int hi) {
+        if (v == Double.NEGATIVE_INFINITY) {
+            return "≤ " + lo;
         }
-        // Start the axis below the worst bar so that differences of a few points are visible.
-        chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min / 5) * 5 - 5));
+        if (v == Double.POSITIVE_INFINITY) {
+            return "> " + hi;
+        }
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    // ---------------------------------------------------------------- figures
+
+    private static final Color[] COLORS = {new Color(0x7f7f7f), new Color(0x1f77b4), new Color(0xd62728),
+        new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e)};
+
+    private static Color color(Method m) {
+        return COLORS[m.ordinal() % COLORS.length];
+    }
+
+    /** Small horizontal offsets (multiplicative, on the log axis) so that intervals at one size do not overlap. */
+    private static double offset(int i, int n) {
+        return Math.pow(1.04, i - (n - 1) / 2.0);
+    }
+
+    /**
+     * Accuracy against images per class (log axis), mean with 95% t interval per method; the y-axis runs from
+     * chance (20%) to 100% so that gaps are not magnified.
+     *
+     * @param sizes sizes
+     * @param methods methods
+     * @param cells accuracy summaries
+     * @param title title
+     * @return the chart
+     */
+    public static XYChart accuracyChart(List<Integer> sizes, List<Method> methods, List<Cell> cells, String title) {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
+                .xAxisTitle(sizesTitle(sizes)).yAxisTitle("test accuracy on classes 5-9 (%)")
+                .build();
+        style(chart, sizes);
+        chart.getStyler().setYAxisMin(CHANCE);
         chart.getStyler().setYAxisMax(100.0);
-        chart.addSeries("accuracy", x, y, e);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        int i = 0;
+        for (Method m : methods) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            List<Double> e = new ArrayList<>();
+            for (Cell c : cells) {
+                if (c.method() == m) {
+                    x.add(c.perClass() * offset(i, methods.size()));
+                    y.add(100 * c.mean());
+                    e.add(Double.isNaN(c.half()) ? 0 : 100 * c.half());
+                }
+            }
+            i++;
+            addSeries(chart, m, x, y, e);
+        }
+        return chart;
+    }
+
+    /**
+     * Paired difference (shared − no-share, accuracy points) against images per class, with 95% t intervals and a
+     * zero line; the y-axis is symmetric about zero.
+     *
+     * @param sizes sizes
+     * @param methods methods
+     * @param paired comparisons
+     * @param title title
+     * @return the chart
+     */
+    public static XYChart differenceChart(List<Integer> sizes, List<Method> methods, List<Paired> paired,
+                                          String title) {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title + ": shared form minus no-share")
+                .xAxisTitle(sizesTitle(sizes))
+                .yAxisTitle("paired difference in test accuracy (points)").build();
+        style(chart, sizes);
+        double span = 1;
+        for (Paired p : paired) {
+            double h = Double.isNaN(p.half()) ? 0 : p.half();
+            span = Math.max(span, 100 * (Math.abs(p.mean()) + h));
+        }
+        span = Math.ceil(span + 0.5);
+        chart.getStyler().setYAxisMin(-span);
+        chart.getStyler().setYAxisMax(span);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        List<Double> zx = List.of(sizes.get(0) / 1.3, sizes.get(sizes.size() - 1) * 1.3);
+        XYSeries zero = chart.addSeries("no difference", zx, List.of(0.0, 0.0));
+        zero.setLineColor(Color.BLACK);
+        zero.setMarker(SeriesMarkers.NONE);
+        zero.setLineStyle(new BasicStroke(1.2f));
+        List<Method> shared = methods.stream().filter(Method::isShared).toList();
+        int i = 0;
+        for (Method m : shared) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            List<Double> e = new ArrayList<>();
+            for (Paired p : paired) {
+                if (p.method() == m) {
+                    x.add(p.perClass() * offset(i, shared.size()));
+                    y.add(100 * p.mean());
+                    e.add(Double.isNaN(p.half()) ? 0 : 100 * p.half());
+                }
+            }
+            i++;
+            addSeries(chart, m, x, y, e);
+        }
+        return chart;
+    }
+
+    /** One method's points with error bars, in the method's colour (nothing if it has no points). */
+    private static void addSeries(XYChart chart, Method m, List<Double> x, List<Double> y, List<Double> e) {
+        if (x.isEmpty()) {
+            return;
+        }
+        XYSeries s = chart.addSeries(m.label(), x, y, e);
+        s.setLineColor(color(m));
+        s.setMarkerColor(color(m));
+        s.setMarker(SeriesMarkers.CIRCLE);
+    }
+
+    private static String sizesTitle(List<Integer> sizes) {
+        return "training images per class (log scale; measured at " + sizes.toString().replaceAll("[\\[\\]]", "")
+                + "; points offset sideways to keep intervals apart)";
+    }
+
+    private static void style(XYChart chart, List<Integer> sizes) {
+        Styler s = chart.getStyler();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisMin(sizes.get(0) / 1.3);
+        chart.getStyler().setXAxisMax(sizes.get(sizes.size() - 1) * 1.3);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.getStyler().setDecimalPattern("#0.#");
+        s.setLegendVisible(true);
     }
 }

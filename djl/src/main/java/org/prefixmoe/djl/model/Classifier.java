@@ -72,7 +72,20 @@ public final class Classifier {
      * @return logits {@code (B, C)}
      */
     public NDArray logits(NDManager step, NDArray images) {
-        List<NDArray[]> kv = prefix == null ? null : prefix.keysValues(step);
+        return logits(step, images, 0f);
+    }
+
+    /**
+     * Class scores of a training step with prefix dropout ({@link PrefixModule#keysValues(NDManager, long, float)}).
+     *
+     * @param step manager of this step
+     * @param images {@code (B, side*side)} normalized pixels
+     * @param prefixDropout dropout probability of the prefix (0: none, as in evaluation)
+     * @return logits {@code (B, C)}
+     */
+    public NDArray logits(NDManager step, NDArray images, float prefixDropout) {
+        List<NDArray[]> kv = prefix == null ? null
+                : prefix.keysValues(step, images.getShape().get(0), prefixDropout);
         NDArray f = backbone.features(step, images, kv);
         Map<String, NDArray> h = head.view(step);
         return f.matMul(h.get("head.w")).add(h.get("head.b"));

@@ -93,7 +93,8 @@ public final class VisionTransformer {
      *
      * @param step manager of this step (intermediates live there)
      * @param images {@code (B, side*side)} or {@code (B, 1, side, side)} normalized pixels
-     * @param prefixes per-layer {@code [keys (L, d), values (L, d)]}, or {@code null} for plain attention
+     * @param prefixes per-layer {@code [keys, values]}, each {@code (L, d)} or {@code (B, L, d)}, or {@code null}
+     *     for plain attention
      * @return {@code (B, d)}
      */
     public NDArray features(NDManager step, NDArray images, List<NDArray[]> prefixes) {
@@ -126,6 +127,34 @@ public final class VisionTransformer {
     }
 
     /**
+     * The key and value a token would have in block {@code layer}: the block's own (frozen) attention
+     * LayerNorm followed by its pretrained key and value projections with their biases,
+     * {@code p^K = W_K^T LN(p) + b_K}, {@code p^V = W_V^T LN(p) + b_V}. This is the map of the paper's
+     * simple-share ({@code KV_ONLY=True} in its code). The backbone's tensors enter through per-step aliases,
+     * so they collect a gradient only if the backbone itself is trainable.
+     *
+     * @param step manager of this step
+     * @param layer block index
+     * @param tokens {@code (..., d)} token vectors
+     * @return {@code [keys, values]}, each shaped like {@code tokens}
+     */
+    public NDArray[] projectKeysValues(NDManager step, int layer, NDArray tokens) {
+        String n = "block" + layer + ".";
+        int d = cfg.dim();
+        NDArray g = params.get(n + "ln1.g").reshape(d);
+        NDArray beta = params.get(n + "ln1.b").reshape(d);
+        NDArray w = params.get(n + "qkv.w").reshape(d, 3L * d);
+        NDArray bias = params.get(n + "qkv.b").reshape(3L * d);
+        for (NDArray a : new NDArray[] {g, beta, w, bias}) {
+            a.attach(step);
+        }
+        NDArray h = layerNorm(tokens, g, beta);
+        NDArray keys = h.matMul(w.get(":, " + d + ":" + 2 * d)).add(bias.get(d + ":" + 2 * d));
+        NDArray values = h.matMul(w.get(":, " + 2 * d + ":")).add(bias.get(2 * d + ":"));
+        return new NDArray[] {keys, values};
+    }
+
+    /**
      * LayerNorm over the last axis.
      *
      * @param x input {@code (..., d)}
@@ -152,8 +181,8 @@ public final class VisionTransformer {
      * @param wo {@code (d, d)} output projection
      * @param bo {@code (d)}
      * @param heads number of heads
-     * @param prefixKeys {@code (L, d)} or null
-     * @param prefixValues {@code (L, d)} or null
+     * @param prefixKeys {@code (L, d)} shared by the batch, {@code (B, L, d)} per example, or null
+     * @param prefixValues same shape as {@code prefixKeys}, or null
      * @return {@code (B, T, d)}
      */
     public static NDArray attention(NDArray x, NDArray wqkv, NDArray bqkv, NDArray wo, NDArray bo, int heads,
@@ -169,10 +198,14 @@ public final class VisionTransformer {
         NDArray v = qkv.get(2);
         long kt = t;
         if (prefixKeys != null) {
-            long len = prefixKeys.getShape().get(0);
-            // Broadcast the shared prefix over the batch (an expand: no copy, gradients sum over the batch).
-            k = NDArrays.concat(new NDList(prefixKeys.expandDims(0).broadcast(b, len, d), k), 1);
-            v = NDArrays.concat(new NDList(prefixValues.expandDims(0).broadcast(b, len, d), v), 1);
+            boolean perExample = prefixKeys.getShape().dimension() == 3;
+            long len = prefixKeys.getShape().get(perExample ? 1 : 0);
+            // A shared (L, d) prefix is broadcast over the batch (an expand: no copy, gradients sum over the
+            // batch); a (B, L, d) prefix (after prefix dropout, which masks each example separately) is used as is.
+            NDArray pk = perExample ? prefixKeys : prefixKeys.expandDims(0).broadcast(b, len, d);
+            NDArray pv = perExample ? prefixValues : prefixValues.expandDims(0).broadcast(b, len, d);
+            k = NDArrays.concat(new NDList(pk, k), 1);
+            v = NDArrays.concat(new NDList(pv, v), 1);
             kt += len;
         }
         q = q.reshape(b, t, heads, dh).transpose(0, 2, 1, 3);

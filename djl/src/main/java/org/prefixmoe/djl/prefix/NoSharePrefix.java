@@ -14,8 +14,17 @@ import java.util.Random;
 /** {@code no-share}: the keys and values of every layer are independent free parameters. */
 public final class NoSharePrefix implements PrefixModule {
 
-    /** Standard deviation of the initial keys and values (comparable to the spread tanh outputs of the shared forms start with). */
-    public static final double INIT_STD = 0.5;
+    /**
+     * Half-width of the uniform initialization of every trainable prefix vector, as in the paper's code
+     * (VPT's "xavier uniform" for prompts): {@code sqrt(6 / (channels * patch^2 + d))}, with one channel here.
+     *
+     * @param patch patch side
+     * @param dim model dimension d
+     * @return the bound
+     */
+    public static double initBound(int patch, int dim) {
+        return Math.sqrt(6.0 / (patch * patch + dim));
+    }
 
     private final Params params;
     private final int depth;
@@ -34,15 +43,17 @@ public final class NoSharePrefix implements PrefixModule {
      * @param depth layers
      * @param length prefix length L
      * @param dim model dimension d
+     * @param initBound half-width of the uniform initialization ({@link #initBound})
      * @param seed seed
      * @return the module
      */
-    public static NoSharePrefix create(NDManager manager, int depth, int length, int dim, long seed) {
+    public static NoSharePrefix create(NDManager manager, int depth, int length, int dim, double initBound,
+                                       long seed) {
         Random rng = new Random(seed);
         Params p = new Params(manager);
         for (int l = 0; l < depth; l++) {
-            p.put("prefix" + l + ".k", new Shape(length, dim), Params.normal(rng, length * dim, INIT_STD));
-            p.put("prefix" + l + ".v", new Shape(length, dim), Params.normal(rng, length * dim, INIT_STD));
+            p.put("prefix" + l + ".k", new Shape(length, dim), Params.uniform(rng, length * dim, initBound));
+            p.put("prefix" + l + ".v", new Shape(length, dim), Params.uniform(rng, length * dim, initBound));
         }
         return new NoSharePrefix(p, depth, length);
     }

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public interface PrefixModule {
 
-    /** The parameterization's name ({@code no-share}, {@code simple-share}, {@code deep-share}). */
+    /** The parameterization's name ({@code no-share}, {@code simple-share}, {@code deep-share}, {@code tanh-share}). */
     String kind();
 
     /** The trainable parameters (what the optimizer sees). */
@@ -33,6 +33,50 @@ public interface PrefixModule {
      * @return per layer {@code [keys (L, d), values (L, d)]}
      */
     List<NDArray[]> keysValues(NDManager step);
+
+    /**
+     * The prefix keys and values of a training step with prefix dropout, as in the paper's code: the prefix is
+     * expanded over the batch and each example gets its own dropout mask (inverted dropout, kept entries scaled
+     * by {@code 1/(1-rate)}). Without dropout this is {@link #keysValues(NDManager)}.
+     *
+     * @param step manager of the current step
+     * @param batch batch size B
+     * @param rate dropout probability in {@code [0, 1)}; 0 for none
+     * @return per layer {@code [keys, values]}, {@code (B, L, d)} with dropout, {@code (L, d)} without
+     */
+    default List<NDArray[]> keysValues(NDManager step, long batch, float rate) {
+        List<NDArray[]> kv = keysValues(step);
+        if (rate <= 0) {
+            return kv;
+        }
+        List<NDArray[]> out = new ArrayList<>();
+        for (NDArray[] pair : kv) {
+            out.add(new NDArray[] {dropout(perExample(pair[0], batch), rate), dropout(perExample(pair[1], batch), rate)});
+        }
+        return out;
+    }
+
+    /**
+     * Expands an {@code (L, d)} tensor to {@code (B, L, d)}.
+     *
+     * @param x {@code (L, d)}
+     * @param batch B
+     * @return {@code (B, L, d)}
+     */
+    static NDArray perExample(NDArray x, long batch) {
+        return x.expandDims(0).broadcast(batch, x.getShape().get(0), x.getShape().get(1));
+    }
+
+    /**
+     * Inverted dropout in training mode (PyTorch's {@code nn.Dropout}).
+     *
+     * @param x input
+     * @param rate drop probability
+     * @return masked and rescaled input
+     */
+    static NDArray dropout(NDArray x, float rate) {
+        return x.getNDArrayInternal().dropout(x, rate, true).singletonOrThrow();
+    }
 
     /**
      * Folds the parameterization into constant keys and values: computes them once and returns a

@@ -18,19 +18,21 @@ import java.util.Random;
  * key (the gating parameter of the prompt expert) and the value (the expert) are tied.
  *
  * <ul>
- *   <li>{@code simple-share}: {@code [p^K; p^V] = tanh(W p' + b)}, one {@code Linear(d, 2d)};</li>
+ *   <li>{@code tanh-share}: {@code [p^K; p^V] = tanh(W p' + b)}, one {@code Linear(d, 2d)} (a branch of the
+ *       paper's code that none of its scripts runs; the paper's simple-share is {@link ProjectedPrefix});</li>
  *   <li>{@code deep-share}: {@code [p^K; p^V] = W_2 tanh(W_1 p' + b_1) + b_2}, {@code Linear(d, h)},
  *       tanh, {@code Linear(h, 2d)}.</li>
  * </ul>
  * The network is per layer, as in the paper's code. Linear layers use PyTorch's default
- * initialization (uniform in {@code ±1/sqrt(fan_in)}); the shared vectors are standard normal.
+ * initialization (uniform in {@code ±1/sqrt(fan_in)}); the shared vectors are drawn like the paper's prompts
+ * ({@link NoSharePrefix#initBound}).
  */
 public final class SharedPrefix implements PrefixModule {
 
     /** Which network maps the shared vector to key and value. */
     public enum Kind {
         /** {@code tanh(Linear(d, 2d))}. */
-        SIMPLE("simple-share"),
+        TANH("tanh-share"),
         /** {@code Linear(h, 2d) ∘ tanh ∘ Linear(d, h)}. */
         DEEP("deep-share");
 
@@ -64,22 +66,23 @@ public final class SharedPrefix implements PrefixModule {
      * A randomly initialized shared prefix.
      *
      * @param manager parent manager
-     * @param kind simple or deep
+     * @param kind tanh or deep
      * @param depth layers
      * @param length prefix length L
      * @param dim model dimension d
-     * @param hidden hidden width h of {@code deep-share} (ignored for simple)
+     * @param hidden hidden width h of {@code deep-share} (ignored for tanh)
+     * @param initBound half-width of the uniform initialization of the shared vectors
      * @param seed seed
      * @return the module
      */
     public static SharedPrefix create(NDManager manager, Kind kind, int depth, int length, int dim, int hidden,
-                                      long seed) {
+                                      double initBound, long seed) {
         Random rng = new Random(seed);
         Params p = new Params(manager);
         for (int l = 0; l < depth; l++) {
             String n = "prefix" + l + ".";
-            p.put(n + "shared", new Shape(length, dim), Params.normal(rng, length * dim, 1.0));
-            if (kind == Kind.SIMPLE) {
+            p.put(n + "shared", new Shape(length, dim), Params.uniform(rng, length * dim, initBound));
+            if (kind == Kind.TANH) {
                 linear(p, rng, n + "fc", dim, 2 * dim);
             } else {
                 linear(p, rng, n + "fc1", dim, hidden);
@@ -123,7 +126,7 @@ public final class SharedPrefix implements PrefixModule {
             String n = "prefix" + l + ".";
             NDArray s = v.get(n + "shared");
             NDArray kvv;
-            if (kind == Kind.SIMPLE) {
+            if (kind == Kind.TANH) {
                 kvv = s.matMul(v.get(n + "fc.w")).add(v.get(n + "fc.b")).tanh();
             } else {
                 NDArray h = s.matMul(v.get(n + "fc1.w")).add(v.get(n + "fc1.b")).tanh();

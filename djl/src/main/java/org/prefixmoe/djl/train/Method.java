@@ -8,10 +8,15 @@ public enum Method {
     LINEAR_PROBE("linear-probe"),
     /** Prefix-tuning with independent keys and values (plus the head). */
     NO_SHARE("no-share"),
-    /** Prefix-tuning with {@code tanh(Linear(d, 2d))} of a shared vector (plus the head). */
+    /**
+     * The paper's simple-share: one token per slot mapped by the block's frozen LayerNorm and pretrained key and
+     * value projections; only the tokens (plus the head) are trained.
+     */
     SIMPLE_SHARE("simple-share"),
     /** Prefix-tuning with {@code Linear(h, 2d) ∘ tanh ∘ Linear(d, h)} of a shared vector (plus the head). */
     DEEP_SHARE("deep-share"),
+    /** Prefix-tuning with {@code tanh(Linear(d, 2d))} of a shared vector (plus the head); not run by the paper. */
+    TANH_SHARE("tanh-share"),
     /** Every backbone parameter and the head are trained. */
     FULL_FINETUNE("full-finetune");
 
@@ -28,7 +33,12 @@ public enum Method {
 
     /** Whether the method trains prefixes. */
     public boolean usesPrefix() {
-        return this == NO_SHARE || this == SIMPLE_SHARE || this == DEEP_SHARE;
+        return this == NO_SHARE || isShared();
+    }
+
+    /** Whether the method is one of the shared (reparameterized) prefix forms compared with no-share. */
+    public boolean isShared() {
+        return this == SIMPLE_SHARE || this == DEEP_SHARE || this == TANH_SHARE;
     }
 
     /**
@@ -45,6 +55,6 @@ public enum Method {
             }
         }
         throw new IllegalArgumentException("unknown method '" + s + "'; expected one of linear-probe, no-share, "
-                + "simple-share, deep-share, full-finetune");
+                + "simple-share, deep-share, tanh-share, full-finetune");
     }
 }
