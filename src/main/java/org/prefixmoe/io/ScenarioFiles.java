@@ -17,12 +17,19 @@ import org.prefixmoe.simulation.Scenario;
  */
 public final class ScenarioFiles {
     private static final Set<String> FIELDS = Set.of("name", "description", "seed", "studies", "L", "sizes",
-            "replicates", "estimator", "solver", "init", "sampler", "eval_size", "r", "losses", "quick", "figures");
+            "replicates", "estimator", "solver", "init", "sampler", "eval_size", "r", "losses", "quick", "figures",
+            "store_estimates");
 
     private ScenarioFiles() {
     }
 
-    /** Reads and validates a scenario file. */
+    /**
+     * Reads and validates a scenario file.
+     *
+     * @param file a YAML or JSON scenario file
+     * @return the scenario
+     * @throws InputFileException naming the file, the field and the reason
+     */
     public static Scenario read(Path file) {
         return read(Tree.read(file));
     }
@@ -81,6 +88,10 @@ public final class ScenarioFiles {
         if (t.has("losses")) {
             List<String> losses = t.strings("losses");
             t.check(() -> b.losses(losses));
+        }
+        if (t.has("store_estimates")) {
+            boolean store = t.bool("store_estimates", true);
+            t.check(() -> b.storeEstimates(store));
         }
         if (t.has("quick")) {
             Tree q = t.object("quick");

@@ -10,11 +10,12 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.prefixmoe.estimation.StopReason;
 
 /**
- * The Monte Carlo engine (SPEC §6): runs every (study, n, replicate) task of a scenario on a
- * fixed thread pool and appends one row per task to a {@link ResultsFile} as tasks finish.
+ * The Monte Carlo engine (SPEC §6): runs the (study, n, replicate) tasks of a scenario on a fixed
+ * thread pool and delivers one row per task as tasks finish: to the resumable {@link ResultsFile}
+ * ({@link #run(Scenario, Path)}), to any {@link ResultSink} ({@link #run(Scenario, List, ResultSink)}),
+ * or into memory ({@link #run(Scenario)}).
  *
  * <p>Each task's row is computed by {@link Tasks.Runner#run}, a pure function of the scenario and
  * the task's coordinates (see {@link Tasks} for the random streams), so rows are bit-identical (all
@@ -41,7 +42,7 @@ public final class Engine {
     /**
      * What a run did.
      *
-     * @param results the results file
+     * @param results the results file, or null for a run into another sink
      * @param tasks tasks in the scenario
      * @param skipped tasks already in the file (resumed)
      * @param ran tasks computed now
@@ -50,7 +51,7 @@ public final class Engine {
      * @param seconds wall time
      */
     public record Report(Path results, long tasks, long skipped, long ran, long failed, long capped, double seconds) {
-        /** Fits per second of wall time in this run. */
+        /** {@return fits per second of wall time in this run} */
         public double fitsPerSecond() {
             return ran / Math.max(seconds, 1e-9);
         }
@@ -78,50 +79,83 @@ public final class Engine {
      */
     public Report run(Scenario s, Path resultsFile, List<Task> tasks) {
         long t0 = System.nanoTime();
-        Tasks.Runner runner = Tasks.runner(s);
         try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint())) {
-            List<Task> todo = new ArrayList<>();
-            List<Task> all = tasks;
-            for (Task t : all) {
-                if (!out.has(t)) {
-                    todo.add(t);
-                }
-            }
-            // Largest n first: the long fits start early, so the pool drains evenly at the end.
-            todo.sort(Comparator.comparingInt(Task::n).reversed().thenComparingInt(Task::study)
-                    .thenComparingInt(Task::replicate));
-            double work = todo.stream().mapToDouble(Task::n).sum();
-            Progress bar = new Progress(progress, todo.size(), work);
-            long failed = 0;
-            long capped = 0;
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread th = new Thread(r, "prefixmoe-task");
-                th.setDaemon(true);
-                return th;
-            });
-            try {
-                ExecutorCompletionService<ResultRow> cs = new ExecutorCompletionService<>(pool);
-                for (Task t : todo) {
-                    cs.submit(() -> runner.run(t));
-                }
-                for (int i = 0; i < todo.size(); i++) {
-                    Future<ResultRow> f = cs.take();
-                    ResultRow row = f.get();
-                    out.append(row);
-                    failed += row.ok() ? 0 : 1;
-                    capped += row.get("stop_reason").equals(StopReason.MAX_ITERATIONS.label()) ? 1 : 0;
-                    bar.step(Integer.parseInt(row.get("n")), row.ok());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("task crashed: " + e.getCause(), e.getCause());
-            } finally {
-                pool.shutdownNow();
-            }
-            return new Report(resultsFile, all.size(), all.size() - todo.size(), todo.size(), failed, capped,
-                    (System.nanoTime() - t0) / 1e9);
+            List<Task> todo = tasks.stream().filter(t -> !out.has(t)).toList();
+            Report r = execute(s, todo, out, t0);
+            return new Report(resultsFile, tasks.size(), tasks.size() - todo.size(), r.ran(), r.failed(), r.capped(),
+                    r.seconds());
         }
+    }
+
+    /**
+     * Runs {@code tasks} of {@code s} into a sink of the caller's choice (which it does not close).
+     *
+     * @param s the scenario
+     * @param tasks tasks of {@code s}, e.g. {@link Tasks#all} or {@link Tasks#missing}; not modified
+     * @param sink receives one row per task as tasks finish
+     * @return what the run did ({@code results} is the file when the sink is a {@link ResultsFile}, else null)
+     */
+    public Report run(Scenario s, List<Task> tasks, ResultSink sink) {
+        Report r = execute(s, tasks, sink, System.nanoTime());
+        return new Report(sink instanceof ResultsFile f ? f.file() : null, tasks.size(), 0, r.ran(), r.failed(),
+                r.capped(), r.seconds());
+    }
+
+    /**
+     * Runs every task of {@code s} in memory.
+     *
+     * @param s the scenario
+     * @return its rows, in the canonical task order of {@link Tasks#all}
+     */
+    public List<ResultRow> run(Scenario s) {
+        ResultSink.Memory memory = ResultSink.memory();
+        run(s, Tasks.all(s), memory);
+        java.util.Map<String, Integer> order = new java.util.HashMap<>();
+        List<Task> all = Tasks.all(s);
+        for (int i = 0; i < all.size(); i++) {
+            order.put(all.get(i).key(), i);
+        }
+        List<ResultRow> rows = new ArrayList<>(memory.rows());
+        rows.sort(Comparator.comparingInt(r -> order.get(r.key())));
+        return List.copyOf(rows);
+    }
+
+    private Report execute(Scenario s, List<Task> tasks, ResultSink out, long t0) {
+        Tasks.Runner runner = Tasks.runner(s);
+        List<Task> todo = new ArrayList<>(tasks);
+        // Largest n first: the long fits start early, so the pool drains evenly at the end.
+        todo.sort(Comparator.comparingInt(Task::n).reversed().thenComparingInt(Task::study)
+                .thenComparingInt(Task::replicate));
+        double work = todo.stream().mapToDouble(Task::n).sum();
+        Progress bar = new Progress(progress, todo.size(), work);
+        long failed = 0;
+        long capped = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, "prefixmoe-task");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            ExecutorCompletionService<ResultRow> cs = new ExecutorCompletionService<>(pool);
+            for (Task t : todo) {
+                cs.submit(() -> runner.run(t));
+            }
+            for (int i = 0; i < todo.size(); i++) {
+                Future<ResultRow> f = cs.take();
+                ResultRow row = f.get();
+                out.accept(row);
+                failed += row.ok() ? 0 : 1;
+                capped += row.capped() ? 1 : 0;
+                bar.step(row.n(), row.ok());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("task crashed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Report(null, todo.size(), 0, todo.size(), failed, capped, (System.nanoTime() - t0) / 1e9);
     }
 }

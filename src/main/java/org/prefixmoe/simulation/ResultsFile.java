@@ -25,7 +25,7 @@ import org.apache.commons.csv.CSVRecord;
  * which is dropped on resume. While open, the file is locked ({@code FILE.lock}, an OS file
  * lock) so that two runs can never append the same tasks to one file.
  */
-public final class ResultsFile implements Closeable {
+public final class ResultsFile implements Closeable, ResultSink {
     private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
     private static final CSVFormat READ = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
 
@@ -34,13 +34,16 @@ public final class ResultsFile implements Closeable {
     private final Set<String> done;
     private final int kept;
     private final FileChannel lock;
+    /** The file's own columns: an older file without {@link ResultRow#ADDED_COLUMNS} is resumed in its layout. */
+    private final List<String> columns;
 
-    private ResultsFile(Path file, Writer out, Set<String> done, int kept, FileChannel lock) {
+    private ResultsFile(Path file, Writer out, Set<String> done, int kept, FileChannel lock, List<String> columns) {
         this.file = file;
         this.out = out;
         this.done = done;
         this.kept = kept;
         this.lock = lock;
+        this.columns = columns;
     }
 
     /** Takes the run's lock on {@code FILE.lock}, or refuses when another run holds it. */
@@ -70,8 +73,10 @@ public final class ResultsFile implements Closeable {
             lock = lock(file);
             Set<String> done = new HashSet<>();
             int kept = 0;
+            List<String> columns = ResultRow.COLUMNS;
             if (Files.exists(file) && Files.size(file) > 0) {
                 dropPartialLastLine(file);
+                columns = header(file);
                 for (ResultRow row : read(file)) {
                     if (!row.get("fingerprint").equals(fingerprint)) {
                         throw new IllegalArgumentException(file + ": holds rows of scenario settings "
@@ -92,7 +97,7 @@ public final class ResultsFile implements Closeable {
                 w.write(WRITE.format(ResultRow.COLUMNS.toArray()) + "\n");
                 w.flush();
             }
-            return new ResultsFile(file, w, done, kept, lock);
+            return new ResultsFile(file, w, done, kept, lock, columns);
         } catch (IOException e) {
             closeQuietly(lock);
             throw new UncheckedIOException("cannot open results file " + file + ": " + e.getMessage(), e);
@@ -140,16 +145,14 @@ public final class ResultsFile implements Closeable {
             text = end < 0 ? "" : text.substring(0, end + 1);
             List<ResultRow> rows = new ArrayList<>();
             try (CSVParser p = CSVParser.parse(text, READ)) {
-                if (!p.getHeaderNames().equals(ResultRow.COLUMNS)) {
-                    throw new IllegalArgumentException(file + ": not a results file of this version (header "
-                            + p.getHeaderNames() + ")");
-                }
+                List<String> header = p.getHeaderNames();
+                checkLayout(file, header);
                 for (CSVRecord rec : p) {
-                    if (rec.size() != ResultRow.COLUMNS.size()) {
+                    if (rec.size() != header.size()) {
                         throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + 1
-                                + " has " + rec.size() + " values, expected " + ResultRow.COLUMNS.size());
+                                + " has " + rec.size() + " values, expected " + header.size());
                     }
-                    rows.add(new ResultRow(rec.values()));
+                    rows.add(new ResultRow(toColumns(header, rec.values())));
                 }
             }
             return rows;
@@ -158,6 +161,45 @@ public final class ResultsFile implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The header of an existing file, checked. */
+    private static List<String> header(Path file) throws IOException {
+        String first;
+        try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            first = r.readLine();
+        }
+        try (CSVParser p = CSVParser.parse(first == null ? "" : first + "\n", READ)) {
+            List<String> header = List.copyOf(p.getHeaderNames());
+            checkLayout(file, header);
+            return header;
+        }
+    }
+
+    /** A header must be {@link ResultRow#COLUMNS}, possibly without columns added since the file was written. */
+    private static void checkLayout(Path file, List<String> header) {
+        List<String> older = ResultRow.COLUMNS.stream().filter(c -> !ResultRow.ADDED_COLUMNS.contains(c)).toList();
+        if (!header.equals(ResultRow.COLUMNS) && !header.equals(older)) {
+            throw new IllegalArgumentException(file + ": not a results file of this version (header " + header + ")");
+        }
+    }
+
+    /** The values of a row in {@link ResultRow#COLUMNS} order, columns missing from the file left empty. */
+    private static String[] toColumns(List<String> header, String[] values) {
+        if (header.equals(ResultRow.COLUMNS)) {
+            return values;
+        }
+        String[] out = new String[ResultRow.COLUMNS.size()];
+        java.util.Arrays.fill(out, "");
+        for (int i = 0; i < header.size(); i++) {
+            out[ResultRow.COLUMNS.indexOf(header.get(i))] = values[i];
+        }
+        return out;
+    }
+
+    /** A row's values in the file's own columns. */
+    private Object[] inFileLayout(ResultRow row) {
+        return columns.stream().map(row::get).toArray();
     }
 
     /** Writes {@code rows} as a complete results file, atomically (a reader never sees half of it). */
@@ -193,11 +235,17 @@ public final class ResultsFile implements Closeable {
             return; // never duplicate a task's row
         }
         try {
-            out.write(WRITE.format((Object[]) row.values()) + "\n");
+            out.write(WRITE.format(inFileLayout(row)) + "\n");
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Appends the row, as {@link #append}. */
+    @Override
+    public void accept(ResultRow row) {
+        append(row);
     }
 
     @Override

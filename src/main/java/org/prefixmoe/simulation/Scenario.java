@@ -53,9 +53,12 @@ public final class Scenario {
     /** The fewest fresh inputs of the regression error (SPEC §4), and its default. */
     public static final int MIN_EVAL_SIZE = 10_000;
 
+    /** Fitted atoms and biases are stored in each row by default when L · dim θ is at most this. */
+    public static final int STORED_ESTIMATE_LIMIT = 64;
+
     /** The order of stated settings in the fingerprint (the order of the shipped scenario files). */
     private static final List<String> STATED_ORDER = List.of("name", "seed", "L", "estimator", "solver", "sampler",
-            "init", "eval_size", "r", "losses");
+            "init", "eval_size", "r", "losses", "store_estimates");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path source;
@@ -75,6 +78,7 @@ public final class Scenario {
     private final List<Integer> quickSizes;
     private final int quickReplicates;
     private final List<Figure> figures;
+    private final Boolean storeEstimates;
     private final String fingerprint;
 
     private Scenario(Builder b, List<Study> studies, Map<String, Double> solver, Init init, List<Integer> sizes,
@@ -96,6 +100,7 @@ public final class Scenario {
         this.quickSizes = b.quickSizes == null ? b.sizes : b.quickSizes;
         this.quickReplicates = b.quickReplicates == null ? Math.min(b.replicates, 5) : b.quickReplicates;
         this.figures = List.copyOf(b.figures);
+        this.storeEstimates = b.storeEstimates;
         this.fingerprint = fingerprint;
     }
 
@@ -118,6 +123,7 @@ public final class Scenario {
         this.quickSizes = s.quickSizes;
         this.quickReplicates = s.quickReplicates;
         this.figures = s.figures;
+        this.storeEstimates = s.storeEstimates;
         this.fingerprint = s.fingerprint;
     }
 
@@ -226,6 +232,19 @@ public final class Scenario {
     /** {@return the same scenario on its reduced {@code --quick} grid} */
     public Scenario quick() {
         return new Scenario(this, quickSizes, quickReplicates);
+    }
+
+    /**
+     * Whether the rows of a study store the fitted atoms and biases (column {@code estimate}): as
+     * set by {@link Builder#storeEstimates}, by default when L · dim θ is at most
+     * {@link #STORED_ESTIMATE_LIMIT}.
+     *
+     * @param study a study of this scenario
+     * @return whether its rows store the estimate
+     */
+    public boolean storesEstimates(Study study) {
+        return storeEstimates != null ? storeEstimates
+                : (long) study.atoms() * study.fitted().model().atomDimension() <= STORED_ESTIMATE_LIMIT;
     }
 
     /** {@return number of tasks: studies × sizes × replicates} */
@@ -360,6 +379,7 @@ public final class Scenario {
         private List<Integer> quickSizes;
         private Integer quickReplicates;
         private final List<Figure> figures = new ArrayList<>();
+        private Boolean storeEstimates;
         /** The settings as stated, for the fingerprint. */
         private final Map<String, Object> stated = new LinkedHashMap<>();
 
@@ -672,6 +692,21 @@ public final class Scenario {
             }
             this.losses = List.copyOf(losses);
             stated.put("losses", this.losses);
+            return this;
+        }
+
+        /**
+         * Whether each row stores the fitted atoms and biases (column {@code estimate}, see
+         * {@link ResultRow#estimate()}), so that other losses can be computed later without
+         * refitting. By default a study's rows store them when L · dim θ is at most
+         * {@link #STORED_ESTIMATE_LIMIT}.
+         *
+         * @param store true to store them for every study, false for none
+         * @return this builder
+         */
+        public Builder storeEstimates(boolean store) {
+            this.storeEstimates = store;
+            stated.put("store_estimates", store);
             return this;
         }
 

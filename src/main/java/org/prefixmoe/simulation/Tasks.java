@@ -243,6 +243,9 @@ public final class Tasks {
                     row.set("empty_cells", c.emptyCells());
                     row.set("redundancy", c.redundancy().label());
                 }
+                if (s.storesEstimates(st)) {
+                    row.set("estimate", ResultRow.formatEstimate(g));
+                }
             } else {
                 row.set("message", "the objective became non-finite or the linear algebra failed");
             }
