@@ -21,6 +21,7 @@ public final class LeastSquaresEstimator implements Estimator {
     public static final String NAME = "least-squares";
 
     private final Options options;
+    private final int threads;
 
     /**
      * Solver settings.
@@ -52,7 +53,24 @@ public final class LeastSquaresEstimator implements Estimator {
 
     /** An estimator with the given options. */
     public LeastSquaresEstimator(Options options) {
+        this(options, 1);
+    }
+
+    /**
+     * An estimator whose passes over the data run on {@code threads} threads (the fit is
+     * bit-identical for any number; Monte Carlo runs use 1, one fit per core).
+     */
+    public LeastSquaresEstimator(Options options, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
+        }
         this.options = options;
+        this.threads = threads;
+    }
+
+    /** Threads of each pass over the data. */
+    public int threads() {
+        return threads;
     }
 
     /** The solver settings. */
@@ -69,6 +87,7 @@ public final class LeastSquaresEstimator implements Estimator {
     public FitResult fit(FitProblem problem, MixingMeasure start) {
         double[] x = problem.startVector(start);
         Evaluator ev = new Evaluator(problem.model(), problem.atoms(), problem.data().x(), problem.pretrained());
+        ev.setThreads(threads);
         double[] y = problem.data().y();
         int n = problem.data().size();
         int q = problem.model().outputDimension();

@@ -9,29 +9,71 @@ package org.prefixmoe.model;
  * {@link #setParameters}; the per-sample loops then cost {@code O(L (D p + q p))} and allocate
  * nothing. The softmax is computed in the log domain. Instances hold scratch buffers and are
  * not thread-safe: use one per thread.
+ *
+ * <h2>The fused pass</h2>
+ * {@link #normalEquations} runs over the data in fixed chunks of {@value #CHUNK} samples; each
+ * chunk's sums ({@code JᵀJ}, {@code Jᵀr}, the residual sum of squares) start from zero and are
+ * added up in chunk order at the end, so the result does not depend on how many threads
+ * ({@link #setThreads}) share the chunks: it is bit-identical for any thread count. Two kernels
+ * compute a chunk: {@link Kernel#VECTOR} with the JDK Vector API ({@code jdk.incubator.vector},
+ * used when the JVM runs with {@code --add-modules jdk.incubator.vector}) and
+ * {@link Kernel#SCALAR}, plain Java, used otherwise or when the system property
+ * {@code prefixmoe.vector} is {@code false}. Both agree to rounding (tested to 1e-12 relative).
  */
 public final class Evaluator {
+    /** Samples per chunk of the fused pass: the unit of work of a thread and of the fixed reduction order. */
+    public static final int CHUNK = 4096;
+
+    /** How a chunk of the fused pass is computed. */
+    public enum Kernel {
+        /** Plain Java loops (auto-vectorized where the JIT can). */
+        SCALAR,
+        /** SIMD lanes through the JDK Vector API ({@code jdk.incubator.vector}). */
+        VECTOR
+    }
+
+    private static final boolean VECTOR_AVAILABLE = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        // Checked without touching VectorKernel, whose loading needs the incubator module.
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** Whether the vector kernel can run in this JVM (the module {@code jdk.incubator.vector} is present). */
+    public static boolean vectorKernelAvailable() {
+        return VECTOR_AVAILABLE;
+    }
+
+    /**
+     * The kernel new evaluators use: {@link Kernel#VECTOR} when available unless the system
+     * property {@code prefixmoe.vector} is {@code false}.
+     */
+    public static Kernel defaultKernel() {
+        return VECTOR_AVAILABLE && !"false".equalsIgnoreCase(System.getProperty("prefixmoe.vector"))
+                ? Kernel.VECTOR : Kernel.SCALAR;
+    }
+
     private final PrefixModel model;
     private final Parameterization map;
-    private final int atoms;
-    private final int d;
-    private final int q;
-    private final int p;
+    final int atoms;
+    final int d;
+    final int q;
+    final int p;
     private final int r;
-    private final int stride;
-    private final boolean bias;
-    private final int n;
+    final int stride;
+    final boolean bias;
+    final int n;
     private final double[] x;
     private final double[] logScore0;
     private final double[] mean0;
     private final double[] bMatrix;
 
     // Per-atom caches, refreshed by setParameters.
-    private final double[] kappa;   // L × D, gating slopes B key(θ_l)
-    private final double[] dKappa;  // L × p × D, (B ∂key/∂θ) transposed per atom
-    private final double[] value;   // L × q
-    private final double[] dValue;  // L × q × p
-    private final double[] biases;  // L
+    final double[] kappa;   // L × D, gating slopes B key(θ_l)
+    final double[] dKappa;  // L × p × D, (B ∂key/∂θ) transposed per atom
+    final double[] value;   // L × q
+    final double[] dValue;  // L × q × p
+    final double[] biases;  // L
     private final double[] keyTmp;
     private final double[] dKeyTmp;
     private final double[] valueTmp;
@@ -41,22 +83,41 @@ public final class Evaluator {
     private final double[] gate;    // L prompt gate probabilities
     private final double[] slopeX;  // L × p, (∂κ_l/∂θ)^T x
     private final double[] f;
-    private final double[] packedJtJ; // upper triangle of JᵀJ, row by row
 
-    // Blocked kernel of normalEquations: samples are processed BLOCK at a time in
+    // Blocked kernels of normalEquations: samples are processed BLOCK at a time in
     // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
-    // loops the JIT unrolls) instead of over the tiny dimensions D, p, q, L.
-    private static final int BLOCK = 128;
-    private final double[] xT;       // D × n, inputs column-major
-    private final double[] meanT;    // q × n, pretrained mean column-major
+    // loops) instead of over the tiny dimensions D, p, q, L. Sample arrays are padded with zeros
+    // to a whole number of blocks, so that vector loops never need a tail.
+    static final int BLOCK = 64;
+    final int nPad;                  // n rounded up to a multiple of BLOCK
+    final double[] xT;               // D × nPad, inputs column-major
+    final double[] meanT;            // q × nPad, pretrained mean column-major
+    final double[] ls0;              // nPad, pretrained log-score (log Σ_j exp s_j)
     private double[] yRef;           // the responses yT was made from
-    private double[] yT;             // q × n
-    private final double[] bGate;    // L × BLOCK: scores, then prompt gate probabilities
-    private final double[] bPi0;     // BLOCK: pretrained gate probability
-    private final double[] bF;       // q × BLOCK: f_G
-    private final double[] bRes;     // q × BLOCK: residuals
-    private final double[] bSlope;   // p × BLOCK: gating slope derivatives of one atom
-    private final double[] bJac;     // (q·P) × BLOCK: Jacobian column (a, c) at (a·P + c)·BLOCK
+    private double[] yT;             // q × nPad
+    final int packedLength;          // P(P+1)/2 entries of the upper triangle of JᵀJ
+    private final int chunks;
+    private final double[] partials; // per chunk: packed JᵀJ, Jᵀr, SSR
+    private Kernel kernel = defaultKernel();
+    private int threads = 1;
+    private Scratch[] scratch = new Scratch[0];
+    private VectorKernel vector;
+
+    /** Block buffers of one thread of the pass. */
+    final class Scratch {
+        final double[] bGate = new double[atoms * BLOCK];   // L × BLOCK: scores, then prompt gates
+        final double[] bPi0 = new double[BLOCK];            // pretrained gate probability
+        final double[] bF = new double[q * BLOCK];          // f_G
+        final double[] bRes = new double[q * BLOCK];        // residuals
+        final double[] bSlope = new double[p * BLOCK];      // gating slope derivatives of one atom
+        final double[] bJac = new double[q * dimension() * BLOCK]; // column (a, c) at (a·P + c)·BLOCK
+        final double[] lanes;                               // vector kernel: per-lane partial sums
+        final double[] sums = new double[packedLength + dimension() + 1];
+
+        Scratch(int laneCount) {
+            lanes = new double[(packedLength + dimension() + 1) * laneCount];
+        }
+    }
 
     /**
      * @param model the model
@@ -94,15 +155,55 @@ public final class Evaluator {
         this.gate = new double[atoms];
         this.slopeX = new double[atoms * p];
         this.f = new double[q];
-        this.packedJtJ = new double[dimension() * (dimension() + 1) / 2];
-        this.xT = Matrices.transpose(x, n, d);
-        this.meanT = Matrices.transpose(mean0, n, q);
-        this.bGate = new double[atoms * BLOCK];
-        this.bPi0 = new double[BLOCK];
-        this.bF = new double[q * BLOCK];
-        this.bRes = new double[q * BLOCK];
-        this.bSlope = new double[p * BLOCK];
-        this.bJac = new double[q * dimension() * BLOCK];
+        this.nPad = (n + BLOCK - 1) / BLOCK * BLOCK;
+        this.xT = paddedTranspose(x, n, d, nPad);
+        this.meanT = paddedTranspose(mean0, n, q, nPad);
+        this.ls0 = java.util.Arrays.copyOf(logScore0, nPad);
+        this.packedLength = dimension() * (dimension() + 1) / 2;
+        this.chunks = (n + CHUNK - 1) / CHUNK;
+        this.partials = new double[chunks * (packedLength + dimension() + 1)];
+    }
+
+    /** Selects the kernel of {@link #normalEquations}; {@link Kernel#VECTOR} needs {@link #vectorKernelAvailable()}. */
+    public void setKernel(Kernel k) {
+        if (k == Kernel.VECTOR && !VECTOR_AVAILABLE) {
+            throw new IllegalStateException("the vector kernel needs the JVM option --add-modules jdk.incubator.vector");
+        }
+        if (k != kernel) {
+            kernel = k;
+            scratch = new Scratch[0];
+        }
+    }
+
+    /** The kernel of {@link #normalEquations}. */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /**
+     * Number of threads that share the chunks of {@link #normalEquations} (default 1: the
+     * calling thread only). The result is bit-identical for any value.
+     */
+    public void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /** Number of threads of the fused pass. */
+    public int threads() {
+        return threads;
+    }
+
+    private static double[] paddedTranspose(double[] a, int rows, int cols, int paddedRows) {
+        double[] t = new double[cols * paddedRows];
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < cols; k++) {
+                t[k * paddedRows + i] = a[i * cols + k];
+            }
+        }
+        return t;
     }
 
     /** The model. */
@@ -291,66 +392,126 @@ public final class Evaluator {
     /**
      * In one pass over the data, accumulates the Gauss–Newton normal equations {@code JᵀJ}
      * (P × P row-major, full) and {@code Jᵀr} with {@code r = f_G(X) − Y}, without materializing
-     * the n × P Jacobian, and returns the residual sum of squares.
+     * the n × P Jacobian, and returns the residual sum of squares. Runs on {@link #threads()}
+     * threads; the result does not depend on their number.
      */
     public double normalEquations(double[] y, double[] jtj, double[] jtr) {
         final int cols = dimension();
-        final double[] packed = packedJtJ;
         final double[] yc = transposedResponses(y);
-        java.util.Arrays.fill(packed, 0.0);
-        java.util.Arrays.fill(jtr, 0, cols, 0.0);
-        double ssr = 0;
-        for (int start = 0; start < n; start += BLOCK) {
-            int m = Math.min(BLOCK, n - start);
-            ssr += blockValuesAndResiduals(start, m, yc);
-            blockJacobian(start, m);
-            for (int a = 0; a < q; a++) {
-                final int ro = a * BLOCK;
-                final int ao = a * cols * BLOCK;
-                int k = 0;
-                for (int c1 = 0; c1 < cols; c1++) {
-                    final int o1 = ao + c1 * BLOCK;
-                    jtr[c1] += dot(bJac, o1, bRes, ro, m);
-                    // Four entries of a row of JᵀJ per sweep: column c1 is loaded once for all four.
-                    int c2 = c1;
-                    for (; c2 + 3 < cols; c2 += 4) {
-                        dot4(bJac, o1, ao + c2 * BLOCK, m, packed, k);
-                        k += 4;
-                    }
-                    for (; c2 < cols; c2++) {
-                        packed[k++] += dot(bJac, o1, bJac, ao + c2 * BLOCK, m);
-                    }
-                }
+        final int width = packedLength + cols + 1;
+        int workers = Math.min(threads, chunks);
+        if (kernel == Kernel.VECTOR) {
+            vectorKernel();
+        }
+        if (scratch.length < workers) {
+            Scratch[] more = java.util.Arrays.copyOf(scratch, workers);
+            for (int t = scratch.length; t < workers; t++) {
+                more[t] = new Scratch(kernel == Kernel.VECTOR ? vectorKernel().lanes() : 0);
+            }
+            scratch = more;
+        }
+        if (workers == 1) {
+            chunkRange(scratch[0], 0, chunks, yc);
+        } else {
+            ChunkPool.run(workers, t -> chunkRange(scratch[t], t * chunks / workers, (t + 1) * chunks / workers, yc));
+        }
+        // Fixed reduction order: chunk 0, 1, 2, ... whatever thread computed them.
+        double[] sums = scratch[0].sums;
+        System.arraycopy(partials, 0, sums, 0, width);
+        for (int c = 1; c < chunks; c++) {
+            int o = c * width;
+            for (int k = 0; k < width; k++) {
+                sums[k] += partials[o + k];
             }
         }
         int k = 0;
         for (int c1 = 0; c1 < cols; c1++) {
             for (int c2 = c1; c2 < cols; c2++) {
-                jtj[c1 * cols + c2] = packed[k];
-                jtj[c2 * cols + c1] = packed[k];
+                jtj[c1 * cols + c2] = sums[k];
+                jtj[c2 * cols + c1] = sums[k];
                 k++;
             }
         }
-        return ssr;
+        System.arraycopy(sums, packedLength, jtr, 0, cols);
+        return sums[width - 1];
+    }
+
+    private VectorKernel vectorKernel() {
+        if (vector == null) {
+            vector = new VectorKernel(this);
+        }
+        return vector;
+    }
+
+    /** Computes chunks [from, to) into their rows of {@code partials}. */
+    private void chunkRange(Scratch w, int from, int to, double[] yc) {
+        final int width = packedLength + dimension() + 1;
+        for (int c = from; c < to; c++) {
+            int start = c * CHUNK;
+            int end = Math.min(n, start + CHUNK);
+            if (kernel == Kernel.VECTOR) {
+                vector.chunk(w, start, end, yc, partials, c * width);
+            } else {
+                scalarChunk(w, start, end, yc, partials, c * width);
+            }
+        }
+    }
+
+    /** The scalar kernel: sums of samples [start, end) into out[o ..] (packed JᵀJ, Jᵀr, SSR). */
+    private void scalarChunk(Scratch w, int start, int end, double[] yc, double[] out, int o) {
+        final int cols = dimension();
+        final double[] jac = w.bJac;
+        final double[] res = w.bRes;
+        java.util.Arrays.fill(out, o, o + packedLength + cols + 1, 0.0);
+        final int jo = o + packedLength;
+        double ssr = 0;
+        for (int b = start; b < end; b += BLOCK) {
+            int m = Math.min(BLOCK, end - b);
+            ssr += blockValuesAndResiduals(w, b, m, yc);
+            blockJacobian(w, b, m);
+            for (int a = 0; a < q; a++) {
+                final int ro = a * BLOCK;
+                final int ao = a * cols * BLOCK;
+                int k = o;
+                for (int c1 = 0; c1 < cols; c1++) {
+                    final int o1 = ao + c1 * BLOCK;
+                    out[jo + c1] += dot(jac, o1, res, ro, m);
+                    // Four entries of a row of JᵀJ per sweep: column c1 is loaded once for all four.
+                    int c2 = c1;
+                    for (; c2 + 3 < cols; c2 += 4) {
+                        dot4(jac, o1, ao + c2 * BLOCK, m, out, k);
+                        k += 4;
+                    }
+                    for (; c2 < cols; c2++) {
+                        out[k++] += dot(jac, o1, jac, ao + c2 * BLOCK, m);
+                    }
+                }
+            }
+        }
+        out[jo + cols] = ssr;
     }
 
     /** Gates, f_G and residuals of samples start..start+m into the block buffers; returns their SSR. */
-    private double blockValuesAndResiduals(int start, int m, double[] yc) {
-        final double[] g = bGate;
+    private double blockValuesAndResiduals(Scratch w, int start, int m, double[] yc) {
+        final double[] g = w.bGate;
         final double[] xs = xT;
+        final double[] bPi0 = w.bPi0;
+        final double[] bF = w.bF;
+        final double[] bRes = w.bRes;
+        final int np = nPad;
         for (int l = 0; l < atoms; l++) {
             final int go = l * BLOCK;
             java.util.Arrays.fill(g, go, go + m, biases[l]);
             for (int u = 0; u < d; u++) {
                 final double k = kappa[l * d + u];
-                final int xo = u * n + start;
+                final int xo = u * np + start;
                 for (int i = 0; i < m; i++) {
                     g[go + i] += k * xs[xo + i];
                 }
             }
         }
         // Softmax over the pretrained block and the prompts, in the log domain.
-        final double[] ls = logScore0;
+        final double[] ls = ls0;
         for (int i = 0; i < m; i++) {
             double max = ls[start + i];
             for (int l = 0; l < atoms; l++) {
@@ -359,9 +520,9 @@ public final class Evaluator {
             double w0 = Math.exp(ls[start + i] - max);
             double z = w0;
             for (int l = 0; l < atoms; l++) {
-                double w = Math.exp(g[l * BLOCK + i] - max);
-                g[l * BLOCK + i] = w;
-                z += w;
+                double wl = Math.exp(g[l * BLOCK + i] - max);
+                g[l * BLOCK + i] = wl;
+                z += wl;
             }
             double inv = 1.0 / z;
             bPi0[i] = w0 * inv;
@@ -372,7 +533,7 @@ public final class Evaluator {
         double ssr = 0;
         for (int a = 0; a < q; a++) {
             final int fo = a * BLOCK;
-            final int mo = a * n + start;
+            final int mo = a * np + start;
             for (int i = 0; i < m; i++) {
                 bF[fo + i] = bPi0[i] * meanT[mo + i];
             }
@@ -393,12 +554,14 @@ public final class Evaluator {
     }
 
     /** Jacobian columns of samples start..start+m (needs blockValuesAndResiduals first). */
-    private void blockJacobian(int start, int m) {
+    private void blockJacobian(Scratch w, int start, int m) {
         final int cols = dimension();
         final double[] xs = xT;
-        final double[] g = bGate;
-        final double[] sl = bSlope;
-        final double[] jac = bJac;
+        final double[] g = w.bGate;
+        final double[] sl = w.bSlope;
+        final double[] jac = w.bJac;
+        final double[] bF = w.bF;
+        final int np = nPad;
         for (int l = 0; l < atoms; l++) {
             final int go = l * BLOCK;
             // ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u
@@ -407,7 +570,7 @@ public final class Evaluator {
                 java.util.Arrays.fill(sl, so, so + m, 0.0);
                 for (int u = 0; u < d; u++) {
                     final double dk = dKappa[(l * p + c) * d + u];
-                    final int xo = u * n + start;
+                    final int xo = u * np + start;
                     for (int i = 0; i < m; i++) {
                         sl[so + i] += dk * xs[xo + i];
                     }
@@ -484,7 +647,7 @@ public final class Evaluator {
             if (y.length != n * q) {
                 throw new IllegalArgumentException("y: expected " + n * q + " values (n × q), found " + y.length);
             }
-            yT = Matrices.transpose(y, n, q);
+            yT = paddedTranspose(y, n, q, nPad);
             yRef = y;
         }
         return yT;

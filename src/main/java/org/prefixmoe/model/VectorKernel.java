@@ -1,0 +1,309 @@
+package org.prefixmoe.model;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector kernel of {@link Evaluator#normalEquations}: the same blocked computation as the
+ * scalar kernel, with every loop over samples running {@code V} lanes at a time through the JDK
+ * Vector API (V = 8 doubles with AVX-512, 4 with AVX2). Only loaded when the module
+ * {@code jdk.incubator.vector} is present (see {@link Evaluator#vectorKernelAvailable()}).
+ *
+ * <p>Per block of samples it computes the gates (softmax with a vectorized exp), {@code f_G},
+ * residuals and the Jacobian columns; the products {@code JᵀJ} (upper triangle only) and
+ * {@code Jᵀr} are accumulated per lane over the whole chunk and summed over lanes once at the
+ * chunk's end. The data arrays are padded to whole blocks, so no loop has a scalar tail: samples
+ * past n get gate probability 0, hence zero residual and Jacobian, and add nothing.
+ */
+final class VectorKernel {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    private static final int BLOCK = Evaluator.BLOCK;
+
+    private final Evaluator e;
+
+    VectorKernel(Evaluator e) {
+        if (BLOCK % (2 * V) != 0) {
+            throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
+        }
+        this.e = e;
+    }
+
+    /** Lanes per vector. */
+    int lanes() {
+        return V;
+    }
+
+    /** Sums of samples [start, end) into out[o ..]: packed upper triangle of JᵀJ, Jᵀr, SSR. */
+    void chunk(Evaluator.Scratch w, int start, int end, double[] yc, double[] out, int o) {
+        final int cols = e.dimension();
+        final int packed = e.packedLength;
+        final int width = packed + cols + 1;
+        final double[] lanes = w.lanes;
+        java.util.Arrays.fill(lanes, 0, width * V, 0.0);
+        for (int b = start; b < end; b += BLOCK) {
+            int m = Math.min(BLOCK, end - b);
+            int mp = (m + 2 * V - 1) / (2 * V) * (2 * V);
+            gates(w, b, m, mp);
+            for (int a = 0; a < e.q; a++) {
+                valuesAndResiduals(w, b, a, mp, yc);
+            }
+            for (int l = 0; l < e.atoms; l++) {
+                slopes(w, b, l, mp);
+                for (int a = 0; a < e.q; a++) {
+                    jacobianColumns(w, l, a, mp);
+                }
+            }
+            products(w, mp, cols, packed);
+        }
+        // Lanes summed in a fixed order in plain Java (reduceLanes leaves the order to the JIT).
+        for (int k = 0; k < width; k++) {
+            double t = 0;
+            for (int j = 0; j < V; j++) {
+                t += lanes[k * V + j];
+            }
+            out[o + k] = t;
+        }
+    }
+
+    private static final double LOG2E = 1.4426950408889634;
+    private static final double LN2_HI = 0.6931471803691238;     // 33 bits, so k·LN2_HI is exact
+    private static final double LN2_LO = 1.9082149292705877e-10;
+    // 1.5·2^52 + 1023: adding it rounds to an integer k and leaves k + 1023 in the low mantissa bits.
+    private static final double SHIFTER = 0x1.8p52 + 1023;
+    private static final double UNDERFLOW = -708.0;
+
+    /**
+     * exp(x) for x ≤ 0, lane-wise, from additions, multiplications and FMAs only (each exactly
+     * rounded, so compiled and interpreted code give the same bits, which keeps the pass
+     * bit-identical for any thread count). x = k ln 2 + r with |r| ≤ ln 2 / 2, exp(r) by its
+     * Taylor polynomial to degree 12 (truncation below 2e-16 relative), times 2^k built in the
+     * exponent field. Below −708 it returns 0: a softmax weight under 1e-307 of the largest, which
+     * is 1, changes no sum.
+     */
+    static DoubleVector exp(DoubleVector x) {
+        DoubleVector kd = x.fma(DoubleVector.broadcast(S, LOG2E), DoubleVector.broadcast(S, SHIFTER));
+        DoubleVector k = kd.sub(DoubleVector.broadcast(S, SHIFTER));
+        DoubleVector r = k.fma(DoubleVector.broadcast(S, -LN2_HI), x);
+        r = k.fma(DoubleVector.broadcast(S, -LN2_LO), r);
+        DoubleVector poly = DoubleVector.broadcast(S, 1.0 / 479001600);
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 39916800));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 3628800));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 362880));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 40320));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 5040));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 720));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 120));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 24));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 6));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 0.5));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
+        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
+        DoubleVector scale = kd.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+        VectorMask<Double> under = x.compare(VectorOperators.LT, UNDERFLOW);
+        return poly.mul(scale).blend(0.0, under);
+    }
+
+    private void gates(Evaluator.Scratch w, int start, int m, int mp) {
+        final int atoms = e.atoms;
+        final int d = e.d;
+        final int np = e.nPad;
+        final double[] xs = e.xT;
+        final double[] kappa = e.kappa;
+        final double[] biases = e.biases;
+        final double[] ls = e.ls0;
+        final double[] g = w.bGate;
+        final double[] pi0 = w.bPi0;
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector l0 = DoubleVector.fromArray(S, ls, start + i);
+            DoubleVector max = l0;
+            for (int l = 0; l < atoms; l++) {
+                DoubleVector s = DoubleVector.broadcast(S, biases[l]);
+                for (int u = 0; u < d; u++) {
+                    s = DoubleVector.fromArray(S, xs, u * np + start + i).fma(DoubleVector.broadcast(S, kappa[l * d + u]), s);
+                }
+                s.intoArray(g, l * BLOCK + i);
+                max = max.max(s);
+            }
+            DoubleVector w0 = exp(l0.sub(max));
+            DoubleVector z = w0;
+            for (int l = 0; l < atoms; l++) {
+                DoubleVector wl = exp(DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max));
+                wl.intoArray(g, l * BLOCK + i);
+                z = z.add(wl);
+            }
+            DoubleVector inv = DoubleVector.broadcast(S, 1.0).div(z);
+            w0.mul(inv).intoArray(pi0, i);
+            for (int l = 0; l < atoms; l++) {
+                DoubleVector.fromArray(S, g, l * BLOCK + i).mul(inv).intoArray(g, l * BLOCK + i);
+            }
+        }
+        // Padding past the data: no gate weight, so f = 0 = y and the Jacobian vanishes there.
+        for (int i = m; i < mp; i++) {
+            pi0[i] = 0;
+            for (int l = 0; l < atoms; l++) {
+                g[l * BLOCK + i] = 0;
+            }
+        }
+    }
+
+    /** f_G coordinate a and its residual; adds the squared residuals to the lanes' SSR. */
+    private void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc) {
+        final int atoms = e.atoms;
+        final int q = e.q;
+        final double[] mean = e.meanT;
+        final double[] value = e.value;
+        final double[] g = w.bGate;
+        final double[] pi0 = w.bPi0;
+        final double[] f = w.bF;
+        final double[] res = w.bRes;
+        final int ssrAt = (e.packedLength + e.dimension()) * V;
+        DoubleVector ssr = DoubleVector.fromArray(S, w.lanes, ssrAt);
+        final int fo = a * BLOCK;
+        final int mo = a * e.nPad + start;
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector fa = DoubleVector.fromArray(S, pi0, i).mul(DoubleVector.fromArray(S, mean, mo + i));
+            for (int l = 0; l < atoms; l++) {
+                fa = DoubleVector.fromArray(S, g, l * BLOCK + i).fma(DoubleVector.broadcast(S, value[l * q + a]), fa);
+            }
+            fa.intoArray(f, fo + i);
+            DoubleVector ra = fa.sub(DoubleVector.fromArray(S, yc, mo + i));
+            ra.intoArray(res, fo + i);
+            ssr = ra.fma(ra, ssr);
+        }
+        ssr.intoArray(w.lanes, ssrAt);
+    }
+
+    /** ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u for every c, into bSlope. */
+    private void slopes(Evaluator.Scratch w, int start, int l, int mp) {
+        final int d = e.d;
+        final int p = e.p;
+        final int np = e.nPad;
+        final double[] xs = e.xT;
+        final double[] dKappa = e.dKappa;
+        final double[] sl = w.bSlope;
+        for (int c = 0; c < p; c++) {
+            final int ko = (l * p + c) * d;
+            for (int i = 0; i < mp; i += V) {
+                DoubleVector s = DoubleVector.zero(S);
+                for (int u = 0; u < d; u++) {
+                    s = DoubleVector.fromArray(S, xs, u * np + start + i).fma(DoubleVector.broadcast(S, dKappa[ko + u]), s);
+                }
+                s.intoArray(sl, c * BLOCK + i);
+            }
+        }
+    }
+
+    /**
+     * Jacobian columns of atom l, coordinate a: ∂f_a/∂s_l = π_l (ν_la − f_a) is the bias column;
+     * the atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ.
+     */
+    private void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp) {
+        final int q = e.q;
+        final int p = e.p;
+        final int cols = e.dimension();
+        final double[] dValue = e.dValue;
+        final double[] g = w.bGate;
+        final double[] sl = w.bSlope;
+        final double[] f = w.bF;
+        final double[] jac = w.bJac;
+        final double v = e.value[l * q + a];
+        final int go = l * BLOCK;
+        final int fo = a * BLOCK;
+        final int base = a * cols + l * e.stride;
+        final int vo = (l * q + a) * p;
+        final boolean bias = e.bias;
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector pi = DoubleVector.fromArray(S, g, go + i);
+            DoubleVector t = DoubleVector.broadcast(S, v).sub(DoubleVector.fromArray(S, f, fo + i));
+            for (int c = 0; c < p; c++) {
+                t.fma(DoubleVector.fromArray(S, sl, c * BLOCK + i), DoubleVector.broadcast(S, dValue[vo + c]))
+                        .mul(pi).intoArray(jac, (base + c) * BLOCK + i);
+            }
+            if (bias) {
+                pi.mul(t).intoArray(jac, (base + p) * BLOCK + i);
+            }
+        }
+    }
+
+    /** Adds the block's Jacobian products to the per-lane sums: JᵀJ upper triangle, then Jᵀr. */
+    private void products(Evaluator.Scratch w, int mp, int cols, int packed) {
+        final int q = e.q;
+        final double[] jac = w.bJac;
+        final double[] res = w.bRes;
+        final double[] lanes = w.lanes;
+        // Small methods that take arrays, not vectors: each is compiled whole with its vectors
+        // in registers (a vector passed to a method that is not inlined would be boxed).
+        for (int a = 0; a < q; a++) {
+            final int ao = a * cols * BLOCK;
+            final int ro = a * BLOCK;
+            int k = 0;
+            for (int c1 = 0; c1 < cols; c1++) {
+                final int o1 = ao + c1 * BLOCK;
+                // Jᵀr entry c1 with the diagonal entry: column c1 is loaded once for both.
+                diagonalAndGradient(jac, o1, res, ro, mp, lanes, k, packed + c1);
+                k++;
+                int c2 = c1 + 1;
+                for (; c2 + 3 < cols; c2 += 4) {
+                    four(jac, o1, ao + c2 * BLOCK, mp, lanes, k);
+                    k += 4;
+                }
+                for (; c2 < cols; c2++) {
+                    one(jac, o1, ao + c2 * BLOCK, mp, lanes, k);
+                    k++;
+                }
+            }
+        }
+    }
+
+    private static void diagonalAndGradient(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes,
+                                            int k, int kr) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = DoubleVector.zero(S);
+        DoubleVector r0 = DoubleVector.zero(S);
+        DoubleVector r1 = DoubleVector.zero(S);
+        // Two accumulator chains each, to hide the FMA latency of these short sweeps.
+        for (int i = 0; i < mp; i += 2 * V) {
+            DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
+            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + i + V);
+            s0 = j0.fma(j0, s0);
+            s1 = j1.fma(j1, s1);
+            r0 = j0.fma(DoubleVector.fromArray(S, res, ro + i), r0);
+            r1 = j1.fma(DoubleVector.fromArray(S, res, ro + i + V), r1);
+        }
+        DoubleVector.fromArray(S, lanes, k * V).add(s0.add(s1)).intoArray(lanes, k * V);
+        DoubleVector.fromArray(S, lanes, kr * V).add(r0.add(r1)).intoArray(lanes, kr * V);
+    }
+
+    private static void four(double[] jac, int o1, int o2, int mp, double[] lanes, int k) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = DoubleVector.zero(S);
+        DoubleVector s2 = DoubleVector.zero(S);
+        DoubleVector s3 = DoubleVector.zero(S);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + i);
+            s0 = j1.fma(DoubleVector.fromArray(S, jac, o2 + i), s0);
+            s1 = j1.fma(DoubleVector.fromArray(S, jac, o2 + BLOCK + i), s1);
+            s2 = j1.fma(DoubleVector.fromArray(S, jac, o2 + 2 * BLOCK + i), s2);
+            s3 = j1.fma(DoubleVector.fromArray(S, jac, o2 + 3 * BLOCK + i), s3);
+        }
+        int o = k * V;
+        DoubleVector.fromArray(S, lanes, o).add(s0).intoArray(lanes, o);
+        DoubleVector.fromArray(S, lanes, o + V).add(s1).intoArray(lanes, o + V);
+        DoubleVector.fromArray(S, lanes, o + 2 * V).add(s2).intoArray(lanes, o + 2 * V);
+        DoubleVector.fromArray(S, lanes, o + 3 * V).add(s3).intoArray(lanes, o + 3 * V);
+    }
+
+    private static void one(double[] jac, int o1, int o2, int mp, double[] lanes, int k) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = DoubleVector.zero(S);
+        for (int i = 0; i < mp; i += 2 * V) {
+            s0 = DoubleVector.fromArray(S, jac, o1 + i).fma(DoubleVector.fromArray(S, jac, o2 + i), s0);
+            s1 = DoubleVector.fromArray(S, jac, o1 + i + V).fma(DoubleVector.fromArray(S, jac, o2 + i + V), s1);
+        }
+        DoubleVector.fromArray(S, lanes, k * V).add(s0.add(s1)).intoArray(lanes, k * V);
+    }
+
+}
