@@ -71,7 +71,7 @@ public final class Matrices {
 
     /**
      * The singular values of a rows × cols row-major matrix, largest first, padded with zeros to
-     * {@code cols} values when rows < cols (the matrix then has a null space).
+     * {@code cols} values when {@code rows < cols} (the matrix then has a null space).
      */
     public static double[] singularValues(double[] a, int rows, int cols) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);

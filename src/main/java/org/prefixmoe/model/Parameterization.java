@@ -43,7 +43,7 @@ public interface Parameterization {
 
     /**
      * The singular values of the key map's Jacobian {@code ∂key/∂θ} (r × p) at an atom, in decreasing
-     * order, padded with zeros to p values when r < p. The smallest one measures how far a shared
+     * order, padded with zeros to p values when {@code r < p}. The smallest one measures how far a shared
      * map is from losing injectivity of the key at that atom: a nearly singular key map makes a
      * shared model behave like a non-shared one at any practical n (SPEC §2).
      *
