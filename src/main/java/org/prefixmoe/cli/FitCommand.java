@@ -8,6 +8,7 @@ import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
 import org.prefixmoe.estimation.Initializer;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.DatasetCsv;
@@ -50,6 +51,10 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
 
+    @Option(names = "--threads", description = "Threads of each least-squares pass over the data (default: all cores; "
+            + "the fit is bit-identical for any number).")
+    Integer threads;
+
     @Override
     public Integer call() {
         TruthModel tm = ModelFiles.read(model);
@@ -61,6 +66,14 @@ final class FitCommand implements Callable<Integer> {
         }
         FitProblem problem = new FitProblem(tm.model(), d, l, tm.box());
         Estimator est = Estimators.byName(estimator);
+        int cores = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (cores < 1) {
+            throw new IllegalArgumentException("--threads: must be >= 1, got " + cores);
+        }
+        if (est instanceof LeastSquaresEstimator ls) {
+            // One fit, all cores: the pass splits the data in fixed chunks (bit-identical for any count).
+            est = new LeastSquaresEstimator(ls.options(), cores);
+        }
         Initializer initializer = switch (init) {
             case NearTruthInitializer.NAME -> new NearTruthInitializer(tm.truth());
             case RandomInitializer.NAME -> new RandomInitializer();

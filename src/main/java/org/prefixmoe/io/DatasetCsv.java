@@ -1,18 +1,19 @@
 package org.prefixmoe.io;
 
+import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 import org.prefixmoe.sampling.Dataset;
 
 /** Reads and writes data sets as CSV with a header {@code x1..xD,y1..yq}. */
@@ -51,15 +52,85 @@ public final class DatasetCsv {
     /**
      * Reads a data set; the header must be {@code x1..xD} followed by {@code y1..yq}.
      *
+     * <p>The rows are parsed as a stream of bytes straight into primitive arrays (no per-row
+     * objects; the file is never held whole in memory), each number by the Eisel–Lemire parser
+     * of FastDoubleParser (correctly rounded, the syntax of {@link Double#parseDouble}). Blank
+     * lines are skipped, CRLF line ends and a UTF-8 byte-order mark accepted, fields may be
+     * padded with spaces or quoted.
+     *
      * @throws InputFileException naming the file, row and column of any problem
      */
     public static Dataset read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
-            List<String> names = parser.getHeaderNames();
+        try (InputStream in = Files.newInputStream(file)) {
+            return new RowParser(file, in).read();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The streaming parser behind {@link #read}: a byte buffer refilled line by line. */
+    private static final class RowParser {
+        private final Path file;
+        private final InputStream in;
+        private byte[] buf = new byte[1 << 20];
+        private int pos;
+        private int lim;
+        private boolean eof;
+
+        RowParser(Path file, InputStream in) {
+            this.file = file;
+            this.in = in;
+        }
+
+        /** End (exclusive, before any '\n') of the line at pos, with the whole line in the buffer; -1 at end of data. */
+        private int lineEnd() throws IOException {
+            int scanned = pos;
+            while (true) {
+                for (int i = scanned; i < lim; i++) {
+                    if (buf[i] == '\n') {
+                        return i;
+                    }
+                }
+                if (eof) {
+                    return pos < lim ? lim : -1;
+                }
+                // Move the partial line to the front, grow if it fills the buffer, read more.
+                int len = lim - pos;
+                if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                } else if (pos > 0) {
+                    System.arraycopy(buf, pos, buf, 0, len);
+                }
+                pos = 0;
+                lim = len;
+                scanned = len;
+                int k = in.read(buf, lim, buf.length - lim);
+                if (k < 0) {
+                    eof = true;
+                } else {
+                    lim += k;
+                }
+            }
+        }
+
+        Dataset read() throws IOException {
+            int end = lineEnd();
+            if (end < 0) {
+                throw new InputFileException(file, "header", "the file is empty; expected columns x1..xD then y1..yq");
+            }
+            int hs = pos;
+            if (end - hs >= 3 && (buf[hs] & 0xff) == 0xEF && (buf[hs + 1] & 0xff) == 0xBB && (buf[hs + 2] & 0xff) == 0xBF) {
+                hs += 3; // UTF-8 byte-order mark
+            }
+            String headerLine = new String(buf, hs, stripCr(hs, end) - hs, StandardCharsets.UTF_8);
+            pos = Math.min(end + 1, lim);
+            List<String> names = new ArrayList<>();
+            for (String h : headerLine.split(",", -1)) {
+                names.add(unquote(h.strip()));
+            }
             int d = 0;
             while (d < names.size() && names.get(d).equals("x" + (d + 1))) {
                 d++;
@@ -67,52 +138,106 @@ public final class DatasetCsv {
             int q = names.size() - d;
             for (int a = 0; a < q; a++) {
                 if (!names.get(d + a).equals("y" + (a + 1))) {
-                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found "
-                            + names);
+                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + names);
                 }
             }
             if (d == 0 || q == 0) {
                 throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + names);
             }
-            java.util.ArrayList<double[]> rows = new java.util.ArrayList<>();
-            for (CSVRecord rec : parser) {
-                if (rec.size() != d + q) {
-                    throw new InputFileException(file, "row " + rec.getRecordNumber(), "has " + rec.size()
-                            + " columns, the header has " + (d + q));
+            int width = d + q;
+            double[] x = new double[1024 * d];
+            double[] y = new double[1024 * q];
+            int rows = 0;
+            int row = 0;
+            while ((end = lineEnd()) >= 0) {
+                row++;
+                int le = stripCr(pos, end);
+                int ls = pos;
+                pos = Math.min(end + 1, lim);
+                if (blank(ls, le)) {
+                    continue;
                 }
-                double[] row = new double[d + q];
-                for (int k = 0; k < d + q; k++) {
-                    String s = rec.get(k).trim();
-                    try {
-                        row[k] = Double.parseDouble(s);
-                    } catch (NumberFormatException e) {
-                        throw new InputFileException(file, names.get(k) + " (row " + rec.getRecordNumber() + ")",
-                                "not a number: '" + s + "'");
-                    }
-                    if (!Double.isFinite(row[k])) {
-                        throw new InputFileException(file, names.get(k) + " (row " + rec.getRecordNumber() + ")",
-                                "not a finite number: '" + s + "'");
-                    }
+                if ((rows + 1) * d > x.length) {
+                    int grown = Math.max(rows + 1, rows + (rows >> 1));
+                    x = Arrays.copyOf(x, grown * d);
+                    y = Arrays.copyOf(y, grown * q);
                 }
-                rows.add(row);
+                int fs = ls;
+                for (int k = 0; k < width; k++) {
+                    int fe = fs;
+                    while (fe < le && buf[fe] != ',') {
+                        fe++;
+                    }
+                    if (fe == le && k < width - 1) {
+                        throw columns(row, k + 1, width);
+                    }
+                    double v = number(fs, fe, names.get(k), row);
+                    if (k < d) {
+                        x[rows * d + k] = v;
+                    } else {
+                        y[rows * q + k - d] = v;
+                    }
+                    fs = fe + 1;
+                }
+                if (fs <= le) {
+                    int count = width;
+                    for (int i = fs - 1; i < le; i++) {
+                        count += buf[i] == ',' ? 1 : 0;
+                    }
+                    throw columns(row, count, width);
+                }
+                rows++;
             }
-            if (rows.isEmpty()) {
+            if (rows == 0) {
                 throw new InputFileException(file, "", "no data rows");
             }
-            double[] x = new double[rows.size() * d];
-            double[] y = new double[rows.size() * q];
-            for (int i = 0; i < rows.size(); i++) {
-                System.arraycopy(rows.get(i), 0, x, i * d, d);
-                System.arraycopy(rows.get(i), d, y, i * q, q);
+            return new Dataset(Arrays.copyOf(x, rows * d), Arrays.copyOf(y, rows * q), d, q);
+        }
+
+        private InputFileException columns(int row, int found, int width) {
+            return new InputFileException(file, "row " + row, "has " + found + " columns, the header has " + width);
+        }
+
+        private double number(int fs, int fe, String name, int row) {
+            while (fs < fe && (buf[fs] == ' ' || buf[fs] == '\t')) {
+                fs++;
             }
-            return new Dataset(x, y, d, q);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            if (e instanceof InputFileException) {
-                throw e;
+            while (fe > fs && (buf[fe - 1] == ' ' || buf[fe - 1] == '\t')) {
+                fe--;
             }
-            throw new InputFileException(file, "", e.getMessage());
+            if (fe - fs >= 2 && buf[fs] == '"' && buf[fe - 1] == '"') {
+                fs++;
+                fe--;
+            }
+            double v;
+            try {
+                v = JavaDoubleParser.parseDouble(buf, fs, fe - fs);
+            } catch (NumberFormatException e) {
+                throw new InputFileException(file, name + " (row " + row + ")",
+                        "not a number: '" + new String(buf, fs, fe - fs, StandardCharsets.UTF_8) + "'");
+            }
+            if (!Double.isFinite(v)) {
+                throw new InputFileException(file, name + " (row " + row + ")",
+                        "not a finite number: '" + new String(buf, fs, fe - fs, StandardCharsets.UTF_8) + "'");
+            }
+            return v;
+        }
+
+        private int stripCr(int ls, int end) {
+            return end > ls && buf[end - 1] == '\r' ? end - 1 : end;
+        }
+
+        private boolean blank(int ls, int le) {
+            for (int i = ls; i < le; i++) {
+                if (buf[i] != ' ' && buf[i] != '\t') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static String unquote(String s) {
+            return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
         }
     }
 }

@@ -1,0 +1,100 @@
+package org.prefixmoe.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.prefixmoe.sampling.Dataset;
+
+/** The streaming CSV reader: exact numbers, the edge cases of the syntax, and clear refusals. */
+class DatasetCsvTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String text) throws IOException {
+        Path f = dir.resolve("data.csv");
+        Files.write(f, text.getBytes(StandardCharsets.UTF_8));
+        return f;
+    }
+
+    @Test
+    void writeThenReadIsExact() {
+        Random rnd = new Random(1);
+        int n = 5000;
+        double[] x = new double[n * 3];
+        double[] y = new double[n * 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(40) - 20);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Double.longBitsToDouble(rnd.nextLong() & 0x7fefffffffffffffL) * (rnd.nextBoolean() ? 1 : -1);
+        }
+        x[0] = -0.0;
+        x[1] = Double.MIN_VALUE;
+        x[2] = Double.MAX_VALUE;
+        Path f = dir.resolve("round.csv");
+        DatasetCsv.write(new Dataset(x, y, 3, 2), f);
+        Dataset back = DatasetCsv.read(f);
+        assertEquals(n, back.size());
+        assertArrayEquals(x, back.x(), 0.0);
+        assertArrayEquals(y, back.y(), 0.0);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(back.x()[0]), "-0 keeps its sign");
+    }
+
+    @Test
+    void readsTheSyntaxOfParseDouble() throws IOException {
+        String[] numbers = {"1e5", "-2.5E-3", "+7", ".5", "5.", "-0", "0x1p3", "1d", "  3.25 ", "\"4\"",
+            "123456789012345678901234567890", "4.9e-324", "1.7976931348623157e308", "2.2250738585072011e-308"};
+        StringBuilder text = new StringBuilder("\uFEFFx1,y1\r\n");
+        for (String s : numbers) {
+            text.append(s).append(",1\r\n");
+        }
+        text.append("\r\n   \n"); // blank lines are skipped
+        Dataset d = DatasetCsv.read(file(text.toString()));
+        assertEquals(numbers.length, d.size());
+        for (int i = 0; i < numbers.length; i++) {
+            String s = numbers[i].strip().replace("\"", "");
+            assertEquals(Double.parseDouble(s), d.x()[i], 0.0, s);
+            assertEquals(1.0, d.y()[i]);
+        }
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(d.x()[5]));
+    }
+
+    @Test
+    void lastLineWithoutNewlineAndLongLines() throws IOException {
+        StringBuilder text = new StringBuilder("x1,x2,y1\n");
+        String pad = "0".repeat(3_000_000); // a line longer than the read buffer
+        text.append("1,").append(pad).append("2,3\n4,5,6");
+        Dataset d = DatasetCsv.read(file(text.toString()));
+        assertArrayEquals(new double[] {1, 2, 4, 5}, d.x(), 0.0);
+        assertArrayEquals(new double[] {3, 6}, d.y(), 0.0);
+    }
+
+    @Test
+    void refusesBadRowsWithFileRowAndColumn() throws IOException {
+        assertMessage("x1,y1\n1,2\nNaN,3\n", "field 'x1 (row 2)': not a finite number: 'NaN'");
+        assertMessage("x1,y1\n1,Infinity\n", "field 'y1 (row 1)': not a finite number: 'Infinity'");
+        assertMessage("x1,y1\n1,abc\n", "field 'y1 (row 1)': not a number: 'abc'");
+        assertMessage("x1,y1\n1,\n", "field 'y1 (row 1)': not a number: ''");
+        assertMessage("x1,x2,y1\n1,2,3\n4,5\n", "field 'row 2': has 2 columns, the header has 3");
+        assertMessage("x1,y1\r\n1,2,3\r\n", "field 'row 1': has 3 columns, the header has 2");
+        assertMessage("x1,y2\n1,2\n", "field 'header': expected columns x1..xD then y1..yq");
+        assertMessage("", "field 'header': the file is empty");
+        assertMessage("x1,y1\n", "no data rows");
+    }
+
+    private void assertMessage(String text, String expected) throws IOException {
+        Path f = file(text);
+        InputFileException e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+    }
+}
