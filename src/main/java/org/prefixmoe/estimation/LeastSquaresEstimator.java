@@ -59,6 +59,9 @@ public final class LeastSquaresEstimator implements Estimator {
     /**
      * An estimator whose passes over the data run on {@code threads} threads (the fit is
      * bit-identical for any number; Monte Carlo runs use 1, one fit per core).
+     *
+     * @param options the solver settings
+     * @param threads threads of each pass, at least 1
      */
     public LeastSquaresEstimator(Options options, int threads) {
         if (threads < 1) {
@@ -68,7 +71,7 @@ public final class LeastSquaresEstimator implements Estimator {
         this.threads = threads;
     }
 
-    /** Threads of each pass over the data. */
+    /** {@return the number of threads of each pass over the data} */
     public int threads() {
         return threads;
     }

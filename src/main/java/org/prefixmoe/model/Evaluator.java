@@ -39,14 +39,14 @@ public final class Evaluator {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** Whether the vector kernel can run in this JVM (the module {@code jdk.incubator.vector} is present). */
+    /** {@return whether the vector kernel can run in this JVM (the module {@code jdk.incubator.vector} is present)} */
     public static boolean vectorKernelAvailable() {
         return VECTOR_AVAILABLE;
     }
 
     /**
-     * The kernel new evaluators use: {@link Kernel#VECTOR} when available unless the system
-     * property {@code prefixmoe.vector} is {@code false}.
+     * {@return the kernel new evaluators use: {@link Kernel#VECTOR} when available unless the system
+     * property {@code prefixmoe.vector} is {@code false}}
      */
     public static Kernel defaultKernel() {
         return VECTOR_AVAILABLE && !"false".equalsIgnoreCase(System.getProperty("prefixmoe.vector"))
@@ -164,7 +164,11 @@ public final class Evaluator {
         this.partials = new double[chunks * (packedLength + dimension() + 1)];
     }
 
-    /** Selects the kernel of {@link #normalEquations}; {@link Kernel#VECTOR} needs {@link #vectorKernelAvailable()}. */
+    /**
+     * Selects the kernel of {@link #normalEquations}.
+     *
+     * @param k the kernel; {@link Kernel#VECTOR} needs {@link #vectorKernelAvailable()}
+     */
     public void setKernel(Kernel k) {
         if (k == Kernel.VECTOR && !VECTOR_AVAILABLE) {
             throw new IllegalStateException("the vector kernel needs the JVM option --add-modules jdk.incubator.vector");
@@ -175,7 +179,7 @@ public final class Evaluator {
         }
     }
 
-    /** The kernel of {@link #normalEquations}. */
+    /** {@return the kernel of {@link #normalEquations}} */
     public Kernel kernel() {
         return kernel;
     }
@@ -183,6 +187,8 @@ public final class Evaluator {
     /**
      * Number of threads that share the chunks of {@link #normalEquations} (default 1: the
      * calling thread only). The result is bit-identical for any value.
+     *
+     * @param threads at least 1
      */
     public void setThreads(int threads) {
         if (threads < 1) {
@@ -191,7 +197,7 @@ public final class Evaluator {
         this.threads = threads;
     }
 
-    /** Number of threads of the fused pass. */
+    /** {@return the number of threads of the fused pass} */
     public int threads() {
         return threads;
     }
@@ -394,6 +400,11 @@ public final class Evaluator {
      * (P × P row-major, full) and {@code Jᵀr} with {@code r = f_G(X) − Y}, without materializing
      * the n × P Jacobian, and returns the residual sum of squares. Runs on {@link #threads()}
      * threads; the result does not depend on their number.
+     *
+     * @param y the responses, n × q row-major
+     * @param jtj receives JᵀJ, P × P row-major
+     * @param jtr receives Jᵀr, length P
+     * @return the residual sum of squares {@code Σ_i ||Y_i − f_G(X_i)||²}
      */
     public double normalEquations(double[] y, double[] jtj, double[] jtr) {
         final int cols = dimension();
