@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 
@@ -399,15 +398,5 @@ public final class Study {
         }
         head.close();
         return new Pretrained(vit, r.evalAccuracy(), false);
-    }
-
-    /**
-     * Whether a chosen rate exists for every requested (method, size).
-     *
-     * @param choices choices
-     * @return the first incomplete one, if any
-     */
-    static Optional<Choice> incomplete(List<Choice> choices) {
-        return choices.stream().filter(c -> c.lr() == null).findFirst();
     }
 }
