@@ -24,22 +24,18 @@ class ResultSinkTest {
     @TempDir
     Path dir;
 
-    private static Map<String, List<String>> byKey(List<ResultRow> rows) {
-        return rows.stream().collect(Collectors.toMap(ResultRow::key, ResultRow::deterministicValues));
-    }
-
     @Test
     void memoryCallbackAndFileSinksReceiveTheSameRows() throws IOException {
         Scenario s = SmallScenarios.small(dir);
         Engine engine = new Engine(2, null);
         Path file = dir.resolve("file/results.csv");
         engine.run(s, file);
-        Map<String, List<String>> fromFile = byKey(ResultsFile.read(file));
+        Map<String, List<String>> fromFile = SmallScenarios.byKey(ResultsFile.read(file));
 
         List<ResultRow> inMemory = engine.run(s);
         assertEquals(Tasks.all(s).stream().map(Task::key).toList(), inMemory.stream().map(ResultRow::key).toList(),
                 "canonical order");
-        assertEquals(fromFile, byKey(inMemory));
+        assertEquals(fromFile, SmallScenarios.byKey(inMemory));
 
         List<ResultRow> called = new ArrayList<>();
         Engine.Report r = engine.run(s, Tasks.all(s).subList(0, 4), ResultSink.of(called::add));
@@ -54,7 +50,7 @@ class ResultSinkTest {
         Tasks.missing(s, called).forEach(t -> memory.accept(runner.run(t)));
         List<ResultRow> all = new ArrayList<>(called);
         all.addAll(memory.rows());
-        assertEquals(fromFile, byKey(all));
+        assertEquals(fromFile, SmallScenarios.byKey(all));
     }
 
     @Test
@@ -138,7 +134,7 @@ class ResultSinkTest {
         assertTrue(rows.stream().allMatch(r -> r.estimate().isEmpty()));
         Map<String, List<String>> expected = ResultsFile.read(full).stream().collect(Collectors.toMap(
                 ResultRow::key, r -> withoutEstimate(r.deterministicValues())));
-        assertEquals(expected, byKey(rows));
+        assertEquals(expected, SmallScenarios.byKey(rows));
     }
 
     @Test

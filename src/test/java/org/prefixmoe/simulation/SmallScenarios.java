@@ -10,6 +10,11 @@ final class SmallScenarios {
     private SmallScenarios() {
     }
 
+    /** Rows by task key, without their timings: what must agree between two runs. */
+    static java.util.Map<String, java.util.List<String>> byKey(java.util.List<ResultRow> rows) {
+        return rows.stream().collect(java.util.stream.Collectors.toMap(ResultRow::key, ResultRow::deterministicValues));
+    }
+
     static Path models() {
         return Path.of("simulations/models").toAbsolutePath();
     }

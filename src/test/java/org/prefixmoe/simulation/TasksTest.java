@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.prefixmoe.io.ScenarioFiles;
@@ -19,10 +18,6 @@ import org.prefixmoe.io.ScenarioFiles;
 class TasksTest {
     @TempDir
     Path dir;
-
-    private static Map<String, List<String>> byKey(List<ResultRow> rows) {
-        return rows.stream().collect(Collectors.toMap(ResultRow::key, ResultRow::deterministicValues));
-    }
 
     @Test
     void tasksAreListedInCanonicalOrder() throws IOException {
@@ -41,7 +36,7 @@ class TasksTest {
         Scenario s = SmallScenarios.small(dir);
         Path file = dir.resolve("engine/results.csv");
         new Engine(2, null).run(s, file);
-        Map<String, List<String>> engine = byKey(ResultsFile.read(file));
+        Map<String, List<String>> engine = SmallScenarios.byKey(ResultsFile.read(file));
 
         // A worker that rebuilt the scenario from its text, running the tasks one by one in reverse.
         Path scenarioFile = dir.resolve("small.yaml");
@@ -53,7 +48,7 @@ class TasksTest {
         for (Task t : tasks) {
             rows.add(Tasks.run(rebuilt, t));
         }
-        assertEquals(engine, byKey(rows));
+        assertEquals(engine, SmallScenarios.byKey(rows));
         assertEquals(12, engine.size());
     }
 
