@@ -9,6 +9,7 @@ import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.io.ScenarioFiles;
 import org.prefixmoe.plotting.Figures;
 import org.prefixmoe.simulation.Engine;
+import org.prefixmoe.simulation.Progress;
 import org.prefixmoe.simulation.ResultsFile;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioReport;
@@ -45,6 +46,20 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = {"bar: a bar redrawn in place; lines: a plain line every 10% or minute (for logs);"
+                    + " auto (default): bar on a terminal, lines otherwise."})
+    void progress(String mode) {
+        progressMode = switch (mode) {
+            case "auto" -> Progress.Mode.AUTO;
+            case "bar" -> Progress.Mode.BAR;
+            case "lines" -> Progress.Mode.LINES;
+            default -> throw new IllegalArgumentException("--progress: expected auto, bar or lines, got '" + mode + "'");
+        };
+    }
+
+    private Progress.Mode progressMode = Progress.Mode.AUTO;
+
     @Option(names = "--shard", paramLabel = "i/k", converter = ShardConverter.class,
             description = {"Run only shard i of k (1 <= i <= k): a fixed 1/k of the tasks, balanced by cost, into"
                     + " OUT/NAME-shard-i-of-k/ (resumable; no summary or figures). Run every shard, e.g. as a SLURM"
@@ -77,22 +92,23 @@ final class SimulateCommand implements Callable<Integer> {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         for (int i = 0; i < list.size(); i++) {
             if (shard != null) {
-                runShard(list.get(i), shard, dirs.get(i), t, quiet);
+                runShard(list.get(i), shard, dirs.get(i), t, quiet, progressMode);
                 continue;
             }
             run(list.get(i), dirs.get(i), t, quiet, !plot, "prefixmoe simulate " + scenarios.get(i)
-                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures());
+                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures(), progressMode);
         }
         return 0;
     }
 
     /** Runs one shard of a scenario into {@code dir}: results and runs.log only. */
-    private static void runShard(Scenario s, Shards.Shard shard, Path dir, int threads, boolean quiet) {
+    private static void runShard(Scenario s, Shards.Shard shard, Path dir, int threads, boolean quiet,
+                                 Progress.Mode mode) {
         Path results = dir.resolve("results.csv");
         java.util.List<org.prefixmoe.simulation.Task> tasks = Shards.tasks(s, shard);
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
-        Engine.Report rep = new Engine(threads, quiet ? null : System.err).run(s, results, tasks);
+        Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks);
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
                         + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
                 s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
@@ -105,10 +121,15 @@ final class SimulateCommand implements Callable<Integer> {
     /** Runs, summarizes and plots one scenario into {@code dir}. Shared with {@code figures}. */
     static Engine.Report run(Scenario s, Path dir, int threads, boolean quiet, boolean noPlot, String command,
                              List<Scenario.Figure> figures) {
+        return run(s, dir, threads, quiet, noPlot, command, figures, Progress.Mode.AUTO);
+    }
+
+    private static Engine.Report run(Scenario s, Path dir, int threads, boolean quiet, boolean noPlot, String command,
+                                     List<Scenario.Figure> figures, Progress.Mode mode) {
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
-        Engine.Report rep = new Engine(threads, quiet ? null : System.err).run(s, results);
+        Engine.Report rep = engine(threads, quiet, mode).run(s, results);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
                 rep.seconds(), rep.fitsPerSecond());
@@ -136,6 +157,11 @@ final class SimulateCommand implements Callable<Integer> {
     /** The summary settings of a scenario: its r, and its first study as the baseline of the ratios. */
     static Summary.Options summaryOptions(Scenario s) {
         return Summary.Options.DEFAULT.withR(s.r()).withBaseline(s.studies().get(0).name());
+    }
+
+    /** The engine of the command line: progress on stderr (unless quiet), lines in runs.log as the run goes. */
+    private static Engine engine(int threads, boolean quiet, Progress.Mode mode) {
+        return new Engine(threads, quiet ? null : System.err, mode, true);
     }
 
     /**

@@ -26,17 +26,34 @@ import java.util.concurrent.Future;
 public final class Engine {
     private final int threads;
     private final PrintStream progress;
+    private final Progress.Mode mode;
+    private final boolean runLog;
 
     /**
+     * An engine that shows progress as {@link Progress.Mode#AUTO} chooses and keeps no run log.
+     *
      * @param threads worker threads (at least 1)
      * @param progress where the progress bar goes (stderr), or null for none
      */
     public Engine(int threads, PrintStream progress) {
+        this(threads, progress, Progress.Mode.AUTO, false);
+    }
+
+    /**
+     * @param threads worker threads (at least 1)
+     * @param progress where progress goes (stderr), or null for none
+     * @param mode a live bar, plain lines, or auto (bar on a terminal)
+     * @param runLog whether a run into a {@link ResultsFile} appends progress lines, and the Ctrl-C
+     *     line, to {@code runs.log} beside it
+     */
+    public Engine(int threads, PrintStream progress, Progress.Mode mode, boolean runLog) {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads: must be at least 1, got " + threads);
         }
         this.threads = threads;
         this.progress = progress;
+        this.mode = mode;
+        this.runLog = runLog;
     }
 
     /**
@@ -127,7 +144,6 @@ public final class Engine {
         todo.sort(Comparator.comparingInt(Task::n).reversed().thenComparingInt(Task::study)
                 .thenComparingInt(Task::replicate));
         double work = todo.stream().mapToDouble(Task::n).sum();
-        Progress bar = new Progress(progress, todo.size(), work);
         long failed = 0;
         long capped = 0;
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -135,7 +151,9 @@ public final class Engine {
             th.setDaemon(true);
             return th;
         });
-        try {
+        ResultsFile file = out instanceof ResultsFile f ? f : null;
+        try (Progress bar = new Progress(progress, mode, todo.size(), work, file == null ? 0 : file.existingRows(),
+                file == null ? null : file.file(), runLog && file != null ? file.file().resolveSibling("runs.log") : null)) {
             ExecutorCompletionService<ResultRow> cs = new ExecutorCompletionService<>(pool);
             for (Task t : todo) {
                 cs.submit(() -> runner.run(t));

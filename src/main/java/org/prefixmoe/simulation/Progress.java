@@ -1,36 +1,113 @@
 package org.prefixmoe.simulation;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr: done/total, fits per second and time left. Tasks are weighted
- * by their sample size for the estimate of time left, since a fit costs about O(n).
+ * Progress of a run: done/total, fits per second and time left (tasks weighted by their sample
+ * size, since a fit costs about O(n)). On a terminal a one-line bar redrawn in place; on a
+ * redirected stream (a log file, a batch job) a plain line at every tenth of the tasks or every
+ * minute, so logs get a dozen lines instead of hundreds of carriage returns. The plain lines also
+ * go to the run log ({@code runs.log}) as the run goes, and on Ctrl-C (or any JVM shutdown before
+ * the end) a last line says how many rows are safe in the results file and how to resume.
  */
-public final class Progress {
+public final class Progress implements AutoCloseable {
+    /** How progress is shown. */
+    public enum Mode {
+        /** {@link #BAR} when the JVM has a console (an interactive terminal), else {@link #LINES}. */
+        AUTO,
+        /** A bar redrawn in place with carriage returns. */
+        BAR,
+        /** A plain line every tenth of the tasks or every minute. */
+        LINES;
+
+        /**
+         * This mode with {@link #AUTO} resolved for the running JVM.
+         *
+         * @return {@link #BAR} or {@link #LINES}
+         */
+        public Mode resolve() {
+            return this != AUTO ? this : System.console() != null ? BAR : LINES;
+        }
+    }
+
+    private static final long BAR_EVERY_NANOS = 250_000_000L;
+    private static final long LINE_EVERY_NANOS = 60_000_000_000L;
+
     private final PrintStream out;
+    private final Mode mode;
     private final long total;
     private final double totalWork;
+    private final long before;
+    private final Path results;
+    private final Path log;
     private final long start = System.nanoTime();
     private final boolean enabled;
+    private final Thread hook;
     private long done;
     private long failed;
     private double work;
     private long lastPrint;
+    private long lastLine;
+    private int lastTenth;
+    private boolean closed;
 
     /**
+     * A bar or lines chosen by {@link Mode#AUTO}, with no run log and no Ctrl-C line.
+     *
      * @param out where to print (stderr), or null for silence
      * @param total number of tasks to run
      * @param totalWork sum of their sample sizes
      */
     public Progress(PrintStream out, long total, double totalWork) {
-        this.out = out;
-        this.total = total;
-        this.totalWork = totalWork;
-        this.enabled = out != null && total > 0;
+        this(out, Mode.AUTO, total, totalWork, 0, null, null);
     }
 
-    /** Records one finished task of size n. */
+    /**
+     * Progress of a run that appends to {@code results}. Registers a shutdown hook (removed by
+     * {@link #close}) that reports the rows that are safe when the run is interrupted.
+     *
+     * @param out where to print (stderr), or null for silence
+     * @param mode bar, lines, or auto
+     * @param total number of tasks to run
+     * @param totalWork sum of their sample sizes
+     * @param before rows already in the results file (a resumed run)
+     * @param results the results file, or null
+     * @param log the run log to append the plain lines to ({@code runs.log}), or null
+     */
+    public Progress(PrintStream out, Mode mode, long total, double totalWork, long before, Path results, Path log) {
+        this.out = out;
+        this.mode = mode.resolve();
+        this.total = total;
+        this.totalWork = totalWork;
+        this.before = before;
+        this.results = results;
+        this.log = log;
+        this.enabled = out != null && total > 0;
+        this.lastLine = start;
+        if (total > 0 && results != null && (out != null || log != null)) {
+            hook = new Thread(this::interrupted, "prefixmoe-progress-interrupted");
+            Runtime.getRuntime().addShutdownHook(hook);
+            log(String.format(Locale.ROOT, "start: %d tasks to compute, %d rows already in %s", total, before,
+                    results));
+        } else {
+            hook = null;
+        }
+    }
+
+    /**
+     * Records one finished task whose row is already written.
+     *
+     * @param n its sample size
+     * @param ok whether the fit succeeded
+     */
     public synchronized void step(int n, boolean ok) {
         done++;
         work += n;
@@ -38,25 +115,98 @@ public final class Progress {
             failed++;
         }
         long now = System.nanoTime();
-        if (enabled && (now - lastPrint > 250_000_000L || done == total)) {
+        int tenth = (int) (10 * done / Math.max(total, 1));
+        boolean line = tenth > lastTenth || now - lastLine >= LINE_EVERY_NANOS || done == total;
+        if (line) {
+            lastTenth = tenth;
+            lastLine = now;
+            log(status(now));
+        }
+        if (!enabled) {
+            return;
+        }
+        if (mode == Mode.BAR && (now - lastPrint > BAR_EVERY_NANOS || done == total)) {
             lastPrint = now;
-            out.print("\r" + line(now));
+            out.print("\r" + bar(now));
             if (done == total) {
                 out.println();
             }
             out.flush();
+        } else if (mode == Mode.LINES && line) {
+            out.println(status(now));
+            out.flush();
         }
     }
 
-    private String line(long now) {
+    private String bar(long now) {
+        int width = 30;
+        int filled = (int) Math.round(width * (double) done / total);
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + counts(now);
+    }
+
+    private String status(long now) {
+        return String.format(Locale.ROOT, "progress: %d%% ", Math.round(100.0 * done / total)) + counts(now);
+    }
+
+    private String counts(long now) {
         double secs = (now - start) / 1e9;
         double rate = done / Math.max(secs, 1e-9);
         double left = work <= 0 ? Double.NaN : secs * (totalWork - work) / work;
-        int width = 30;
-        int filled = (int) Math.round(width * (double) done / total);
-        return String.format(Locale.ROOT, "[%s%s] %d/%d fits  %.1f fits/s  elapsed %s  left %s%s",
-                "#".repeat(filled), ".".repeat(width - filled), done, total, rate, clock(secs), clock(left),
-                failed > 0 ? "  failed " + failed : "");
+        return String.format(Locale.ROOT, "%d/%d fits  %.1f fits/s  elapsed %s  left %s%s", done, total, rate,
+                clock(secs), clock(left), failed > 0 ? "  failed " + failed : "");
+    }
+
+    /**
+     * The line printed when the run is cut short.
+     *
+     * @return how many rows are safe and how to resume
+     */
+    public synchronized String interruptedLine() {
+        return String.format(Locale.ROOT, "interrupted after %s: %d rows are safe in %s (%d computed now, %d before);"
+                        + " rerun the same command to resume (only the %d missing tasks are computed)",
+                clock(elapsed()), before + done, results, done, before, total - done);
+    }
+
+    private synchronized void interrupted() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        String line = interruptedLine();
+        if (out != null) {
+            out.println(mode == Mode.BAR ? "\n" + line : line);
+            out.flush();
+        }
+        log(line);
+    }
+
+    /** Appends a timestamped line to the run log; a log that cannot be written never stops the run. */
+    private void log(String line) {
+        if (log == null) {
+            return;
+        }
+        try {
+            Files.writeString(log, Instant.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the results file, not the log, is what a resume needs
+        }
+    }
+
+    /** Ends the run's progress: removes the Ctrl-C hook. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down
+            }
+        }
     }
 
     static String clock(double secs) {
@@ -68,7 +218,11 @@ public final class Progress {
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    /** Seconds since the start. */
+    /**
+     * Seconds since the start.
+     *
+     * @return wall time so far
+     */
     public double elapsed() {
         return (System.nanoTime() - start) / 1e9;
     }

@@ -30,6 +30,12 @@ public final class ResultRow implements java.io.Serializable {
             "L_star", "n", "replicate", "estimator", "init", "status", "stop_reason", "converged", "iterations",
             "evaluations", "objective", "noise_variance", "d1", "d2", "regression", "single", "multi",
             "multi_weighted", "empty_cells", "redundancy", "message", "seconds", "estimate");
+    /**
+     * Columns holding a boolean, written {@code TRUE}/{@code FALSE} so that R's {@code read.csv} and
+     * pandas both read them as logical; files written before, with {@code true}/{@code false}, are
+     * read as the same values.
+     */
+    public static final List<String> BOOLEAN_COLUMNS = List.of("converged");
     /** Columns that vary from run to run (timings) and are left out of determinism checks. */
     public static final List<String> TIMING_COLUMNS = List.of("seconds");
     /**
@@ -50,6 +56,12 @@ public final class ResultRow implements java.io.Serializable {
             throw new IllegalArgumentException("row: " + values.length + " values for " + COLUMNS.size() + " columns");
         }
         this.values = values.clone();
+        for (String c : BOOLEAN_COLUMNS) {
+            int i = index(c);
+            if (this.values[i].equalsIgnoreCase("true") || this.values[i].equalsIgnoreCase("false")) {
+                this.values[i] = format(Boolean.parseBoolean(this.values[i]));
+            }
+        }
     }
 
     /** An empty row to fill with {@link #set}. */
@@ -60,7 +72,18 @@ public final class ResultRow implements java.io.Serializable {
     }
 
     void set(String column, Object value) {
-        values[index(column)] = value == null ? "" : value instanceof Double d ? format(d) : value.toString();
+        values[index(column)] = value == null ? "" : value instanceof Double d ? format(d)
+                : value instanceof Boolean b ? format(b) : value.toString();
+    }
+
+    /**
+     * How the toolkit writes a boolean in its CSV files.
+     *
+     * @param b the value
+     * @return {@code TRUE} or {@code FALSE}
+     */
+    public static String format(boolean b) {
+        return b ? "TRUE" : "FALSE";
     }
 
     static String format(double d) {

@@ -23,7 +23,9 @@ import org.apache.commons.csv.CSVRecord;
  * file reads the keys of the rows already there so that the engine skips those tasks. Each row
  * is one line written whole and flushed, so a killed run leaves at most a partial last line,
  * which is dropped on resume. While open, the file is locked ({@code FILE.lock}, an OS file
- * lock) so that two runs can never append the same tasks to one file.
+ * lock) so that two runs can never append the same tasks to one file. The lock file is deleted on
+ * close and, through a shutdown hook, on Ctrl-C; one left by a killed process does not block the
+ * next run, since the OS releases the lock itself with the process.
  */
 public final class ResultsFile implements Closeable, ResultSink {
     private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
@@ -36,6 +38,7 @@ public final class ResultsFile implements Closeable, ResultSink {
     private final FileChannel lock;
     /** The file's own columns: an older file without {@link ResultRow#ADDED_COLUMNS} is resumed in its layout. */
     private final List<String> columns;
+    private final Thread removeLockOnExit;
 
     private ResultsFile(Path file, Writer out, Set<String> done, int kept, FileChannel lock, List<String> columns) {
         this.file = file;
@@ -44,11 +47,26 @@ public final class ResultsFile implements Closeable, ResultSink {
         this.kept = kept;
         this.lock = lock;
         this.columns = columns;
+        this.removeLockOnExit = new Thread(() -> deleteLockFile(file), "prefixmoe-remove-lock");
+        Runtime.getRuntime().addShutdownHook(removeLockOnExit);
+    }
+
+    static Path lockFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".lock");
+    }
+
+    /** Deleted while the lock is still held, so no other run can be holding it. */
+    private static void deleteLockFile(Path file) {
+        try {
+            Files.deleteIfExists(lockFile(file));
+        } catch (IOException e) {
+            // a leftover lock file is harmless: the OS lock, not the file, is what refuses a second run
+        }
     }
 
     /** Takes the run's lock on {@code FILE.lock}, or refuses when another run holds it. */
     static FileChannel lock(Path file) throws IOException {
-        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        Path lockFile = lockFile(file);
         Files.createDirectories(file.toAbsolutePath().getParent());
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
@@ -99,11 +117,19 @@ public final class ResultsFile implements Closeable, ResultSink {
             }
             return new ResultsFile(file, w, done, kept, lock, columns);
         } catch (IOException e) {
-            closeQuietly(lock);
+            release(file, lock);
             throw new UncheckedIOException("cannot open results file " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(lock);
+            release(file, lock);
             throw e;
+        }
+    }
+
+    /** Gives up a lock taken by {@link #open} that failed afterwards (e.g. rows of other settings). */
+    private static void release(Path file, FileChannel lock) {
+        if (lock != null) {
+            deleteLockFile(file);
+            closeQuietly(lock);
         }
     }
 
@@ -250,11 +276,20 @@ public final class ResultsFile implements Closeable, ResultSink {
 
     @Override
     public synchronized void close() {
+        if (!lock.isOpen()) {
+            return; // closed before: the lock file may be another run's by now
+        }
         try {
             out.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeLockOnExit);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook deletes the file
+            }
+            deleteLockFile(file);
             closeQuietly(lock); // releases the run's lock
         }
     }
