@@ -47,7 +47,7 @@ final class SimulateCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = {"bar: a bar redrawn in place; lines: a plain line every 10% or minute (for logs);"
+            description = {"bar: a bar redrawn in place; lines: a plain line every 10%% or minute (for logs);"
                     + " auto (default): bar on a terminal, lines otherwise."})
     void progress(String mode) {
         progressMode = switch (mode) {
