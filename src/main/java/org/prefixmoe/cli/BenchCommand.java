@@ -32,10 +32,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "Relative step tolerance of the fits (default: ${DEFAULT-VALUE}).")
     double stepTolerance;
 
+    @Option(names = "--gradient-tolerance", defaultValue = "1e-10",
+            description = "Scaled projected-gradient tolerance of the fits (default: ${DEFAULT-VALUE}).")
+    double gradientTolerance;
+
     @Override
     public Integer call() {
-        LeastSquaresEstimator.Options options = new LeastSquaresEstimator.Options(
-                LeastSquaresEstimator.Options.DEFAULT.maxIterations(), objectiveTolerance, stepTolerance);
+        LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT
+                .withObjectiveTolerance(objectiveTolerance).withStepTolerance(stepTolerance)
+                .withGradientTolerance(gradientTolerance);
         new LeastSquaresBenchmark(ModelFiles.read(model), System.out, options).report(atoms, replicates);
         return 0;
     }

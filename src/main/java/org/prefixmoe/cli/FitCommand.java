@@ -14,6 +14,7 @@ import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.DatasetCsv;
 import org.prefixmoe.io.MeasureFiles;
 import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
@@ -48,6 +49,11 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the starts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--start", paramLabel = "FILE",
+            description = "Fit once from this start: an estimate JSON with atoms and biases (what fit -o writes), "
+                    + "projected onto the model's box; --init and --restarts are then not used.")
+    Path start;
+
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
 
@@ -80,13 +86,15 @@ final class FitCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--init: unknown initialization '" + init
                     + "' (expected random or near-truth)");
         };
+        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
         long t0 = System.nanoTime();
-        FitResult fit = Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));
+        FitResult fit = from != null ? est.fit(problem, from)
+                : Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf("%s fit of %d atoms (%s) to %d samples in %.3f s%n", est.name(), l,
                 tm.model().parameterization().name(), d.size(), secs);
-        System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, stopped: %s%n", fit.objective(),
-                fit.noiseVariance(), fit.iterations(), fit.stopReason().label());
+        System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, %d evaluations, stopped: %s%n",
+                fit.objective(), fit.noiseVariance(), fit.iterations(), fit.evaluations(), fit.stopReason().label());
         System.out.println(fit.estimate());
         if (output != null) {
             MeasureFiles.write(output, tm.model().parameterization().name(), fit);

@@ -25,13 +25,14 @@ public final class Estimators {
         KNOWN.put(LeastSquaresEstimator.NAME, new Entry(ordered(
                 "max_iterations", (double) ls.maxIterations(),
                 "objective_tolerance", ls.objectiveTolerance(),
-                "step_tolerance", ls.stepTolerance()),
+                "step_tolerance", ls.stepTolerance(),
+                "gradient_tolerance", ls.gradientTolerance()),
                 s -> new LeastSquaresEstimator(new LeastSquaresEstimator.Options(whole(s, "max_iterations"),
-                        s.get("objective_tolerance"), s.get("step_tolerance")))));
+                        s.get("objective_tolerance"), s.get("step_tolerance"), s.get("gradient_tolerance")))));
         EmEstimator.Options em = EmEstimator.Options.DEFAULT;
         KNOWN.put(EmEstimator.NAME, new Entry(ordered(
                 "max_iterations", (double) em.maxIterations(),
-                "objective_tolerance", em.tolerance(),
+                "objective_tolerance", em.objectiveTolerance(),
                 "newton_steps", (double) em.newtonSteps(),
                 "variance_floor", em.varianceFloor()),
                 s -> new EmEstimator(new EmEstimator.Options(whole(s, "max_iterations"), s.get("objective_tolerance"),

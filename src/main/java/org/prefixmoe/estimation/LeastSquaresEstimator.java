@@ -1,5 +1,6 @@
 package org.prefixmoe.estimation;
 
+import java.util.Optional;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.linsol.LinearSolverDense;
@@ -14,7 +15,27 @@ import org.prefixmoe.model.MixingMeasure;
  * {@code JᵀJ} and {@code Jᵀr} at once ({@link Evaluator#normalEquations}); the n × P Jacobian is
  * never formed. Steps solve {@code (JᵀJ + λ diag(JᵀJ)) δ = −Jᵀr} by Cholesky (EJML) with the
  * variables that sit on a bound and are pushed outward held fixed, and the trial point is
- * projected onto the box, so every iterate stays inside it.
+ * projected onto the box, so every iterate stays inside it. A trial point that does not lower the
+ * objective is rejected and λ raised (Nielsen's update); an accepted one lowers λ by its gain ratio.
+ *
+ * <h2>When it stops</h2>
+ * After every accepted step (and once at the start) the {@link StopRule} is asked; by default
+ * ({@link Options#stopRule()}) the first of
+ * <ul>
+ * <li>{@link StopRule#objectiveChange}: actual and predicted relative reductions at most
+ * {@link Options#objectiveTolerance()} on a step the quadratic model agreed with
+ * ({@code 1/4 ≤ ρ ≤ 2}) without a rejected trial in that iteration, and no more than that to come by
+ * extrapolating the last two decreases — {@code objective-change};</li>
+ * <li>{@link StopRule#projectedGradient}: the largest cosine between the residual and a Jacobian
+ * column, over coordinates not held at a bound, at most {@link Options#gradientTolerance()} —
+ * {@code gradient};</li>
+ * <li>{@link StopRule#stepSize}: an accepted step shorter than
+ * {@link Options#stepTolerance()} relative to the point — {@code step-size}.</li>
+ * </ul>
+ * The fit is not converged when it reaches {@link Options#maxIterations()}
+ * ({@code max-iterations}), when λ blows up or steps shorter than the step tolerance no longer
+ * descend before a test passed ({@code no-progress}), or when the objective is not finite
+ * ({@code failed}).
  */
 public final class LeastSquaresEstimator implements Estimator {
     /** The name used in scenarios. */
@@ -22,27 +43,66 @@ public final class LeastSquaresEstimator implements Estimator {
 
     private final Options options;
     private final int threads;
+    private final StopRule rule;
 
     /**
-     * Solver settings.
+     * Solver settings. Immutable; change one with its wither, e.g.
+     * {@code Options.DEFAULT.withObjectiveTolerance(1e-12)}.
      *
-     * @param maxIterations iteration cap
-     * @param objectiveTolerance stop when an accepted step lowers the objective by a relative
-     *     amount below this
-     * @param stepTolerance stop when an accepted step is shorter than this relative to |x|
+     * @param maxIterations iteration cap (reaching it is "not converged")
+     * @param objectiveTolerance relative objective tolerance of {@link StopRule#objectiveChange}
+     * @param stepTolerance relative step tolerance of {@link StopRule#stepSize}
+     * @param gradientTolerance scaled projected-gradient tolerance of
+     *     {@link StopRule#projectedGradient}
      */
-    public record Options(int maxIterations, double objectiveTolerance, double stepTolerance) {
-        /** Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9. */
-        public static final Options DEFAULT = new Options(500, 1e-10, 1e-9);
+    public record Options(int maxIterations, double objectiveTolerance, double stepTolerance,
+                          double gradientTolerance) {
+        /**
+         * Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9, scaled
+         * projected gradient 1e-10.
+         */
+        public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
 
         /** Validates the settings. */
         public Options {
             if (maxIterations < 1) {
                 throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
             }
-            if (!(objectiveTolerance >= 0) || !(stepTolerance >= 0)) {
-                throw new IllegalArgumentException("tolerances must be >= 0");
+            if (!(objectiveTolerance >= 0)) {
+                throw new IllegalArgumentException("objectiveTolerance: must be >= 0, got " + objectiveTolerance);
             }
+            if (!(stepTolerance >= 0)) {
+                throw new IllegalArgumentException("stepTolerance: must be >= 0, got " + stepTolerance);
+            }
+            if (!(gradientTolerance >= 0)) {
+                throw new IllegalArgumentException("gradientTolerance: must be >= 0, got " + gradientTolerance);
+            }
+        }
+
+        /** A copy with another iteration cap. */
+        public Options withMaxIterations(int value) {
+            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance);
+        }
+
+        /** A copy with another objective tolerance. */
+        public Options withObjectiveTolerance(double value) {
+            return new Options(maxIterations, value, stepTolerance, gradientTolerance);
+        }
+
+        /** A copy with another step tolerance. */
+        public Options withStepTolerance(double value) {
+            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance);
+        }
+
+        /** A copy with another gradient tolerance. */
+        public Options withGradientTolerance(double value) {
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, value);
+        }
+
+        /** The stop rule these tolerances define: objective change, then gradient, then step. */
+        public StopRule stopRule() {
+            return StopRule.anyOf(StopRule.objectiveChange(objectiveTolerance),
+                    StopRule.projectedGradient(gradientTolerance), StopRule.stepSize(stepTolerance));
         }
     }
 
@@ -51,9 +111,9 @@ public final class LeastSquaresEstimator implements Estimator {
         this(Options.DEFAULT);
     }
 
-    /** An estimator with the given options. */
+    /** An estimator with the given options and their stop rule. */
     public LeastSquaresEstimator(Options options) {
-        this(options, 1);
+        this(options, options.stopRule(), 1);
     }
 
     /**
@@ -64,10 +124,33 @@ public final class LeastSquaresEstimator implements Estimator {
      * @param threads threads of each pass, at least 1
      */
     public LeastSquaresEstimator(Options options, int threads) {
+        this(options, options.stopRule(), threads);
+    }
+
+    /**
+     * An estimator with the given options and another stop rule (the options then give only the
+     * iteration cap and the step tolerance of the no-progress guard), one thread per pass.
+     *
+     * @param options the solver settings
+     * @param rule the convergence test
+     */
+    public LeastSquaresEstimator(Options options, StopRule rule) {
+        this(options, rule, 1);
+    }
+
+    /**
+     * An estimator with the given options, stop rule and threads per pass.
+     *
+     * @param options the solver settings
+     * @param rule the convergence test
+     * @param threads threads of each pass, at least 1
+     */
+    public LeastSquaresEstimator(Options options, StopRule rule, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
         }
         this.options = options;
+        this.rule = rule;
         this.threads = threads;
     }
 
@@ -117,8 +200,14 @@ public final class LeastSquaresEstimator implements Estimator {
         }
         double lambda = 1e-3;
         double nu = 2;
+        double previous = Double.NaN;
+        double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
         int iter = 0;
+        Optional<StopReason> stop = rule.test(Iterate.start(ssr, projectedGradient(x, g, a, lo, hi, ssr, dim)));
+        if (stop.isPresent()) {
+            return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
+        }
         outer:
         while (iter < options.maxIterations) {
             iter++;
@@ -137,6 +226,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 maxDiag = Math.max(maxDiag, a[c * dim + c]);
             }
             double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            int rejected = 0;
             while (true) {
                 for (int r = 0; r < dim; r++) {
                     for (int c = 0; c < dim; c++) {
@@ -169,7 +259,6 @@ public final class LeastSquaresEstimator implements Estimator {
                 double ssrTrial = ev.normalEquations(y, aTrial, gTrial);
                 evaluations++;
                 if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
-                    double relDrop = (ssr - ssrTrial) / Math.max(ssr, Double.MIN_NORMAL);
                     // Gain ratio of actual to predicted reduction drives the damping (Nielsen 1999).
                     double predicted = predictedReduction(a, g, x, xTrial, dim);
                     double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
@@ -183,22 +272,23 @@ public final class LeastSquaresEstimator implements Estimator {
                     t = g;
                     g = gTrial;
                     gTrial = t;
+                    earlier = previous;
+                    previous = ssr;
                     ssr = ssrTrial;
-                    if (relDrop <= options.objectiveTolerance) {
-                        reason = StopReason.OBJECTIVE_CHANGE;
-                        break outer;
-                    }
-                    if (stepNorm <= options.stepTolerance * (xNorm + options.stepTolerance)) {
-                        reason = StopReason.STEP_SIZE;
+                    stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
+                            projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
+                    if (stop.isPresent()) {
+                        reason = stop.get();
                         break outer;
                     }
                     break;
                 }
                 if (stepNorm <= options.stepTolerance * (xNorm + options.stepTolerance) && lambda > 1) {
-                    // No descent even along tiny steps: a local optimum to machine precision.
+                    // No descent even along tiny steps, yet no test passed: give up, not converged.
                     reason = StopReason.NO_PROGRESS;
                     break outer;
                 }
+                rejected++;
                 lambda *= nu;
                 nu *= 2;
                 if (lambda > 1e16) {
@@ -215,6 +305,25 @@ public final class LeastSquaresEstimator implements Estimator {
         MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
         return new FitResult(g, ssr / n, ssr / ((double) n * q), iter, evaluations,
                 Double.isFinite(ssr) ? reason : StopReason.FAILED);
+    }
+
+    /**
+     * The scaled projected gradient of Σr²/2 at x: {@code max_c |g_c| / (sqrt(A_cc) ||r||)} over the
+     * coordinates not held at a bound with the gradient pointing out of the box (MINPACK's gtol
+     * measure, invariant to the scale of each parameter and of the data). Not modified: all arrays.
+     */
+    static double projectedGradient(double[] x, double[] g, double[] a, double[] lo, double[] hi, double ssr,
+                                    int dim) {
+        double rNorm = Math.sqrt(ssr);
+        double worst = 0;
+        for (int c = 0; c < dim; c++) {
+            if ((x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0) || g[c] == 0) {
+                continue;
+            }
+            double scale = Math.sqrt(a[c * dim + c]) * rNorm;
+            worst = Math.max(worst, scale > 0 ? Math.abs(g[c]) / scale : Double.POSITIVE_INFINITY);
+        }
+        return worst;
     }
 
     /** Reduction of Σr² predicted by the Gauss–Newton model for the step from x to xNew: −(2gᵀs + sᵀAs). */

@@ -2,14 +2,20 @@ package org.prefixmoe.estimation;
 
 /** Why an iterative estimator stopped. */
 public enum StopReason {
-    /** The relative change of the objective fell below its tolerance. */
+    /**
+     * The relative change of the objective fell below its tolerance (for least squares: on a step
+     * the quadratic model predicted, see {@link StopRule#objectiveChange}).
+     */
     OBJECTIVE_CHANGE(true),
-    /** The step fell below its tolerance. */
+    /** An accepted step fell below its relative tolerance. */
     STEP_SIZE(true),
-    /** The projected gradient vanished. */
+    /** The scaled projected gradient fell below its tolerance (or vanished: every coordinate held at a bound). */
     GRADIENT(true),
-    /** No step could decrease the objective any more (a local optimum to machine precision). */
-    NO_PROGRESS(true),
+    /**
+     * No step could decrease the objective although no convergence test passed (the damping blew
+     * up, or steps shorter than the step tolerance did not descend): not converged.
+     */
+    NO_PROGRESS(false),
     /** The iteration cap was reached before any convergence test passed. */
     MAX_ITERATIONS(false),
     /** The objective became non-finite or the linear algebra failed. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
 
 /**
  * Reads and writes estimates (a mixing measure and, optionally, its fit report) as JSON:
@@ -52,5 +53,42 @@ public final class MeasureFiles {
         double[] biases = t.has("biases") ? t.vector("biases") : null;
         MixingMeasure g = t.check(() -> new MixingMeasure(atoms, biases));
         return new Estimate(t.string("parameterization", ""), g);
+    }
+
+    /**
+     * Reads a starting measure for a fit of {@code atoms} atoms of {@code model}: an estimate file
+     * ({@link #write}'s format) whose parameterization (if given) is the model's, with {@code atoms}
+     * rows of the model's atom dimension and, when the model has biases, {@code biases}. The start
+     * is not projected onto the box here; {@code FitProblem#startVector} does that.
+     *
+     * @throws InputFileException naming the file and the field
+     */
+    public static MixingMeasure readStart(Path file, PrefixModel model, int atoms) {
+        Tree t = Tree.read(file);
+        t.allowOnly(Set.of("parameterization", "atoms", "biases", "fit"));
+        String name = model.parameterization().name();
+        String given = t.string("parameterization", "");
+        if (!given.isEmpty() && !given.equals(name)) {
+            throw t.error("parameterization", "the start is " + given + " but the model is " + name);
+        }
+        double[][] rows = t.matrix("atoms");
+        if (rows.length != atoms) {
+            throw t.error("atoms", "has " + rows.length + " atoms, the fit has L = " + atoms);
+        }
+        if (rows[0].length != model.atomDimension()) {
+            throw t.error("atoms", "atoms have " + rows[0].length + " coordinates, the " + name
+                    + " parameterization needs " + model.atomDimension());
+        }
+        double[] biases = null;
+        if (model.hasBias()) {
+            biases = t.vector("biases");
+            if (biases.length != atoms) {
+                throw t.error("biases", "has " + biases.length + " entries, the fit has L = " + atoms);
+            }
+        } else if (t.has("biases")) {
+            throw t.error("biases", "the model has no biases (bias: false)");
+        }
+        double[] b = biases;
+        return t.check(() -> new MixingMeasure(rows, b));
     }
 }

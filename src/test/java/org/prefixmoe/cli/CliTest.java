@@ -130,4 +130,51 @@ class CliTest {
         assertEquals(Main.BAD_INPUT, r.status());
         assertTrue(r.err().contains("parameterization"), r.err());
     }
+
+    @Test
+    void fitFromAGivenStartRerunsThatFit() throws IOException {
+        Path data = dir.resolve("data.csv");
+        Path first = dir.resolve("first.json");
+        Path again = dir.resolve("again.json");
+        assertEquals(0, run("sample", MODEL, "-n", "2000", "--seed", "3", "-o", data.toString()).status());
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts", "1",
+                "-o", first.toString()).status());
+        // Restarting from a fit's own estimate: it is (nearly) a fixed point, the objective does not rise.
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "-L", "3", "--start", first.toString(),
+                "-o", again.toString()).status());
+        double before = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.toFile())
+                .get("fit").get("objective").asDouble();
+        double after = new com.fasterxml.jackson.databind.ObjectMapper().readTree(again.toFile())
+                .get("fit").get("objective").asDouble();
+        assertTrue(after <= before * (1 + 1e-12), before + " -> " + after);
+        assertEquals(3, MeasureFiles.read(again).measure().size());
+        // A start outside the box is projected onto it, not refused.
+        Path outside = dir.resolve("outside.json");
+        Files.writeString(outside, "{\"atoms\": [[9, 0], [1, 0.6], [-0.7, 0.9]], \"biases\": [0, 0, 0]}");
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "-L", "3", "--start", outside.toString()).status());
+    }
+
+    @Test
+    void badStartFilesAreRefusedNamingFileAndField() throws IOException {
+        Path data = dir.resolve("data.csv");
+        assertEquals(0, run("sample", MODEL, "-n", "200", "-o", data.toString()).status());
+        String[][] cases = {
+            {"{\"parameterization\": \"non-shared\", \"atoms\": [[1,2,3,4],[1,2,3,4],[1,2,3,4]], \"biases\": [0,0,0]}",
+                "field 'parameterization'", "non-shared"},
+            {"{\"atoms\": [[1,2],[3,4]], \"biases\": [0,0]}", "field 'atoms'", "has 2 atoms, the fit has L = 3"},
+            {"{\"atoms\": [[1,2,3],[1,2,3],[1,2,3]], \"biases\": [0,0,0]}", "field 'atoms'", "3 coordinates"},
+            {"{\"atoms\": [[1,2],[1,2.5],[3,4]]}", "field 'biases'", "missing"},
+            {"{\"biases\": [0,0,0]}", "field 'atoms'", "missing"},
+            {"{\"atoms\": [[1,2],[1,2.5],[3,4]], \"biases\": [0,0]}", "field 'biases'", "has 2 entries"},
+        };
+        for (String[] c : cases) {
+            Path start = dir.resolve("start.json");
+            Files.writeString(start, c[0]);
+            Run r = run("fit", data.toString(), "-m", MODEL, "-L", "3", "--start", start.toString());
+            assertEquals(Main.BAD_INPUT, r.status(), c[0]);
+            assertTrue(r.err().contains(start.toString()) && r.err().contains(c[1]) && r.err().contains(c[2]),
+                    c[0] + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+    }
 }

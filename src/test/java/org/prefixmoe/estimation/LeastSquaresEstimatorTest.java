@@ -2,6 +2,7 @@ package org.prefixmoe.estimation;
 
 import org.prefixmoe.sampling.RegressionSampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,9 @@ class LeastSquaresEstimatorTest {
             }
         }
         assertTrue(onBoundary, "some coordinate must end exactly on the box: " + g);
+        // The outward gradient of a coordinate held on the box does not block convergence.
+        assertTrue(fit.converged(), fit.stopReason().label());
+        assertTrue(fit.iterations() < 100, "iterations " + fit.iterations());
         // The unconstrained fit from the same start goes outside that box.
         FitResult free = new LeastSquaresEstimator().fit(new FitProblem(tm.model(), data, 2, Box.UNBOUNDED), start);
         assertTrue(!box.contains(free.estimate()), free.estimate().toString());
@@ -87,7 +91,7 @@ class LeastSquaresEstimatorTest {
         Dataset data = RegressionSampler.of(tm).sample(2_000, RandomStreams.stream(14, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
         MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(14, 2));
-        FitResult fit = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(2, 0, 0)).fit(problem, start);
+        FitResult fit = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(2, 0, 0, 0)).fit(problem, start);
         assertEquals(StopReason.MAX_ITERATIONS, fit.stopReason());
         assertEquals(2, fit.iterations());
         assertTrue(!fit.converged());
@@ -132,5 +136,64 @@ class LeastSquaresEstimatorTest {
             }
             assertEquals(tm.truth().weight(j), mass, 1e-12);
         }
+    }
+
+    @Test
+    void objectiveTestWaitsForAStepTheModelPredicted() {
+        // shared-nonlinear, L = 3, a random start where the old rule (any accepted step with a
+        // relative decrease below 1e-10 stops the fit, whatever the gain ratio) quits early.
+        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
+        Dataset data = RegressionSampler.of(tm).sample(3000, RandomStreams.stream(21, 3000));
+        FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
+        MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(21, 3000, 9));
+        StopRule old = StopRule.anyOf(it -> it.relativeReduction() <= 1e-10
+                ? java.util.Optional.of(StopReason.OBJECTIVE_CHANGE) : java.util.Optional.empty(),
+                StopRule.stepSize(1e-9));
+        FitResult early = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT, old).fit(problem, start);
+        FitResult fit = new LeastSquaresEstimator().fit(problem, start);
+        assertEquals(StopReason.OBJECTIVE_CHANGE, early.stopReason());
+        assertTrue(fit.converged(), fit.stopReason().label());
+        assertTrue(fit.iterations() > early.iterations(), fit.iterations() + " vs " + early.iterations());
+        assertTrue(fit.objective() < early.objective() * (1 - 1e-9),
+                "new rule " + fit.objective() + " vs old " + early.objective());
+        // An exhaustive run (no test, 500 iterations) still crawls down this flat valley; the new
+        // rule ends at least twice as close to its end point as the old one.
+        FitResult exhaustive = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT,
+                it -> java.util.Optional.empty()).fit(problem, start);
+        assertTrue(fit.objective() - exhaustive.objective() < (early.objective() - exhaustive.objective()) / 2,
+                fit.objective() + " " + early.objective() + " " + exhaustive.objective());
+    }
+
+    @Test
+    void dampingBlowUpIsNotConvergence() {
+        // With a rule that never fires, the fit goes on until no step descends any more: that is
+        // reported as no-progress, which does not count as converged.
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = RegressionSampler.of(tm).sample(500, RandomStreams.stream(18, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, 2, tm.box());
+        FitResult fit = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMaxIterations(5000),
+                it -> java.util.Optional.empty()).fit(problem, tm.truth());
+        assertEquals(StopReason.NO_PROGRESS, fit.stopReason());
+        assertFalse(fit.converged());
+        assertTrue(fit.iterations() < 5000);
+    }
+
+    @Test
+    void projectedGradientIgnoresCoordinatesHeldAtABound() {
+        double[] lo = {-1, -1, -1};
+        double[] hi = {1, 1, 1};
+        double[] a = {4, 0, 0, 0, 1, 0, 0, 0, 9}; // diag(JᵀJ) = 4, 1, 9: column norms 2, 1, 3
+        double ssr = 4; // ||r|| = 2
+        // x_0 at its lower bound with g_0 > 0: descent points out of the box, so it does not count.
+        double[] x = {-1, 0.5, 1};
+        double[] g = {100, 1e-3, -6e-3};
+        // Coordinate 2 at its upper bound with g_2 < 0 does not count either: only |g_1| / (1 · 2).
+        assertEquals(5e-4, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, 3), 1e-18);
+        // Gradients pointing into the box count: |g_0| / (2 · 2) = 25.
+        double[] inward = {-100, 1e-3, 6e-3};
+        assertEquals(25, LeastSquaresEstimator.projectedGradient(x, inward, a, lo, hi, ssr, 3), 1e-12);
+        // Every coordinate held: the projected gradient vanishes.
+        assertEquals(0, LeastSquaresEstimator.projectedGradient(new double[] {-1, -1, 1}, new double[] {1, 2, -3},
+                a, lo, hi, ssr, 3));
     }
 }

@@ -95,7 +95,8 @@ class ScenarioFilesTest {
         assertEquals(1e-9, em.solver().get("objective_tolerance"));
         assertEquals(1000.0, em.solver().get("max_iterations"), "defaults are filled in");
         Scenario ls = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())));
-        assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance"), ls.solver().keySet());
+        assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance", "gradient_tolerance"),
+                ls.solver().keySet());
         Scenario em2 = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
                 + "estimator: em\nsolver: {newton_steps: 2}\n"));
         assertTrue(!em.fingerprint().equals(em2.fingerprint()), "EM settings change the fingerprint");

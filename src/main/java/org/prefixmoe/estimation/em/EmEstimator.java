@@ -1,10 +1,16 @@
 package org.prefixmoe.estimation.em;
 
 import java.util.Arrays;
+import java.util.Optional;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
 import org.prefixmoe.estimation.Estimator;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
+import org.prefixmoe.estimation.Iterate;
 import org.prefixmoe.estimation.StopReason;
+import org.prefixmoe.estimation.StopRule;
 import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.NonShared;
@@ -53,7 +59,7 @@ import org.prefixmoe.model.PrefixModel;
  * {@code Σ_i ||Y_i − f_{G_0}(X_i)||² / (n q)} ({@code f_G} is also the mean of the density model),
  * floored as above. The fit stops when the relative change of the mean observed log-likelihood
  * {@code ℓ̄ = n⁻¹ Σ_i log p_G(Y_i|X_i)} between two iterations,
- * {@code |ℓ̄_t − ℓ̄_{t−1}| / max(1, |ℓ̄_{t−1}|)}, falls to {@link Options#tolerance()} or below
+ * {@code |ℓ̄_t − ℓ̄_{t−1}| / max(1, |ℓ̄_{t−1}|)}, falls to {@link Options#objectiveTolerance()} or below
  * ({@link StopReason#OBJECTIVE_CHANGE}), or after {@link Options#maxIterations()} iterations
  * ({@link StopReason#MAX_ITERATIONS}); a non-finite likelihood is {@link StopReason#FAILED}. The
  * reported objective is {@code −ℓ̄} (lower is better, as {@link Estimator#better} assumes) and
@@ -67,17 +73,22 @@ public final class EmEstimator implements Estimator {
     public static final String NAME = "em";
 
     private final Options options;
+    private final StopRule rule;
 
     /**
      * Solver settings.
      *
-     * @param maxIterations cap on EM iterations
-     * @param tolerance stop when the relative change of the mean log-likelihood falls to this
+     * Immutable; change one with its wither, e.g. {@code Options.DEFAULT.withObjectiveTolerance(1e-10)}
+     * (the same names as {@link org.prefixmoe.estimation.LeastSquaresEstimator.Options}).
+     *
+     * @param maxIterations cap on EM iterations (reaching it is "not converged")
+     * @param objectiveTolerance stop when the relative change of the mean log-likelihood falls to
+     *     this ({@link StopRule#relativeChange})
      * @param newtonSteps at most this many Newton steps (each with its line search) per M-step
      * @param varianceFloor σ² is kept at or above this fraction of the mean per-coordinate
      *     variance of the responses
      */
-    public record Options(int maxIterations, double tolerance, int newtonSteps, double varianceFloor) {
+    public record Options(int maxIterations, double objectiveTolerance, int newtonSteps, double varianceFloor) {
         /**
          * Defaults: 1000 iterations, tolerance 1e-8, one Newton step per M-step (more steps did not
          * reduce the number of EM iterations in the over-specified default-truth fits, and each costs a
@@ -90,8 +101,8 @@ public final class EmEstimator implements Estimator {
             if (maxIterations < 1) {
                 throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
             }
-            if (!(tolerance >= 0)) {
-                throw new IllegalArgumentException("tolerance: must be >= 0, got " + tolerance);
+            if (!(objectiveTolerance >= 0)) {
+                throw new IllegalArgumentException("objectiveTolerance: must be >= 0, got " + objectiveTolerance);
             }
             if (newtonSteps < 1) {
                 throw new IllegalArgumentException("newtonSteps: must be >= 1, got " + newtonSteps);
@@ -100,6 +111,31 @@ public final class EmEstimator implements Estimator {
                 throw new IllegalArgumentException("varianceFloor: must be a finite number > 0, got "
                         + varianceFloor);
             }
+        }
+
+        /** A copy with another iteration cap. */
+        public Options withMaxIterations(int value) {
+            return new Options(value, objectiveTolerance, newtonSteps, varianceFloor);
+        }
+
+        /** A copy with another objective tolerance. */
+        public Options withObjectiveTolerance(double value) {
+            return new Options(maxIterations, value, newtonSteps, varianceFloor);
+        }
+
+        /** A copy with another number of Newton steps per M-step. */
+        public Options withNewtonSteps(int value) {
+            return new Options(maxIterations, objectiveTolerance, value, varianceFloor);
+        }
+
+        /** A copy with another σ² floor. */
+        public Options withVarianceFloor(double value) {
+            return new Options(maxIterations, objectiveTolerance, newtonSteps, value);
+        }
+
+        /** The stop rule these settings define: {@link StopRule#relativeChange} of the objective. */
+        public StopRule stopRule() {
+            return StopRule.relativeChange(objectiveTolerance);
         }
     }
 
@@ -121,6 +157,7 @@ public final class EmEstimator implements Estimator {
     /** An estimator with the given options. */
     public EmEstimator(Options options) {
         this.options = options;
+        this.rule = options.stopRule();
     }
 
     /** The solver settings. */
@@ -161,7 +198,7 @@ public final class EmEstimator implements Estimator {
 
         EmState st = new EmState(model, problem.data().x(), y, problem.pretrained().logScore(), atoms);
         MStep m = new MStep(st, lo, hi, model.parameterization() instanceof NonShared, options.newtonSteps,
-                Math.max(1e-3 * options.tolerance, 1e-15) * n);
+                Math.max(1e-3 * options.objectiveTolerance, 1e-15) * n);
         st.setParameters(x);
         double ll = st.eStep(sigma2, true) / n;
         double[] path = record ? new double[Math.min(options.maxIterations, 1 << 16) + 1] : null;
@@ -191,10 +228,12 @@ public final class EmEstimator implements Estimator {
                 reason = StopReason.FAILED;
                 break;
             }
-            double rel = Math.abs(next - ll) / Math.max(1.0, Math.abs(ll));
+            // The objective is −ℓ̄; EM has no quadratic model, so only the change is tested.
+            Optional<StopReason> stop = rule.test(new Iterate(iter, -next, -ll, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
             ll = next;
-            if (rel <= options.tolerance) {
-                reason = StopReason.OBJECTIVE_CHANGE;
+            if (stop.isPresent()) {
+                reason = stop.get();
                 break;
             }
         }
@@ -241,7 +280,10 @@ public final class EmEstimator implements Estimator {
         private final boolean[] held;
         private final double[] grad;
         private final double[] hneg;
-        private final double[] chol;
+        private final DMatrixRMaj system;
+        private final DMatrixRMaj rhs;
+        private final DMatrixRMaj solution;
+        private final LinearSolverDense<DMatrixRMaj> chol;
         private final double[] step;
         private final double[] trial;
 
@@ -257,7 +299,10 @@ public final class EmEstimator implements Estimator {
             held = new boolean[dim];
             grad = new double[dim];
             hneg = new double[dim * dim];
-            chol = new double[dim * dim];
+            system = new DMatrixRMaj(dim, dim);
+            rhs = new DMatrixRMaj(dim, 1);
+            solution = new DMatrixRMaj(dim, 1);
+            chol = LinearSolverFactory_DDRM.chol(dim);
             step = new double[dim];
             trial = new double[dim];
             for (int l = 0; l < st.atoms; l++) {
@@ -362,8 +407,9 @@ public final class EmEstimator implements Estimator {
             }
         }
 
-        // Solves (H + λ diag(max(H_cc, floor))) δ = g on the free variables by Cholesky.
+        // Solves (H + λ diag(max(H_cc, floor))) δ = g on the free variables by Cholesky (EJML).
         private boolean solve(double lambda, double diagFloor) {
+            double[] m = system.data;
             for (int a = 0; a < dim; a++) {
                 for (int b = 0; b < dim; b++) {
                     double v;
@@ -375,45 +421,21 @@ public final class EmEstimator implements Estimator {
                             v += lambda * Math.max(v, diagFloor) + diagFloor;
                         }
                     }
-                    chol[a * dim + b] = v;
+                    m[a * dim + b] = v;
                 }
+                rhs.data[a] = held[a] ? 0.0 : grad[a];
             }
-            for (int j = 0; j < dim; j++) {
-                double s = chol[j * dim + j];
-                for (int k = 0; k < j; k++) {
-                    s -= chol[j * dim + k] * chol[j * dim + k];
-                }
-                if (!(s > 0) || !Double.isFinite(s)) {
+            // setA reports a matrix that is not positive definite; the caller then raises λ.
+            if (!chol.setA(system)) {
+                return false;
+            }
+            chol.solve(rhs, solution);
+            for (int i = 0; i < dim; i++) {
+                double v = solution.data[i];
+                if (!Double.isFinite(v)) {
                     return false;
                 }
-                double ljj = Math.sqrt(s);
-                chol[j * dim + j] = ljj;
-                for (int i = j + 1; i < dim; i++) {
-                    double t = chol[i * dim + j];
-                    for (int k = 0; k < j; k++) {
-                        t -= chol[i * dim + k] * chol[j * dim + k];
-                    }
-                    chol[i * dim + j] = t / ljj;
-                }
-            }
-            for (int i = 0; i < dim; i++) {
-                double t = held[i] ? 0.0 : grad[i];
-                for (int k = 0; k < i; k++) {
-                    t -= chol[i * dim + k] * step[k];
-                }
-                step[i] = t / chol[i * dim + i];
-            }
-            for (int i = dim - 1; i >= 0; i--) {
-                double t = step[i];
-                for (int k = i + 1; k < dim; k++) {
-                    t -= chol[k * dim + i] * step[k];
-                }
-                step[i] = t / chol[i * dim + i];
-            }
-            for (int i = 0; i < dim; i++) {
-                if (held[i]) {
-                    step[i] = 0;
-                }
+                step[i] = held[i] ? 0 : v;
             }
             return true;
         }
