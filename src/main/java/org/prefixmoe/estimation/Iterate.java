@@ -28,13 +28,19 @@ public record Iterate(int iteration, double objective, double previousObjective,
                       double gainRatio, double stepNorm, double pointNorm, double projectedGradient,
                       double damping, int rejectedTrials) {
 
-    /** The snapshot at the start point: only the objective and the projected gradient are known. */
+    /**
+     * The snapshot at the start point: only the objective and the projected gradient are known.
+     *
+     * @param objective the objective at the start
+     * @param projectedGradient the scaled projected gradient at the start
+     * @return the snapshot of iteration 0
+     */
     public static Iterate start(double objective, double projectedGradient) {
         return new Iterate(0, objective, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 projectedGradient, Double.NaN, 0);
     }
 
-    /** The actual decrease of the objective over the last step relative to its previous value. */
+    /** {@return the actual decrease of the objective over the last step relative to its previous value} */
     public double relativeReduction() {
         return (previousObjective - objective) / Math.max(Math.abs(previousObjective), Double.MIN_NORMAL);
     }
@@ -44,6 +50,8 @@ public record Iterate(int iteration, double objective, double previousObjective,
      * extrapolation), relative to the previous objective: {@code δ_t c / (1 − c)} with
      * {@code δ_t} the last decrease and {@code c = δ_t / δ_{t−1}}; infinite when the decreases do
      * not shrink, {@code NaN} before two steps.
+     *
+     * @return the extrapolated relative decrease still to come
      */
     public double relativeRemainingReduction() {
         double last = previousObjective - objective;
@@ -58,7 +66,7 @@ public record Iterate(int iteration, double objective, double previousObjective,
         return last * Math.max(c, 0) / (1 - c) / Math.max(Math.abs(previousObjective), Double.MIN_NORMAL);
     }
 
-    /** The predicted decrease of the last step relative to the previous objective. */
+    /** {@return the predicted decrease of the last step relative to the previous objective} */
     public double relativePredictedReduction() {
         return predictedReduction / Math.max(Math.abs(previousObjective), Double.MIN_NORMAL);
     }

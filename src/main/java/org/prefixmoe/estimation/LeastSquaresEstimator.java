@@ -79,27 +79,47 @@ public final class LeastSquaresEstimator implements Estimator {
             }
         }
 
-        /** A copy with another iteration cap. */
+        /**
+         * A copy with another iteration cap.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withMaxIterations(int value) {
             return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance);
         }
 
-        /** A copy with another objective tolerance. */
+        /**
+         * A copy with another objective tolerance.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withObjectiveTolerance(double value) {
             return new Options(maxIterations, value, stepTolerance, gradientTolerance);
         }
 
-        /** A copy with another step tolerance. */
+        /**
+         * A copy with another step tolerance.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withStepTolerance(double value) {
             return new Options(maxIterations, objectiveTolerance, value, gradientTolerance);
         }
 
-        /** A copy with another gradient tolerance. */
+        /**
+         * A copy with another gradient tolerance.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withGradientTolerance(double value) {
             return new Options(maxIterations, objectiveTolerance, stepTolerance, value);
         }
 
-        /** The stop rule these tolerances define: objective change, then gradient, then step. */
+        /** {@return the stop rule these tolerances define: objective change, then gradient, then step} */
         public StopRule stopRule() {
             return StopRule.anyOf(StopRule.objectiveChange(objectiveTolerance),
                     StopRule.projectedGradient(gradientTolerance), StopRule.stepSize(stepTolerance));

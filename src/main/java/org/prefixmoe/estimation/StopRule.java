@@ -14,10 +14,20 @@ import java.util.Optional;
 @FunctionalInterface
 public interface StopRule {
 
-    /** The verdict on one snapshot: a reason to stop, or empty. */
+    /**
+     * The verdict on one snapshot.
+     *
+     * @param it the state after an accepted iteration (or at the start)
+     * @return the reason to stop, or empty to go on
+     */
     Optional<StopReason> test(Iterate it);
 
-    /** This rule, then {@code other} if this one does not fire. */
+    /**
+     * This rule, then {@code other} if this one does not fire.
+     *
+     * @param other the rule asked second
+     * @return the combined rule
+     */
     default StopRule or(StopRule other) {
         return it -> {
             Optional<StopReason> r = test(it);
@@ -25,7 +35,12 @@ public interface StopRule {
         };
     }
 
-    /** The first rule among {@code rules} that fires. */
+    /**
+     * The first rule among {@code rules} that fires.
+     *
+     * @param rules rules in the order they are asked
+     * @return the combined rule (one that never fires for no rules)
+     */
     static StopRule anyOf(StopRule... rules) {
         StopRule all = it -> Optional.empty();
         for (StopRule r : rules) {
@@ -56,6 +71,9 @@ public interface StopRule {
      * shrink slowly (ratio c of consecutive decreases near 1) and their sum, {@code δ c / (1 − c)},
      * can exceed one step's decrease a hundredfold; MINPACK's test alone stopped such fits at a
      * relative distance of 1e-8 from the optimum that SciPy with tight tolerances reached.
+     *
+     * @param tolerance the relative tolerance
+     * @return the rule
      */
     static StopRule objectiveChange(double tolerance) {
         return it -> it.relativeReduction() <= tolerance && it.relativePredictedReduction() <= tolerance
@@ -68,6 +86,9 @@ public interface StopRule {
      * The plain relative-change test ({@link StopReason#OBJECTIVE_CHANGE}):
      * {@code |F_t − F_{t−1}| / max(1, |F_{t−1}|) ≤ tolerance}. Right for a monotone method without
      * a quadratic model (EM, whose objective is a mean log-likelihood of order 1).
+     *
+     * @param tolerance the relative tolerance
+     * @return the rule
      */
     static StopRule relativeChange(double tolerance) {
         return it -> Math.abs(it.objective() - it.previousObjective())
@@ -79,6 +100,9 @@ public interface StopRule {
      * The scaled projected-gradient test ({@link StopReason#GRADIENT}): the snapshot's projected
      * gradient (coordinates held at a bound with the gradient pointing out of the box do not
      * count) is at most {@code tolerance}.
+     *
+     * @param tolerance the relative tolerance
+     * @return the rule
      */
     static StopRule projectedGradient(double tolerance) {
         return it -> it.projectedGradient() <= tolerance
@@ -88,6 +112,9 @@ public interface StopRule {
     /**
      * The relative step test ({@link StopReason#STEP_SIZE}):
      * {@code ||Δx|| ≤ tolerance · (||x|| + tolerance)} for the last accepted step.
+     *
+     * @param tolerance the relative tolerance
+     * @return the rule
      */
     static StopRule stepSize(double tolerance) {
         return it -> it.stepNorm() <= tolerance * (it.pointNorm() + tolerance)

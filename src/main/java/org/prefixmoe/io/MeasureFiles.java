@@ -61,6 +61,10 @@ public final class MeasureFiles {
      * rows of the model's atom dimension and, when the model has biases, {@code biases}. The start
      * is not projected onto the box here; {@code FitProblem#startVector} does that.
      *
+     * @param file the estimate file
+     * @param model the fitted model
+     * @param atoms the number L of fitted atoms
+     * @return the starting measure, as given
      * @throws InputFileException naming the file and the field
      */
     public static MixingMeasure readStart(Path file, PrefixModel model, int atoms) {

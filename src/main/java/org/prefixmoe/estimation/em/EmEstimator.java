@@ -113,27 +113,47 @@ public final class EmEstimator implements Estimator {
             }
         }
 
-        /** A copy with another iteration cap. */
+        /**
+         * A copy with another iteration cap.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withMaxIterations(int value) {
             return new Options(value, objectiveTolerance, newtonSteps, varianceFloor);
         }
 
-        /** A copy with another objective tolerance. */
+        /**
+         * A copy with another objective tolerance.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withObjectiveTolerance(double value) {
             return new Options(maxIterations, value, newtonSteps, varianceFloor);
         }
 
-        /** A copy with another number of Newton steps per M-step. */
+        /**
+         * A copy with another number of Newton steps per M-step.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withNewtonSteps(int value) {
             return new Options(maxIterations, objectiveTolerance, value, varianceFloor);
         }
 
-        /** A copy with another σ² floor. */
+        /**
+         * A copy with another σ² floor.
+         *
+         * @param value the new setting
+         * @return the changed copy (validated)
+         */
         public Options withVarianceFloor(double value) {
             return new Options(maxIterations, objectiveTolerance, newtonSteps, value);
         }
 
-        /** The stop rule these settings define: {@link StopRule#relativeChange} of the objective. */
+        /** {@return the stop rule these settings define: {@link StopRule#relativeChange} of the objective} */
         public StopRule stopRule() {
             return StopRule.relativeChange(objectiveTolerance);
         }
