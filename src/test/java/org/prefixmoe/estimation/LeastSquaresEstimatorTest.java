@@ -140,12 +140,12 @@ class LeastSquaresEstimatorTest {
 
     @Test
     void objectiveTestWaitsForAStepTheModelPredicted() {
-        // shared-nonlinear, L = 3, a random start where the old rule (any accepted step with a
+        // shared-linear, L = 3, a random start where the old rule (any accepted step with a
         // relative decrease below 1e-10 stops the fit, whatever the gain ratio) quits early.
-        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
-        Dataset data = RegressionSampler.of(tm).sample(3000, RandomStreams.stream(21, 3000));
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = RegressionSampler.of(tm).sample(2000, RandomStreams.stream(21, 2000));
         FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
-        MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(21, 3000, 9));
+        MixingMeasure start = new RandomInitializer().start(problem, RandomStreams.stream(21, 2000, 9));
         StopRule old = StopRule.anyOf(it -> it.relativeReduction() <= 1e-10
                 ? java.util.Optional.of(StopReason.OBJECTIVE_CHANGE) : java.util.Optional.empty(),
                 StopRule.stepSize(1e-9));
@@ -156,11 +156,11 @@ class LeastSquaresEstimatorTest {
         assertTrue(fit.iterations() > early.iterations(), fit.iterations() + " vs " + early.iterations());
         assertTrue(fit.objective() < early.objective() * (1 - 1e-9),
                 "new rule " + fit.objective() + " vs old " + early.objective());
-        // An exhaustive run (no test, 500 iterations) still crawls down this flat valley; the new
-        // rule ends at least twice as close to its end point as the old one.
+        // An exhaustive run (no test; it ends at no-progress or the cap): the new rule ends at
+        // least ten times closer to its end point than the old one.
         FitResult exhaustive = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT,
                 it -> java.util.Optional.empty()).fit(problem, start);
-        assertTrue(fit.objective() - exhaustive.objective() < (early.objective() - exhaustive.objective()) / 2,
+        assertTrue(fit.objective() - exhaustive.objective() < (early.objective() - exhaustive.objective()) / 10,
                 fit.objective() + " " + early.objective() + " " + exhaustive.objective());
     }
 

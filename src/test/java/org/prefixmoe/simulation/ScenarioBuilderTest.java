@@ -122,17 +122,9 @@ class ScenarioBuilderTest {
                 () -> good().r(Double.NaN)).getMessage());
     }
 
-    /**
-     * Fingerprints of committed least-squares results computed with the stop rule before issue 8
-     * (objective test on any accepted step). The new rule adds {@code gradient_tolerance} to the
-     * solver settings and so changes the fingerprint on purpose: those rows must not be resumed
-     * into a run with the new rule. Once the figures are regenerated, the committed results carry
-     * the current fingerprint again and these entries no longer match anything.
-     */
-    private static final java.util.Set<String> OLD_STOP_RULE = java.util.Set.of("da5f1d1e5345", "8c89504b7ce2");
 
     private static void assertResumesOrPredatesTheStopRule(String committed, String current, String what) {
-        assertTrue(committed.equals(current) || OLD_STOP_RULE.contains(committed),
+        assertTrue(committed.equals(current) || OldStopRule.FINGERPRINTS.contains(committed),
                 what + ": committed results (" + committed + ") would no longer resume under " + current);
     }
 
