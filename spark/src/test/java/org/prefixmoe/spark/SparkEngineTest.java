@@ -1,0 +1,153 @@
+package org.prefixmoe.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.Engine;
+import org.prefixmoe.simulation.ResultRow;
+import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.Scenario;
+
+/** The Spark engine in local mode against the threaded engine; one Spark session for every test (start-up is slow). */
+class SparkEngineTest {
+    private static SparkSession spark;
+    private static JavaSparkContext sc;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("prefixmoe-test")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static String models() {
+        return Path.of("simulations/models").toAbsolutePath().toString();
+    }
+
+    /** Two studies (over-specified shared-linear, exact non-shared), 2 sizes x 3 replicates. */
+    private Path small() throws IOException {
+        Path f = dir.resolve("small.yaml");
+        Files.writeString(f, String.join("\n",
+                "name: small",
+                "seed: 7",
+                "studies:",
+                "  - {name: shared-linear, truth: " + models() + "/default-shared-linear.yaml, L: 3}",
+                "  - {name: non-shared, truth: " + models() + "/default-non-shared.yaml, L: 2}",
+                "sizes: [150, 300]",
+                "replicates: 3",
+                "solver: {max_iterations: 60}",
+                ""));
+        return f;
+    }
+
+    private static List<List<String>> sortedRows(Path file) {
+        return ResultsFile.read(file).stream().map(ResultRow::deterministicValues)
+                .sorted((a, b) -> String.join(",", a).compareTo(String.join(",", b))).toList();
+    }
+
+    private static Engine.Report spark(Path scenario, int partitions, Path results) throws IOException {
+        return new SparkEngine(sc, partitions, null).run(Files.readString(scenario), scenario, false, results);
+    }
+
+    @Test
+    void rowsAreTheThreadedEnginesRows() throws IOException {
+        Path f = small();
+        Scenario s = ScenarioFiles.read(f);
+        Path threaded = dir.resolve("threaded/results.csv");
+        new Engine(2, null).run(s, threaded);
+        for (int partitions : new int[] {0, 5, 1}) {
+            Path out = dir.resolve("spark-" + partitions + "/results.csv");
+            Engine.Report r = spark(f, partitions, out);
+            assertEquals(s.taskCount(), r.ran());
+            assertEquals(0, r.failed());
+            assertEquals(sortedRows(threaded), sortedRows(out), "partitions " + partitions);
+        }
+        assertEquals(12, sortedRows(threaded).size());
+    }
+
+    @Test
+    void aPartialRunIsResumedToTheRowsOfAnUninterruptedOne() throws IOException {
+        Path f = small();
+        Scenario s = ScenarioFiles.read(f);
+        Path full = dir.resolve("full/results.csv");
+        new Engine(2, null).run(s, full);
+        List<String> lines = Files.readAllLines(full, StandardCharsets.UTF_8);
+        // Killed after 5 rows, in the middle of the 6th.
+        Path cut = dir.resolve("cut/results.csv");
+        Files.createDirectories(cut.getParent());
+        String partial = lines.get(6).substring(0, lines.get(6).length() / 2);
+        Files.writeString(cut, String.join("\n", lines.subList(0, 6)) + "\n" + partial, StandardCharsets.UTF_8);
+
+        Engine.Report resumed = spark(f, 0, cut);
+        assertEquals(5, resumed.skipped());
+        assertEquals(s.taskCount() - 5, resumed.ran());
+        assertEquals(sortedRows(full), sortedRows(cut));
+        Engine.Report again = spark(f, 0, cut);
+        assertEquals(0, again.ran());
+        assertEquals(s.taskCount(), ResultsFile.read(cut).size());
+    }
+
+    @Test
+    void aFailedFitIsARecordedRow() throws IOException {
+        // EM on density data with n = 1: the variance collapses, the likelihood is infinite, the fit fails.
+        Path f = dir.resolve("failing.yaml");
+        Files.writeString(f, String.join("\n",
+                "name: failing",
+                "seed: 3",
+                "studies:",
+                "  - {name: non-shared, truth: " + models() + "/default-non-shared.yaml, L: 3}",
+                "sizes: [1, 40]",
+                "replicates: 2",
+                "estimator: em",
+                "sampler: density",
+                "solver: {max_iterations: 50}",
+                ""));
+        Scenario s = ScenarioFiles.read(f);
+        Path threaded = dir.resolve("threaded/results.csv");
+        Engine.Report t = new Engine(1, null).run(s, threaded);
+        Path out = dir.resolve("spark/results.csv");
+        Engine.Report r = spark(f, 0, out);
+        assertTrue(r.failed() >= 2, "failed fits: " + r.failed());
+        assertEquals(t.failed(), r.failed());
+        assertEquals(s.taskCount(), ResultsFile.read(out).size());
+        List<ResultRow> failed = ResultsFile.read(out).stream().filter(row -> !row.ok()).toList();
+        assertTrue(failed.stream().allMatch(row -> row.get("n").equals("1") && row.get("status").equals("failed")
+                && !row.get("message").isEmpty()), failed.toString());
+        assertEquals(sortedRows(threaded), sortedRows(out));
+    }
+
+    @Test
+    void theCommandLineRunsSummarizesAndDraws() throws IOException {
+        Path f = small();
+        Path out = dir.resolve("out");
+        assertEquals(0, Main.commandLine().execute(f.toString(), "-q", "-o", out.toString()));
+        for (String name : new String[] {"results.csv", "runs.log", "summary.md", "rates.csv", "small-d1.png"}) {
+            assertTrue(Files.exists(out.resolve("small").resolve(name)), name);
+        }
+        assertTrue(Files.readString(out.resolve("small/runs.log")).contains("spark local[2]"));
+        assertEquals(org.prefixmoe.cli.Main.BAD_INPUT, Main.commandLine().execute(dir.resolve("none.yaml").toString(),
+                "-o", out.toString()));
+        assertFalse(spark.sparkContext().isStopped(), "a session the command did not start is left running");
+    }
+}
