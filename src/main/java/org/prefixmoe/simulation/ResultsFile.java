@@ -228,7 +228,12 @@ public final class ResultsFile implements Closeable, ResultSink {
         return columns.stream().map(row::get).toArray();
     }
 
-    /** Writes {@code rows} as a complete results file, atomically (a reader never sees half of it). */
+    /**
+     * Writes rows as a complete results file, atomically (a reader never sees half of it).
+     *
+     * @param file the results file
+     * @param rows its rows, in order
+     */
     public static void writeAll(Path file, List<ResultRow> rows) {
         org.prefixmoe.io.AtomicFiles.write(file, o -> {
             Writer w = new java.io.OutputStreamWriter(o, StandardCharsets.UTF_8);

@@ -40,12 +40,24 @@ public final class ResultsMerge {
     public record Merged(String fingerprint, List<ResultRow> rows, List<Input> inputs) {
     }
 
-    /** A results folder's file ({@code DIR/results.csv}), or the path itself when it is a file. */
+    /**
+     * The results file of a folder.
+     *
+     * @param dirOrFile a results folder or a results file
+     * @return {@code DIR/results.csv}, or the path itself when it is a file
+     */
     public static Path resultsFile(Path dirOrFile) {
         return Files.isDirectory(dirOrFile) ? dirOrFile.resolve("results.csv") : dirOrFile;
     }
 
-    /** Reads and checks the inputs (folders or results files); nothing is written. */
+    /**
+     * Reads and checks the inputs; nothing is written.
+     *
+     * @param inputs results folders or results files
+     * @return the merged rows
+     * @throws IllegalArgumentException naming the files for mismatched fingerprints or a task present twice
+     * @throws IllegalStateException if a run is still writing an input
+     */
     public static Merged of(List<Path> inputs) {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("merge: no inputs");
@@ -113,6 +125,10 @@ public final class ResultsMerge {
     /**
      * Writes the merged rows to {@code DIR/results.csv} atomically, holding the folder's run lock.
      * An existing results file there must be one of the inputs (it is then replaced by the merge).
+     *
+     * @param m the merged rows
+     * @param dir the output folder
+     * @return the results file written
      */
     public static Path write(Merged m, Path dir) {
         Path out = dir.resolve("results.csv");

@@ -28,7 +28,12 @@ public final class Shards {
      * @param count number of shards
      */
     public record Shard(int index, int count) {
-        /** Checks 1 ≤ index ≤ count. */
+        /**
+         * Checks 1 ≤ index ≤ count.
+         *
+         * @param index the shard, from 1 to count
+         * @param count number of shards
+         */
         public Shard {
             if (count < 1 || index < 1 || index > count) {
                 throw new IllegalArgumentException("--shard: expected i/k with 1 <= i <= k, got " + index + "/"
@@ -36,7 +41,13 @@ public final class Shards {
             }
         }
 
-        /** Parses {@code i/k}, e.g. {@code 3/8}. */
+        /**
+         * Parses {@code i/k}, e.g. {@code 3/8}.
+         *
+         * @param text the specification
+         * @return the shard
+         * @throws IllegalArgumentException naming {@code --shard} if malformed or out of range
+         */
         public static Shard parse(String text) {
             String[] p = text.trim().split("/");
             if (p.length != 2) {
@@ -50,7 +61,11 @@ public final class Shards {
             }
         }
 
-        /** The suffix of the shard's results folder, {@code -shard-i-of-k}. */
+        /**
+         * The suffix of the shard's results folder.
+         *
+         * @return {@code -shard-i-of-k}
+         */
         public String suffix() {
             return "-shard-" + index + "-of-" + count;
         }
@@ -61,12 +76,24 @@ public final class Shards {
         }
     }
 
-    /** The relative cost of a task of {@code s}: n × restarts. */
+    /**
+     * The relative cost of a task.
+     *
+     * @param s the scenario
+     * @param t one of its tasks
+     * @return n × restarts
+     */
     public static double cost(Scenario s, Task t) {
         return (double) t.n() * s.init().restarts();
     }
 
-    /** The tasks of one shard of {@code s}, in the canonical order. */
+    /**
+     * The tasks of one shard of a scenario.
+     *
+     * @param s the scenario
+     * @param shard the shard
+     * @return its tasks, in the canonical order of {@link Tasks#all}
+     */
     public static List<Task> tasks(Scenario s, Shard shard) {
         return split(Tasks.all(s), shard.count(), t -> cost(s, t)).get(shard.index() - 1);
     }
@@ -74,6 +101,11 @@ public final class Shards {
     /**
      * Splits {@code tasks} into {@code k} groups of about equal total cost by the
      * longest-processing-time rule; each group keeps the input order. Deterministic.
+     *
+     * @param tasks the tasks
+     * @param k number of groups, at least 1
+     * @param cost the cost of a task
+     * @return k groups (some empty when there are fewer tasks than groups)
      */
     public static List<List<Task>> split(List<Task> tasks, int k, ToDoubleFunction<Task> cost) {
         if (k < 1) {
