@@ -72,15 +72,9 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Scenario> list = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         for (Path p : scenarios) {
-            Scenario s = ScenarioFiles.read(p);
-            try {
-                texts.add(Files.readString(p, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
-            }
+            Scenario s = ScenarioFiles.read(p); // every file checked before Spark starts
             list.add(s);
             dirs.add(output.resolve(quick ? s.name() + "-quick" : s.name()));
         }
@@ -96,7 +90,7 @@ public final class Main implements Callable<Integer> {
                 Path results = dirs.get(i).resolve("results.csv");
                 System.out.printf(Locale.ROOT, "%s: %d tasks on Spark %s (%d cores) -> %s%n", s.name(), s.taskCount(),
                         sc.master(), sc.defaultParallelism(), results);
-                Engine.Report rep = engine.run(texts.get(i), scenarios.get(i).toAbsolutePath(), quick, results);
+                Engine.Report rep = engine.run(scenarios.get(i), quick, results);
                 System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration"
                                 + " cap; %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(),
                         rep.capped(), rep.seconds(), rep.fitsPerSecond());

@@ -34,8 +34,8 @@ import scala.runtime.BoxedUnit;
  * <p>The driver opens the results file (taking its lock, as the threaded engine does), lists the
  * tasks without a row (resume), and splits them into partitions of about equal cost
  * ({@link Shards#split}: cost {@code n × restarts}, largest first to the least-loaded partition).
- * Each executor rebuilds the scenario from its text ({@link ScenarioFiles#parse}, once per JVM)
- * and computes its tasks with the core's {@link Tasks.Runner}; each partition's rows come back to
+ * Each executor rebuilds the scenario from its self-contained text ({@link PortableScenario}: the
+ * models travel with it, so executors need none of the driver's files; once per JVM) and computes its tasks with the core's {@link Tasks.Runner}; each partition's rows come back to
  * the driver as soon as it finishes and are appended there, one line each, by the same
  * {@link ResultsFile}. Rows are bit-identical to the threaded engine's (all columns but
  * {@code seconds}), since a row depends only on the scenario and the task. A failed fit is a row
@@ -66,16 +66,16 @@ public final class SparkEngine {
     /**
      * Runs the tasks of a scenario missing from {@code resultsFile}.
      *
-     * @param text the scenario file's text (what the executors rebuild the scenario from)
-     * @param file the scenario file's path (names the scenario, resolves its model files)
+     * @param file the scenario file
      * @param quick whether to run the scenario's reduced {@code --quick} grid
      * @param resultsFile the results file, created or resumed
      * @return what the run did
      */
-    public Engine.Report run(String text, Path file, boolean quick, Path resultsFile) {
+    public Engine.Report run(Path file, boolean quick, Path resultsFile) {
         long t0 = System.nanoTime();
-        ScenarioSource source = new ScenarioSource(text, file.toString(), quick);
-        Scenario s = source.scenario();
+        Scenario read = ScenarioFiles.read(file);
+        PortableScenario portable = PortableScenario.of(file, read, quick);
+        Scenario s = portable.scenario(); // what the executors will rebuild (its fingerprint is checked)
         try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint())) {
             List<Task> all = Tasks.all(s);
             List<Task> todo = all.stream().filter(t -> !out.has(t)).toList();
@@ -97,7 +97,7 @@ public final class SparkEngine {
             RDD<ArrayList<Task>> rdd = sc.parallelize(bundles, bundles.size()).rdd();
             SparkContext context = sc.sc();
             try {
-                context.runJob(rdd, new RunPartition(source), new AbstractFunction2<Object, ResultRow[], BoxedUnit>() {
+                context.runJob(rdd, new RunPartition(portable), new AbstractFunction2<Object, ResultRow[], BoxedUnit>() {
                     @Override
                     public BoxedUnit apply(Object partition, ResultRow[] rows) {
                         for (ResultRow row : rows) { // on the driver, as each partition finishes
@@ -127,37 +127,21 @@ public final class SparkEngine {
         return c.getClass().getSimpleName() + ": " + first;
     }
 
-    /**
-     * What an executor needs to rebuild the driver's scenario: the scenario file's text and path
-     * (a few kilobytes, shipped with each partition's closure).
-     */
-    record ScenarioSource(String text, String file, boolean quick) implements Serializable {
-        /** One runner per scenario and JVM: executors prepare a scenario once, not per partition. */
-        private static final Map<ScenarioSource, Tasks.Runner> RUNNERS = new ConcurrentHashMap<>();
-
-        Scenario scenario() {
-            Scenario s = ScenarioFiles.parse(text, Path.of(file));
-            return quick ? s.quick() : s;
-        }
-
-        Tasks.Runner runner() {
-            return RUNNERS.computeIfAbsent(this, k -> Tasks.runner(k.scenario()));
-        }
-    }
-
     /** The work of one partition, on an executor: each task's row, through the core's task API. */
     private static final class RunPartition extends AbstractFunction1<Iterator<ArrayList<Task>>, ResultRow[]>
             implements Serializable {
         private static final long serialVersionUID = 1L;
-        private final ScenarioSource source;
+        /** One runner per scenario and JVM: an executor prepares a scenario once, not per partition. */
+        private static final Map<PortableScenario, Tasks.Runner> RUNNERS = new ConcurrentHashMap<>();
+        private final PortableScenario scenario;
 
-        RunPartition(ScenarioSource source) {
-            this.source = source;
+        RunPartition(PortableScenario scenario) {
+            this.scenario = scenario;
         }
 
         @Override
         public ResultRow[] apply(Iterator<ArrayList<Task>> it) {
-            Tasks.Runner runner = source.runner();
+            Tasks.Runner runner = RUNNERS.computeIfAbsent(scenario, k -> Tasks.runner(k.scenario()));
             List<ResultRow> rows = new ArrayList<>();
             while (it.hasNext()) {
                 for (Task t : it.next()) {

@@ -67,7 +67,7 @@ class SparkEngineTest {
     }
 
     private static Engine.Report spark(Path scenario, int partitions, Path results) throws IOException {
-        return new SparkEngine(sc, partitions, null).run(Files.readString(scenario), scenario, false, results);
+        return new SparkEngine(sc, partitions, null).run(scenario, false, results);
     }
 
     @Test
