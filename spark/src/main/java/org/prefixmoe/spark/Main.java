@@ -123,7 +123,7 @@ public final class Main implements Callable<Integer> {
     private static void appendRunLog(Path dir, Scenario s, Engine.Report rep, JavaSparkContext sc) {
         String line = String.format(Locale.ROOT, "%s  %s  grid %d sizes x %d replicates  computed %d (of %d, %d"
                         + " present before)  failed %d  at cap %d  wall %.1f s  %.2f fits/s  spark %s  cores %d%n",
-                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().length,
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().size(),
                 s.replicates(), rep.ran(), rep.tasks(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
                 rep.fitsPerSecond(), sc.master(), sc.defaultParallelism());
         try {
