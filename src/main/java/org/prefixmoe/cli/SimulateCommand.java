@@ -154,9 +154,9 @@ final class SimulateCommand implements Callable<Integer> {
         return rep;
     }
 
-    /** The summary settings of a scenario: its r, and its first study as the baseline of the ratios. */
+    /** The summary settings of a scenario: its r, baseline study and {@code D_1} threshold. */
     static Summary.Options summaryOptions(Scenario s) {
-        return Summary.Options.DEFAULT.withR(s.r()).withBaseline(s.studies().get(0).name());
+        return new Summary.Options(s.r(), s.baseline(), s.d1Threshold());
     }
 
     /** The engine of the command line: progress on stderr (unless quiet), lines in runs.log as the run goes. */

@@ -18,7 +18,7 @@ import org.prefixmoe.simulation.Scenario;
 public final class ScenarioFiles {
     private static final Set<String> FIELDS = Set.of("name", "description", "seed", "studies", "L", "sizes",
             "replicates", "estimator", "solver", "init", "sampler", "eval_size", "r", "losses", "quick", "figures",
-            "store_estimates");
+            "store_estimates", "baseline", "d1_threshold");
 
     private ScenarioFiles() {
     }
@@ -92,6 +92,14 @@ public final class ScenarioFiles {
         if (t.has("store_estimates")) {
             boolean store = t.bool("store_estimates", true);
             t.check(() -> b.storeEstimates(store));
+        }
+        if (t.has("baseline")) {
+            String baseline = t.string("baseline");
+            t.check(() -> b.baseline(baseline));
+        }
+        if (t.has("d1_threshold")) {
+            double threshold = t.number("d1_threshold");
+            t.check(() -> b.d1Threshold(threshold));
         }
         if (t.has("quick")) {
             Tree q = t.object("quick");

@@ -19,9 +19,9 @@ import org.prefixmoe.simulation.Summary;
  * that split a true atom (the others switched their redundant atom off: an over-specified fit
  * always has a multi-atom cell, so the two fractions add up to one and the figure draws one of
  * them) and the fraction with {@code D_1} above the summary's threshold, each with its 95% Wilson
- * interval as a vertical bar. The colour is the study, the marker and line style the outcome; a study's points are moved
- * sideways by a few percent of n so that the intervals of different studies do not hide each
- * other. The x axis is logarithmic with powers of ten; the y axis is the fraction, 0 to 1.
+ * interval as a vertical bar. The colour is the study, the marker and line style the outcome;
+ * each (study, outcome) is moved sideways by a few percent of n so that the intervals do not hide
+ * each other. The x axis is logarithmic with powers of ten; the y axis is the fraction, 0 to 1.
  */
 public final class OutcomePlot {
     /** Name suffix of the interval series (one per point, no legend entry). */
@@ -70,8 +70,9 @@ public final class OutcomePlot {
             if (os.isEmpty()) {
                 continue;
             }
-            double shift = Math.exp(0.03 * (i - (studies.size() - 1) / 2.0));
-            for (Kind kind : kinds) {
+            for (int k = 0; k < kinds.size(); k++) {
+                Kind kind = kinds.get(k);
+                double shift = Math.exp(0.02 * (i * kinds.size() + k - (entries - 1) / 2.0));
                 List<Double> xs = new ArrayList<>();
                 List<Double> ys = new ArrayList<>();
                 for (Summary.Outcome o : os) {

@@ -79,6 +79,8 @@ public final class Scenario {
     private final int quickReplicates;
     private final List<Figure> figures;
     private final Boolean storeEstimates;
+    private final String baseline;
+    private final double d1Threshold;
     private final String fingerprint;
 
     private Scenario(Builder b, List<Study> studies, Map<String, Double> solver, Init init, List<Integer> sizes,
@@ -101,6 +103,8 @@ public final class Scenario {
         this.quickReplicates = b.quickReplicates == null ? Math.min(b.replicates, 5) : b.quickReplicates;
         this.figures = List.copyOf(b.figures);
         this.storeEstimates = b.storeEstimates;
+        this.baseline = b.baseline == null ? studies.get(0).name() : b.baseline;
+        this.d1Threshold = b.d1Threshold;
         this.fingerprint = fingerprint;
     }
 
@@ -124,6 +128,8 @@ public final class Scenario {
         this.quickReplicates = s.quickReplicates;
         this.figures = s.figures;
         this.storeEstimates = s.storeEstimates;
+        this.baseline = s.baseline;
+        this.d1Threshold = s.d1Threshold;
         this.fingerprint = s.fingerprint;
     }
 
@@ -219,6 +225,22 @@ public final class Scenario {
     /** {@return the figures drawn from this scenario's results by {@code figures}, unmodifiable} */
     public List<Figure> figures() {
         return figures;
+    }
+
+    /**
+     * {@return the study whose mean loss divides the others' in the summary's ratios (the first
+     * study unless the scenario names one; a summary setting, not in the fingerprint)}
+     */
+    public String baseline() {
+        return baseline;
+    }
+
+    /**
+     * {@return the {@code D_1} value above which the summary counts a fit as far from the truth
+     * (default {@value Summary.Options#DEFAULT_D1_THRESHOLD}; a summary setting, not in the fingerprint)}
+     */
+    public double d1Threshold() {
+        return d1Threshold;
     }
 
     /**
@@ -380,6 +402,8 @@ public final class Scenario {
         private Integer quickReplicates;
         private final List<Figure> figures = new ArrayList<>();
         private Boolean storeEstimates;
+        private String baseline;
+        private double d1Threshold = Summary.Options.DEFAULT_D1_THRESHOLD;
         /** The settings as stated, for the fingerprint. */
         private final Map<String, Object> stated = new LinkedHashMap<>();
 
@@ -782,6 +806,34 @@ public final class Scenario {
         }
 
         /**
+         * The baseline study of the summary's ratios of mean losses (default: the first study).
+         * Changes no task's row, so it is not in the fingerprint.
+         *
+         * @param study a study's name (checked by {@link #build()})
+         * @return this builder
+         */
+        public Builder baseline(String study) {
+            this.baseline = study;
+            return this;
+        }
+
+        /**
+         * The {@code D_1} threshold of the summary's outcome fractions (default
+         * {@value Summary.Options#DEFAULT_D1_THRESHOLD}). Changes no task's row, so it is not in the
+         * fingerprint.
+         *
+         * @param threshold finite and {@code >= 0}
+         * @return this builder
+         */
+        public Builder d1Threshold(double threshold) {
+            if (!(threshold >= 0) || !Double.isFinite(threshold)) {
+                throw new IllegalArgumentException("d1_threshold: must be finite and >= 0, got " + threshold);
+            }
+            this.d1Threshold = threshold;
+            return this;
+        }
+
+        /**
          * Checks what depends on several settings and builds the scenario.
          *
          * @return the scenario, with its fingerprint
@@ -846,6 +898,10 @@ public final class Scenario {
                 p.put("truth", ModelFiles.toMap(truth));
                 p.put("fitted", ModelFiles.toMap(fitted));
                 studyPrints.add(p);
+            }
+            if (baseline != null && !names.contains(baseline)) {
+                throw new IllegalArgumentException("baseline: no study named '" + baseline + "' (studies: "
+                        + String.join(", ", out.stream().map(Study::name).toList()) + ")");
             }
             Map<String, Object> print = new LinkedHashMap<>();
             print.put("settings", statedSettings(settings));

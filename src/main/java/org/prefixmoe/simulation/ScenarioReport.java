@@ -39,6 +39,9 @@ public final class ScenarioReport {
         sb.append("| sampler | ").append(s.sampler()).append(" |\n");
         sb.append("| regression error | ").append(s.evalSize()).append(" fresh inputs, one set per scenario |\n");
         sb.append("| losses | ").append(String.join(", ", s.losses())).append(" (r = ").append(s.r()).append(") |\n");
+        sb.append("| summary | mean-loss ratios to ").append(s.baseline()).append(", outcome fractions with D_1 > ")
+                .append(java.math.BigDecimal.valueOf(s.d1Threshold()).stripTrailingZeros().toPlainString())
+                .append(" |\n");
         sb.append("\n| study | truth | parameterization | L* | fitted L | sigma | atom box | bias box |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (Scenario.Study st : s.studies()) {

@@ -103,6 +103,26 @@ class ScenarioFilesTest {
     }
 
     @Test
+    void baselineAndD1ThresholdAreSummarySettingsOutsideTheFingerprint() throws IOException {
+        String two = GOOD.replace("  - {truth: TRUTH, L: 3}", "  - {name: a, truth: TRUTH, L: 3}\n"
+                + "  - {name: b, truth: TRUTH, L: 2}");
+        Scenario plain = ScenarioFiles.read(write(two.replace("TRUTH", truth())));
+        assertEquals("a", plain.baseline(), "the first study by default");
+        assertEquals(0.1, plain.d1Threshold());
+        Scenario set = ScenarioFiles.read(write(two.replace("TRUTH", truth()) + "baseline: b\nd1_threshold: 0.25\n"));
+        assertEquals("b", set.baseline());
+        assertEquals(0.25, set.d1Threshold());
+        assertEquals(plain.fingerprint(), set.fingerprint(), "they change no task's row");
+        Path bad = write(two.replace("TRUTH", truth()) + "baseline: c\n");
+        InputFileException e = assertThrows(InputFileException.class, () -> ScenarioFiles.read(bad));
+        assertTrue(e.getMessage().contains("baseline") && e.getMessage().contains("no study named 'c'"),
+                e.getMessage());
+        Path negative = write(two.replace("TRUTH", truth()) + "d1_threshold: -1\n");
+        InputFileException n = assertThrows(InputFileException.class, () -> ScenarioFiles.read(negative));
+        assertEquals("d1_threshold", n.field(), n.getMessage());
+    }
+
+    @Test
     void everyShippedScenarioReads() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("simulations"))) {
             for (Path p : s.filter(x -> x.toString().endsWith(".yaml")).toList()) {
