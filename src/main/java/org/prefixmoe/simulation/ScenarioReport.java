@@ -14,6 +14,12 @@ public final class ScenarioReport {
     /**
      * The settings of {@code s}, the command that regenerates the folder and, if given, the timing
      * of the last run.
+     *
+     * @param s the scenario
+     * @param command the command that regenerates the folder
+     * @param report the last run's report, or null
+     * @param threads the threads the run used
+     * @return the Markdown text
      */
     public static String markdown(Scenario s, String command, Engine.Report report, int threads) {
         StringBuilder sb = new StringBuilder();
