@@ -53,8 +53,10 @@ public final class ScenarioFiles {
         Path file = t.file;
         t.allowOnly(FIELDS);
         Scenario.Builder b = Scenario.builder().source(file);
-        String name = t.string("name", baseName(file));
-        t.check(() -> b.name(name));
+        if (t.has("name")) {
+            String name = t.string("name");
+            t.check(() -> b.name(name));
+        }
         t.check(() -> b.description(t.string("description", "")));
         long seed = t.integer("seed");
         b.seed(seed);
@@ -234,11 +236,5 @@ public final class ScenarioFiles {
             throw t.error(field, "must be a positive whole number, got " + v);
         }
         return (int) v;
-    }
-
-    private static String baseName(Path file) {
-        String n = file.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 }

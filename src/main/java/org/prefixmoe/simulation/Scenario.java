@@ -43,7 +43,11 @@ import org.prefixmoe.sampling.Samplers;
  * resumed run never mixes configurations. It covers the settings <em>as stated</em> (in the file,
  * or through the builder) besides the resolved solver, initialization and studies: stating a
  * default explicitly gives another fingerprint than leaving it out, as it always has, so that
- * results of earlier releases still resume.
+ * results of earlier releases still resume. Stated settings enter in one fixed order (that of the
+ * shipped files: name, seed, L, estimator, solver in the estimator's order, sampler, init,
+ * eval_size, r, losses, store_estimates), so the order of builder calls does not matter; a file
+ * written in another order had, before this builder, another fingerprint (its old results folder
+ * is refused with a message saying so, never mixed).
  */
 public final class Scenario {
     /** The losses a scenario can record; {@code cells} stands for the per-cell atom errors. */
@@ -414,7 +418,8 @@ public final class Scenario {
         }
 
         /**
-         * The file the scenario was read from (metadata for reports; not a setting).
+         * The file the scenario was read from (metadata for reports; not a setting). Without a
+         * {@link #name}, its base name names the scenario.
          *
          * @param file the file, or null
          * @return this builder
@@ -425,16 +430,13 @@ public final class Scenario {
         }
 
         /**
-         * The short name; it names the results folder.
+         * The short name; it names the results folder (required unless a {@link #source} names it).
          *
          * @param name letters, digits, '.', '_' and '-'
          * @return this builder
          */
         public Builder name(String name) {
-            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("name: use letters, digits, '.', '_' and '-' only (it names a"
-                        + " folder), got '" + name + "'");
-            }
+            checkName(name);
             this.name = name;
             stated.put("name", name);
             return this;
@@ -851,6 +853,13 @@ public final class Scenario {
             if (sizes == null) {
                 throw new IllegalArgumentException("sizes: missing");
             }
+            if (name == null && source != null) {
+                String file = source.getFileName().toString();
+                int dot = file.lastIndexOf('.');
+                String base = dot > 0 ? file.substring(0, dot) : file;
+                checkName(base);
+                name = base; // a default, not stated: it stays out of the fingerprint, as it always has
+            }
             if (name == null) {
                 throw new IllegalArgumentException("name: missing");
             }
@@ -949,6 +958,13 @@ public final class Scenario {
             return sb.toString();
         } catch (NoSuchAlgorithmException | JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("name: use letters, digits, '.', '_' and '-' only (it names a folder),"
+                    + " got '" + name + "'");
         }
     }
 

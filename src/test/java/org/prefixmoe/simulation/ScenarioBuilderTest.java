@@ -169,6 +169,24 @@ class ScenarioBuilderTest {
     }
 
     @Test
+    void withoutANameTheSourceFileNamesTheScenario() throws IOException {
+        Path f = dir.resolve("my-study.yaml");
+        Files.writeString(f, GOOD.replace("LINEAR", MODELS.resolve("default-shared-linear.yaml").toString()));
+        Scenario read = ScenarioFiles.read(f);
+        Scenario built = Scenario.builder().source(f).seed(3).study(null, LINEAR, 3).sizes(100, 200).replicates(2)
+                .build();
+        assertEquals("my-study", built.name());
+        assertEquals(read.fingerprint(), built.fingerprint());
+        assertEquals("name: missing", assertThrows(IllegalArgumentException.class,
+                () -> Scenario.builder().seed(3).study(null, LINEAR, 3).sizes(100).replicates(2).build())
+                .getMessage());
+        Path bad = dir.resolve("my study.yaml");
+        Files.copy(f, bad);
+        InputFileException e = assertThrows(InputFileException.class, () -> ScenarioFiles.read(bad));
+        assertEquals("name", e.field());
+    }
+
+    @Test
     void listsAreImmutableAndDefaultsFilledIn() {
         Scenario s = good().build();
         assertThrows(UnsupportedOperationException.class, () -> s.sizes().add(5));
