@@ -34,6 +34,10 @@ final class PlotCommand implements Callable<Integer> {
     @Option(names = "--title", description = "Chart title.")
     String title;
 
+    @Option(names = "--r", paramLabel = "R", defaultValue = "2",
+            description = "Exponent r of D_{2,r}, for its theory slope (default: ${DEFAULT-VALUE}).")
+    double r;
+
     @Override
     public Integer call() {
         for (String l : losses) {
@@ -42,11 +46,17 @@ final class PlotCommand implements Callable<Integer> {
                         + String.join(", ", Summary.METRICS) + ")");
             }
         }
+        Summary.Options options;
+        try {
+            options = Summary.Options.DEFAULT.withR(r);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--r: must be positive, got " + r, e);
+        }
         AtomicFiles.requireWritableFolder(output);
         List<RatePlot.Series> series = new ArrayList<>();
-        for (Path r : results) {
-            Summary s = Summary.of(ResultsFile.read(r));
-            String prefix = results.size() > 1 ? r.toAbsolutePath().getParent().getFileName() + "/" : "";
+        for (Path file : results) {
+            Summary s = Summary.of(ResultsFile.read(file), options);
+            String prefix = results.size() > 1 ? file.toAbsolutePath().getParent().getFileName() + "/" : "";
             series.addAll(RatePlot.series(s, losses, prefix));
         }
         if (series.isEmpty()) {

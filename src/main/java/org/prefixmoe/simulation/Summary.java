@@ -383,7 +383,7 @@ public final class Summary {
                     UniformRandomProvider rng = RandomStreams.stream(BOOTSTRAP_SEED, Task.code(st.name()),
                             Task.code(metric), e.getKey(), 2);
                     double[] ci = ratioInterval(e.getValue(), b, rng);
-                    out.add(new Ratio(st, baseline, metric, e.getKey(), mean(e.getValue()) / mean(b), ci[0], ci[1]));
+                    out.add(new Ratio(st, baseline, metric, e.getKey(), RateFit.Centre.MEAN.of(e.getValue()) / RateFit.Centre.MEAN.of(b), ci[0], ci[1]));
                 }
             }
         }
@@ -417,14 +417,6 @@ public final class Summary {
         double[] sorted = Arrays.copyOf(r, good);
         Arrays.sort(sorted);
         return new double[] {Stats.quantile(sorted, 0.025), Stats.quantile(sorted, 0.975)};
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
     }
 
     /**

@@ -60,6 +60,20 @@ class SimulateCommandTest {
                 dir.resolve("p").toString(), "--name", "both"));
         assertTrue(Files.exists(dir.resolve("p/both.svg")));
         assertEquals(Main.BAD_INPUT, run(err, "plot", results.toString(), "--loss", "d9"));
+        assertFalse(Files.exists(out.resolve("tiny/tiny-outcomes.png")), "exact-specified: no outcome figure");
+        // Summary settings: from the scenario, or options; bad values name the option.
+        assertEquals(0, run(err, "summarize", results.toString(), "--scenario", scenario().toString(),
+                "--d1-threshold", "0.5", "-o", dir.resolve("sum2").toString()), err.toString());
+        assertTrue(Files.readString(dir.resolve("sum2/outcomes.csv")).contains(",0.5,"));
+        StringWriter bad = new StringWriter();
+        assertEquals(Main.BAD_INPUT, run(bad, "summarize", results.toString(), "--baseline", "nope", "-o",
+                dir.resolve("sum3").toString()));
+        assertTrue(bad.toString().contains("no study named 'nope'"), bad.toString());
+        assertEquals(Main.BAD_INPUT, run(bad, "summarize", results.toString(), "--d1-threshold", "-1", "-o",
+                dir.resolve("sum3").toString()));
+        assertTrue(bad.toString().contains("--d1-threshold"), bad.toString());
+        assertEquals(Main.BAD_INPUT, run(bad, "plot", results.toString(), "--r", "0", "-o", dir.resolve("p").toString()));
+        assertTrue(bad.toString().contains("--r"), bad.toString());
         // --no-plot writes only the results; --plot (the default) also the summary.
         Path bare = dir.resolve("bare");
         assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--no-plot", "-o", bare.toString()));
