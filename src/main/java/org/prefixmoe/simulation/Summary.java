@@ -383,7 +383,8 @@ public final class Summary {
                     UniformRandomProvider rng = RandomStreams.stream(BOOTSTRAP_SEED, Task.code(st.name()),
                             Task.code(metric), e.getKey(), 2);
                     double[] ci = ratioInterval(e.getValue(), b, rng);
-                    out.add(new Ratio(st, baseline, metric, e.getKey(), RateFit.Centre.MEAN.of(e.getValue()) / RateFit.Centre.MEAN.of(b), ci[0], ci[1]));
+                    double ratio = RateFit.Centre.MEAN.of(e.getValue()) / RateFit.Centre.MEAN.of(b);
+                    out.add(new Ratio(st, baseline, metric, e.getKey(), ratio, ci[0], ci[1]));
                 }
             }
         }
