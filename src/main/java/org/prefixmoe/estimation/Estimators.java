@@ -34,12 +34,21 @@ public final class Estimators {
                 "max_iterations", (double) em.maxIterations(),
                 "objective_tolerance", em.objectiveTolerance(),
                 "newton_steps", (double) em.newtonSteps(),
-                "variance_floor", em.varianceFloor()),
+                "variance_floor", em.varianceFloor(),
+                "squarem", 1.0),
                 s -> new EmEstimator(new EmEstimator.Options(whole(s, "max_iterations"), s.get("objective_tolerance"),
-                        whole(s, "newton_steps"), s.get("variance_floor")))));
+                        whole(s, "newton_steps"), s.get("variance_floor")), flag(s, "squarem"))));
     }
 
     private Estimators() {
+    }
+
+    private static boolean flag(Map<String, Double> s, String key) {
+        double v = s.get(key);
+        if (v != 0 && v != 1) {
+            throw new IllegalArgumentException(key + ": must be 1 (on) or 0 (off), got " + v);
+        }
+        return v == 1;
     }
 
     /** The default-configured estimator of that name. */

@@ -136,4 +136,25 @@ class EmEstimatorTest {
         FitResult atTruth = new EmEstimator(new EmEstimator.Options(1, 1e-8, 1, 1e-6)).fit(problem, tm.truth());
         assertTrue(best.objective() <= atTruth.objective() + 1e-3, best.objective() + " vs " + atTruth.objective());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"non-shared", "shared-linear", "shared-nonlinear"})
+    void squaremIsMonotoneAndNeedsFewerIterations(String parameterization) {
+        // Over-specified fits converge sublinearly: SQUAREM must keep the likelihood monotone and
+        // reach at least plain EM's likelihood in fewer iterations.
+        TruthModel tm = TestModels.defaultTruth(parameterization);
+        Dataset data = densityData(tm, 2000, 31);
+        FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
+        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(31, 2));
+        EmEstimator.Options opts = new EmEstimator.Options(1000, 1e-8, 1, 1e-6);
+        EmEstimator.Trace plain = new EmEstimator(opts, false).trace(problem, start);
+        EmEstimator.Trace fast = new EmEstimator(opts, true).trace(problem, start);
+        assertMonotone(fast.logLikelihood(), parameterization + " with SQUAREM");
+        assertEquals(-fast.logLikelihood()[fast.logLikelihood().length - 1], fast.result().objective(), 0.0);
+        assertTrue(tm.box().contains(fast.result().estimate()), "SQUAREM's estimate stays in the box");
+        assertTrue(fast.result().objective() <= plain.result().objective() + 1e-6,
+                "SQUAREM " + fast.result().objective() + " vs plain EM " + plain.result().objective());
+        assertTrue(fast.result().iterations() < plain.result().iterations(),
+                "SQUAREM " + fast.result().iterations() + " iterations vs plain EM " + plain.result().iterations());
+    }
 }

@@ -74,6 +74,7 @@ public final class EmEstimator implements Estimator {
 
     private final Options options;
     private final StopRule rule;
+    private final boolean accelerate;
 
     /**
      * Solver settings.
@@ -174,10 +175,27 @@ public final class EmEstimator implements Estimator {
         this(Options.DEFAULT);
     }
 
-    /** An estimator with the given options. */
+    /** An estimator with the given options and SQUAREM acceleration. */
     public EmEstimator(Options options) {
+        this(options, true);
+    }
+
+    /**
+     * An estimator with the given options.
+     *
+     * @param options the solver settings
+     * @param accelerate whether EM steps are accelerated by SQUAREM with its monotonicity
+     *     safeguard (the default); false runs plain EM
+     */
+    public EmEstimator(Options options, boolean accelerate) {
         this.options = options;
         this.rule = options.stopRule();
+        this.accelerate = accelerate;
+    }
+
+    /** {@return whether EM steps are accelerated by SQUAREM} */
+    public boolean accelerated() {
+        return accelerate;
     }
 
     /** The solver settings. */
@@ -231,8 +249,12 @@ public final class EmEstimator implements Estimator {
         }
         StopReason reason = StopReason.MAX_ITERATIONS;
         int iter = 0;
+        Squarem sq = accelerate ? new Squarem(x.length) : null;
         while (iter < options.maxIterations) {
             iter++;
+            if (sq != null) {
+                sq.before(x, sigma2);
+            }
             m.apply(x, sigma2);
             double ss = st.preSs + st.promptSs();
             sigma2 = Math.max(ss / ((double) n * q), floor);
@@ -255,6 +277,20 @@ public final class EmEstimator implements Estimator {
             if (stop.isPresent()) {
                 reason = stop.get();
                 break;
+            }
+            if (sq != null && sq.after(x, sigma2)) {
+                // Two EM steps done: try the extrapolated point; keep it only if the likelihood does not drop.
+                double better = sq.extrapolate(st, x, sigma2, ll, lo, hi, floor, n);
+                if (Double.isNaN(better)) {
+                    st.setParameters(x);
+                    st.eStep(sigma2, true); // statistics back at the plain EM point
+                } else {
+                    sigma2 = sq.sigma2;
+                    ll = better;
+                    if (record) {
+                        path[recorded - 1] = better; // the state after this iteration is the extrapolated point
+                    }
+                }
             }
         }
         return trace(x, ll, sigma2, iter, st.passes + 1, reason, start, path, recorded);
@@ -286,6 +322,97 @@ public final class EmEstimator implements Estimator {
         return total / q;
     }
 
+
+    /**
+     * SQUAREM (Varadhan &amp; Roland 2008, scheme S3) around the EM map F over the packed atoms and
+     * log σ²: after two EM steps {@code θ1 = F(θ0)}, {@code θ2 = F(θ1)}, with {@code r = θ1 − θ0}
+     * and {@code v = θ2 − 2θ1 + θ0}, it tries {@code θ' = θ0 − 2αr + α²v}, {@code α = −|r|/|v|}
+     * (at most −1; α = −1 gives θ2), projected onto the box and the σ² floor. θ' is kept only if
+     * its log-likelihood is at least θ2's; otherwise α moves halfway towards −1, up to four times,
+     * and then the plain EM point θ2 is kept. So the log-likelihood never decreases, and the next
+     * EM step starts from the accepted point.
+     */
+    private static final class Squarem {
+        private final double[] x0;
+        private final double[] x1;
+        private final double[] trial;
+        private double t0;
+        private double t1;
+        private boolean second;
+        double sigma2;
+
+        Squarem(int dim) {
+            x0 = new double[dim];
+            x1 = new double[dim];
+            trial = new double[dim];
+        }
+
+        /** Before an EM step from (x, σ²). */
+        void before(double[] x, double s2) {
+            if (!second) {
+                System.arraycopy(x, 0, x0, 0, x.length);
+                t0 = Math.log(s2);
+            }
+        }
+
+        /** After an EM step that reached (x, σ²): true when that was the second of a pair. */
+        boolean after(double[] x, double s2) {
+            if (!second) {
+                System.arraycopy(x, 0, x1, 0, x.length);
+                t1 = Math.log(s2);
+                second = true;
+                return false;
+            }
+            second = false;
+            return true;
+        }
+
+        /**
+         * Tries the extrapolated point from θ0, θ1 and θ2 = (x, σ²) with log-likelihood ll2 (mean per
+         * sample); on success writes it into x and {@link #sigma2}, leaves the E-step statistics at it
+         * and returns its mean log-likelihood; otherwise returns NaN (the state's parameters are then
+         * the last trial's: the caller restores θ2).
+         */
+        double extrapolate(EmState st, double[] x, double s2, double ll2, double[] lo, double[] hi, double floor,
+                           int n) {
+            double t2 = Math.log(s2);
+            double rr = (t1 - t0) * (t1 - t0);
+            double vv = (t2 - 2 * t1 + t0) * (t2 - 2 * t1 + t0);
+            for (int c = 0; c < x.length; c++) {
+                double r = x1[c] - x0[c];
+                double v = x[c] - 2 * x1[c] + x0[c];
+                rr += r * r;
+                vv += v * v;
+            }
+            double alpha = vv > 0 && rr > 0 ? -Math.sqrt(rr / vv) : -1.0;
+            if (!(alpha < -1)) {
+                return keep(ll2, s2); // no extrapolation beyond θ2: nothing to try
+            }
+            for (int k = 0; k < 4 && alpha < -1; k++) {
+                for (int c = 0; c < x.length; c++) {
+                    double r = x1[c] - x0[c];
+                    double v = x[c] - 2 * x1[c] + x0[c];
+                    trial[c] = Math.min(hi[c], Math.max(lo[c], x0[c] - 2 * alpha * r + alpha * alpha * v));
+                }
+                double r = t1 - t0;
+                double v = t2 - 2 * t1 + t0;
+                double se = Math.max(Math.exp(t0 - 2 * alpha * r + alpha * alpha * v), floor);
+                st.setParameters(trial);
+                double lle = st.eStep(se, true) / n;
+                if (Double.isFinite(lle) && lle >= ll2) {
+                    System.arraycopy(trial, 0, x, 0, x.length);
+                    return keep(lle, se);
+                }
+                alpha = (alpha - 1) / 2;
+            }
+            return Double.NaN;
+        }
+
+        private double keep(double ll, double s2) {
+            sigma2 = s2;
+            return ll;
+        }
+    }
 
     /** The M-step for the atoms, with its preallocated linear algebra. */
     private static final class MStep {
