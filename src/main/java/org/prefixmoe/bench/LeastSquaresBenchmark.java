@@ -10,6 +10,7 @@ import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
+import org.prefixmoe.estimation.em.EStepTiming;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
@@ -53,12 +54,26 @@ public final class LeastSquaresBenchmark {
         this.estimator = new LeastSquaresEstimator(options);
     }
 
-    /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats. */
+    /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats, default kernel. */
     public double passNanosPerSample(int n, int atoms, int repeats) {
+        return passNanosPerSample(n, atoms, repeats, Evaluator.defaultKernel());
+    }
+
+    /**
+     * {@return nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr) with the given
+     * kernel on one thread, median of {@code repeats} timed passes}
+     *
+     * @param n samples
+     * @param atoms fitted atoms L
+     * @param repeats timed passes
+     * @param kernel the kernel
+     */
+    public double passNanosPerSample(int n, int atoms, int repeats, Evaluator.Kernel kernel) {
         Dataset data = RegressionSampler.of(truth).sample(n, RandomStreams.stream(1, n));
         FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
         MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, RandomStreams.stream(2, n));
         Evaluator ev = new Evaluator(truth.model(), atoms, data.x(), problem.pretrained());
+        ev.setKernel(kernel);
         ev.setMeasure(start);
         int dim = ev.dimension();
         double[] jtj = new double[dim * dim];
@@ -105,17 +120,70 @@ public final class LeastSquaresBenchmark {
                 it[replicates / 2], cap);
     }
 
-    /** Runs the standard report: warm-up, per-sample pass cost, fits at n = 10^4 and 10^5. */
+    /**
+     * {@return nanoseconds per sample of EM's E-step pass (with the fused gating derivatives) on
+     * regression data at a near-truth start, one thread, median of {@code repeats}}
+     *
+     * @param n samples
+     * @param atoms fitted atoms L
+     * @param repeats timed passes
+     */
+    public double emPassNanosPerSample(int n, int atoms, int repeats) {
+        Dataset data = RegressionSampler.of(truth).sample(n, RandomStreams.stream(1, n));
+        FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
+        MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, RandomStreams.stream(2, n));
+        return EStepTiming.nanosPerSample(problem, start, truth.sigma() * truth.sigma(), repeats);
+    }
+
+    /**
+     * Prints the per-sample cost of the passes only, one line each in a fixed format
+     * ({@code java-pass NAME n=N P=P kernel=K ns_per_sample=T}, then {@code java-em-pass ...})
+     * that {@code bench/pass_ratio.sh} reads beside {@code bench/numpy_pass.py}.
+     *
+     * @param atoms fitted atoms L
+     */
+    public void passes(int atoms) {
+        String name = truth.model().parameterization().name();
+        int dim = atoms * truth.model().parametersPerAtom();
+        warmUp(atoms);
+        for (Evaluator.Kernel k : kernels()) {
+            out.printf(java.util.Locale.ROOT, "java-pass %s n=100000 P=%d kernel=%s ns_per_sample=%.1f%n", name, dim,
+                    k, passNanosPerSample(100_000, atoms, 25, k));
+        }
+        out.printf(java.util.Locale.ROOT, "java-em-pass %s n=100000 P=%d ns_per_sample=%.1f%n", name, dim,
+                emPassNanosPerSample(100_000, atoms, 15));
+    }
+
+    private static Evaluator.Kernel[] kernels() {
+        return Evaluator.vectorKernelAvailable() ? new Evaluator.Kernel[] {Evaluator.Kernel.VECTOR, Evaluator.Kernel.SCALAR}
+                : new Evaluator.Kernel[] {Evaluator.Kernel.SCALAR};
+    }
+
+    // Warm-up so that the JIT has compiled the hot loops (C2, vectors in registers) before
+    // anything is timed: a few hundred passes of every kernel and size class, some short fits.
+    private void warmUp(int atoms) {
+        for (Evaluator.Kernel k : kernels()) {
+            passNanosPerSample(4_000, atoms, 300, k);
+            passNanosPerSample(20_000, atoms, 40, k);
+        }
+        emPassNanosPerSample(4_000, atoms, 100);
+    }
+
+    /** Runs the standard report: warm-up, per-sample pass costs, fits at n = 10^4 and 10^5. */
     public void report(int atoms, int replicates) {
         long wall0 = System.nanoTime();
         String name = truth.model().parameterization().name();
         out.printf("least-squares benchmark: %s truth (L* = %d), L = %d, one thread, %s%n", name, truth.trueAtoms(),
                 atoms, estimator.options());
-        // Warm-up so that the JIT has compiled the hot loops before anything is timed.
-        passNanosPerSample(20_000, atoms, 20);
-        fits(10_000, atoms, Math.max(5, replicates / 4));
-        out.printf("  f_G + Jacobian + normal equations, per sample: %.1f ns (n = 10^5)%n",
-                passNanosPerSample(100_000, atoms, 15));
+        warmUp(atoms);
+        fits(10_000, atoms, Math.max(10, replicates / 2));
+        for (Evaluator.Kernel k : kernels()) {
+            out.printf("  f_G + Jacobian + normal equations, per sample: %.1f ns (n = 10^5, %s kernel)%n",
+                    passNanosPerSample(100_000, atoms, 25, k), k.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        out.printf("  EM E-step pass (with the gating derivatives), per sample: %.1f ns (n = 10^5)%n",
+                emPassNanosPerSample(100_000, atoms, 15));
+        out.printf("  fits use the %s kernel%n", Evaluator.defaultKernel().name().toLowerCase(java.util.Locale.ROOT));
         for (int n : new int[] {10_000, 100_000}) {
             FitTimes t = fits(n, atoms, n >= 100_000 ? Math.max(5, replicates / 4) : replicates);
             out.printf("  fit at n = %,d: median %.1f ms (quartiles %.1f–%.1f ms), median %.0f iterations, "

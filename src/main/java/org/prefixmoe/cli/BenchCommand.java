@@ -36,12 +36,21 @@ final class BenchCommand implements Callable<Integer> {
             description = "Scaled projected-gradient tolerance of the fits (default: ${DEFAULT-VALUE}).")
     double gradientTolerance;
 
+    @Option(names = "--pass-only", description = "Only the per-sample cost of the passes (least squares: "
+            + "both kernels; EM's E-step), one machine-readable line each (bench/pass_ratio.sh reads them).")
+    boolean passOnly;
+
     @Override
     public Integer call() {
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT
                 .withObjectiveTolerance(objectiveTolerance).withStepTolerance(stepTolerance)
                 .withGradientTolerance(gradientTolerance);
-        new LeastSquaresBenchmark(ModelFiles.read(model), System.out, options).report(atoms, replicates);
+        LeastSquaresBenchmark bench = new LeastSquaresBenchmark(ModelFiles.read(model), System.out, options);
+        if (passOnly) {
+            bench.passes(atoms);
+        } else {
+            bench.report(atoms, replicates);
+        }
         return 0;
     }
 }
