@@ -234,76 +234,119 @@ final class VectorKernel {
         final double[] jac = w.bJac;
         final double[] res = w.bRes;
         final double[] lanes = w.lanes;
-        // Small methods that take arrays, not vectors: each is compiled whole with its vectors
-        // in registers (a vector passed to a method that is not inlined would be boxed).
+        // Rows of JᵀJ two at a time against four columns (eight accumulators, six loads per eight
+        // FMAs). Small methods that take arrays, not vectors: each is compiled whole with its
+        // vectors in registers (a vector passed to a method that is not inlined would be boxed).
         for (int a = 0; a < q; a++) {
             final int ao = a * cols * BLOCK;
             final int ro = a * BLOCK;
-            int k = 0;
-            for (int c1 = 0; c1 < cols; c1++) {
+            int c1 = 0;
+            for (; c1 + 1 < cols; c1 += 2) {
                 final int o1 = ao + c1 * BLOCK;
-                // Jᵀr entry c1 with the diagonal entry: column c1 is loaded once for both.
-                diagonalAndGradient(jac, o1, res, ro, mp, lanes, k, packed + c1);
-                k++;
-                int c2 = c1 + 1;
+                headPair(jac, o1, res, ro, mp, lanes, packed(c1, c1, cols), packed(c1 + 1, c1 + 1, cols), packed + c1);
+                int c2 = c1 + 2;
                 for (; c2 + 3 < cols; c2 += 4) {
-                    four(jac, o1, ao + c2 * BLOCK, mp, lanes, k);
-                    k += 4;
+                    twoByFour(jac, o1, ao + c2 * BLOCK, mp, lanes, packed(c1, c2, cols), packed(c1 + 1, c2, cols));
                 }
                 for (; c2 < cols; c2++) {
-                    one(jac, o1, ao + c2 * BLOCK, mp, lanes, k);
-                    k++;
+                    twoByOne(jac, o1, ao + c2 * BLOCK, mp, lanes, packed(c1, c2, cols), packed(c1 + 1, c2, cols));
                 }
+            }
+            if (c1 < cols) {
+                headOne(jac, ao + c1 * BLOCK, res, ro, mp, lanes, packed(c1, c1, cols), packed + c1);
             }
         }
     }
 
-    private static void diagonalAndGradient(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes,
-                                            int k, int kr) {
-        DoubleVector s0 = DoubleVector.zero(S);
-        DoubleVector s1 = DoubleVector.zero(S);
+    /** Index of entry (c1, c2), c1 ≤ c2, of the upper triangle packed row by row. */
+    private static int packed(int c1, int c2, int cols) {
+        return c1 * cols - c1 * (c1 - 1) / 2 + (c2 - c1);
+    }
+
+    /** Rows c1 and c1+1 (columns at o1, o1+BLOCK): their diagonal block (3 entries) and Jᵀr entries. */
+    private static void headPair(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes, int k1, int k2,
+                                 int kr) {
+        DoubleVector s00 = DoubleVector.zero(S);
+        DoubleVector s01 = DoubleVector.zero(S);
+        DoubleVector s11 = DoubleVector.zero(S);
         DoubleVector r0 = DoubleVector.zero(S);
         DoubleVector r1 = DoubleVector.zero(S);
-        // Two accumulator chains each, to hide the FMA latency of these short sweeps.
-        for (int i = 0; i < mp; i += 2 * V) {
-            DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
-            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + i + V);
-            s0 = j0.fma(j0, s0);
-            s1 = j1.fma(j1, s1);
-            r0 = j0.fma(DoubleVector.fromArray(S, res, ro + i), r0);
-            r1 = j1.fma(DoubleVector.fromArray(S, res, ro + i + V), r1);
-        }
-        DoubleVector.fromArray(S, lanes, k * V).add(s0.add(s1)).intoArray(lanes, k * V);
-        DoubleVector.fromArray(S, lanes, kr * V).add(r0.add(r1)).intoArray(lanes, kr * V);
-    }
-
-    private static void four(double[] jac, int o1, int o2, int mp, double[] lanes, int k) {
-        DoubleVector s0 = DoubleVector.zero(S);
-        DoubleVector s1 = DoubleVector.zero(S);
-        DoubleVector s2 = DoubleVector.zero(S);
-        DoubleVector s3 = DoubleVector.zero(S);
         for (int i = 0; i < mp; i += V) {
-            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + i);
-            s0 = j1.fma(DoubleVector.fromArray(S, jac, o2 + i), s0);
-            s1 = j1.fma(DoubleVector.fromArray(S, jac, o2 + BLOCK + i), s1);
-            s2 = j1.fma(DoubleVector.fromArray(S, jac, o2 + 2 * BLOCK + i), s2);
-            s3 = j1.fma(DoubleVector.fromArray(S, jac, o2 + 3 * BLOCK + i), s3);
+            DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
+            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i);
+            DoubleVector rv = DoubleVector.fromArray(S, res, ro + i);
+            s00 = j0.fma(j0, s00);
+            s01 = j0.fma(j1, s01);
+            s11 = j1.fma(j1, s11);
+            r0 = j0.fma(rv, r0);
+            r1 = j1.fma(rv, r1);
         }
-        int o = k * V;
-        DoubleVector.fromArray(S, lanes, o).add(s0).intoArray(lanes, o);
-        DoubleVector.fromArray(S, lanes, o + V).add(s1).intoArray(lanes, o + V);
-        DoubleVector.fromArray(S, lanes, o + 2 * V).add(s2).intoArray(lanes, o + 2 * V);
-        DoubleVector.fromArray(S, lanes, o + 3 * V).add(s3).intoArray(lanes, o + 3 * V);
+        DoubleVector.fromArray(S, lanes, k1 * V).add(s00).intoArray(lanes, k1 * V);
+        DoubleVector.fromArray(S, lanes, (k1 + 1) * V).add(s01).intoArray(lanes, (k1 + 1) * V);
+        DoubleVector.fromArray(S, lanes, k2 * V).add(s11).intoArray(lanes, k2 * V);
+        DoubleVector.fromArray(S, lanes, kr * V).add(r0).intoArray(lanes, kr * V);
+        DoubleVector.fromArray(S, lanes, (kr + 1) * V).add(r1).intoArray(lanes, (kr + 1) * V);
     }
 
-    private static void one(double[] jac, int o1, int o2, int mp, double[] lanes, int k) {
+    /** The last row when P is odd: its diagonal entry and Jᵀr entry. */
+    private static void headOne(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes, int k, int kr) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector r0 = DoubleVector.zero(S);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
+            s0 = j0.fma(j0, s0);
+            r0 = j0.fma(DoubleVector.fromArray(S, res, ro + i), r0);
+        }
+        DoubleVector.fromArray(S, lanes, k * V).add(s0).intoArray(lanes, k * V);
+        DoubleVector.fromArray(S, lanes, kr * V).add(r0).intoArray(lanes, kr * V);
+    }
+
+    /** Rows at o1, o1+BLOCK against the four columns at o2, o2+BLOCK, ...; entries k0.. and k1.. */
+    private static void twoByFour(double[] jac, int o1, int o2, int mp, double[] lanes, int k0, int k1) {
+        DoubleVector s00 = DoubleVector.zero(S);
+        DoubleVector s01 = DoubleVector.zero(S);
+        DoubleVector s02 = DoubleVector.zero(S);
+        DoubleVector s03 = DoubleVector.zero(S);
+        DoubleVector s10 = DoubleVector.zero(S);
+        DoubleVector s11 = DoubleVector.zero(S);
+        DoubleVector s12 = DoubleVector.zero(S);
+        DoubleVector s13 = DoubleVector.zero(S);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector a0 = DoubleVector.fromArray(S, jac, o1 + i);
+            DoubleVector a1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i);
+            DoubleVector b = DoubleVector.fromArray(S, jac, o2 + i);
+            s00 = a0.fma(b, s00);
+            s10 = a1.fma(b, s10);
+            b = DoubleVector.fromArray(S, jac, o2 + BLOCK + i);
+            s01 = a0.fma(b, s01);
+            s11 = a1.fma(b, s11);
+            b = DoubleVector.fromArray(S, jac, o2 + 2 * BLOCK + i);
+            s02 = a0.fma(b, s02);
+            s12 = a1.fma(b, s12);
+            b = DoubleVector.fromArray(S, jac, o2 + 3 * BLOCK + i);
+            s03 = a0.fma(b, s03);
+            s13 = a1.fma(b, s13);
+        }
+        DoubleVector.fromArray(S, lanes, k0 * V).add(s00).intoArray(lanes, k0 * V);
+        DoubleVector.fromArray(S, lanes, (k0 + 1) * V).add(s01).intoArray(lanes, (k0 + 1) * V);
+        DoubleVector.fromArray(S, lanes, (k0 + 2) * V).add(s02).intoArray(lanes, (k0 + 2) * V);
+        DoubleVector.fromArray(S, lanes, (k0 + 3) * V).add(s03).intoArray(lanes, (k0 + 3) * V);
+        DoubleVector.fromArray(S, lanes, k1 * V).add(s10).intoArray(lanes, k1 * V);
+        DoubleVector.fromArray(S, lanes, (k1 + 1) * V).add(s11).intoArray(lanes, (k1 + 1) * V);
+        DoubleVector.fromArray(S, lanes, (k1 + 2) * V).add(s12).intoArray(lanes, (k1 + 2) * V);
+        DoubleVector.fromArray(S, lanes, (k1 + 3) * V).add(s13).intoArray(lanes, (k1 + 3) * V);
+    }
+
+    /** Rows at o1, o1+BLOCK against the column at o2. */
+    private static void twoByOne(double[] jac, int o1, int o2, int mp, double[] lanes, int k0, int k1) {
         DoubleVector s0 = DoubleVector.zero(S);
         DoubleVector s1 = DoubleVector.zero(S);
-        for (int i = 0; i < mp; i += 2 * V) {
-            s0 = DoubleVector.fromArray(S, jac, o1 + i).fma(DoubleVector.fromArray(S, jac, o2 + i), s0);
-            s1 = DoubleVector.fromArray(S, jac, o1 + i + V).fma(DoubleVector.fromArray(S, jac, o2 + i + V), s1);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector b = DoubleVector.fromArray(S, jac, o2 + i);
+            s0 = DoubleVector.fromArray(S, jac, o1 + i).fma(b, s0);
+            s1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i).fma(b, s1);
         }
-        DoubleVector.fromArray(S, lanes, k * V).add(s0.add(s1)).intoArray(lanes, k * V);
+        DoubleVector.fromArray(S, lanes, k0 * V).add(s0).intoArray(lanes, k0 * V);
+        DoubleVector.fromArray(S, lanes, k1 * V).add(s1).intoArray(lanes, k1 * V);
     }
-
 }
