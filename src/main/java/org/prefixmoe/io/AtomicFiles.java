@@ -18,11 +18,22 @@ public final class AtomicFiles {
 
     /** Writes the content of {@code body} to {@code target}. */
     public interface Body {
-        /** Writes the content. */
+        /**
+         * Writes the content.
+         *
+         * @param out the temporary file's stream (closed by the caller)
+         * @throws IOException when writing fails: the target is then left as it was
+         */
         void write(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code target} atomically, creating its folder if needed. */
+    /**
+     * Writes {@code target} atomically, creating its folder if needed.
+     *
+     * @param target the file to write
+     * @param body writes the content
+     * @throws UncheckedIOException naming the file when writing or renaming fails
+     */
     public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -51,7 +62,12 @@ public final class AtomicFiles {
         }
     }
 
-    /** Writes a string atomically. */
+    /**
+     * Writes a string atomically, in UTF-8.
+     *
+     * @param target the file to write
+     * @param text its content
+     */
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
@@ -59,6 +75,7 @@ public final class AtomicFiles {
     /**
      * Checks before any work starts that {@code dir} exists or can be created and is writable.
      *
+     * @param dir the folder
      * @throws UncheckedIOException naming the folder otherwise
      */
     public static void requireWritableFolder(Path dir) {

@@ -21,7 +21,12 @@ public final class DatasetCsv {
     private DatasetCsv() {
     }
 
-    /** Writes the data set atomically. */
+    /**
+     * Writes a data set atomically, with the header {@code x1..xD,y1..yq}.
+     *
+     * @param data the data set
+     * @param file the CSV file
+     */
     public static void write(Dataset data, Path file) {
         int d = data.inputDimension();
         int q = data.outputDimension();
@@ -58,6 +63,8 @@ public final class DatasetCsv {
      * lines are skipped, CRLF line ends and a UTF-8 byte-order mark accepted, fields may be
      * padded with spaces or quoted.
      *
+     * @param file the CSV file
+     * @return the data set
      * @throws InputFileException naming the file, row and column of any problem
      */
     public static Dataset read(Path file) {

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 /** A malformed input file: the message names the file, the field and the reason. */
 public final class InputFileException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
+    /** Not serialized: {@link Path} is not serializable; the message keeps the name. */
     private final transient Path file;
+    /** The offending field, empty when the whole file is at fault. */
     private final String field;
 
     /**
@@ -19,12 +21,12 @@ public final class InputFileException extends IllegalArgumentException {
         this.field = field;
     }
 
-    /** The file. */
+    /** {@return the file} */
     public Path file() {
         return file;
     }
 
-    /** The offending field. */
+    /** {@return the offending field (may be empty)} */
     public String field() {
         return field;
     }

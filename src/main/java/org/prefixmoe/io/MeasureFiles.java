@@ -16,7 +16,13 @@ public final class MeasureFiles {
     private MeasureFiles() {
     }
 
-    /** The fields of an estimate, for writing. */
+    /**
+     * The fields of an estimate, for writing.
+     *
+     * @param parameterization the name of the parameterization the atoms are expressed in
+     * @param fit the fit whose estimate and report are written
+     * @return field name to value, in file order
+     */
     public static Map<String, Object> toMap(String parameterization, FitResult fit) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("parameterization", parameterization);
@@ -35,17 +41,34 @@ public final class MeasureFiles {
         return m;
     }
 
-    /** Writes an estimate atomically as JSON. */
+    /**
+     * Writes an estimate atomically as JSON.
+     *
+     * @param file the JSON file
+     * @param parameterization the name of the parameterization the atoms are expressed in
+     * @param fit the fit whose estimate and report are written
+     */
     public static void write(Path file, String parameterization, FitResult fit) {
         Map<String, Object> map = toMap(parameterization, fit);
         AtomicFiles.write(file, out -> Tree.JSON.writerWithDefaultPrettyPrinter().writeValue(out, map));
     }
 
-    /** An estimate read back: the measure and the parameterization it is expressed in. */
+    /**
+     * An estimate read back.
+     *
+     * @param parameterization the parameterization the atoms are expressed in
+     * @param measure the estimated measure
+     */
     public record Estimate(String parameterization, MixingMeasure measure) {
     }
 
-    /** Reads an estimate written by {@link #write}, or any file with {@code atoms} (and {@code biases}). */
+    /**
+     * Reads an estimate written by {@link #write}, or any file with {@code atoms} (and {@code biases}).
+     *
+     * @param file a JSON or YAML file
+     * @return the estimate
+     * @throws InputFileException naming the file and field when it is malformed
+     */
     public static Estimate read(Path file) {
         Tree t = Tree.read(file);
         t.allowOnly(Set.of("parameterization", "atoms", "biases", "fit"));

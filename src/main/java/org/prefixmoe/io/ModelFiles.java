@@ -220,7 +220,12 @@ public final class ModelFiles {
         };
     }
 
-    /** The fields of a model in the file format, for writing. */
+    /**
+     * The fields of a model in the file format, for writing.
+     *
+     * @param tm the truth
+     * @return field name to value, in file order
+     */
     public static Map<String, Object> toMap(TruthModel tm) {
         PrefixModel model = tm.model();
         PretrainedExperts ex = model.pretrained();
@@ -257,7 +262,12 @@ public final class ModelFiles {
         return m;
     }
 
-    /** Writes a model file (YAML, or JSON if the name ends in .json) atomically. */
+    /**
+     * Writes a model file (YAML, or JSON if the name ends in .json) atomically.
+     *
+     * @param tm the truth
+     * @param file the file to write
+     */
     public static void write(TruthModel tm, Path file) {
         Map<String, Object> map = toMap(tm);
         AtomicFiles.write(file, out -> (file.toString().endsWith(".json") ? Tree.JSON : Tree.YAML)

@@ -24,7 +24,7 @@ public record CellErrors(double single, double multi, double multiWeighted, int 
         /** Some multi-atom cell has all its atoms with real weight: a true atom was split. */
         SPLIT;
 
-        /** The lower-case label written to result files. */
+        /** {@return the lower-case label written to result files, e.g. {@code switched-off}} */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
@@ -33,7 +33,13 @@ public record CellErrors(double single, double multi, double multiWeighted, int 
     /** Relative weight below which an atom in a multi-atom cell counts as switched off. */
     public static final double SWITCHED_OFF_WEIGHT = 0.01;
 
-    /** Computes the cell errors of {@code fitted} against {@code truth}. */
+    /**
+     * Computes the cell errors of a fitted measure.
+     *
+     * @param fitted the estimate Ĝ
+     * @param truth the true measure G*
+     * @return the per-cell errors and the redundancy class
+     */
     public static CellErrors of(MixingMeasure fitted, MixingMeasure truth) {
         VoronoiCells cells = VoronoiCells.of(fitted, truth);
         double singleSum = 0;

@@ -11,6 +11,13 @@ public final class RegressionError {
     /**
      * Root mean squared distance between the two regression functions over the rows of {@code x}
      * (n × D row-major, a fresh sample from μ of at least 10^4 points for the SPEC's loss).
+     *
+     * @param fittedModel the model of the estimate
+     * @param fitted the estimate Ĝ
+     * @param trueModel the truth's model (the same pretrained part; its parameterization may differ)
+     * @param truth the true measure G*
+     * @param x the inputs, n × D row-major; not modified
+     * @return {@code (Σ_i ‖f_Ĝ(x_i) − f_G*(x_i)‖² / n)^{1/2}}
      */
     public static double l2(PrefixModel fittedModel, MixingMeasure fitted, PrefixModel trueModel,
                             MixingMeasure truth, double[] x) {

@@ -24,6 +24,9 @@ public final class VoronoiCells {
     /**
      * Assigns every fitted atom to the cell of its nearest true atom.
      *
+     * @param fitted the estimate Ĝ
+     * @param truth the true measure G*
+     * @return the cells
      * @throws IllegalArgumentException if the atoms live in different spaces
      */
     public static VoronoiCells of(MixingMeasure fitted, MixingMeasure truth) {
@@ -60,7 +63,15 @@ public final class VoronoiCells {
         return new VoronoiCells(cellOf, dist, Collections.unmodifiableList(frozen));
     }
 
-    /** Euclidean distance between fitted atom l and true atom j. */
+    /**
+     * Euclidean distance between a fitted and a true atom.
+     *
+     * @param fitted the estimate
+     * @param l a fitted atom, from 0
+     * @param truth the true measure
+     * @param j a true atom, from 0
+     * @return {@code ‖θ_l − θ*_j‖}
+     */
     public static double distance(MixingMeasure fitted, int l, MixingMeasure truth, int j) {
         double s = 0;
         for (int c = 0; c < truth.atomDimension(); c++) {
@@ -70,32 +81,52 @@ public final class VoronoiCells {
         return Math.sqrt(s);
     }
 
-    /** Number of true atoms (cells). */
+    /** {@return the number of true atoms (cells)} */
     public int cells() {
         return members.size();
     }
 
-    /** The cell (true atom index) of fitted atom l. */
+    /**
+     * The cell of a fitted atom.
+     *
+     * @param l the fitted atom, from 0
+     * @return the index of its nearest true atom
+     */
     public int cellOf(int l) {
         return cellOf[l];
     }
 
-    /** Distance of fitted atom l to the true atom of its cell. */
+    /**
+     * Distance of a fitted atom to the true atom of its cell.
+     *
+     * @param l the fitted atom, from 0
+     * @return {@code ‖θ_l − θ*_{cell(l)}‖}
+     */
     public double distanceToCell(int l) {
         return distance[l];
     }
 
-    /** The fitted atoms in cell j. */
+    /**
+     * The fitted atoms in a cell.
+     *
+     * @param j the true atom, from 0
+     * @return the indices of the fitted atoms in {@code V_j} (unmodifiable)
+     */
     public List<Integer> members(int j) {
         return members.get(j);
     }
 
-    /** |V_j|. */
+    /**
+     * The size of a cell.
+     *
+     * @param j the true atom, from 0
+     * @return {@code |V_j|}
+     */
     public int size(int j) {
         return members.get(j).size();
     }
 
-    /** Number of cells with no fitted atom. */
+    /** {@return the number of cells with no fitted atom} */
     public int emptyCells() {
         int e = 0;
         for (List<Integer> m : members) {

@@ -13,6 +13,10 @@ public final class VoronoiLoss {
     /**
      * {@code D_1}: first power of the distance in single-atom cells, second power in multi-atom
      * cells, plus the mass discrepancy of every cell.
+     *
+     * @param fitted the estimate Ĝ
+     * @param truth the true measure G*
+     * @return {@code D_1(Ĝ, G*)}
      */
     public static double d1(MixingMeasure fitted, MixingMeasure truth) {
         VoronoiCells cells = VoronoiCells.of(fitted, truth);
@@ -26,7 +30,14 @@ public final class VoronoiLoss {
         return loss + massDiscrepancy(fitted, truth, cells);
     }
 
-    /** {@code D_{2,r}}: the r-th power of the distance in every cell plus the mass discrepancy. */
+    /**
+     * {@code D_{2,r}}: the r-th power of the distance in every cell plus the mass discrepancy.
+     *
+     * @param fitted the estimate Ĝ
+     * @param truth the true measure G*
+     * @param r the exponent
+     * @return {@code D_{2,r}(Ĝ, G*)}
+     */
     public static double d2(MixingMeasure fitted, MixingMeasure truth, double r) {
         if (!(r > 0) || !Double.isFinite(r)) {
             throw new IllegalArgumentException("r: must be a positive number, got " + r);

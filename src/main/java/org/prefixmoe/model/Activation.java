@@ -52,18 +52,34 @@ public enum Activation {
         this.label = label;
     }
 
-    /** σ(x). */
+    /**
+     * The activation.
+     *
+     * @param x the argument
+     * @return σ(x)
+     */
     public abstract double value(double x);
 
-    /** σ'(x). */
+    /**
+     * Its derivative.
+     *
+     * @param x the argument
+     * @return σ'(x)
+     */
     public abstract double derivative(double x);
 
-    /** The name used in files. */
+    /** {@return the name used in files} */
     public String label() {
         return label;
     }
 
-    /** Parses {@code tanh}, {@code sigmoid} or {@code gelu}. */
+    /**
+     * Parses an activation's name.
+     *
+     * @param name {@code tanh}, {@code sigmoid} or {@code gelu} (any case)
+     * @return the activation
+     * @throws IllegalArgumentException for another name
+     */
     public static Activation parse(String name) {
         for (Activation a : values()) {
             if (a.label.equalsIgnoreCase(name)) {

@@ -18,7 +18,15 @@ public record Box(double atomLower, double atomUpper, double biasLower, double b
     public static final Box UNBOUNDED = new Box(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY,
             Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
 
-    /** Validates the bounds. */
+    /**
+     * Validates the bounds.
+     *
+     * @param atomLower lower bound of each atom coordinate
+     * @param atomUpper upper bound of each atom coordinate, above {@code atomLower}
+     * @param biasLower lower bound of each bias
+     * @param biasUpper upper bound of each bias, above {@code biasLower}
+     * @throws IllegalArgumentException when a lower bound is not below its upper bound
+     */
     public Box {
         if (Double.isNaN(atomLower) || Double.isNaN(atomUpper) || !(atomLower < atomUpper)) {
             throw new IllegalArgumentException("box.atom: need lower < upper, got [" + atomLower + ", " + atomUpper
@@ -30,12 +38,26 @@ public record Box(double atomLower, double atomUpper, double biasLower, double b
         }
     }
 
-    /** Lower bounds of a packed parameter vector (see {@link MixingMeasure#pack}). */
+    /**
+     * Lower bounds of a packed parameter vector (see {@link MixingMeasure#pack}).
+     *
+     * @param atoms number L of atoms
+     * @param atomDimension dimension of an atom
+     * @param bias whether the vector holds a bias after each atom
+     * @return {@code atomLower} for atom coordinates, {@code biasLower} for biases, in packed order
+     */
     public double[] lower(int atoms, int atomDimension, boolean bias) {
         return bounds(atoms, atomDimension, bias, atomLower, biasLower);
     }
 
-    /** Upper bounds of a packed parameter vector (see {@link MixingMeasure#pack}). */
+    /**
+     * Upper bounds of a packed parameter vector (see {@link MixingMeasure#pack}).
+     *
+     * @param atoms number L of atoms
+     * @param atomDimension dimension of an atom
+     * @param bias whether the vector holds a bias after each atom
+     * @return {@code atomUpper} for atom coordinates, {@code biasUpper} for biases, in packed order
+     */
     public double[] upper(int atoms, int atomDimension, boolean bias) {
         return bounds(atoms, atomDimension, bias, atomUpper, biasUpper);
     }
@@ -54,7 +76,12 @@ public record Box(double atomLower, double atomUpper, double biasLower, double b
         return out;
     }
 
-    /** Whether the measure lies inside the box. */
+    /**
+     * Whether a measure lies inside the box.
+     *
+     * @param g the measure
+     * @return true when every atom coordinate and every bias (if any) is within its bounds
+     */
     public boolean contains(MixingMeasure g) {
         for (int l = 0; l < g.size(); l++) {
             for (double v : g.atom(l)) {

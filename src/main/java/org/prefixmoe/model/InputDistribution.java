@@ -6,10 +6,17 @@ import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 /** The distribution μ of the inputs X (SPEC §2). Implementations are immutable. */
 public sealed interface InputDistribution permits InputDistribution.Uniform, InputDistribution.Gaussian {
 
-    /** Fills {@code out[offset .. offset + dimension)} with one draw. */
+    /**
+     * Draws one input.
+     *
+     * @param rng the random stream
+     * @param out receives the draw at {@code out[offset .. offset + dimension)}; modified
+     * @param offset where the draw goes
+     * @param dimension the input dimension D
+     */
     void draw(UniformRandomProvider rng, double[] out, int offset, int dimension);
 
-    /** The name used in files, e.g. {@code uniform[-1,1]}. */
+    /** {@return the name used in files, e.g. {@code uniform[-1,1]}} */
     String label();
 
     /**
@@ -19,7 +26,12 @@ public sealed interface InputDistribution permits InputDistribution.Uniform, Inp
      * @param high upper end
      */
     record Uniform(double low, double high) implements InputDistribution {
-        /** Validates the bounds. */
+        /**
+         * Validates the bounds.
+         *
+         * @param low lower end, finite
+         * @param high upper end, finite and above low
+         */
         public Uniform {
             if (!Double.isFinite(low) || !Double.isFinite(high) || !(low < high)) {
                 throw new IllegalArgumentException("input: uniform needs finite low < high, got [" + low + ", "
@@ -47,7 +59,12 @@ public sealed interface InputDistribution permits InputDistribution.Uniform, Inp
      * @param sd standard deviation of each coordinate
      */
     record Gaussian(double mean, double sd) implements InputDistribution {
-        /** Validates the parameters. */
+        /**
+         * Validates the parameters.
+         *
+         * @param mean mean of each coordinate, finite
+         * @param sd standard deviation of each coordinate, positive
+         */
         public Gaussian {
             if (!Double.isFinite(mean) || !Double.isFinite(sd) || !(sd > 0)) {
                 throw new IllegalArgumentException("input: gaussian needs a finite mean and sd > 0, got mean "
@@ -76,6 +93,9 @@ public sealed interface InputDistribution permits InputDistribution.Uniform, Inp
     /**
      * Parses {@code uniform[-1,1]}, {@code uniform[-1,1]^D}, {@code uniform}, {@code gaussian},
      * {@code gaussian(0,1)}, {@code normal(...)}.
+     *
+     * @param text the label
+     * @return the distribution
      */
     static InputDistribution parseLabel(String text) {
         String s = text.trim().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
@@ -104,7 +124,13 @@ public sealed interface InputDistribution permits InputDistribution.Uniform, Inp
                 + "' (expected uniform[LOW,HIGH] or gaussian(MEAN,SD))");
     }
 
-    /** Parses a distribution from its {@link #label()} form. */
+    /**
+     * Parses a distribution from its {@link #label()} form.
+     *
+     * @param text e.g. {@code uniform[-1,1]} or {@code gaussian(0,1)}
+     * @return the distribution
+     * @throws IllegalArgumentException when the text is neither
+     */
     public static InputDistribution of(String text) {
         return parseLabel(text);
     }

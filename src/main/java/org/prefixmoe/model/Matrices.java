@@ -8,7 +8,16 @@ public final class Matrices {
     private Matrices() {
     }
 
-    /** Copies a rectangular {@code double[rows][cols]} into a row-major array, checking its shape. */
+    /**
+     * Copies a rectangular {@code double[rows][cols]} into a row-major array, checking its shape.
+     *
+     * @param field the name used in error messages, e.g. {@code A[1]}
+     * @param m the matrix; not modified
+     * @param rows expected number of rows
+     * @param cols expected number of columns
+     * @return a new row-major array of {@code rows · cols} entries
+     * @throws IllegalArgumentException naming the field when m is missing, ragged, of the wrong shape or not finite
+     */
     public static double[] flatten(String field, double[][] m, int rows, int cols) {
         if (m == null) {
             throw new IllegalArgumentException(field + ": missing");
@@ -33,7 +42,15 @@ public final class Matrices {
         return out;
     }
 
-    /** Checks a vector's length and finiteness and returns a copy. */
+    /**
+     * Checks a vector's length and finiteness and returns a copy.
+     *
+     * @param field the name used in error messages
+     * @param v the vector; not modified
+     * @param length expected length
+     * @return a copy of v
+     * @throws IllegalArgumentException naming the field when v is missing, of the wrong length or not finite
+     */
     public static double[] vector(String field, double[] v, int length) {
         if (v == null) {
             throw new IllegalArgumentException(field + ": missing");
@@ -49,7 +66,14 @@ public final class Matrices {
         return v.clone();
     }
 
-    /** Converts a row-major array back to {@code double[rows][cols]}. */
+    /**
+     * Converts a row-major array back to {@code double[rows][cols]}.
+     *
+     * @param a the row-major array; not modified
+     * @param rows number of rows
+     * @param cols number of columns
+     * @return a new matrix
+     */
     public static double[][] unflatten(double[] a, int rows, int cols) {
         double[][] m = new double[rows][cols];
         for (int i = 0; i < rows; i++) {
@@ -58,7 +82,14 @@ public final class Matrices {
         return m;
     }
 
-    /** The transpose of a rows × cols row-major array, as a cols × rows row-major array. */
+    /**
+     * The transpose of a row-major matrix.
+     *
+     * @param a a rows × cols row-major array; not modified
+     * @param rows number of rows of a
+     * @param cols number of columns of a
+     * @return a new cols × rows row-major array
+     */
     public static double[] transpose(double[] a, int rows, int cols) {
         double[] t = new double[a.length];
         for (int i = 0; i < rows; i++) {
@@ -72,6 +103,11 @@ public final class Matrices {
     /**
      * The singular values of a rows × cols row-major matrix, largest first, padded with zeros to
      * {@code cols} values when {@code rows < cols} (the matrix then has a null space).
+     *
+     * @param a the row-major matrix; not modified
+     * @param rows number of rows
+     * @param cols number of columns
+     * @return {@code cols} singular values, largest first
      */
     public static double[] singularValues(double[] a, int rows, int cols) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);
@@ -85,7 +121,14 @@ public final class Matrices {
         return out;
     }
 
-    /** Numerical rank by SVD with a relative tolerance. */
+    /**
+     * Numerical rank by SVD with a relative tolerance.
+     *
+     * @param a the row-major matrix; not modified
+     * @param rows number of rows
+     * @param cols number of columns
+     * @return the number of singular values above the tolerance
+     */
     public static int rank(double[] a, int rows, int cols) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);
         System.arraycopy(a, 0, m.data, 0, rows * cols);
@@ -104,7 +147,15 @@ public final class Matrices {
         return rank;
     }
 
-    /** Throws unless the row-major matrix has full column rank. */
+    /**
+     * Throws unless the row-major matrix has full column rank.
+     *
+     * @param field the name used in the error message, e.g. {@code B}
+     * @param a the row-major matrix; not modified
+     * @param rows number of rows
+     * @param cols number of columns
+     * @throws IllegalArgumentException naming the field when the rank is below {@code cols}
+     */
     public static void requireFullColumnRank(String field, double[] a, int rows, int cols) {
         if (rows < cols || rank(a, rows, cols) < cols) {
             throw new IllegalArgumentException(field + ": must have full column rank (" + cols

@@ -105,32 +105,43 @@ public final class MixingMeasure {
         }
     }
 
-    /** Number L of atoms. */
+    /** {@return the number L of atoms} */
     public int size() {
         return atoms.length;
     }
 
-    /** Dimension of an atom. */
+    /** {@return the dimension of an atom} */
     public int atomDimension() {
         return atoms[0].length;
     }
 
-    /** Whether the measure carries biases. */
+    /** {@return whether the measure carries biases} */
     public boolean hasBias() {
         return bias;
     }
 
-    /** A copy of atom l. */
+    /**
+     * Atom θ_l.
+     *
+     * @param l the atom's index, from 0
+     * @return a copy of it
+     */
     public double[] atom(int l) {
         return atoms[l].clone();
     }
 
-    /** Coordinate c of atom l. */
+    /**
+     * One coordinate of an atom.
+     *
+     * @param l the atom's index, from 0
+     * @param c the coordinate, from 0
+     * @return coordinate c of θ_l
+     */
     public double atom(int l, int c) {
         return atoms[l][c];
     }
 
-    /** A copy of all atoms. */
+    /** {@return a copy of all atoms, one row per atom} */
     public double[][] atoms() {
         double[][] copy = new double[atoms.length][];
         for (int l = 0; l < atoms.length; l++) {
@@ -139,22 +150,32 @@ public final class MixingMeasure {
         return copy;
     }
 
-    /** b_l (0 without biases). */
+    /**
+     * The bias of an atom.
+     *
+     * @param l the atom's index, from 0
+     * @return b_l (0 without biases)
+     */
     public double bias(int l) {
         return biases[l];
     }
 
-    /** A copy of the biases, or null without biases. */
+    /** {@return a copy of the biases, or null without biases} */
     public double[] biases() {
         return bias ? biases.clone() : null;
     }
 
-    /** The weight exp(b_l) of atom l (1 without biases). */
+    /**
+     * The weight of an atom.
+     *
+     * @param l the atom's index, from 0
+     * @return {@code exp(b_l)} (1 without biases)
+     */
     public double weight(int l) {
         return bias ? Math.exp(biases[l]) : 1.0;
     }
 
-    /** The packed parameter vector {@code (θ_1, b_1, ..., θ_L, b_L)}. */
+    /** {@return the packed parameter vector {@code (θ_1, b_1, ..., θ_L, b_L)}, a new array} */
     public double[] pack() {
         int p = atomDimension();
         int stride = p + (bias ? 1 : 0);
@@ -168,7 +189,15 @@ public final class MixingMeasure {
         return x;
     }
 
-    /** Unpacks a vector written by {@link #pack()}. */
+    /**
+     * Unpacks a vector written by {@link #pack()}.
+     *
+     * @param x the packed vector; not modified
+     * @param atomDimension dimension of an atom
+     * @param bias whether a bias follows each atom
+     * @return the measure
+     * @throws IllegalArgumentException when the length is not a whole number of atoms
+     */
     public static MixingMeasure unpack(double[] x, int atomDimension, boolean bias) {
         int stride = atomDimension + (bias ? 1 : 0);
         if (x.length % stride != 0) {

@@ -10,21 +10,23 @@ package org.prefixmoe.model;
  */
 public interface Parameterization {
 
-    /** The name used in model files and scenarios, e.g. {@code shared-linear}. */
+    /** {@return the name used in model files and scenarios, e.g. {@code shared-linear}} */
     String name();
 
-    /** Dimension of an atom θ. */
+    /** {@return the dimension p of an atom θ} */
     int atomDimension();
 
-    /** Dimension r of the key. */
+    /** {@return the dimension r of the key} */
     int keyDimension();
 
-    /** Dimension q of the value (the response dimension). */
+    /** {@return the dimension q of the value (the response dimension)} */
     int valueDimension();
 
     /**
      * Evaluates the map at {@code theta[offset .. offset + atomDimension())}.
      *
+     * @param theta holds the atom; not modified
+     * @param offset where the atom starts
      * @param key receives key(θ), length r
      * @param value receives value(θ), length q
      * @param dKey if non-null, receives ∂key/∂θ, r × p row-major
@@ -36,6 +38,8 @@ public interface Parameterization {
      * Whether key and value are both functions of one shared atom (every parameterization but
      * {@code non-shared}). For a shared map the prompt is identifiable when the key map is injective
      * at the true atom (SPEC §2): two atoms with the same key then have the same value.
+     *
+     * @return false only for {@code non-shared}
      */
     default boolean shared() {
         return true;
@@ -83,6 +87,8 @@ public interface Parameterization {
     /**
      * Returns a copy of this parameterization's fixed maps in the form a model file stores them
      * (e.g. {@code R_K}, {@code R_V}); used to write estimates and models back to disk.
+     *
+     * @return field name to value, empty for {@code non-shared}
      */
     java.util.Map<String, Object> fixedMaps();
 }

@@ -162,47 +162,47 @@ public final class PrefixModel {
         }
     }
 
-    /** The pretrained experts. */
+    /** {@return the pretrained experts} */
     public PretrainedExperts pretrained() {
         return pretrained;
     }
 
-    /** The parameterization. */
+    /** {@return the parameterization} */
     public Parameterization parameterization() {
         return parameterization;
     }
 
-    /** Whether prompts carry biases. */
+    /** {@return whether prompts carry biases} */
     public boolean hasBias() {
         return bias;
     }
 
-    /** Input dimension D. */
+    /** {@return the input dimension D} */
     public int inputDimension() {
         return d;
     }
 
-    /** Output dimension q. */
+    /** {@return the output dimension q} */
     public int outputDimension() {
         return q;
     }
 
-    /** Key dimension r. */
+    /** {@return the key dimension r} */
     public int keyDimension() {
         return r;
     }
 
-    /** Dimension of an atom. */
+    /** {@return the dimension of an atom} */
     public int atomDimension() {
         return parameterization.atomDimension();
     }
 
-    /** Number of free parameters per prompt (atom plus bias). */
+    /** {@return the number of free parameters per prompt (atom plus bias)} */
     public int parametersPerAtom() {
         return atomDimension() + (bias ? 1 : 0);
     }
 
-    /** A copy of B, D × r. */
+    /** {@return a copy of B, D × r} */
     public double[][] gatingProjection() {
         return Matrices.unflatten(b, d, r);
     }
@@ -212,7 +212,12 @@ public final class PrefixModel {
         return b;
     }
 
-    /** A copy of this model with another parameterization (same pretrained part, B and bias option). */
+    /**
+     * This model with another parameterization.
+     *
+     * @param other the new parameterization (same value dimension q)
+     * @return a model with the same pretrained part, B and bias option
+     */
     public PrefixModel withParameterization(Parameterization other) {
         return new PrefixModel(pretrained, gatingProjection(), other, bias);
     }
@@ -221,6 +226,8 @@ public final class PrefixModel {
      * Checks that a measure fits this model: atom dimension, biases present exactly when the
      * model has them.
      *
+     * @param field the name used in the error message
+     * @param g the measure
      * @throws IllegalArgumentException naming the field
      */
     public void checkMeasure(String field, MixingMeasure g) {
@@ -238,6 +245,7 @@ public final class PrefixModel {
      * Checks that a truth is identifiable (SPEC §2): B of full column rank, the parameterization's
      * conditions, distinct atoms and non-zero values.
      *
+     * @param truth the true measure G*
      * @throws IllegalArgumentException naming the field
      */
     public void checkIdentifiable(MixingMeasure truth) {
@@ -266,7 +274,13 @@ public final class PrefixModel {
         }
     }
 
-    /** Evaluates {@code f_G} at the rows of {@code x} (n × D row-major); returns n × q row-major. */
+    /**
+     * Evaluates the regression function at many inputs.
+     *
+     * @param g the mixing measure G
+     * @param x inputs, n × D row-major; not modified
+     * @return {@code f_G(x_i)}, n × q row-major
+     */
     public double[] regression(MixingMeasure g, double[] x) {
         checkMeasure("measure", g);
         Evaluator ev = new Evaluator(this, g.size(), x, pretrained.evaluate(x));

@@ -112,22 +112,29 @@ public final class PretrainedExperts {
         }
     }
 
-    /** Number N of pretrained experts. */
+    /** {@return the number N of pretrained experts} */
     public int count() {
         return n;
     }
 
-    /** Input dimension D. */
+    /** {@return the input dimension D} */
     public int inputDimension() {
         return d;
     }
 
-    /** Output dimension q. */
+    /** {@return the output dimension q} */
     public int outputDimension() {
         return q;
     }
 
-    /** The gating score {@code x^T A_j x + c_j} of expert j at the input stored at {@code x[offset..]}. */
+    /**
+     * The gating score of an expert at one input.
+     *
+     * @param j the expert, from 0
+     * @param x an array holding the input at {@code x[offset .. offset + D)}; not modified
+     * @param offset where the input starts
+     * @return {@code xᵀA_jx + c_j}
+     */
     public double score(int j, double[] x, int offset) {
         double[] aj = a[j];
         double s = c[j];
@@ -141,7 +148,15 @@ public final class PretrainedExperts {
         return s;
     }
 
-    /** Writes {@code H_j x + e_j} into {@code out[outOffset .. outOffset + q)}. */
+    /**
+     * The output of an expert at one input.
+     *
+     * @param j the expert, from 0
+     * @param x an array holding the input at {@code x[offset .. offset + D)}; not modified
+     * @param offset where the input starts
+     * @param out receives {@code H_jx + e_j} at {@code out[outOffset .. outOffset + q)}; modified
+     * @param outOffset where the output goes
+     */
     public void output(int j, double[] x, int offset, double[] out, int outOffset) {
         double[] hj = h[j];
         for (int u = 0; u < q; u++) {
@@ -157,7 +172,8 @@ public final class PretrainedExperts {
      * Evaluates the part of the model that does not depend on the prompts, once per data set:
      * {@code S0(X_i) = log Σ_j exp(score_j)} and the pretrained mixture mean {@code m0(X_i)}.
      *
-     * @param x inputs, n × D row-major
+     * @param x inputs, n × D row-major; not modified
+     * @return the per-input quantities
      */
     public PretrainedPart evaluate(double[] x) {
         if (x.length % d != 0) {
@@ -191,22 +207,42 @@ public final class PretrainedExperts {
         return new PretrainedPart(rows, q, logScore, mean);
     }
 
-    /** A copy of A_j as a matrix. */
+    /**
+     * The score matrix of an expert.
+     *
+     * @param j the expert, from 0
+     * @return a copy of A_j, D × D
+     */
     public double[][] a(int j) {
         return Matrices.unflatten(a[j], d, d);
     }
 
-    /** c_j. */
+    /**
+     * The score offset of an expert.
+     *
+     * @param j the expert, from 0
+     * @return c_j
+     */
     public double c(int j) {
         return c[j];
     }
 
-    /** A copy of H_j as a matrix. */
+    /**
+     * The output matrix of an expert.
+     *
+     * @param j the expert, from 0
+     * @return a copy of H_j, q × D
+     */
     public double[][] h(int j) {
         return Matrices.unflatten(h[j], q, d);
     }
 
-    /** A copy of e_j. */
+    /**
+     * The output offset of an expert.
+     *
+     * @param j the expert, from 0
+     * @return a copy of e_j
+     */
     public double[] e(int j) {
         return e[j].clone();
     }

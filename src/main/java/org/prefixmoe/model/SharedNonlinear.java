@@ -25,7 +25,7 @@ public final class SharedNonlinear implements Parameterization {
         this.activation = activation;
     }
 
-    /** The activation σ. */
+    /** {@return the activation σ} */
     public Activation activation() {
         return activation;
     }

@@ -11,7 +11,14 @@ package org.prefixmoe.sampling;
  */
 public record Dataset(double[] x, double[] y, int inputDimension, int outputDimension) {
 
-    /** Validates shapes and finiteness. */
+    /**
+     * Validates shapes and finiteness.
+     *
+     * @param x inputs, n × D row-major (kept, not copied)
+     * @param y responses, n × q row-major (kept, not copied)
+     * @param inputDimension D ≥ 1
+     * @param outputDimension q ≥ 1
+     */
     public Dataset {
         if (inputDimension < 1 || outputDimension < 1) {
             throw new IllegalArgumentException("dataset: dimensions must be positive");
@@ -35,7 +42,7 @@ public record Dataset(double[] x, double[] y, int inputDimension, int outputDime
         }
     }
 
-    /** Number of samples n. */
+    /** {@return the number of samples n} */
     public int size() {
         return x.length / inputDimension;
     }

@@ -15,6 +15,10 @@ public final class RandomStreams {
      * A stream for the given master seed and coordinates, e.g. (scenario index, n, replicate,
      * purpose). The coordinates are hashed with SplitMix64 into the 256-bit state of
      * xoshiro256++.
+     *
+     * @param masterSeed the scenario's seed
+     * @param coordinates the task's coordinates
+     * @return a generator whose sequence depends only on the seed and the coordinates
      */
     public static UniformRandomProvider stream(long masterSeed, long... coordinates) {
         long h = mix(masterSeed ^ 0x5DEECE66DL);

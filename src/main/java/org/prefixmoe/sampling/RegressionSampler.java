@@ -18,16 +18,21 @@ public final class RegressionSampler implements Sampler {
     private final InputDistribution input;
 
     /**
+     * The sampler of the regression model {@code Y = f_G*(X) + ε} of a truth.
+     *
+     * @param truth the truth: model, G*, σ and μ
+     * @return its sampler
+     */
+    public static RegressionSampler of(TruthModel truth) {
+        return new RegressionSampler(truth.model(), truth.truth(), truth.sigma(), truth.input());
+    }
+
+    /**
      * @param model the model
      * @param truth the true mixing measure G*
      * @param sigma the noise standard deviation σ ≥ 0
      * @param input the input distribution μ
      */
-    /** The sampler of the regression model {@code Y = f_G*(X) + ε} of a truth. */
-    public static RegressionSampler of(TruthModel truth) {
-        return new RegressionSampler(truth.model(), truth.truth(), truth.sigma(), truth.input());
-    }
-
     public RegressionSampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
         model.checkMeasure("atoms", truth);
         Samplers.checkSigma(sigma);

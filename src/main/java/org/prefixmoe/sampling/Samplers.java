@@ -11,7 +11,15 @@ public final class Samplers {
     /** Builds a sampler from the truth's parts. */
     @FunctionalInterface
     public interface Factory {
-        /** A sampler for this truth. */
+        /**
+         * A sampler for a truth.
+         *
+         * @param model the model
+         * @param truth the true measure G*
+         * @param sigma the noise standard deviation σ
+         * @param input the input distribution μ
+         * @return the sampler
+         */
         Sampler create(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input);
     }
 
@@ -25,7 +33,17 @@ public final class Samplers {
     private Samplers() {
     }
 
-    /** The sampler of that name for the given truth. */
+    /**
+     * The sampler of that name for a truth.
+     *
+     * @param name {@code regression} or {@code density}
+     * @param model the model
+     * @param truth the true measure G*
+     * @param sigma the noise standard deviation σ
+     * @param input the input distribution μ
+     * @return the sampler
+     * @throws IllegalArgumentException for an unknown name
+     */
     public static Sampler byName(String name, PrefixModel model, MixingMeasure truth, double sigma,
                                  InputDistribution input) {
         Factory f = KNOWN.get(name);
@@ -43,7 +61,7 @@ public final class Samplers {
         }
     }
 
-    /** The known names. */
+    /** {@return the known sampler names} */
     public static java.util.Set<String> names() {
         return java.util.Collections.unmodifiableSet(KNOWN.keySet());
     }
