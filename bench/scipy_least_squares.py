@@ -5,9 +5,16 @@ user would otherwise reach for. Compare with `bin/prefixmoe bench` (same problem
 near-truth starts of sd 0.5 n^-0.1, atom box [-3, 3], bias box [-10, 10]).
 
 Usage: python3 bench/scipy_least_squares.py [path/to/default-truth.json] [n] [replicates]
-Needs numpy and scipy (Debian: apt-get install python3-scipy). Single-threaded BLAS is
-recommended for a one-core comparison: OPENBLAS_NUM_THREADS=1.
+Needs numpy and scipy (Debian: apt-get install python3-scipy). BLAS runs on one thread (set
+below, before numpy is imported) for a one-core comparison. The Jacobian is filled column by
+column into one preallocated Fortran-ordered array (what least_squares' trf works on).
+bench/same_start.py compares final objectives from the same data and starts.
 """
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_v] = "1"
+
 import json
 import sys
 import time
@@ -52,14 +59,24 @@ def residuals(x, X, Y, S0, m0):
     return (model(x, X, S0, m0)[0] - Y).ravel()
 
 
+_J = {}
+
+
 def jacobian(x, X, Y, S0, m0):
     f, pi, val = model(x, X, S0, m0)
     ds = pi[:, None, :] * (val.T[None, :, :] - f[:, :, None])  # n x q x L
     g = X @ BRK  # n x m
-    J = np.empty((X.shape[0], q, pi.shape[1], m + 1))
-    J[..., :m] = ds[..., None] * g[:, None, None, :] + pi[:, None, :, None] * RV[None, :, None, :]
-    J[..., m] = ds
-    return J.reshape(X.shape[0] * q, -1)
+    n, nl = X.shape[0], pi.shape[1]
+    J = _J.get(n)
+    if J is None:
+        J = _J[n] = np.empty((n * q, nl * (m + 1)), order="F")  # preallocated once per n
+    for l in range(nl):
+        for j in range(m):
+            col = J[:, l * (m + 1) + j].reshape(n, q)  # a view of one contiguous column, rows (i, a)
+            np.multiply(ds[:, :, l], g[:, j:j + 1], out=col)
+            col += pi[:, l:l + 1] * RV[None, :, j]
+        J[:, l * (m + 1) + m] = ds[:, :, l].ravel()
+    return J
 
 
 rng = np.random.default_rng(1)
