@@ -138,6 +138,18 @@ class SparkEngineTest {
     }
 
     @Test
+    void aResultsFileHeldByAnotherRunIsRefused() throws IOException {
+        Path f = small();
+        Path file = dir.resolve("held/results.csv");
+        try (ResultsFile other = ResultsFile.open(file, ScenarioFiles.read(f).fingerprint())) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> spark(f, 0, file));
+            assertTrue(e.getMessage().contains("another run"), e.getMessage());
+        }
+        assertEquals(12, spark(f, 0, file).ran());
+    }
+
+    @Test
     void theCommandLineRunsSummarizesAndDraws() throws IOException {
         Path f = small();
         Path out = dir.resolve("out");
