@@ -109,6 +109,14 @@ class EvaluatorKernelTest {
     }
 
     @Test
+    void estimatorsOfScenariosUseOneThreadPerFit() {
+        // Monte Carlo engines run one fit per core: their estimators must not split passes too.
+        LeastSquaresEstimator ls = (LeastSquaresEstimator) org.prefixmoe.estimation.Estimators.byName("least-squares");
+        assertEquals(1, ls.threads());
+        assertEquals(1, new LeastSquaresEstimator().threads());
+    }
+
+    @Test
     void scalarKernelIsSelectedByProperty() {
         String old = System.getProperty("prefixmoe.vector");
         try {
