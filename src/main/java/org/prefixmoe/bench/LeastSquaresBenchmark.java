@@ -54,7 +54,14 @@ public final class LeastSquaresBenchmark {
         this.estimator = new LeastSquaresEstimator(options);
     }
 
-    /** Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats, default kernel. */
+    /**
+     * Nanoseconds per sample of one fused pass (f_G, Jacobian, JᵀJ, Jᵀr), median of repeats, default kernel.
+     *
+     * @param n the sample size
+     * @param atoms the number L of atoms
+     * @param repeats timed passes
+     * @return the median time of a pass divided by n
+     */
     public double passNanosPerSample(int n, int atoms, int repeats) {
         return passNanosPerSample(n, atoms, repeats, Evaluator.defaultKernel());
     }
@@ -97,7 +104,14 @@ public final class LeastSquaresBenchmark {
                            int atCap) {
     }
 
-    /** Times {@code replicates} fits of L atoms at size n, each on fresh data from a near-truth start. */
+    /**
+     * Times {@code replicates} fits of L atoms at size n, each on fresh data from a near-truth start.
+     *
+     * @param n the sample size
+     * @param atoms the number L of fitted atoms
+     * @param replicates number of fits
+     * @return their timing statistics
+     */
     public FitTimes fits(int n, int atoms, int replicates) {
         LeastSquaresEstimator est = estimator;
         double[] ms = new double[replicates];
@@ -169,7 +183,12 @@ public final class LeastSquaresBenchmark {
         emPassNanosPerSample(4_000, atoms, 100);
     }
 
-    /** Runs the standard report: warm-up, per-sample pass costs, fits at n = 10^4 and 10^5. */
+    /**
+     * Runs the standard report: warm-up, per-sample pass costs, fits at n = 10^4 and 10^5.
+     *
+     * @param atoms the number L of fitted atoms
+     * @param replicates fits per size
+     */
     public void report(int atoms, int replicates) {
         long wall0 = System.nanoTime();
         String name = truth.model().parameterization().name();

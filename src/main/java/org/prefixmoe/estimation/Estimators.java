@@ -51,7 +51,13 @@ public final class Estimators {
         return v == 1;
     }
 
-    /** The default-configured estimator of that name. */
+    /**
+     * The default-configured estimator of that name.
+     *
+     * @param name {@code least-squares} or {@code em}
+     * @return the estimator
+     * @throws IllegalArgumentException for an unknown name
+     */
     public static Estimator byName(String name) {
         return create(name, Map.of());
     }
@@ -61,6 +67,9 @@ public final class Estimators {
      *
      * @throws IllegalArgumentException for an unknown estimator (field {@code estimator}), an
      *     unknown setting or an invalid value (field {@code solver.NAME})
+     * @param name {@code least-squares} or {@code em}
+     * @param settings setting name to value, e.g. {@code max_iterations}; not modified
+     * @return the estimator
      */
     public static Estimator create(String name, Map<String, Double> settings) {
         Map<String, Double> all = settings(name, settings);
@@ -71,7 +80,13 @@ public final class Estimators {
         }
     }
 
-    /** The full settings of that estimator: its defaults overridden by {@code settings}. */
+    /**
+     * The full settings of that estimator: its defaults overridden by {@code settings}.
+     *
+     * @param name {@code least-squares} or {@code em}
+     * @param settings the settings to override; not modified
+     * @return every setting with its value (unmodifiable)
+     */
     public static Map<String, Double> settings(String name, Map<String, Double> settings) {
         Entry e = entry(name);
         Map<String, Double> all = new LinkedHashMap<>(e.defaults);
@@ -85,7 +100,7 @@ public final class Estimators {
         return Collections.unmodifiableMap(all);
     }
 
-    /** The known names. */
+    /** {@return the known estimator names} */
     public static Set<String> names() {
         return Collections.unmodifiableSet(KNOWN.keySet());
     }

@@ -43,32 +43,32 @@ public final class FitProblem {
         this.pretrained = model.pretrained().evaluate(data.x());
     }
 
-    /** The model. */
+    /** {@return the model} */
     public PrefixModel model() {
         return model;
     }
 
-    /** The data. */
+    /** {@return the data} */
     public Dataset data() {
         return data;
     }
 
-    /** Number L of fitted atoms. */
+    /** {@return the number L of fitted atoms} */
     public int atoms() {
         return atoms;
     }
 
-    /** The box. */
+    /** {@return the box} */
     public Box box() {
         return box;
     }
 
-    /** The pretrained part evaluated on the data's inputs. */
+    /** {@return the pretrained part evaluated on the data's inputs} */
     public PretrainedPart pretrained() {
         return pretrained;
     }
 
-    /** Lower bounds of the packed parameter vector. */
+    /** {@return the lower bounds of the packed parameter vector, a new array} */
     public double[] lower() {
         return box.lower(atoms, model.atomDimension(), model.hasBias());
     }
@@ -77,6 +77,8 @@ public final class FitProblem {
      * The packed parameters of a starting measure, projected onto the box: what every estimator
      * starts from.
      *
+     * @param start the starting measure; not modified
+     * @return its packed vector, projected into the box
      * @throws IllegalArgumentException if the start does not fit the model or has the wrong L
      */
     public double[] startVector(MixingMeasure start) {
@@ -93,7 +95,7 @@ public final class FitProblem {
         return x;
     }
 
-    /** Upper bounds of the packed parameter vector. */
+    /** {@return the upper bounds of the packed parameter vector, a new array} */
     public double[] upper() {
         return box.upper(atoms, model.atomDimension(), model.hasBias());
     }

@@ -16,7 +16,7 @@ import org.prefixmoe.model.MixingMeasure;
 public record FitResult(MixingMeasure estimate, double objective, double noiseVariance, int iterations,
                         int evaluations, StopReason stopReason) {
 
-    /** Whether a convergence test passed. */
+    /** {@return whether a convergence test passed (not the iteration cap, not a failure)} */
     public boolean converged() {
         return stopReason.converged();
     }

@@ -12,7 +12,12 @@ public final class Fitting {
      * Runs {@code restarts} fits from starts drawn by {@code initializer} and returns the one with
      * the best objective; a fit that throws is skipped (if all throw, the last error is rethrown).
      *
+     * @param estimator the estimator
+     * @param problem the problem
+     * @param initializer draws the starts
      * @param restarts number of starts, at least 1
+     * @param rng the stream the starts are drawn from
+     * @return the fit with the best objective
      */
     public static FitResult fitWithRestarts(Estimator estimator, FitProblem problem, Initializer initializer,
                                             int restarts, UniformRandomProvider rng) {

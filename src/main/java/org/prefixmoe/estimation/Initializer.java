@@ -6,9 +6,15 @@ import org.prefixmoe.model.MixingMeasure;
 /** A strategy for the starting measure of a fit (SPEC §3, "Initialization"). Implementations are immutable. */
 public interface Initializer {
 
-    /** The name used in scenarios: {@code near-truth} or {@code random}. */
+    /** {@return the name used in scenarios: {@code near-truth} or {@code random}} */
     String name();
 
-    /** A starting measure with {@code problem.atoms()} atoms inside the problem's box. */
+    /**
+     * Draws a starting measure.
+     *
+     * @param problem the problem (its model, data, L and box)
+     * @param rng the random stream
+     * @return a measure with {@code problem.atoms()} atoms inside the problem's box
+     */
     MixingMeasure start(FitProblem problem, UniformRandomProvider rng);
 }

@@ -63,7 +63,15 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
 
-        /** Validates the settings. */
+        /**
+         * Validates the settings.
+         *
+         * @param maxIterations iteration cap, at least 1
+         * @param objectiveTolerance relative objective change, at least 0
+         * @param stepTolerance relative step, at least 0
+         * @param gradientTolerance scaled projected gradient, at least 0
+         * @throws IllegalArgumentException naming the setting that is out of range
+         */
         public Options {
             if (maxIterations < 1) {
                 throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
@@ -131,7 +139,11 @@ public final class LeastSquaresEstimator implements Estimator {
         this(Options.DEFAULT);
     }
 
-    /** An estimator with the given options and their stop rule. */
+    /**
+     * An estimator with the given options and their stop rule.
+     *
+     * @param options the solver settings
+     */
     public LeastSquaresEstimator(Options options) {
         this(options, options.stopRule(), 1);
     }
@@ -179,7 +191,7 @@ public final class LeastSquaresEstimator implements Estimator {
         return threads;
     }
 
-    /** The solver settings. */
+    /** {@return the solver settings} */
     public Options options() {
         return options;
     }

@@ -35,7 +35,11 @@ public final class NearTruthInitializer implements Initializer {
         this.decay = decay;
     }
 
-    /** Defaults: scale 0.5, decay 0.1 (so 0.25 at n = 10^3 and 0.16 at n = 10^5). */
+    /**
+     * Defaults: scale 0.5, decay 0.1 (so 0.25 at n = 10^3 and 0.16 at n = 10^5).
+     *
+     * @param truth the true measure whose atoms are perturbed
+     */
     public NearTruthInitializer(MixingMeasure truth) {
         this(truth, 0.5, 0.1);
     }
@@ -45,7 +49,12 @@ public final class NearTruthInitializer implements Initializer {
         return NAME;
     }
 
-    /** The perturbation standard deviation used at sample size n. */
+    /**
+     * The perturbation standard deviation at a sample size.
+     *
+     * @param n the sample size
+     * @return {@code scale · n^(-decay)}
+     */
     public double perturbation(int n) {
         return scale * Math.pow(n, -decay);
     }

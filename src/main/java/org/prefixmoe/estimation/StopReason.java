@@ -27,12 +27,12 @@ public enum StopReason {
         this.converged = converged;
     }
 
-    /** Whether this reason counts as convergence. */
+    /** {@return whether this reason counts as convergence} */
     public boolean converged() {
         return converged;
     }
 
-    /** The lower-case name written to result files, e.g. {@code max-iterations}. */
+    /** {@return the lower-case name written to result files, e.g. {@code max-iterations}} */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

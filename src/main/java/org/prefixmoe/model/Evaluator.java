@@ -212,27 +212,31 @@ public final class Evaluator {
         return t;
     }
 
-    /** The model. */
+    /** {@return the model} */
     public PrefixModel model() {
         return model;
     }
 
-    /** Number of samples in the design. */
+    /** {@return the number of samples in the design} */
     public int size() {
         return n;
     }
 
-    /** Number of atoms L. */
+    /** {@return the number L of atoms} */
     public int atoms() {
         return atoms;
     }
 
-    /** Length of the packed parameter vector. */
+    /** {@return the length of the packed parameter vector} */
     public int dimension() {
         return atoms * stride;
     }
 
-    /** Sets the mixing measure. */
+    /**
+     * Sets the mixing measure.
+     *
+     * @param g a measure with L atoms
+     */
     public void setMeasure(MixingMeasure g) {
         if (g.size() != atoms) {
             throw new IllegalArgumentException("measure has " + g.size() + " atoms, evaluator expects " + atoms);
@@ -240,7 +244,11 @@ public final class Evaluator {
         setParameters(g.pack());
     }
 
-    /** Sets the packed parameters {@code (θ_1, b_1, ..., θ_L, b_L)} and refreshes per-atom caches. */
+    /**
+     * Sets the packed parameters {@code (θ_1, b_1, ..., θ_L, b_L)} and refreshes per-atom caches.
+     *
+     * @param params the packed vector, of length {@link #dimension()}; not modified
+     */
     public void setParameters(double[] params) {
         for (int l = 0; l < atoms; l++) {
             int off = l * stride;
@@ -300,6 +308,10 @@ public final class Evaluator {
     /**
      * Gate probabilities of sample i: writes the L prompt probabilities into {@code out} and
      * returns the total probability of the pretrained experts.
+     *
+     * @param i the sample, from 0
+     * @param out receives the L prompt probabilities; modified
+     * @return the total gate probability of the N pretrained experts
      */
     public double gateProbabilities(int i, double[] out) {
         double pi0 = gates(i);
@@ -307,7 +319,13 @@ public final class Evaluator {
         return pi0;
     }
 
-    /** The log-domain gating score {@code κ(θ_l)^T X_i + b_l} of prompt l at sample i. */
+    /**
+     * The log-domain gating score of a prompt at a sample.
+     *
+     * @param l the prompt, from 0
+     * @param i the sample, from 0
+     * @return {@code κ(θ_l)ᵀX_i + b_l}
+     */
     public double promptScore(int l, int i) {
         double s = biases[l];
         for (int u = 0; u < d; u++) {
@@ -316,12 +334,23 @@ public final class Evaluator {
         return s;
     }
 
-    /** The value ν(θ_l), component a. */
+    /**
+     * One component of a prompt's value.
+     *
+     * @param l the prompt, from 0
+     * @param a the component, from 0
+     * @return component a of ν(θ_l)
+     */
     public double promptValue(int l, int a) {
         return value[l * q + a];
     }
 
-    /** Writes {@code f_G(X_i)} into {@code out} (length q). */
+    /**
+     * The regression function at one sample.
+     *
+     * @param i the sample, from 0
+     * @param out receives {@code f_G(X_i)}, length q; modified
+     */
     public void value(int i, double[] out) {
         double pi0 = gates(i);
         for (int a = 0; a < q; a++) {
@@ -336,6 +365,10 @@ public final class Evaluator {
     /**
      * Writes {@code f_G(X_i)} into {@code out} and its Jacobian with respect to the packed
      * parameters into {@code jacobian}, q × {@link #dimension()} row-major.
+     *
+     * @param i the sample, from 0
+     * @param out receives {@code f_G(X_i)}, length q; modified
+     * @param jacobian receives the Jacobian; modified
      */
     public void valueAndJacobian(int i, double[] out, double[] jacobian) {
         value(i, out);
@@ -382,7 +415,12 @@ public final class Evaluator {
         }
     }
 
-    /** The residual sum of squares {@code Σ_i ||Y_i − f_G(X_i)||²}; {@code y} is n × q row-major. */
+    /**
+     * The residual sum of squares.
+     *
+     * @param y the responses, n × q row-major; not modified
+     * @return {@code Σ_i ‖Y_i − f_G(X_i)‖²}
+     */
     public double sumOfSquares(double[] y) {
         double ssr = 0;
         for (int i = 0; i < n; i++) {

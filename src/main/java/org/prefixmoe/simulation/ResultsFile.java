@@ -84,6 +84,12 @@ public final class ResultsFile implements Closeable, ResultSink {
     /**
      * Opens {@code file} for appending, creating it with a header if absent. Existing rows must
      * carry {@code fingerprint} (the same scenario settings), else the run is refused.
+     *
+     * @param file the results file
+     * @param fingerprint the scenario's {@link Scenario#fingerprint()}
+     * @return the open file, holding the run's lock until {@link #close}
+     * @throws IllegalArgumentException when the file holds rows of other settings
+     * @throws IllegalStateException when another run holds the lock
      */
     public static ResultsFile open(Path file, String fingerprint) {
         FileChannel lock = null;
@@ -163,7 +169,13 @@ public final class ResultsFile implements Closeable, ResultSink {
         }
     }
 
-    /** Reads every complete row of a results file (a partial last line is ignored). */
+    /**
+     * Reads every complete row of a results file (a partial last line is ignored).
+     *
+     * @param file the results file
+     * @return its rows, in file order
+     * @throws IllegalArgumentException naming the file when it is missing or not a results file
+     */
     public static List<ResultRow> read(Path file) {
         try {
             String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
@@ -245,22 +257,31 @@ public final class ResultsFile implements Closeable, ResultSink {
         });
     }
 
-    /** Whether the task's row is already in the file. */
+    /**
+     * Whether a task's row is already in the file.
+     *
+     * @param task the task
+     * @return true when a row with its key was read or appended
+     */
     public boolean has(Task task) {
         return done.contains(task.key());
     }
 
-    /** Number of rows found when the file was opened. */
+    /** {@return the number of rows found when the file was opened} */
     public int existingRows() {
         return kept;
     }
 
-    /** The file. */
+    /** {@return the file} */
     public Path file() {
         return file;
     }
 
-    /** Appends one row as a single line and flushes it. */
+    /**
+     * Appends one row as a single line and flushes it; a second row of the same task is ignored.
+     *
+     * @param row the row
+     */
     public synchronized void append(ResultRow row) {
         if (!done.add(row.key())) {
             return; // never duplicate a task's row

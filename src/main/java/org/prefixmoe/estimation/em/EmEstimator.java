@@ -97,7 +97,15 @@ public final class EmEstimator implements Estimator {
          */
         public static final Options DEFAULT = new Options(1000, 1e-8, 1, 1e-6);
 
-        /** Validates the settings. */
+        /**
+         * Validates the settings.
+         *
+         * @param maxIterations cap on EM iterations, at least 1
+         * @param objectiveTolerance relative change of the mean log-likelihood, at least 0
+         * @param newtonSteps Newton steps per M-step, at least 1
+         * @param varianceFloor fraction of var(Y) below which σ² is not allowed to fall
+         * @throws IllegalArgumentException naming the setting that is out of range
+         */
         public Options {
             if (maxIterations < 1) {
                 throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
@@ -175,7 +183,11 @@ public final class EmEstimator implements Estimator {
         this(Options.DEFAULT);
     }
 
-    /** An estimator with the given options and SQUAREM acceleration. */
+    /**
+     * An estimator with the given options and SQUAREM acceleration.
+     *
+     * @param options the solver settings
+     */
     public EmEstimator(Options options) {
         this(options, true);
     }
@@ -198,7 +210,7 @@ public final class EmEstimator implements Estimator {
         return accelerate;
     }
 
-    /** The solver settings. */
+    /** {@return the solver settings} */
     public Options options() {
         return options;
     }
@@ -213,7 +225,13 @@ public final class EmEstimator implements Estimator {
         return run(problem, start, false).result();
     }
 
-    /** Fits and records the mean observed log-likelihood after every iteration. */
+    /**
+     * Fits and records the mean observed log-likelihood after every iteration.
+     *
+     * @param problem the problem
+     * @param start the starting measure; not modified
+     * @return the fit and the log-likelihood path
+     */
     public Trace trace(FitProblem problem, MixingMeasure start) {
         return run(problem, start, true);
     }
