@@ -142,7 +142,7 @@ class ResultSinkTest {
         Path committed = Path.of("paper-figures/over-specified/results.csv");
         List<ResultRow> rows = ResultsFile.read(committed);
         assertEquals(1200, rows.size());
-        assertTrue(rows.stream().allMatch(r -> r.estimate().isEmpty()));
+        // written before or after the estimate column existed: both read (with or without estimates)
         Path copy = dir.resolve("over-specified/results.csv");
         Files.createDirectories(copy.getParent());
         Files.copy(committed, copy);
