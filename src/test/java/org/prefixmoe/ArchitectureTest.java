@@ -51,6 +51,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void everyPackageHasAPackageInfo() throws IOException {
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            files.filter(p -> p.toString().endsWith(".java")).map(Path::getParent).distinct()
+                    .filter(dir -> !Files.exists(dir.resolve("package-info.java")))
+                    .forEach(dir -> missing.add(dir.toString()));
+        }
+        assertEquals(List.of(), missing, "packages without package-info.java");
+    }
+
+    @Test
     void theCheckSeesAForbiddenReference() throws IOException, URISyntaxException {
         // the plotting package does use XChart and AWT: the same search must find them there
         Path dir = Path.of(PrefixModel.class.getProtectionDomain().getCodeSource().getLocation().toURI())
