@@ -7,12 +7,9 @@ import java.util.Set;
  * (objective test on any accepted step). The new rule adds {@code gradient_tolerance} to the
  * solver settings and so changes the fingerprint on purpose: those rows must not be resumed into a
  * run with the new rule. Once the figures are regenerated, the committed results carry the current
- * fingerprint again and these entries match nothing. Likewise the EM figure's results computed
- * with plain EM before SQUAREM became EM's default (the setting {@code squarem} joined the solver
- * settings, so the fingerprint changed on purpose).
- */
+ * fingerprint again and these entries match nothing. */
 final class OldStopRule {
-    static final Set<String> FINGERPRINTS = Set.of("da5f1d1e5345", "8c89504b7ce2", "7e535fe8a1f8");
+    static final Set<String> FINGERPRINTS = Set.of("da5f1d1e5345", "8c89504b7ce2");
 
     private OldStopRule() {
     }
