@@ -462,7 +462,14 @@ public final class Evaluator {
         if (workers == 1) {
             chunkRange(scratch[0], 0, chunks, yc);
         } else {
-            ChunkPool.run(workers, t -> chunkRange(scratch[t], t * chunks / workers, (t + 1) * chunks / workers, yc));
+            // Threads take the next chunk as they become free (a thread the OS parks does not hold
+            // up a fixed share); each chunk's sums land in its own row, so the result is the same.
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            ChunkPool.run(workers, t -> {
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    chunkRange(scratch[t], c, c + 1, yc);
+                }
+            });
         }
         // Fixed reduction order: chunk 0, 1, 2, ... whatever thread computed them.
         double[] sums = scratch[0].sums;
