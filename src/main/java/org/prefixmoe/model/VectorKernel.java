@@ -7,8 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector kernel of {@link Evaluator#normalEquations}: the same blocked computation as the
- * scalar kernel, with every loop over samples running {@code V} lanes at a time through the JDK
- * Vector API (V = 8 doubles with AVX-512, 4 with AVX2). Only loaded when the module
+ * scalar kernel, with every loop over samples running {@code V = 4} lanes at a time through the JDK
+ * Vector API. The width is fixed at 256 bits, not the machine's preferred one, because the lanes
+ * are summed only at a chunk's end: a wider vector would change the summation order, and with it
+ * the last bits of every fit, between an AVX2 and an AVX-512 machine (SPEC §6: rows are
+ * bit-identical whatever the machine). On AVX-512 this costs about 16% of the pass (28 → 33 ns per
+ * sample, shared-linear, L = 3). Only loaded when the module
  * {@code jdk.incubator.vector} is present (see {@link Evaluator#vectorKernelAvailable()}).
  *
  * <p>Per block of samples it computes the gates (softmax with a vectorized exp), {@code f_G},
@@ -18,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * past n get gate probability 0, hence zero residual and Jacobian, and add nothing.
  */
 final class VectorKernel {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
     private static final int V = S.length();
     private static final int BLOCK = Evaluator.BLOCK;
 
