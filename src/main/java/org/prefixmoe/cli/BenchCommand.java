@@ -42,6 +42,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (replicates < 1) {
+            throw new IllegalArgumentException("--replicates: must be at least 1, got " + replicates);
+        }
+        if (atoms < 1 || atoms > org.prefixmoe.estimation.FitProblem.MAX_ATOMS) {
+            throw new IllegalArgumentException("-L: must be between 1 and "
+                    + org.prefixmoe.estimation.FitProblem.MAX_ATOMS + ", got " + atoms);
+        }
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT
                 .withObjectiveTolerance(objectiveTolerance).withStepTolerance(stepTolerance)
                 .withGradientTolerance(gradientTolerance);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.io.ScenarioFiles;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Scenario;
@@ -79,21 +78,17 @@ final class FiguresCommand implements Callable<Integer> {
                     : "--only: no figure or scenario named '" + only + "' under " + scenarioDir);
         }
         List<Path> dirs = chosen.stream().map(s -> out.resolve(s.name())).toList();
-        dirs.forEach(AtomicFiles::requireWritableFolder);
+        for (int i = 0; i < chosen.size(); i++) {
+            Outputs.folder("--output", dirs.get(i), SimulateCommand.writtenFiles(chosen.get(i), figs.get(i)));
+        }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long t0 = System.nanoTime();
         for (int i = 0; i < chosen.size(); i++) {
             Scenario s = chosen.get(i);
-            if (fresh) {
-                try {
-                    Files.deleteIfExists(dirs.get(i).resolve("results.csv"));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
             String cmd = "bin/prefixmoe figures --only " + (figs.get(i).size() == 1 ? figs.get(i).get(0).name()
                     : s.name()) + (quick ? " --quick" : "") + " --fresh";
-            Engine.Report rep = SimulateCommand.run(s, dirs.get(i), t, quiet, false, cmd, figs.get(i));
+            // --fresh deletes the old rows only once the run holds the results lock.
+            Engine.Report rep = SimulateCommand.run(s, dirs.get(i), t, quiet, false, cmd, figs.get(i), fresh);
             System.out.printf(Locale.ROOT, "%s done in %.1f s%n%n", s.name(), rep.seconds());
         }
         System.out.printf(Locale.ROOT, "figures: %.1f s in all%n", (System.nanoTime() - t0) / 1e9);

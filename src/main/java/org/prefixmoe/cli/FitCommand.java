@@ -18,14 +18,24 @@ import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
+import java.io.PrintWriter;
+import org.prefixmoe.estimation.StopReason;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fit}: fits L atoms to a CSV data set and writes the estimate as JSON. */
 @Command(name = "fit", mixinStandardHelpOptions = true,
-        description = "Fit a mixing measure with L atoms to a CSV data set; print and write the estimate as JSON.")
+        description = {"Fit a mixing measure with L atoms to a CSV data set; print and write the estimate as JSON.",
+            "Exit status 3 when the fit failed or stopped without converging (the estimate file says"
+                + " \"converged\": false and why); L is at most " + FitProblem.MAX_ATOMS
+                + " and the data need at least as many samples as parameters."})
 final class FitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "DATA", description = "CSV data set (x1..xD, y1..yq).")
     Path data;
 
@@ -45,6 +55,9 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--restarts", defaultValue = "5", description = "Number of starts (default: ${DEFAULT-VALUE}).")
     int restarts;
+
+    @Option(names = "--max-iterations", description = "Iteration cap of the estimator (default: its own).")
+    Integer maxIterations;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the starts (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -66,12 +79,21 @@ final class FitCommand implements Callable<Integer> {
         TruthModel tm = ModelFiles.read(model);
         Dataset d = DatasetCsv.read(data);
         int l = atoms == null ? tm.trueAtoms() : atoms;
-        if (l < tm.trueAtoms()) {
-            throw new IllegalArgumentException("-L: " + l + " atoms is fewer than the truth's L* = " + tm.trueAtoms()
-                    + " in " + model + "; fits need L >= L*");
+        FitProblem problem;
+        try {
+            problem = FitProblem.of(tm, d, l);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((e.getMessage().startsWith("L:") ? "-" : "") + e.getMessage()
+                    + (e.getMessage().startsWith("data:") ? " (" + data + ")" : " (model " + model + ")"));
         }
-        FitProblem problem = new FitProblem(tm.model(), d, l, tm.box());
-        Estimator est = Estimators.byName(estimator);
+        Estimator est = maxIterations == null ? Estimators.byName(estimator)
+                : Estimators.create(estimator, java.util.Map.of("max_iterations", (double) maxIterations));
+        if (restarts < 1) {
+            throw new IllegalArgumentException("--restarts: must be at least 1, got " + restarts);
+        }
+        if (output != null) {
+            Outputs.file("--output", output);
+        }
         int cores = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (cores < 1) {
             throw new IllegalArgumentException("--threads: must be >= 1, got " + cores);
@@ -99,6 +121,14 @@ final class FitCommand implements Callable<Integer> {
         if (output != null) {
             MeasureFiles.write(output, tm.model().parameterization().name(), fit);
             System.out.println("wrote " + output);
+        }
+        if (!fit.converged()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("error: the fit " + (fit.stopReason() == StopReason.FAILED ? "failed" : "did not converge")
+                    + " (stopped: " + fit.stopReason().label() + ")"
+                    + (output != null ? "; " + output + " is marked \"converged\": false" : ""));
+            err.flush();
+            return Main.FIT_FAILED;
         }
         return 0;
     }

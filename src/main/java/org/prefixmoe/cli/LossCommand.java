@@ -11,7 +11,11 @@ import org.prefixmoe.loss.VoronoiLoss;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
+import java.io.PrintWriter;
+import org.prefixmoe.sampling.Samplers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +23,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "loss", mixinStandardHelpOptions = true,
         description = "Voronoi losses D_1 and D_{2,r}, per-cell atom errors and the regression error of an estimate.")
 final class LossCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "ESTIMATE", description = "Estimate JSON written by fit.")
     Path estimate;
 
@@ -37,7 +44,11 @@ final class LossCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!(r > 0) || !Double.isFinite(r)) { // checked before anything is printed
+            throw new IllegalArgumentException("-r: the exponent of D_{2,r} must be a positive number, got " + r);
+        }
         TruthModel tm = ModelFiles.read(model);
+        Samplers.checkSize("--eval-size", evalSize, tm.model());
         MeasureFiles.Estimate e = MeasureFiles.read(estimate);
         if (!e.parameterization().isEmpty() && !e.parameterization().equals(tm.model().parameterization().name())) {
             throw new IllegalArgumentException(estimate + ": field 'parameterization': the estimate is "
@@ -45,6 +56,12 @@ final class LossCommand implements Callable<Integer> {
         }
         MixingMeasure g = e.measure();
         tm.model().checkMeasure(estimate + ": atoms", g);
+        if (!e.converged()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("warning: " + estimate + " is from a fit that did not converge (stopped: " + e.stopReason()
+                    + "); its losses describe that point, not an estimator");
+            err.flush();
+        }
         double[] x = new RegressionSampler(tm.model(), tm.truth(), 0, tm.input())
                 .sample(evalSize, RandomStreams.stream(seed, 2)).x();
         CellErrors cells = CellErrors.of(g, tm.truth());

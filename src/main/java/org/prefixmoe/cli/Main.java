@@ -5,20 +5,28 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.prefixmoe.io.InputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code prefixmoe} command line: a thin layer over the library. Each subcommand is its own
- * class; bad input ends with a one-line message naming the file and field and exit status 2.
+ * class. Exit status: 0 success; 1 the run could not proceed ({@link #RUN_ERROR}: a results file
+ * held by another run, an interruption); 2 bad input ({@link #BAD_INPUT}: a one-line message
+ * naming the file and field, nothing written); 3 a fit failed or did not converge
+ * ({@link #FIT_FAILED}: the estimate file says so).
  */
 @Command(name = "prefixmoe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Statistics of prefix-tuning: sample, fit and compare prefix mixture-of-experts models.",
         subcommands = {SampleCommand.class, FitCommand.class, LossCommand.class, BenchCommand.class,
             SimulateCommand.class, SummarizeCommand.class, PlotCommand.class, MergeCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit status for bad input (malformed files, wrong dimensions, ...). */
+    /** Exit status when the run could not proceed (results file locked by another run, interrupted). */
+    public static final int RUN_ERROR = 1;
+    /** Exit status for bad input (malformed files, wrong dimensions, sizes too large, unwritable output, ...). */
     public static final int BAD_INPUT = 2;
+    /** Exit status of {@code fit} when the fit failed or stopped without converging. */
+    public static final int FIT_FAILED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,21 +70,31 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // Each command starts with no recorded inputs, so that Outputs compares against its own.
+        cl.setExecutionStrategy(parseResult -> {
+            InputFiles.track();
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException) {
-                err.println("error: " + ex.getMessage());
+                err.println("error: " + oneLine(ex.getMessage()));
                 err.flush();
                 return BAD_INPUT;
             }
             if (ex instanceof IllegalStateException) { // e.g. a results file held by another run
-                err.println("error: " + ex.getMessage());
+                err.println("error: " + oneLine(ex.getMessage()));
                 err.flush();
-                return 1;
+                return RUN_ERROR;
             }
             throw ex;
         });
         return cl;
+    }
+
+    /** Messages of parsers (SnakeYAML's) can span lines; an error is one line. */
+    private static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
     }
 
     /**

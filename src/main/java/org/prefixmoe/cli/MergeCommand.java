@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.simulation.ResultsMerge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +29,8 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AtomicFiles.requireWritableFolder(output);
         ResultsMerge.Merged m = ResultsMerge.of(inputs);
+        Outputs.folder("--output", output, List.of("results.csv", "runs.log"));
         Path file = ResultsMerge.write(m, output);
         StringBuilder log = new StringBuilder();
         for (ResultsMerge.Input in : m.inputs()) {

@@ -4,9 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.plotting.RatePlot;
-import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.ResultsReader;
 import org.prefixmoe.simulation.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,17 +51,21 @@ final class PlotCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--r: must be positive, got " + r, e);
         }
-        AtomicFiles.requireWritableFolder(output);
-        List<RatePlot.Series> series = new ArrayList<>();
+        String base = Outputs.baseName("--name", name != null ? name : String.join("-", losses));
+        List<Summary> summaries = new ArrayList<>();
         for (Path file : results) {
-            Summary s = Summary.of(ResultsFile.read(file), options);
+            summaries.add(Summary.of(ResultsReader.read(file).rows(), options));
+        }
+        Outputs.folder("--output", output, List.of(base + ".png", base + ".svg"));
+        List<RatePlot.Series> series = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            Path file = results.get(i);
             String prefix = results.size() > 1 ? file.toAbsolutePath().getParent().getFileName() + "/" : "";
-            series.addAll(RatePlot.series(s, losses, prefix));
+            series.addAll(RatePlot.series(summaries.get(i), losses, prefix));
         }
         if (series.isEmpty()) {
             throw new IllegalArgumentException("no data for " + String.join(", ", losses) + " in " + results);
         }
-        String base = name != null ? name : String.join("-", losses);
         String t = title != null ? title : "mean " + String.join(", ", losses.stream().map(RatePlot::lossShort)
                 .toList()) + " against n";
         String y = losses.size() == 1 ? RatePlot.lossLabel(losses.get(0)) : "mean loss";

@@ -36,9 +36,8 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TruthModel tm = ModelFiles.read(model);
-        if (n < 1) {
-            throw new IllegalArgumentException("--size: must be positive, got " + n);
-        }
+        Samplers.checkSize("--size", n, tm.model());
+        Outputs.file("--output", output);
         Dataset data = Samplers.byName(sampler, tm.model(), tm.truth(), tm.sigma(), tm.input())
                 .sample(n, RandomStreams.stream(seed, 0));
         DatasetCsv.write(data, output);

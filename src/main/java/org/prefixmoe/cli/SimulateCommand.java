@@ -5,12 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.io.ScenarioFiles;
 import org.prefixmoe.plotting.Figures;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Progress;
-import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.ResultsReader;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioReport;
 import org.prefixmoe.simulation.Shards;
@@ -74,6 +73,10 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--fresh", description = "Delete the existing rows (once this run holds the results lock) and"
+            + " recompute every task.")
+    boolean fresh;
+
     static {
         System.setProperty("prefixmoe.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -87,28 +90,37 @@ final class SimulateCommand implements Callable<Integer> {
             list.add(quick ? s.quick() : s);
             dirs.add(output.resolve((quick ? s.name() + "-quick" : s.name()) + (shard == null ? "" : shard.suffix())));
         }
-        // Fail on an unwritable folder before any work starts.
-        dirs.forEach(AtomicFiles::requireWritableFolder);
+        // Fail on an unwritable folder, or one whose files are inputs, before any work starts.
+        for (int i = 0; i < list.size(); i++) {
+            Outputs.folder("--output", dirs.get(i), writtenFiles(list.get(i), list.get(i).figures()));
+        }
+        if (new java.util.HashSet<>(dirs).size() < dirs.size()) {
+            throw new IllegalArgumentException("SCENARIO: two scenarios have the same name and would write one folder"
+                    + " " + dirs);
+        }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new IllegalArgumentException("--threads: must be at least 1, got " + t);
+        }
         for (int i = 0; i < list.size(); i++) {
             if (shard != null) {
-                runShard(list.get(i), shard, dirs.get(i), t, quiet, progressMode);
+                runShard(list.get(i), shard, dirs.get(i), t, quiet, progressMode, fresh);
                 continue;
             }
             run(list.get(i), dirs.get(i), t, quiet, !plot, "prefixmoe simulate " + scenarios.get(i)
-                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures(), progressMode);
+                    + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures(), progressMode, fresh);
         }
         return 0;
     }
 
     /** Runs one shard of a scenario into {@code dir}: results and runs.log only. */
     private static void runShard(Scenario s, Shards.Shard shard, Path dir, int threads, boolean quiet,
-                                 Progress.Mode mode) {
+                                 Progress.Mode mode, boolean fresh) {
         Path results = dir.resolve("results.csv");
         java.util.List<org.prefixmoe.simulation.Task> tasks = Shards.tasks(s, shard);
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
-        Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks);
+        Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
                         + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
                 s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
@@ -118,18 +130,37 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs, summarizes and plots one scenario into {@code dir}. Shared with {@code figures}. */
+
+    /** The files a run of {@code s} writes into its folder, for {@link Outputs#folder}. */
+    static List<String> writtenFiles(Scenario s, List<Scenario.Figure> figures) {
+        List<String> names = new ArrayList<>(List.of("results.csv", "results.csv.lock", "runs.log", "README.md",
+                "summary.md", "summary.csv", "rates.csv", "outcomes.csv"));
+        List<String> figs = figures.isEmpty() ? List.of(s.name() + "-d1", s.name() + "-regression")
+                : figures.stream().map(Scenario.Figure::name).toList();
+        names.add(s.name() + "-outcomes.png");
+        names.add(s.name() + "-outcomes.svg");
+        for (String f : figs) {
+            names.add(f + ".png");
+            names.add(f + ".svg");
+        }
+        return names;
+    }
+
+    /**
+     * Runs, summarizes and plots one scenario into {@code dir}; with {@code fresh}, recomputes
+     * every task (the old rows are deleted under the results lock). Shared with {@code figures}.
+     */
     static Engine.Report run(Scenario s, Path dir, int threads, boolean quiet, boolean noPlot, String command,
-                             List<Scenario.Figure> figures) {
-        return run(s, dir, threads, quiet, noPlot, command, figures, Progress.Mode.AUTO);
+                             List<Scenario.Figure> figures, boolean fresh) {
+        return run(s, dir, threads, quiet, noPlot, command, figures, Progress.Mode.AUTO, fresh);
     }
 
     private static Engine.Report run(Scenario s, Path dir, int threads, boolean quiet, boolean noPlot, String command,
-                                     List<Scenario.Figure> figures, Progress.Mode mode) {
+                                     List<Scenario.Figure> figures, Progress.Mode mode, boolean fresh) {
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
-        Engine.Report rep = engine(threads, quiet, mode).run(s, results);
+        Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
                 rep.seconds(), rep.fitsPerSecond());
@@ -137,7 +168,11 @@ final class SimulateCommand implements Callable<Integer> {
             appendRunLog(dir, s, rep, threads);
         }
         if (!noPlot) {
-            Summary sum = Summary.of(ResultsFile.read(results), summaryOptions(s));
+            ResultsReader.Results read = ResultsReader.read(results, s);
+            if (!read.outsideGridNote().isEmpty()) {
+                System.err.println("note: " + read.outsideGridNote());
+            }
+            Summary sum = Summary.of(read.rows(), summaryOptions(s));
             sum.write(dir, s.name());
             System.out.print(sum.table());
             // Default figures only when drawing, so that --no-plot never loads the plotting classes.

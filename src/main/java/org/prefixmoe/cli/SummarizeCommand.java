@@ -2,9 +2,10 @@ package org.prefixmoe.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.prefixmoe.io.AtomicFiles;
+import java.util.List;
 import org.prefixmoe.io.ScenarioFiles;
-import org.prefixmoe.simulation.ResultsFile;
+import org.prefixmoe.simulation.ResultsReader;
+import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,8 @@ final class SummarizeCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", paramLabel = "FILE",
             description = "The scenario file of RESULTS: takes r, the baseline (its 'baseline', else its first study)"
-                    + " and the D_1 threshold from it. The options below override it.")
+                    + " and the D_1 threshold from it (the options below override it); rows must carry its settings,"
+                    + " and rows outside its grid (e.g. after lowering replicates) are reported and left out.")
     Path scenario;
 
     @Option(names = "--baseline", paramLabel = "STUDY",
@@ -48,9 +50,8 @@ final class SummarizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = output != null ? output : results.toAbsolutePath().getParent();
-        AtomicFiles.requireWritableFolder(dir);
-        Summary.Options options = scenario != null ? SimulateCommand.summaryOptions(ScenarioFiles.read(scenario))
-                : Summary.Options.DEFAULT;
+        Scenario sc = scenario != null ? ScenarioFiles.read(scenario) : null;
+        Summary.Options options = sc != null ? SimulateCommand.summaryOptions(sc) : Summary.Options.DEFAULT;
         if (baseline != null) {
             options = options.withBaseline(baseline);
         }
@@ -60,12 +61,17 @@ final class SummarizeCommand implements Callable<Integer> {
         if (d1Threshold != null) {
             options = argument("--d1-threshold", d1Threshold, options::withD1Threshold);
         }
+        ResultsReader.Results read = sc == null ? ResultsReader.read(results) : ResultsReader.read(results, sc);
+        if (!read.outsideGridNote().isEmpty()) {
+            System.err.println("note: " + read.outsideGridNote());
+        }
         Summary s;
         try {
-            s = Summary.of(ResultsFile.read(results), options);
+            s = Summary.of(read.rows(), options);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(results + ": " + e.getMessage(), e);
         }
+        Outputs.folder("--output", dir, List.of("summary.md", "summary.csv", "rates.csv", "outcomes.csv"));
         System.out.print(s.table());
         String title = results.toAbsolutePath().getParent().getFileName().toString();
         s.write(dir, title);

@@ -4,6 +4,7 @@ import org.prefixmoe.model.Box;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
 import org.prefixmoe.model.PretrainedPart;
+import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 
 /**
@@ -12,6 +13,13 @@ import org.prefixmoe.sampling.Dataset;
  * fit and restart on this data set. Immutable.
  */
 public final class FitProblem {
+    /**
+     * The most fitted atoms a problem accepts. Over-specified fits in SPEC use L* + 1 or so; far
+     * larger L only multiplies the cost (each pass is linear in L, each step cubic in the L·p
+     * parameters) without a statistical reading.
+     */
+    public static final int MAX_ATOMS = 64;
+
     private final PrefixModel model;
     private final Dataset data;
     private final int atoms;
@@ -23,8 +31,13 @@ public final class FitProblem {
      * @param data the data set
      * @param atoms number L of fitted atoms
      * @param box the compact parameter space
+     * @throws IllegalArgumentException naming the argument: shapes that differ from the model's,
+     *     L outside [1, {@link #MAX_ATOMS}], or fewer samples than parameters
      */
     public FitProblem(PrefixModel model, Dataset data, int atoms, Box box) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(data, "data");
+        java.util.Objects.requireNonNull(box, "box");
         if (data.inputDimension() != model.inputDimension()) {
             throw new IllegalArgumentException("data: inputs have dimension " + data.inputDimension()
                     + " but the model's D is " + model.inputDimension());
@@ -36,11 +49,39 @@ public final class FitProblem {
         if (atoms < 1) {
             throw new IllegalArgumentException("L: the number of fitted atoms must be at least 1, got " + atoms);
         }
+        if (atoms > MAX_ATOMS) {
+            throw new IllegalArgumentException("L: " + atoms + " fitted atoms is above the limit of " + MAX_ATOMS);
+        }
+        long parameters = (long) atoms * model.parametersPerAtom();
+        if (data.size() < parameters) {
+            throw new IllegalArgumentException("data: " + data.size() + " samples for " + parameters + " parameters ("
+                    + atoms + " atoms of " + model.parametersPerAtom() + "); a fit needs at least as many samples as"
+                    + " parameters");
+        }
         this.model = model;
         this.data = data;
         this.atoms = atoms;
         this.box = box;
         this.pretrained = model.pretrained().evaluate(data.x());
+    }
+
+    /**
+     * A problem that fits {@code atoms} atoms of the truth's own model inside its box, refusing
+     * {@code L < L*} (the truth would not be representable; SPEC studies L ≥ L*).
+     *
+     * @param truth the truth whose model and box are fitted
+     * @param data the data set
+     * @param atoms number L of fitted atoms, {@code L* ≤ L ≤ MAX_ATOMS}
+     * @return the problem
+     * @throws IllegalArgumentException naming L when L < L*, or as the constructor
+     */
+    public static FitProblem of(TruthModel truth, Dataset data, int atoms) {
+        java.util.Objects.requireNonNull(truth, "truth");
+        if (atoms < truth.trueAtoms()) {
+            throw new IllegalArgumentException("L: " + atoms + " atoms is fewer than the truth's L* = "
+                    + truth.trueAtoms() + "; fits need L >= L*");
+        }
+        return new FitProblem(truth.model(), data, atoms, truth.box());
     }
 
     /** {@return the model} */

@@ -21,6 +21,10 @@ public final class Fitting {
      */
     public static FitResult fitWithRestarts(Estimator estimator, FitProblem problem, Initializer initializer,
                                             int restarts, UniformRandomProvider rng) {
+        java.util.Objects.requireNonNull(estimator, "estimator");
+        java.util.Objects.requireNonNull(problem, "problem");
+        java.util.Objects.requireNonNull(initializer, "initializer");
+        java.util.Objects.requireNonNull(rng, "rng");
         if (restarts < 1) {
             throw new IllegalArgumentException("restarts: must be >= 1, got " + restarts);
         }

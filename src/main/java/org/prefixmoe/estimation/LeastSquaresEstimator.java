@@ -181,8 +181,8 @@ public final class LeastSquaresEstimator implements Estimator {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
         }
-        this.options = options;
-        this.rule = rule;
+        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.rule = java.util.Objects.requireNonNull(rule, "rule");
         this.threads = threads;
     }
 

@@ -24,11 +24,14 @@ public final class NearTruthInitializer implements Initializer {
      * @param decay exponent of the slow decrease with n
      */
     public NearTruthInitializer(MixingMeasure truth, double scale, double decay) {
+        java.util.Objects.requireNonNull(truth, "truth");
         if (!(scale >= 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("perturbation: must be a finite number >= 0, got " + scale);
+            throw new IllegalArgumentException("scale: the perturbation scale must be a finite number >= 0, got "
+                    + scale);
         }
         if (!(decay >= 0) || !Double.isFinite(decay)) {
-            throw new IllegalArgumentException("perturbationDecay: must be a finite number >= 0, got " + decay);
+            throw new IllegalArgumentException("decay: the perturbation decay must be a finite number >= 0, got "
+                    + decay);
         }
         this.truth = truth;
         this.scale = scale;

@@ -7,6 +7,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 
 /**
  * Writes files atomically: into a temporary file beside the target, then a rename, so that a
@@ -28,7 +30,8 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes {@code target} atomically, creating its folder if needed.
+     * Writes {@code target} atomically, creating its folder if needed. The file gets the
+     * permissions the umask gives a new file, or keeps those of the file it replaces.
      *
      * @param target the file to write
      * @param body writes the content
@@ -40,10 +43,13 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+            tmp = temporarySibling(abs);
+            // CREATE_NEW without attributes: the umask decides, unlike Files.createTempFile's 0600.
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 body.write(out);
             }
+            keepPermissions(abs, tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -59,6 +65,19 @@ public final class AtomicFiles {
                     // best effort: the temporary file is hidden and harmless
                 }
             }
+        }
+    }
+
+    /** A fresh hidden name beside {@code target}, for its temporary file. */
+    static Path temporarySibling(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + Long.toUnsignedString(
+                java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+    }
+
+    /** Gives {@code tmp} the POSIX permissions of {@code existing}, if it exists (replacing keeps them). */
+    private static void keepPermissions(Path existing, Path tmp) throws IOException {
+        if (Files.exists(existing) && Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(existing));
         }
     }
 
@@ -81,7 +100,7 @@ public final class AtomicFiles {
     public static void requireWritableFolder(Path dir) {
         try {
             Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+            Path probe = Files.createFile(temporarySibling(dir.resolve("write-check")));
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
             throw new UncheckedIOException("output folder " + dir + " is not writable: " + e.getMessage(),

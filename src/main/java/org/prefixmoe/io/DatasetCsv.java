@@ -71,6 +71,7 @@ public final class DatasetCsv {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
+        InputFiles.record(file);
         try (InputStream in = Files.newInputStream(file)) {
             return new RowParser(file, in).read();
         } catch (IOException e) {

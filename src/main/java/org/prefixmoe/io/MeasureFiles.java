@@ -56,10 +56,12 @@ public final class MeasureFiles {
     /**
      * An estimate read back.
      *
-     * @param parameterization the parameterization the atoms are expressed in
+     * @param parameterization the parameterization it is expressed in (empty if not given)
      * @param measure the estimated measure
+     * @param converged whether its fit converged (true when the file has no fit report)
+     * @param stopReason why its fit stopped (empty when the file has no fit report)
      */
-    public record Estimate(String parameterization, MixingMeasure measure) {
+    public record Estimate(String parameterization, MixingMeasure measure, boolean converged, String stopReason) {
     }
 
     /**
@@ -75,7 +77,14 @@ public final class MeasureFiles {
         double[][] atoms = t.matrix("atoms");
         double[] biases = t.has("biases") ? t.vector("biases") : null;
         MixingMeasure g = t.check(() -> new MixingMeasure(atoms, biases));
-        return new Estimate(t.string("parameterization", ""), g);
+        boolean converged = true;
+        String stop = "";
+        if (t.has("fit")) {
+            Tree fit = t.object("fit");
+            converged = fit.bool("converged", true);
+            stop = fit.string("stopReason", "");
+        }
+        return new Estimate(t.string("parameterization", ""), g, converged, stop);
     }
 
     /**

@@ -104,12 +104,16 @@ public final class ModelFiles {
         Tree parent = merged(base, depth + 1);
         ObjectNode out = parent.node.deepCopy();
         out.remove("extends");
+        // Errors in a field the base gave name the base file, not this one.
+        Map<String, Path> origin = new LinkedHashMap<>();
+        parent.node.fieldNames().forEachRemaining(f -> origin.put(f, parent.fileOf(f)));
         tree.node.fields().forEachRemaining(e -> {
             if (!e.getKey().equals("extends")) {
                 out.set(e.getKey(), e.getValue());
+                origin.remove(e.getKey());
             }
         });
-        return new Tree(file, out, "");
+        return new Tree(file, out, "", origin);
     }
 
     private static String baseName(Path file) {

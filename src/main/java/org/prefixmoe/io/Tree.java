@@ -1,16 +1,19 @@
 package org.prefixmoe.io;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,19 +21,34 @@ import java.util.Set;
  * the field. Package-private plumbing for the file readers.
  */
 final class Tree {
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // A key given twice is refused (Jackson keeps the last one silently otherwise).
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     // NaN/Infinity literals are parsed so that the field check can name them instead of a parse error.
     static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     final Path file;
     final ObjectNode node;
     final String prefix;
+    /** The file each top-level field came from, when fields were merged from base files ({@code extends}). */
+    private final Map<String, Path> origin;
 
     Tree(Path file, ObjectNode node, String prefix) {
+        this(file, node, prefix, Map.of());
+    }
+
+    Tree(Path file, ObjectNode node, String prefix, Map<String, Path> origin) {
         this.file = file;
         this.node = node;
         this.prefix = prefix;
+        this.origin = origin;
+    }
+
+    /** The file a (full) field name came from: a base file for fields it alone gave. */
+    Path fileOf(String fullField) {
+        return origin.getOrDefault(fullField.split("[.\\[]", 2)[0], file);
     }
 
     /** Reads a YAML or JSON file (JSON is YAML, but the JSON parser gives better messages for .json). */
@@ -38,24 +56,59 @@ final class Tree {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
+        InputFiles.record(file);
         String text;
         try {
-            text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+            text = utf8(file);
         } catch (IOException e) {
             throw new InputFileException(file, "", "cannot be read: " + e.getMessage());
         }
         return parse(text, file);
     }
 
+    /** The text of a YAML/JSON file, refusing bytes that are not UTF-8 with the line they are on. */
+    private static String utf8(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult res = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+        if (res.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new InputFileException(file, "", "byte " + (in.position() + 1) + " on line " + line
+                    + " is not UTF-8 text; save the file as UTF-8");
+        }
+        return out.flip().toString();
+    }
+
     /** Parses the text of {@code file} (YAML, or JSON when the name ends in .json) without reading it. */
     static Tree parse(String text, Path file) {
         JsonNode root;
         try {
-            ObjectMapper mapper = file.toString().endsWith(".json") ? JSON : YAML;
-            root = mapper.readTree(text);
+            boolean json = file.toString().endsWith(".json");
+            if (!json) {
+                refuseAliases(text, file);
+            }
+            root = (json ? JSON : YAML).readTree(text);
         } catch (JsonProcessingException e) {
-            throw new InputFileException(file, "", "not valid YAML/JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            String msg = e.getOriginalMessage();
+            String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            if (msg != null && msg.startsWith("Malformed numeric value")) {
+                // YAML's .nan / .inf: name the field like the finite-number check does.
+                throw new InputFileException(file, fieldAt(e), "not a finite number (" + msg.substring(
+                        "Malformed numeric value ".length()) + ")" + line);
+            }
+            if (msg != null && msg.startsWith("Duplicate field '")) {
+                String key = msg.substring("Duplicate field '".length(), msg.indexOf('\'', 17));
+                throw new InputFileException(file, key, "given twice" + line + "; each field may appear once");
+            }
+            throw new InputFileException(file, "", "not valid YAML/JSON: " + msg + line);
+        } catch (IOException e) {
+            throw new InputFileException(file, "", "cannot be read: " + e.getMessage());
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new InputFileException(file, "", "expected a mapping of fields at the top level");
@@ -63,8 +116,47 @@ final class Tree {
         return new Tree(file, (ObjectNode) root, "");
     }
 
+    /** The top-level field a parse error happened in, or "" when unknown. */
+    private static String fieldAt(JsonProcessingException e) {
+        if (e.getProcessor() instanceof JsonParser p) {
+            String name = "";
+            for (var c = p.getParsingContext(); c != null; c = c.getParent()) {
+                if (c.getCurrentName() != null) {
+                    name = c.getCurrentName();
+                }
+            }
+            return name;
+        }
+        return "";
+    }
+
+    /**
+     * Refuses YAML anchors and aliases ({@code &a} / {@code *a}): Jackson would read an alias as
+     * the text of its name, so a field would get a silently wrong value.
+     */
+    private static void refuseAliases(String text, Path file) throws IOException {
+        try (YAMLParser p = (YAMLParser) YAML.getFactory().createParser(text)) {
+            while (p.nextToken() != null) {
+                if (p.isCurrentAlias() || p.getObjectId() != null) {
+                    String name = p.currentName() != null ? p.currentName() : p.getParsingContext().getParent() == null
+                            ? "" : String.valueOf(p.getParsingContext().getParent().getCurrentName());
+                    throw new InputFileException(file, "null".equals(name) ? "" : name,
+                            "YAML anchors and aliases (&name, *name) are not supported; write the value out (line "
+                                    + p.currentLocation().getLineNr() + ")");
+                }
+            }
+        }
+    }
+
     InputFileException error(String field, String reason) {
-        return new InputFileException(file, prefix + field, reason);
+        return error(file, prefix + field, reason);
+    }
+
+    /** An error naming this file and, when the field came from a base file, that file too. */
+    private InputFileException error(Path file, String fullField, String reason) {
+        Path from = fileOf(fullField);
+        return new InputFileException(file, fullField, from.equals(file) ? reason : "in base file " + from + ": "
+                + reason);
     }
 
     boolean has(String field) {
@@ -94,7 +186,7 @@ final class Tree {
         if (!n.isObject()) {
             throw error(field, "expected a mapping of fields, found " + describe(n));
         }
-        return new Tree(file, (ObjectNode) n, prefix + field + ".");
+        return new Tree(file, (ObjectNode) n, prefix + field + ".", origin);
     }
 
     String string(String field) {
@@ -132,6 +224,10 @@ final class Tree {
         JsonNode n = require(field);
         if (!n.isIntegralNumber()) {
             throw error(field, "expected a whole number, found " + describe(n));
+        }
+        if (!n.canConvertToLong()) {
+            throw error(field, "whole number " + n.asText() + " is out of range (at most " + Long.MAX_VALUE
+                    + " in absolute value)");
         }
         return n.asLong();
     }
@@ -228,7 +324,7 @@ final class Tree {
             String msg = e.getMessage();
             int colon = msg == null ? -1 : msg.indexOf(": ");
             if (colon > 0 && !msg.substring(0, colon).contains(" ")) {
-                throw new InputFileException(file, prefix + msg.substring(0, colon), msg.substring(colon + 2));
+                throw error(file, prefix + msg.substring(0, colon), msg.substring(colon + 2));
             }
             throw new InputFileException(file, "", msg);
         }

@@ -1,5 +1,6 @@
 package org.prefixmoe.loss;
 
+import java.util.Objects;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
 
@@ -18,9 +19,26 @@ public final class RegressionError {
      * @param truth the true measure G*
      * @param x the inputs, n × D row-major; not modified
      * @return {@code (Σ_i ‖f_Ĝ(x_i) − f_G*(x_i)‖² / n)^{1/2}}
+     * @throws NullPointerException naming a missing argument
+     * @throws IllegalArgumentException naming the argument: no inputs, a non-finite input, models
+     *     of different dimensions, or measures that do not fit their models
      */
     public static double l2(PrefixModel fittedModel, MixingMeasure fitted, PrefixModel trueModel,
                             MixingMeasure truth, double[] x) {
+        Objects.requireNonNull(fittedModel, "fittedModel");
+        Objects.requireNonNull(fitted, "fitted");
+        Objects.requireNonNull(trueModel, "trueModel");
+        Objects.requireNonNull(truth, "truth");
+        Objects.requireNonNull(x, "x");
+        if (fittedModel.inputDimension() != trueModel.inputDimension()
+                || fittedModel.outputDimension() != trueModel.outputDimension()) {
+            throw new IllegalArgumentException("fittedModel: dimensions D = " + fittedModel.inputDimension() + ", q = "
+                    + fittedModel.outputDimension() + " differ from trueModel's D = " + trueModel.inputDimension()
+                    + ", q = " + trueModel.outputDimension());
+        }
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x: no inputs");
+        }
         double[] a = fittedModel.regression(fitted, x);
         double[] b = trueModel.regression(truth, x);
         double s = 0;

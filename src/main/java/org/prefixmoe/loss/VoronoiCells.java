@@ -30,8 +30,10 @@ public final class VoronoiCells {
      * @throws IllegalArgumentException if the atoms live in different spaces
      */
     public static VoronoiCells of(MixingMeasure fitted, MixingMeasure truth) {
+        java.util.Objects.requireNonNull(fitted, "fitted");
+        java.util.Objects.requireNonNull(truth, "truth");
         if (fitted.atomDimension() != truth.atomDimension()) {
-            throw new IllegalArgumentException("estimate: atoms have dimension " + fitted.atomDimension()
+            throw new IllegalArgumentException("fitted: atoms have dimension " + fitted.atomDimension()
                     + " but the truth's have " + truth.atomDimension()
                     + " (Voronoi losses need both in the same parameterization)");
         }

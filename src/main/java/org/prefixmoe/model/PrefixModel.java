@@ -7,6 +7,13 @@ package org.prefixmoe.model;
  * function {@code f_G}. Immutable.
  */
 public final class PrefixModel {
+    /**
+     * Relative distance below which two true atoms count as equal:
+     * {@code ||θ_k − θ_l|| ≤ 1e-8 · max(1, ||θ_k||, ||θ_l||)} is refused like equality, since such
+     * atoms are not distinguishable at any sample size a study can reach.
+     */
+    public static final double ATOM_TOLERANCE = 1e-8;
+
     private final PretrainedExperts pretrained;
     private final double[] b;
     private final Parameterization parameterization;
@@ -20,15 +27,16 @@ public final class PrefixModel {
      * @param bMatrix the gating projection B, D × r
      * @param parameterization the map from atoms to keys and values
      * @param bias whether prompts carry a bias b_l
+     * @throws NullPointerException naming a missing argument
+     * @throws IllegalArgumentException naming the argument: B of the wrong shape, non-finite or of
+     *     column rank below r (the prompts' gating would not be identifiable, SPEC §2), or value
+     *     dimension different from the experts' q
      */
     public PrefixModel(PretrainedExperts pretrained, double[][] bMatrix, Parameterization parameterization,
                        boolean bias) {
-        if (pretrained == null) {
-            throw new IllegalArgumentException("pretrained: missing");
-        }
-        if (parameterization == null) {
-            throw new IllegalArgumentException("parameterization: missing");
-        }
+        java.util.Objects.requireNonNull(pretrained, "pretrained");
+        java.util.Objects.requireNonNull(bMatrix, "B");
+        java.util.Objects.requireNonNull(parameterization, "parameterization");
         this.pretrained = pretrained;
         this.parameterization = parameterization;
         this.bias = bias;
@@ -40,6 +48,7 @@ public final class PrefixModel {
                     + " differs from the pretrained experts' output dimension q = " + q);
         }
         this.b = Matrices.flatten("B", bMatrix, d, r);
+        Matrices.requireFullColumnRank("B", b, d, r);
     }
 
     /**
@@ -231,6 +240,7 @@ public final class PrefixModel {
      * @throws IllegalArgumentException naming the field
      */
     public void checkMeasure(String field, MixingMeasure g) {
+        java.util.Objects.requireNonNull(g, field);
         if (g.atomDimension() != atomDimension()) {
             throw new IllegalArgumentException(field + ": atoms have dimension " + g.atomDimension() + " but the "
                     + parameterization.name() + " parameterization needs " + atomDimension());
@@ -242,15 +252,16 @@ public final class PrefixModel {
     }
 
     /**
-     * Checks that a truth is identifiable (SPEC §2): B of full column rank, the parameterization's
-     * conditions, distinct atoms and non-zero values.
+     * Checks that a truth is identifiable (SPEC §2): the parameterization's conditions, distinct
+     * atoms (farther apart than {@link #ATOM_TOLERANCE}, relatively) and non-zero values (B's rank
+     * is checked when the model is built).
      *
      * @param truth the true measure G*
      * @throws IllegalArgumentException naming the field
      */
     public void checkIdentifiable(MixingMeasure truth) {
+        java.util.Objects.requireNonNull(truth, "truth");
         checkMeasure("atoms", truth);
-        Matrices.requireFullColumnRank("B", b, d, r);
         double[][] atoms = truth.atoms();
         parameterization.checkIdentifiable(atoms);
         double[] key = new double[r];
@@ -266,10 +277,40 @@ public final class PrefixModel {
                         + " identifiable");
             }
             for (int k = 0; k < l; k++) {
-                if (java.util.Arrays.equals(atoms[k], atoms[l])) {
-                    throw new IllegalArgumentException("atoms[" + l + "]: equals atoms[" + k
-                            + "]; true atoms must be distinct");
+                double dist = 0;
+                double nk = 0;
+                double nl = 0;
+                for (int c = 0; c < atoms[l].length; c++) {
+                    dist += (atoms[k][c] - atoms[l][c]) * (atoms[k][c] - atoms[l][c]);
+                    nk += atoms[k][c] * atoms[k][c];
+                    nl += atoms[l][c] * atoms[l][c];
                 }
+                double scale = Math.max(1, Math.sqrt(Math.max(nk, nl)));
+                if (Math.sqrt(dist) <= ATOM_TOLERANCE * scale) {
+                    throw new IllegalArgumentException("atoms[" + l + "]: " + (dist == 0 ? "equals" : "is within "
+                            + ATOM_TOLERANCE + " (relative) of") + " atoms[" + k + "]; true atoms must be distinct");
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks inputs for this model: n × D row-major, every entry finite.
+     *
+     * @param field the argument's name in messages
+     * @param x the inputs, n × D row-major
+     * @throws NullPointerException naming the argument when it is null
+     * @throws IllegalArgumentException naming the argument otherwise
+     */
+    public void checkInputs(String field, double[] x) {
+        java.util.Objects.requireNonNull(x, field);
+        if (x.length % d != 0) {
+            throw new IllegalArgumentException(field + ": length " + x.length + " is not a multiple of D = " + d);
+        }
+        for (int k = 0; k < x.length; k++) {
+            if (!Double.isFinite(x[k])) {
+                throw new IllegalArgumentException(field + ": X[" + k / d + "][" + k % d + "] is not a finite number ("
+                        + x[k] + ")");
             }
         }
     }
@@ -280,9 +321,12 @@ public final class PrefixModel {
      * @param g the mixing measure G
      * @param x inputs, n × D row-major; not modified
      * @return {@code f_G(x_i)}, n × q row-major
+     * @throws IllegalArgumentException naming {@code x} when its length is not a multiple of D
+     *     or an entry is not finite
      */
     public double[] regression(MixingMeasure g, double[] x) {
         checkMeasure("measure", g);
+        checkInputs("x", x);
         Evaluator ev = new Evaluator(this, g.size(), x, pretrained.evaluate(x));
         ev.setMeasure(g);
         int n = x.length / d;

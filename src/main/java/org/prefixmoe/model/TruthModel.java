@@ -15,6 +15,25 @@ public record TruthModel(String name, PrefixModel model, MixingMeasure truth, do
                          InputDistribution input, Box box) {
 
     /**
+     * Checks the parts: none missing, the truth a measure of the model, the noise a finite
+     * number {@code >= 0}.
+     *
+     * @throws NullPointerException naming a missing part
+     * @throws IllegalArgumentException naming {@code truth} or {@code sigma}
+     */
+    public TruthModel {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(truth, "truth");
+        java.util.Objects.requireNonNull(input, "input");
+        java.util.Objects.requireNonNull(box, "box");
+        model.checkMeasure("truth", truth);
+        if (!Double.isFinite(sigma) || sigma < 0) {
+            throw new IllegalArgumentException("sigma: must be a finite number >= 0, got " + sigma);
+        }
+    }
+
+    /**
      * Number L* of true atoms.
      *
      * @return the size of the true measure

@@ -20,6 +20,8 @@ public record Dataset(double[] x, double[] y, int inputDimension, int outputDime
      * @param outputDimension q ≥ 1
      */
     public Dataset {
+        java.util.Objects.requireNonNull(x, "x");
+        java.util.Objects.requireNonNull(y, "y");
         if (inputDimension < 1 || outputDimension < 1) {
             throw new IllegalArgumentException("dataset: dimensions must be positive");
         }
@@ -27,6 +29,9 @@ public record Dataset(double[] x, double[] y, int inputDimension, int outputDime
                 || x.length / inputDimension != y.length / outputDimension) {
             throw new IllegalArgumentException("dataset: " + x.length / inputDimension + " inputs but "
                     + y.length / outputDimension + " responses");
+        }
+        if (x.length == 0) {
+            throw new IllegalArgumentException("n: a data set needs at least one sample, got none");
         }
         for (int k = 0; k < x.length; k++) {
             if (!Double.isFinite(x[k])) {

@@ -39,6 +39,9 @@ public final class DensitySampler implements Sampler {
      * @param input the input distribution μ
      */
     public DensitySampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(truth, "truth");
+        java.util.Objects.requireNonNull(input, "input");
         model.checkMeasure("atoms", truth);
         Samplers.checkSigma(sigma);
         this.model = model;
@@ -71,9 +74,8 @@ public final class DensitySampler implements Sampler {
 
     @Override
     public Dataset sample(int n, UniformRandomProvider rng) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n: must be positive, got " + n);
-        }
+        java.util.Objects.requireNonNull(rng, "rng");
+        Samplers.checkSize("n", n, model);
         PretrainedExperts pre = model.pretrained();
         int d = model.inputDimension();
         int q = model.outputDimension();

@@ -34,6 +34,9 @@ public final class RegressionSampler implements Sampler {
      * @param input the input distribution μ
      */
     public RegressionSampler(PrefixModel model, MixingMeasure truth, double sigma, InputDistribution input) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(truth, "truth");
+        java.util.Objects.requireNonNull(input, "input");
         model.checkMeasure("atoms", truth);
         Samplers.checkSigma(sigma);
         this.model = model;
@@ -44,9 +47,8 @@ public final class RegressionSampler implements Sampler {
 
     @Override
     public Dataset sample(int n, UniformRandomProvider rng) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n: must be positive, got " + n);
-        }
+        java.util.Objects.requireNonNull(rng, "rng");
+        Samplers.checkSize("n", n, model);
         int d = model.inputDimension();
         int q = model.outputDimension();
         double[] x = new double[n * d];

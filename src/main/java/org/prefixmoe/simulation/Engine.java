@@ -82,7 +82,20 @@ public final class Engine {
      * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile) {
-        return run(s, resultsFile, Tasks.all(s));
+        return run(s, resultsFile, Tasks.all(s), false);
+    }
+
+    /**
+     * Runs the tasks of {@code s} missing from {@code resultsFile}; with {@code fresh}, every task
+     * (the file's rows are deleted once the run holds its lock).
+     *
+     * @param s the scenario
+     * @param resultsFile its results file
+     * @param fresh whether to delete the file's rows first
+     * @return what the run did
+     */
+    public Report run(Scenario s, Path resultsFile, boolean fresh) {
+        return run(s, resultsFile, Tasks.all(s), fresh);
     }
 
     /**
@@ -95,8 +108,22 @@ public final class Engine {
      * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile, List<Task> tasks) {
+        return run(s, resultsFile, tasks, false);
+    }
+
+    /**
+     * Runs those of {@code tasks} missing from {@code resultsFile}; with {@code fresh}, every one
+     * of them (the file's rows are deleted once the run holds its lock).
+     *
+     * @param s the scenario
+     * @param resultsFile its results file
+     * @param tasks a subset of {@code Tasks.all(s)}
+     * @param fresh whether to delete the file's rows first
+     * @return what the run did
+     */
+    public Report run(Scenario s, Path resultsFile, List<Task> tasks, boolean fresh) {
         long t0 = System.nanoTime();
-        try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint())) {
+        try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint(), fresh)) {
             List<Task> todo = tasks.stream().filter(t -> !out.has(t)).toList();
             Report r = execute(s, todo, out, t0);
             return new Report(resultsFile, tasks.size(), tasks.size() - todo.size(), r.ran(), r.failed(), r.capped(),

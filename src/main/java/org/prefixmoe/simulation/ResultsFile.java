@@ -92,22 +92,33 @@ public final class ResultsFile implements Closeable, ResultSink {
      * @throws IllegalStateException when another run holds the lock
      */
     public static ResultsFile open(Path file, String fingerprint) {
+        return open(file, fingerprint, false);
+    }
+
+    /**
+     * Opens {@code file} as {@link #open(Path, String)}; with {@code deleteRows}, deletes its rows
+     * first, only once this run holds the lock (so a run writing the file is never robbed of it).
+     *
+     * @param file the results file
+     * @param fingerprint the scenario's fingerprint, which existing rows must carry
+     * @param deleteRows whether to delete the existing rows (under the lock) first
+     * @return the open file, holding the run's lock until closed
+     */
+    public static ResultsFile open(Path file, String fingerprint, boolean deleteRows) {
         FileChannel lock = null;
         try {
             lock = lock(file);
+            if (deleteRows) {
+                Files.deleteIfExists(file);
+            }
             Set<String> done = new HashSet<>();
             int kept = 0;
             List<String> columns = ResultRow.COLUMNS;
             if (Files.exists(file) && Files.size(file) > 0) {
                 dropPartialLastLine(file);
                 columns = header(file);
-                for (ResultRow row : read(file)) {
-                    if (!row.get("fingerprint").equals(fingerprint)) {
-                        throw new IllegalArgumentException(file + ": holds rows of scenario settings "
-                                + row.get("fingerprint") + " but the scenario now has " + fingerprint
-                                + " (seed, solver, truth or other settings changed); write to another folder or"
-                                + " delete the file");
-                    }
+                // Every row validated (ResultsReader); rows of other settings refused rather than mixed.
+                for (ResultRow row : ResultsReader.read(file, fingerprint).rows()) {
                     if (done.add(row.key())) {
                         kept++;
                     }
@@ -170,35 +181,16 @@ public final class ResultsFile implements Closeable, ResultSink {
     }
 
     /**
-     * Reads every complete row of a results file (a partial last line is ignored).
+     * Reads every complete row of a results file (a partial last line is ignored), validated by
+     * {@link ResultsReader#read(Path)}.
      *
      * @param file the results file
      * @return its rows, in file order
-     * @throws IllegalArgumentException naming the file when it is missing or not a results file
+     * @throws IllegalArgumentException naming the file, line and column of a bad value, or the
+     *     file when it is missing or not a results file
      */
     public static List<ResultRow> read(Path file) {
-        try {
-            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n');
-            text = end < 0 ? "" : text.substring(0, end + 1);
-            List<ResultRow> rows = new ArrayList<>();
-            try (CSVParser p = CSVParser.parse(text, READ)) {
-                List<String> header = p.getHeaderNames();
-                checkLayout(file, header);
-                for (CSVRecord rec : p) {
-                    if (rec.size() != header.size()) {
-                        throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + 1
-                                + " has " + rec.size() + " values, expected " + header.size());
-                    }
-                    rows.add(new ResultRow(toColumns(header, rec.values())));
-                }
-            }
-            return rows;
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such results file");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return ResultsReader.read(file).rows();
     }
 
     /** The header of an existing file, checked. */
@@ -209,30 +201,9 @@ public final class ResultsFile implements Closeable, ResultSink {
         }
         try (CSVParser p = CSVParser.parse(first == null ? "" : first + "\n", READ)) {
             List<String> header = List.copyOf(p.getHeaderNames());
-            checkLayout(file, header);
+            ResultsReader.checkLayout(file, header);
             return header;
         }
-    }
-
-    /** A header must be {@link ResultRow#COLUMNS}, possibly without columns added since the file was written. */
-    private static void checkLayout(Path file, List<String> header) {
-        List<String> older = ResultRow.COLUMNS.stream().filter(c -> !ResultRow.ADDED_COLUMNS.contains(c)).toList();
-        if (!header.equals(ResultRow.COLUMNS) && !header.equals(older)) {
-            throw new IllegalArgumentException(file + ": not a results file of this version (header " + header + ")");
-        }
-    }
-
-    /** The values of a row in {@link ResultRow#COLUMNS} order, columns missing from the file left empty. */
-    private static String[] toColumns(List<String> header, String[] values) {
-        if (header.equals(ResultRow.COLUMNS)) {
-            return values;
-        }
-        String[] out = new String[ResultRow.COLUMNS.size()];
-        java.util.Arrays.fill(out, "");
-        for (int i = 0; i < header.size(); i++) {
-            out[ResultRow.COLUMNS.indexOf(header.get(i))] = values[i];
-        }
-        return out;
     }
 
     /** A row's values in the file's own columns. */

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.prefixmoe.estimation.Estimators;
+import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
@@ -710,6 +711,10 @@ public final class Scenario {
          * @return this builder
          */
         public Builder losses(List<String> losses) {
+            if (losses.isEmpty()) {
+                throw new IllegalArgumentException("losses: expected at least one loss (known: "
+                        + String.join(", ", KNOWN_LOSSES) + "); leave the field out to record all");
+            }
             for (int i = 0; i < losses.size(); i++) {
                 if (!KNOWN_LOSSES.contains(losses.get(i))) {
                     throw new IllegalArgumentException("losses[" + i + "]: unknown loss '" + losses.get(i)
@@ -793,9 +798,13 @@ public final class Scenario {
          */
         public Builder figure(String name, String title, List<String> losses) {
             String field = "figures[" + figures.size() + "]";
-            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException(field + ".name: use letters, digits, '.', '_' and '-' only, got '"
-                        + name + "'");
+            if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*")) {
+                throw new IllegalArgumentException(field + ".name: use letters, digits, '.', '_' and '-' only (not"
+                        + " first '.'), got '" + name + "'");
+            }
+            if (figures.stream().anyMatch(f -> f.name().equals(name))) {
+                throw new IllegalArgumentException(field + ".name: '" + name + "' is used by another figure; figures"
+                        + " write NAME.png and NAME.svg, so names must differ");
             }
             for (int k = 0; k < losses.size(); k++) {
                 if (!Summary.METRICS.contains(losses.get(k))) {
@@ -893,6 +902,17 @@ public final class Scenario {
                 if (l < truth.trueAtoms()) {
                     throw new IllegalArgumentException(field + ".L: L = " + l + " is fewer than the truth's L* = "
                             + truth.trueAtoms() + "; under-specified fits are not supported (use L >= L*)");
+                }
+                if (l > FitProblem.MAX_ATOMS) {
+                    throw new IllegalArgumentException(field + ".L: L = " + l + " is above the limit of "
+                            + FitProblem.MAX_ATOMS + " fitted atoms");
+                }
+                long parameters = (long) l * fitted.model().parametersPerAtom();
+                int smallest = Math.min(sizes.get(0), quickSizes == null ? sizes.get(0) : quickSizes.get(0));
+                if (smallest < parameters) {
+                    throw new IllegalArgumentException(field + ".L: L = " + l + " atoms have " + parameters
+                            + " parameters but the smallest sample size is " + smallest + "; every n must be at least"
+                            + " the number of parameters");
                 }
                 String sname = sp.name() == null ? truth.name() : sp.name();
                 if (sname == null || !sname.matches("[A-Za-z0-9._ +-]+") || !names.add(sname)) {

@@ -116,7 +116,7 @@ class CliTest {
         Files.writeString(blocker, "not a folder");
         Run r = run("sample", MODEL, "-n", "10", "-o", blocker.resolve("out.csv").toString());
         assertEquals(Main.BAD_INPUT, r.status());
-        assertTrue(r.err().contains("cannot write"), r.err());
+        assertTrue(r.err().contains("not writable"), r.err());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "nothing half-written");
         }

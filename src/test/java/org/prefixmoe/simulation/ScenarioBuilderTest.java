@@ -154,7 +154,7 @@ class ScenarioBuilderTest {
         b.seed(20250301);
         assertNotEquals(built.fingerprint(), b.solver("max_iterations", 499).build().fingerprint());
         b.solver("max_iterations", 500);
-        assertEquals(built.fingerprint(), b.sizes(10, 20).replicates(3).build().fingerprint());
+        assertEquals(built.fingerprint(), b.sizes(20, 40).replicates(3).build().fingerprint());
     }
 
     @Test

@@ -48,7 +48,8 @@ import org.prefixmoe.model.PrefixModel;
  * projection</em>; a step that cannot increase Q is not taken. At most
  * {@link Options#newtonSteps()} such steps per M-step.</li>
  * <li><b>M-step for σ²</b>: {@code σ² = Σ_i Σ_c r_ic ||Y_i − μ_c(X_i)||² / (n q)} in closed form
- * at the new atoms, floored at {@code varianceFloor · (mean per-coordinate variance of Y)} so
+ * at the new atoms, floored at {@code varianceFloor · (mean per-coordinate variance of Y)}
+ * (and never below {@code 1e-12 · (1 + mean Y²)}, for responses without variance) so
  * that a component collapsing onto one sample cannot drive σ² (and the likelihood) to a
  * degenerate limit; clamping at the floor is the exact maximizer of Q over {@code σ² ≥ floor}, so
  * monotonicity survives the floor.</li>
@@ -87,7 +88,7 @@ public final class EmEstimator implements Estimator {
      *     this ({@link StopRule#relativeChange})
      * @param newtonSteps at most this many Newton steps (each with its line search) per M-step
      * @param varianceFloor σ² is kept at or above this fraction of the mean per-coordinate
-     *     variance of the responses
+     *     variance of the responses (and never below {@code 1e-12 · (1 + mean Y²)})
      */
     public record Options(int maxIterations, double objectiveTolerance, int newtonSteps, double varianceFloor) {
         /**
@@ -200,7 +201,7 @@ public final class EmEstimator implements Estimator {
      *     safeguard (the default); false runs plain EM
      */
     public EmEstimator(Options options, boolean accelerate) {
-        this.options = options;
+        this.options = java.util.Objects.requireNonNull(options, "options");
         this.rule = options.stopRule();
         this.accelerate = accelerate;
     }
@@ -246,7 +247,7 @@ public final class EmEstimator implements Estimator {
         double[] lo = problem.lower();
         double[] hi = problem.upper();
 
-        double floor = options.varianceFloor * Math.max(meanVariance(y, n, q), Double.MIN_NORMAL);
+        double floor = varianceFloor(options.varianceFloor, y, n, q);
         Evaluator ev = new Evaluator(model, atoms, problem.data().x(), problem.pretrained());
         ev.setParameters(x);
         double sigma2 = ev.sumOfSquares(y) / ((double) n * q);
@@ -320,6 +321,20 @@ public final class EmEstimator implements Estimator {
         FitResult result = new FitResult(g, -ll, sigma2, iter, passes,
                 Double.isFinite(ll) ? reason : StopReason.FAILED);
         return new Trace(result, path == null ? null : Arrays.copyOf(path, recorded));
+    }
+
+    /**
+     * The σ² floor: {@code varianceFloor · var(Y)}, but never below {@code 1e-12 · (1 + mean(Y²))},
+     * so that responses with (almost) no variance cannot drive σ² to denormal numbers (σ stays
+     * above 1e-6 of the responses' scale).
+     */
+    static double varianceFloor(double varianceFloor, double[] y, int n, int q) {
+        double meanSquare = 0;
+        for (double v : y) {
+            meanSquare += v * v;
+        }
+        meanSquare /= (double) n * q;
+        return Math.max(varianceFloor * meanVariance(y, n, q), 1e-12 * (1 + meanSquare));
     }
 
     private static double meanVariance(double[] y, int n, int q) {
