@@ -73,7 +73,7 @@ public final class FitProblem {
      * @param data the data set
      * @param atoms number L of fitted atoms, {@code L* ≤ L ≤ MAX_ATOMS}
      * @return the problem
-     * @throws IllegalArgumentException naming L when L < L*, or as the constructor
+     * @throws IllegalArgumentException naming L when {@code L < L*}, or as the constructor
      */
     public static FitProblem of(TruthModel truth, Dataset data, int atoms) {
         java.util.Objects.requireNonNull(truth, "truth");
