@@ -68,8 +68,35 @@ public final class AtomicFiles {
         }
     }
 
-    /** A fresh hidden name beside {@code target}, for its temporary file. */
-    static Path temporarySibling(Path target) {
+    /**
+     * Moves a finished temporary file over {@code target} in one step (a file written by a
+     * library that only writes to a path): the result keeps {@code target}'s permissions if it
+     * existed.
+     *
+     * @param tmp the finished file, in {@code target}'s folder
+     * @param target the file it replaces
+     * @throws UncheckedIOException naming the target
+     */
+    public static void replace(Path tmp, Path target) {
+        try {
+            keepPermissions(target, tmp);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A fresh hidden name beside {@code target}, for its temporary file.
+     *
+     * @param target the file to be written
+     * @return a name in its folder that no file has
+     */
+    public static Path temporarySibling(Path target) {
         return target.resolveSibling("." + target.getFileName() + "." + Long.toUnsignedString(
                 java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
     }

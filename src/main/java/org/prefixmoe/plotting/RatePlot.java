@@ -283,11 +283,20 @@ public final class RatePlot {
      */
     public static void write(XYChart chart, Path base) {
         try {
-            Path dir = base.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            BitmapEncoder.saveBitmapWithDPI(chart, base.toString() + ".png", BitmapEncoder.BitmapFormat.PNG, 144);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString() + ".svg",
-                    VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            Path abs = base.toAbsolutePath();
+            Files.createDirectories(abs.getParent());
+            // Written beside the target under a hidden name, then renamed: never a half-written figure.
+            Path tmp = org.prefixmoe.io.AtomicFiles.temporarySibling(abs);
+            try {
+                BitmapEncoder.saveBitmapWithDPI(chart, tmp + ".png", BitmapEncoder.BitmapFormat.PNG, 144);
+                org.prefixmoe.io.AtomicFiles.replace(Path.of(tmp + ".png"), Path.of(abs + ".png"));
+                VectorGraphicsEncoder.saveVectorGraphic(chart, tmp + ".svg",
+                        VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+                org.prefixmoe.io.AtomicFiles.replace(Path.of(tmp + ".svg"), Path.of(abs + ".svg"));
+            } finally {
+                Files.deleteIfExists(Path.of(tmp + ".png"));
+                Files.deleteIfExists(Path.of(tmp + ".svg"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plot " + base + ": " + e.getMessage(), e);
         }

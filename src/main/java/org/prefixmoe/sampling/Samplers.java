@@ -76,6 +76,32 @@ public final class Samplers {
      * @throws IllegalArgumentException naming the field otherwise
      */
     public static void checkSize(String field, long n, PrefixModel model) {
+        checkArrays(field, n, model);
+        long d = model.inputDimension();
+        long q = model.outputDimension();
+        long experts = model.pretrained().count();
+        long bytes = 8 * n * (d + 2 * q + experts * (1 + q));
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (bytes > free) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: %d samples need about %.1f"
+                    + " GiB of memory but the JVM has %.1f GiB left (its limit is %.1f GiB; raise it with -Xmx, e.g."
+                    + " JAVA_OPTS=-Xmx%dg for bin/prefixmoe)", field, n, bytes / 1073741824.0, free / 1073741824.0,
+                    rt.maxMemory() / 1073741824.0, (long) Math.ceil(2.0 * bytes / 1073741824.0) + 1));
+        }
+    }
+
+    /**
+     * Checks that {@code n} samples of this model fit in Java arrays (n·D and the pretrained
+     * part's n·N·q entries, in {@code long} arithmetic); unlike {@link #checkSize}, not the memory
+     * of this JVM (for a study that runs later or elsewhere).
+     *
+     * @param field the name of the size in messages
+     * @param n the number of samples
+     * @param model the model sampled
+     * @throws IllegalArgumentException naming the field otherwise
+     */
+    public static void checkArrays(String field, long n, PrefixModel model) {
         if (n < 1) {
             throw new IllegalArgumentException(field + ": must be positive, got " + n);
         }
@@ -87,15 +113,6 @@ public final class Samplers {
             throw new IllegalArgumentException(field + ": " + n + " samples need arrays of n x " + widest + " = "
                     + n * widest + " entries, above the Java limit of " + MAX_ARRAY
                     + "; use at most " + MAX_ARRAY / widest + " samples");
-        }
-        long bytes = 8 * n * (d + 2 * q + experts * (1 + q));
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: %d samples need about %.1f"
-                    + " GiB of memory but the JVM has %.1f GiB left (its limit is %.1f GiB; raise it with -Xmx, e.g."
-                    + " JAVA_OPTS=-Xmx%dg for bin/prefixmoe)", field, n, bytes / 1073741824.0, free / 1073741824.0,
-                    rt.maxMemory() / 1073741824.0, (long) Math.ceil(2.0 * bytes / 1073741824.0) + 1));
         }
     }
 

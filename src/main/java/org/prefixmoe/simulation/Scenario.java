@@ -914,6 +914,10 @@ public final class Scenario {
                             + " parameters but the smallest sample size is " + smallest + "; every n must be at least"
                             + " the number of parameters");
                 }
+                int largest = Math.max(sizes.get(sizes.size() - 1),
+                        quickSizes == null ? 0 : quickSizes.get(quickSizes.size() - 1));
+                Samplers.checkArrays("sizes", largest, truth.model());
+                Samplers.checkArrays("eval_size", evalSize, truth.model());
                 String sname = sp.name() == null ? truth.name() : sp.name();
                 if (sname == null || !sname.matches("[A-Za-z0-9._ +-]+") || !names.add(sname)) {
                     throw new IllegalArgumentException(field + ".name: '" + sname + "' is "

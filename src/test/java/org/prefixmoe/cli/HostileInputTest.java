@@ -277,6 +277,10 @@ class HostileInputTest {
                 .file("s.yaml", TINY.replace(MODEL, "m.yaml")));
         t.add(p("scenario: zero replicates", 2, "field 'replicates'|positive", "simulate", "{dir}/s.yaml", "-o",
                 "{dir}/out").file("s.yaml", TINY.replace("replicates: 2", "replicates: 0")));
+        t.add(p("scenario: a size beyond Java's arrays", 2, "s.yaml|field 'sizes'|Java limit", "simulate",
+                "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY.replace("[60, 120]", "[60, 2000000000]")));
+        t.add(p("scenario: eval_size beyond Java's arrays", 2, "s.yaml|field 'eval_size'|Java limit", "simulate",
+                "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY + "eval_size: 2000000000\n"));
         t.add(p("scenario: YAML anchor", 2, "s.yaml|aliases", "simulate", "{dir}/s.yaml", "-o", "{dir}/out")
                 .file("s.yaml", TINY.replace("sizes: [60, 120]", "sizes: &s [60, 120]\nquick: {sizes: *s}")));
         // --- data and fits
