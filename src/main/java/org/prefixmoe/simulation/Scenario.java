@@ -907,13 +907,6 @@ public final class Scenario {
                     throw new IllegalArgumentException(field + ".L: L = " + l + " is above the limit of "
                             + FitProblem.MAX_ATOMS + " fitted atoms");
                 }
-                long parameters = (long) l * fitted.model().parametersPerAtom();
-                int smallest = Math.min(sizes.get(0), quickSizes == null ? sizes.get(0) : quickSizes.get(0));
-                if (smallest < parameters) {
-                    throw new IllegalArgumentException(field + ".L: L = " + l + " atoms have " + parameters
-                            + " parameters but the smallest sample size is " + smallest + "; every n must be at least"
-                            + " the number of parameters");
-                }
                 int largest = Math.max(sizes.get(sizes.size() - 1),
                         quickSizes == null ? 0 : quickSizes.get(quickSizes.size() - 1));
                 Samplers.checkArrays("sizes", largest, truth.model());

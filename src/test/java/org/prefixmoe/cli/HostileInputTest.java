@@ -266,8 +266,6 @@ class HostileInputTest {
                 "-o", "{dir}/out").file("s.yaml", TINY.replace("L: 2", "L: 1")));
         t.add(p("scenario: L above the limit", 2, "field 'studies[0].L'|limit of 64", "simulate", "{dir}/s.yaml",
                 "-o", "{dir}/out").file("s.yaml", TINY.replace("L: 2", "L: 65")));
-        t.add(p("scenario: n below the parameter count", 2, "field 'studies[0].L'|parameters", "simulate",
-                "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY.replace("[60, 120]", "[5, 120]")));
         t.add(p("scenario: unknown field", 2, "field 'replicate'|unknown field", "simulate", "{dir}/s.yaml", "-o",
                 "{dir}/out").file("s.yaml", TINY + "replicate: 3\n"));
         t.add(p("scenario: no studies", 2, "field 'studies'", "simulate", "{dir}/s.yaml", "-o", "{dir}/out")
