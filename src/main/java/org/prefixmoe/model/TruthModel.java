@@ -18,6 +18,12 @@ public record TruthModel(String name, PrefixModel model, MixingMeasure truth, do
      * Checks the parts: none missing, the truth a measure of the model, the noise a finite
      * number {@code >= 0}.
      *
+     * @param name a short name
+     * @param model the model
+     * @param truth the true measure G*
+     * @param sigma noise standard deviation
+     * @param input input distribution μ
+     * @param box the compact parameter space
      * @throws NullPointerException naming a missing part
      * @throws IllegalArgumentException naming {@code truth} or {@code sigma}
      */
