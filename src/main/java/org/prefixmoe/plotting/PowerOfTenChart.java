@@ -21,7 +21,8 @@ import org.knowm.xchart.style.XYStyler;
  * with a decimal pattern only (a custom formatting function replaces the logarithmic ticks by
  * linear ones), so this chart keeps XChart's ticks, grid and label space, paints XChart's own
  * labels transparent, and draws the powers of ten itself at the decades inside the plot. Where an
- * axis shows fewer than two decades, 2·10^k and 5·10^k are labelled too. If the y axis cannot be
+ * axis shows fewer than two decades, 2·10^k and 5·10^k are labelled too (beside the y axis
+ * all labels are then decimals, because XChart's label space is only as wide as its own). If the y axis cannot be
  * reached (it is package-private in XChart), its own labels are left visible.
  */
 final class PowerOfTenChart extends XYChart {
@@ -73,14 +74,18 @@ final class PowerOfTenChart extends XYChart {
         if (xLog) {
             Axis<?, ?> x = axisPair.getXAxis();
             for (double v : labelledValues(x, plotBounds.getMinX(), plotBounds.getMaxX())) {
-                drawLabel(g, v, x.getScreenValue(v), plotBounds.getMaxY() + gap, true);
+                drawLabel(g, v, x.getScreenValue(v), plotBounds.getMaxY() + gap, true, false);
             }
         }
         if (yLog) {
             try {
                 Axis<?, ?> y = (Axis<?, ?>) Y_AXIS.invoke(axisPair);
-                for (double v : labelledValues(y, plotBounds.getMinY(), plotBounds.getMaxY())) {
-                    drawLabel(g, v, plotBounds.getMinX() - gap, y.getScreenValue(v), false);
+                List<Double> values = labelledValues(y, plotBounds.getMinY(), plotBounds.getMaxY());
+                // Beside the y axis there is only the room XChart kept for its own decimal labels:
+                // on a short axis, whose labels include 2 and 5 times a decade, all are decimals.
+                boolean plain = values.stream().anyMatch(v -> Math.abs(Math.log10(v) - Math.rint(Math.log10(v))) > 1e-9);
+                for (double v : values) {
+                    drawLabel(g, v, plotBounds.getMinX() - gap, y.getScreenValue(v), false, plain);
                 }
             } catch (ReflectiveOperationException e) {
                 // left unlabelled rather than fail a figure; XChart's labels are transparent here
@@ -110,13 +115,15 @@ final class PowerOfTenChart extends XYChart {
 
     /**
      * Draws {@code 10^k} (or {@code m×10^k}) with a raised, smaller exponent: centred below
-     * {@code (x, y)} on the x axis, right-aligned at {@code x} and centred on {@code y} on the y axis.
+     * {@code (x, y)} on the x axis, right-aligned at {@code x} and centred on {@code y} on the y axis;
+     * {@code plain} writes it as a decimal instead.
      */
-    private void drawLabel(Graphics2D g, double value, double x, double y, boolean below) {
+    private void drawLabel(Graphics2D g, double value, double x, double y, boolean below, boolean plain) {
         int k = (int) Math.floor(Math.log10(value) + 1e-9);
         long mantissa = Math.round(value / Math.pow(10, k));
-        String base = mantissa == 1 ? "10" : mantissa + "×10";
-        String exponent = Integer.toString(k).replace('-', '−');
+        String base = plain ? java.math.BigDecimal.valueOf(mantissa).scaleByPowerOfTen(k).stripTrailingZeros()
+                .toPlainString() : mantissa == 1 ? "10" : mantissa + "×10";
+        String exponent = plain ? "" : Integer.toString(k).replace('-', '−');
         Font font = getStyler().getAxisTickLabelsFont();
         Font small = font.deriveFont(font.getSize2D() * 0.75f);
         FontMetrics fm = g.getFontMetrics(font);
