@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,24 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.prefixmoe.simulation.ResultRow;
 import org.prefixmoe.simulation.ResultsFile;
-import picocli.CommandLine;
 
 class MergeCommandTest {
     @TempDir
     Path dir;
 
     private Path scenario() throws IOException {
-        Path f = dir.resolve("tiny.yaml");
-        Files.writeString(f, "name: tiny\nseed: 1\nstudies:\n  - {truth: "
-                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath() + ", L: 2}\n"
-                + "sizes: [100, 200, 400]\nreplicates: 2\n");
-        return f;
+        return TinyCli.scenario(dir);
     }
 
     private static int run(StringWriter err, String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+        return TinyCli.run(err, args);
     }
 
     private static List<List<String>> rows(Path file) {
