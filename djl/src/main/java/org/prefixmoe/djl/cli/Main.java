@@ -251,7 +251,7 @@ public final class Main implements Runnable {
                 selList.add(1000 + s);
             }
             Path root = repoRoot();
-            String command = "mvn -f djl/pom.xml -q exec:java -Dexec.args=\""
+            String command = "mvn -f djl/pom.xml -q compile exec:java -Dexec.args=\""
                     + String.join(" ", pr.originalArgs()) + "\"";
             StudyConfig cfg;
             try {
