@@ -1,8 +1,6 @@
 package org.prefixmoe.model;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -74,44 +72,6 @@ final class VectorKernel {
         }
     }
 
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2_HI = 0.6931471803691238;     // 33 bits, so k·LN2_HI is exact
-    private static final double LN2_LO = 1.9082149292705877e-10;
-    // 1.5·2^52 + 1023: adding it rounds to an integer k and leaves k + 1023 in the low mantissa bits.
-    private static final double SHIFTER = 0x1.8p52 + 1023;
-    private static final double UNDERFLOW = -708.0;
-
-    /**
-     * exp(x) for x ≤ 0, lane-wise, from additions, multiplications and FMAs only (each exactly
-     * rounded, so compiled and interpreted code give the same bits, which keeps the pass
-     * bit-identical for any thread count). x = k ln 2 + r with |r| ≤ ln 2 / 2, exp(r) by its
-     * Taylor polynomial to degree 12 (truncation below 2e-16 relative), times 2^k built in the
-     * exponent field. Below −708 it returns 0: a softmax weight under 1e-307 of the largest, which
-     * is 1, changes no sum.
-     */
-    static DoubleVector exp(DoubleVector x) {
-        DoubleVector kd = x.fma(DoubleVector.broadcast(S, LOG2E), DoubleVector.broadcast(S, SHIFTER));
-        DoubleVector k = kd.sub(DoubleVector.broadcast(S, SHIFTER));
-        DoubleVector r = k.fma(DoubleVector.broadcast(S, -LN2_HI), x);
-        r = k.fma(DoubleVector.broadcast(S, -LN2_LO), r);
-        DoubleVector poly = DoubleVector.broadcast(S, 1.0 / 479001600);
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 39916800));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 3628800));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 362880));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 40320));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 5040));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 720));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 120));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 24));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 6));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 0.5));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
-        poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
-        DoubleVector scale = kd.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-        VectorMask<Double> under = x.compare(VectorOperators.LT, UNDERFLOW);
-        return poly.mul(scale).blend(0.0, under);
-    }
-
     private void gates(Evaluator.Scratch w, int start, int m, int mp) {
         final int atoms = e.atoms;
         final int d = e.d;
@@ -133,10 +93,10 @@ final class VectorKernel {
                 s.intoArray(g, l * BLOCK + i);
                 max = max.max(s);
             }
-            DoubleVector w0 = exp(l0.sub(max));
+            DoubleVector w0 = VectorMath.exp(l0.sub(max));
             DoubleVector z = w0;
             for (int l = 0; l < atoms; l++) {
-                DoubleVector wl = exp(DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max));
+                DoubleVector wl = VectorMath.exp(DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max));
                 wl.intoArray(g, l * BLOCK + i);
                 z = z.add(wl);
             }
