@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import org.prefixmoe.estimation.FitProblem;
+import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
@@ -26,8 +27,25 @@ public final class EStepTiming {
      * @param repeats timed passes
      */
     public static double nanosPerSample(FitProblem problem, MixingMeasure g, double sigma2, int repeats) {
+        return nanosPerSample(problem, g, sigma2, repeats, Evaluator.defaultKernel());
+    }
+
+    /**
+     * {@return nanoseconds per sample of one E-step pass at G with the given kernel, median of
+     * {@code repeats} timed passes after as many untimed ones}
+     *
+     * @param problem data and model
+     * @param g the parameters of the pass
+     * @param sigma2 the noise variance of the pass
+     * @param repeats timed passes
+     * @param kernel the kernel of the pass; {@link Evaluator.Kernel#VECTOR} needs
+     *     {@link Evaluator#vectorKernelAvailable()}
+     */
+    public static double nanosPerSample(FitProblem problem, MixingMeasure g, double sigma2, int repeats,
+                                        Evaluator.Kernel kernel) {
         EmState st = new EmState(problem.model(), problem.data().x(), problem.data().y(),
                 problem.pretrained().logScore(), problem.atoms());
+        st.setKernel(kernel);
         st.setParameters(g.pack());
         int n = problem.data().size();
         double sink = 0;

@@ -1,5 +1,6 @@
 package org.prefixmoe.estimation.em;
 
+import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.Parameterization;
 import org.prefixmoe.model.PrefixModel;
 import org.prefixmoe.model.PretrainedExperts;
@@ -21,6 +22,9 @@ import org.prefixmoe.model.PretrainedExperts;
  * allocates.
  */
 final class EmState {
+    /** Samples per block of the passes: the data are stored block by block, each block column-major. */
+    static final int BLOCK = 64;
+
     final int n;
     final int nPre;
     final int atoms;
@@ -32,13 +36,18 @@ final class EmState {
     final boolean bias;
     private final Parameterization map;
 
-    // Per data set.
-    private final double[] z;      // n × r
-    private final double[] y;      // n × q
-    private final double[] yy;     // n
-    private final double[] s0;     // n × N
-    private final double[] dist0;  // n × N
-    private final double[] lse0;   // n
+    // Per data set, block by block: block b holds, for its BLOCK samples, the columns
+    // ||Y||², Y_1..Y_q, z_1..z_r, 1 (the columns of the statistics Σ r_il (·), in the order of an
+    // atom's slots below), then s0_1..s0_N, dist0_1..dist0_N, S0. Samples past n are zeros (and
+    // the column of ones stays 1); their weights are set to zero, so they add nothing.
+    final int width;    // columns per block
+    final int cols;     // 2 + q + r: the statistics' columns
+    final int colZ;     // first z column; with biases the column of ones follows the last z
+    final int colS0;
+    final int colDist0;
+    final int colLse0;
+    final int blocks;
+    final double[] data;           // blocks × width × BLOCK
 
     // Per-atom caches, refreshed by setParameters.
     final double[] key;            // L × r
@@ -60,13 +69,34 @@ final class EmState {
     private final double[] valueTmp;
     private final double[] dKeyTmp;
     private final double[] dValueTmp;
-    private final double[] score;  // L
-    private final double[] gate;   // L
-    private final double[] comp;   // N + L
-    private final double[] zh;     // rb
-    private final double[] zz;     // rb × rb
-    private final double[] hz;     // L × L × rb × rb, gating curvature in (key, bias) space
-    private final double[] pz;     // L × rb, Σ_i π_il ẑ_i
+    final double[] hz;             // L × L × rb × rb, gating curvature in (key, bias) space
+    final double[] pz;             // L × rb, Σ_i π_il ẑ_i
+
+    // Block buffers, BLOCK samples per row.
+    final double[] bScore;         // L × BLOCK: prompt scores s_l
+    final double[] bGate;          // L × BLOCK: gate weights exp(s_l − max), then probabilities π_l
+    final double[] bGmax;          // the largest gate score (S0 included)
+    final double[] bGz;            // Σ gate weights, S0 included, relative to the largest
+    final double[] bComp;          // (N + L) × BLOCK: joint terms s_c − ||Y − μ_c||²/(2σ²), then responsibilities
+    final double[] bAmax;          // the largest joint term
+    final double[] bHz0;           // Σ exp(joint − largest)
+    private final double[] bInv;   // reciprocals of bGz or bHz0
+    private final double[] bW;     // L(L+1)/2 × BLOCK: δ_lm π_l − π_l π_m, l ≤ m
+    private final double[] bZz;    // rb(rb+1)/2 × BLOCK: ẑ_u ẑ_v, u ≤ v
+
+    // Per-lane sums of a pass (slot k, lane j at k·lanes + j), summed over lanes in lane order at
+    // the end: per atom [Σ r ||Y||², Σ r Y, Σ r z, Σ r], then Σ r_j dist0_j, Σ log-normalizers,
+    // the log-likelihood, Σ π ẑ per atom, the gating curvature per pair l ≤ m (upper triangle).
+    final int slotPre;
+    final int slotLse;
+    final int slotLl;
+    final int slotPz;
+    final int slotHz;
+    final int tri;                 // rb(rb+1)/2
+    private double[] lanes;
+    private int laneCount;
+    private Evaluator.Kernel kernel;
+    private EStepVectorKernel vector;
 
     int passes;
 
@@ -83,37 +113,46 @@ final class EmState {
         this.stride = model.parametersPerAtom();
         this.rb = r + (bias ? 1 : 0);
         this.map = model.parameterization();
-        this.y = yData;
+        this.cols = 2 + q + r;
+        this.colZ = 1 + q;
+        this.colS0 = cols;
+        this.colDist0 = cols + nPre;
+        this.colLse0 = cols + 2 * nPre;
+        this.width = colLse0 + 1;
+        this.blocks = (n + BLOCK - 1) / BLOCK;
+        this.data = new double[blocks * width * BLOCK];
         double[][] bMat = model.gatingProjection();
-        z = new double[n * r];
-        yy = new double[n];
-        s0 = new double[n * nPre];
-        dist0 = new double[n * nPre];
-        lse0 = logScore0;
         double[] out = new double[q];
+        for (int b = 0; b < blocks; b++) {
+            java.util.Arrays.fill(data, (b * width + colZ + r) * BLOCK, (b * width + colZ + r + 1) * BLOCK, 1.0);
+        }
         for (int i = 0; i < n; i++) {
+            int o = (i / BLOCK) * width * BLOCK + i % BLOCK;
             for (int k = 0; k < r; k++) {
                 double s = 0;
                 for (int u = 0; u < d; u++) {
                     s += bMat[u][k] * x[i * d + u];
                 }
-                z[i * r + k] = s;
+                data[o + (colZ + k) * BLOCK] = s;
             }
             double t = 0;
             for (int a = 0; a < q; a++) {
-                t += y[i * q + a] * y[i * q + a];
+                double v = yData[i * q + a];
+                t += v * v;
+                data[o + (1 + a) * BLOCK] = v;
             }
-            yy[i] = t;
+            data[o] = t;
             for (int j = 0; j < nPre; j++) {
-                s0[i * nPre + j] = pre.score(j, x, i * d);
+                data[o + (colS0 + j) * BLOCK] = pre.score(j, x, i * d);
                 pre.output(j, x, i * d, out, 0);
                 double e = 0;
                 for (int a = 0; a < q; a++) {
-                    double v = y[i * q + a] - out[a];
+                    double v = yData[i * q + a] - out[a];
                     e += v * v;
                 }
-                dist0[i * nPre + j] = e;
+                data[o + (colDist0 + j) * BLOCK] = e;
             }
+            data[o + colLse0 * BLOCK] = logScore0[i];
         }
         key = new double[atoms * r];
         value = new double[atoms * q];
@@ -128,13 +167,50 @@ final class EmState {
         valueTmp = new double[q];
         dKeyTmp = new double[r * p];
         dValueTmp = new double[q * p];
-        score = new double[atoms];
-        gate = new double[atoms];
-        comp = new double[nPre + atoms];
-        zh = new double[rb];
-        zz = new double[rb * rb];
         hz = new double[atoms * atoms * rb * rb];
         pz = new double[atoms * rb];
+        bScore = new double[atoms * BLOCK];
+        bGate = new double[atoms * BLOCK];
+        bGmax = new double[BLOCK];
+        bGz = new double[BLOCK];
+        bComp = new double[(nPre + atoms) * BLOCK];
+        bAmax = new double[BLOCK];
+        bHz0 = new double[BLOCK];
+        bInv = new double[BLOCK];
+        tri = rb * (rb + 1) / 2;
+        bW = new double[atoms * (atoms + 1) / 2 * BLOCK];
+        bZz = new double[tri * BLOCK];
+        slotPre = atoms * cols;
+        slotLse = slotPre + 1;
+        slotLl = slotLse + 1;
+        slotPz = slotLl + 1;
+        slotHz = slotPz + atoms * rb;
+        setKernel(Evaluator.defaultKernel());
+    }
+
+    /**
+     * Selects how the passes compute a block: {@link Evaluator.Kernel#VECTOR} (JDK Vector API,
+     * needs {@link Evaluator#vectorKernelAvailable()}) or {@link Evaluator.Kernel#SCALAR}; the
+     * default is {@link Evaluator#defaultKernel()}, as for the least-squares pass.
+     */
+    void setKernel(Evaluator.Kernel k) {
+        if (k == Evaluator.Kernel.VECTOR && !Evaluator.vectorKernelAvailable()) {
+            throw new IllegalStateException("the vector kernel needs the JVM option --add-modules jdk.incubator.vector");
+        }
+        kernel = k;
+        vector = k == Evaluator.Kernel.VECTOR ? new EStepVectorKernel(this) : null;
+        laneCount = vector == null ? 1 : vector.lanes();
+        lanes = new double[(slotHz + atoms * (atoms + 1) / 2 * tri) * laneCount];
+    }
+
+    /** The per-lane sums of the pass (for the vector kernel). */
+    double[] lanesArray() {
+        return lanes;
+    }
+
+    /** {@return the kernel of the passes} */
+    Evaluator.Kernel kernel() {
+        return kernel;
     }
 
     /** Maps every atom of the packed vector to its key, value and their Jacobians. */
@@ -147,18 +223,6 @@ final class EmState {
             System.arraycopy(dKeyTmp, 0, dKey, l * r * p, r * p);
             System.arraycopy(dValueTmp, 0, dValue, l * q * p, q * p);
             bs[l] = bias ? x[off + p] : 0.0;
-        }
-    }
-
-    private void promptScores(int i) {
-        int zo = i * r;
-        for (int l = 0; l < atoms; l++) {
-            double s = bs[l];
-            int ko = l * r;
-            for (int k = 0; k < r; k++) {
-                s += key[ko + k] * z[zo + k];
-            }
-            score[l] = s;
         }
     }
 
@@ -177,74 +241,285 @@ final class EmState {
      * {@link #derivatives} then give Q and its derivatives there without another pass.
      */
     double eStep(double sigma2, boolean derivs) {
-        if (derivs) {
-            java.util.Arrays.fill(hz, 0.0);
-            java.util.Arrays.fill(pz, 0.0);
-        }
-        lseSum = 0;
-        java.util.Arrays.fill(resp, 0.0);
-        java.util.Arrays.fill(ySum, 0.0);
-        java.util.Arrays.fill(zSum, 0.0);
-        java.util.Arrays.fill(yySum, 0.0);
-        preSs = 0;
+        java.util.Arrays.fill(lanes, 0.0);
         double inv2s = 0.5 / sigma2;
         double logNorm = -0.5 * q * Math.log(2 * Math.PI * sigma2);
-        double ll = 0;
         int k = nPre + atoms;
-        for (int i = 0; i < n; i++) {
-            // log Σ_c exp(s_c): the gate normalizer.
-            double gz = gateSum(i);
-            double logG = gateShift + Math.log(gz);
-            lseSum += logG;
-            if (derivs) {
-                accumulateCurvature(i, 1.0 / gz);
+        for (int b = 0; b < blocks; b++) {
+            int base = b * width * BLOCK;
+            int m = Math.min(BLOCK, n - b * BLOCK);
+            gateBlock(base, m, derivs);
+            if (vector != null) {
+                vector.joint(base, inv2s);
+            } else {
+                joint(base, inv2s);
             }
-            // log of the unnormalized joint terms s_c − ||Y − μ_c||² / (2σ²).
-            double amax = Double.NEGATIVE_INFINITY;
-            int po = i * nPre;
-            for (int j = 0; j < nPre; j++) {
-                double a = s0[po + j] - dist0[po + j] * inv2s;
-                comp[j] = a;
-                amax = Math.max(amax, a);
-            }
-            int yo = i * q;
-            for (int l = 0; l < atoms; l++) {
-                double e = 0;
-                int vo = l * q;
-                for (int a = 0; a < q; a++) {
-                    double v = y[yo + a] - value[vo + a];
-                    e += v * v;
+            if (m < BLOCK) {
+                // Padding: no weight, and log-terms of 0.
+                for (int i = m; i < BLOCK; i++) {
+                    bAmax[i] = 0;
+                    bHz0[i] = 1;
+                    for (int c = 0; c < k; c++) {
+                        bComp[c * BLOCK + i] = 0;
+                    }
                 }
-                double a = score[l] - e * inv2s;
-                comp[nPre + l] = a;
-                amax = Math.max(amax, a);
             }
-            double hz0 = 0;
+            if (vector != null) {
+                vector.logTerms(true);
+            } else {
+                scalarLogTerms(true, m, logNorm);
+            }
+            for (int i = 0; i < BLOCK; i++) {
+                bInv[i] = 1.0 / bHz0[i];
+            }
             for (int c = 0; c < k; c++) {
-                double w = Math.exp(comp[c] - amax);
-                comp[c] = w;
-                hz0 += w;
+                int co = c * BLOCK;
+                for (int i = 0; i < BLOCK; i++) {
+                    bComp[co + i] *= bInv[i];
+                }
             }
-            ll += amax + Math.log(hz0) - logG + logNorm;
-            double inv = 1.0 / hz0;
             for (int j = 0; j < nPre; j++) {
-                preSs += comp[j] * inv * dist0[po + j];
+                rowTimesColumns(bComp, j * BLOCK, base + (colDist0 + j) * BLOCK, 1, slotPre);
             }
-            int zo = i * r;
             for (int l = 0; l < atoms; l++) {
-                double w = comp[nPre + l] * inv;
-                resp[l] += w;
-                yySum[l] += w * yy[i];
-                for (int a = 0; a < q; a++) {
-                    ySum[l * q + a] += w * y[yo + a];
-                }
-                for (int c = 0; c < r; c++) {
-                    zSum[l * r + c] += w * z[zo + c];
-                }
+                rowTimesColumns(bComp, (nPre + l) * BLOCK, base, cols, l * cols);
             }
+        }
+        double ll = finishPass(derivs, true);
+        if (vector != null) {
+            ll += n * logNorm; // the scalar path adds it per sample
         }
         passes++;
         return ll;
+    }
+
+    /**
+     * Gating part of a block of m live samples: scores, gate weights and normalizers (neutral on
+     * the padding), and with {@code derivs} the gate probabilities, the gating curvature and Σ π ẑ
+     * into the lane sums.
+     */
+    private void gateBlock(int base, int m, boolean derivs) {
+        if (vector != null) {
+            vector.gates(base);
+        } else {
+            gates(base);
+        }
+        if (m < BLOCK) {
+            for (int i = m; i < BLOCK; i++) {
+                bGmax[i] = 0;
+                bGz[i] = 1;
+                for (int l = 0; l < atoms; l++) {
+                    bGate[l * BLOCK + i] = 0;
+                }
+            }
+        }
+        if (!derivs) {
+            return;
+        }
+        for (int i = 0; i < BLOCK; i++) {
+            bInv[i] = 1.0 / bGz[i];
+        }
+        for (int l = 0; l < atoms; l++) {
+            int go = l * BLOCK;
+            for (int i = 0; i < BLOCK; i++) {
+                bGate[go + i] *= bInv[i];
+            }
+        }
+        // ẑ = (z, 1) is the run of columns from colZ: z, then the column of ones.
+        int t = 0;
+        for (int u = 0; u < rb; u++) {
+            int uo = base + (colZ + u) * BLOCK;
+            for (int v = u; v < rb; v++, t++) {
+                int vo = base + (colZ + v) * BLOCK;
+                int to = t * BLOCK;
+                for (int i = 0; i < BLOCK; i++) {
+                    bZz[to + i] = data[uo + i] * data[vo + i];
+                }
+            }
+        }
+        t = 0;
+        for (int l = 0; l < atoms; l++) {
+            int lo = l * BLOCK;
+            for (int m2 = l; m2 < atoms; m2++, t++) {
+                int mo = m2 * BLOCK;
+                int to = t * BLOCK;
+                if (m2 == l) {
+                    for (int i = 0; i < BLOCK; i++) {
+                        bW[to + i] = bGate[lo + i] - bGate[lo + i] * bGate[lo + i];
+                    }
+                } else {
+                    for (int i = 0; i < BLOCK; i++) {
+                        bW[to + i] = -(bGate[lo + i] * bGate[mo + i]);
+                    }
+                }
+            }
+        }
+        for (int l = 0; l < atoms; l++) {
+            rowTimesColumns(bGate, l * BLOCK, base + colZ * BLOCK, rb, slotPz + l * rb);
+        }
+        int pairs = atoms * (atoms + 1) / 2;
+        for (t = 0; t < pairs; t++) {
+            rowTimesColumnsOf(bW, t * BLOCK, bZz, 0, tri, slotHz + t * tri);
+        }
+    }
+
+    /** Adds Σ_i row_i · data column c (i over the block) to slot k + c, for the count columns from co. */
+    private void rowTimesColumns(double[] row, int ro, int co, int count, int k) {
+        rowTimesColumnsOf(row, ro, data, co, count, k);
+    }
+
+    private void rowTimesColumnsOf(double[] row, int ro, double[] columns, int co, int count, int k) {
+        if (vector != null) {
+            vector.rowTimesColumns(row, ro, columns, co, count, lanes, k);
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            int o = co + c * BLOCK;
+            double s = 0;
+            for (int i = 0; i < BLOCK; i++) {
+                s += row[ro + i] * columns[o + i];
+            }
+            lanes[k + c] += s;
+        }
+    }
+
+    /** Scalar kernel: prompt scores, gate weights relative to the largest score, and their sum. */
+    private void gates(int base) {
+        int lso = base + colLse0 * BLOCK;
+        System.arraycopy(data, lso, bGmax, 0, BLOCK);
+        for (int l = 0; l < atoms; l++) {
+            int so = l * BLOCK;
+            java.util.Arrays.fill(bScore, so, so + BLOCK, bs[l]);
+            for (int k = 0; k < r; k++) {
+                double kv = key[l * r + k];
+                int zo = base + (colZ + k) * BLOCK;
+                for (int i = 0; i < BLOCK; i++) {
+                    bScore[so + i] += kv * data[zo + i];
+                }
+            }
+            for (int i = 0; i < BLOCK; i++) {
+                bGmax[i] = Math.max(bGmax[i], bScore[so + i]);
+            }
+        }
+        for (int i = 0; i < BLOCK; i++) {
+            bGz[i] = Math.exp(data[lso + i] - bGmax[i]);
+        }
+        for (int l = 0; l < atoms; l++) {
+            int so = l * BLOCK;
+            for (int i = 0; i < BLOCK; i++) {
+                double w = Math.exp(bScore[so + i] - bGmax[i]);
+                bGate[so + i] = w;
+                bGz[i] += w;
+            }
+        }
+    }
+
+    /** Scalar kernel: the joint terms' weights relative to the largest, and their sum. */
+    private void joint(int base, double inv2s) {
+        java.util.Arrays.fill(bAmax, Double.NEGATIVE_INFINITY);
+        for (int j = 0; j < nPre; j++) {
+            int co = j * BLOCK;
+            int so = base + (colS0 + j) * BLOCK;
+            int dso = base + (colDist0 + j) * BLOCK;
+            for (int i = 0; i < BLOCK; i++) {
+                double a = data[so + i] - data[dso + i] * inv2s;
+                bComp[co + i] = a;
+                bAmax[i] = Math.max(bAmax[i], a);
+            }
+        }
+        for (int l = 0; l < atoms; l++) {
+            int co = (nPre + l) * BLOCK;
+            java.util.Arrays.fill(bComp, co, co + BLOCK, 0.0);
+            for (int a = 0; a < q; a++) {
+                double v = value[l * q + a];
+                int yo = base + (1 + a) * BLOCK;
+                for (int i = 0; i < BLOCK; i++) {
+                    double e = data[yo + i] - v;
+                    bComp[co + i] += e * e;
+                }
+            }
+            int so = l * BLOCK;
+            for (int i = 0; i < BLOCK; i++) {
+                double a = bScore[so + i] - bComp[co + i] * inv2s;
+                bComp[co + i] = a;
+                bAmax[i] = Math.max(bAmax[i], a);
+            }
+        }
+        java.util.Arrays.fill(bHz0, 0.0);
+        for (int c = 0; c < nPre + atoms; c++) {
+            int co = c * BLOCK;
+            for (int i = 0; i < BLOCK; i++) {
+                double w = Math.exp(bComp[co + i] - bAmax[i]);
+                bComp[co + i] = w;
+                bHz0[i] += w;
+            }
+        }
+    }
+
+    /**
+     * Scalar kernel: adds the block's log-normalizers {@code log Σ_c exp s_c} to the lane sums and,
+     * for the E-step, the log-likelihood terms {@code amax + log hz0 − logG + logNorm}, sample by
+     * sample over the m live samples.
+     */
+    private void scalarLogTerms(boolean eStep, int m, double logNorm) {
+        for (int i = 0; i < m; i++) {
+            double logG = bGmax[i] + Math.log(bGz[i]);
+            lanes[slotLse] += logG;
+            if (eStep) {
+                lanes[slotLl] += bAmax[i] + Math.log(bHz0[i]) - logG + logNorm;
+            }
+        }
+    }
+
+    /**
+     * Sums the lanes in lane order into the statistics of the pass (the E-step's, or only the
+     * log-normalizers for {@link #q}) and, with {@code derivs}, into the curvature; returns the
+     * log-likelihood sum (without the normal constant on the vector path).
+     */
+    private double finishPass(boolean derivs, boolean eStep) {
+        if (eStep) {
+            for (int l = 0; l < atoms; l++) {
+                int k = l * cols;
+                yySum[l] = laneSum(k);
+                for (int a = 0; a < q; a++) {
+                    ySum[l * q + a] = laneSum(k + 1 + a);
+                }
+                for (int c = 0; c < r; c++) {
+                    zSum[l * r + c] = laneSum(k + colZ + c);
+                }
+                resp[l] = laneSum(k + cols - 1);
+            }
+            preSs = laneSum(slotPre);
+            lseSum = laneSum(slotLse);
+        }
+        if (derivs) {
+            for (int l = 0; l < atoms; l++) {
+                for (int u = 0; u < rb; u++) {
+                    pz[l * rb + u] = laneSum(slotPz + l * rb + u);
+                }
+            }
+            int t = 0;
+            for (int l = 0; l < atoms; l++) {
+                for (int m = l; m < atoms; m++, t++) {
+                    int ho = (l * atoms + m) * rb * rb;
+                    int tt = 0;
+                    for (int u = 0; u < rb; u++) {
+                        for (int v = u; v < rb; v++, tt++) {
+                            hz[ho + u * rb + v] = laneSum(slotHz + t * tri + tt);
+                        }
+                    }
+                }
+            }
+        }
+        return eStep ? laneSum(slotLl) : laneSum(slotLse);
+    }
+
+    private double laneSum(int k) {
+        double s = 0;
+        for (int j = 0; j < laneCount; j++) {
+            s += lanes[k * laneCount + j];
+        }
+        return s;
     }
 
     /** {@code Σ_l Σ_i r_il ||Y_i − ν_l||²} at the current values, from the sufficient statistics. */
@@ -274,44 +549,20 @@ final class EmState {
      */
     double q(double sigma2, double[] grad, double[] hneg) {
         boolean derivs = grad != null;
-        if (derivs) {
-            java.util.Arrays.fill(hz, 0.0);
-            java.util.Arrays.fill(pz, 0.0);
-        }
-        double lse = 0;
-        for (int i = 0; i < n; i++) {
-            double gz = gateSum(i);
-            lse += gateShift + Math.log(gz);
-            if (derivs) {
-                accumulateCurvature(i, 1.0 / gz);
+        java.util.Arrays.fill(lanes, 0.0);
+        for (int b = 0; b < blocks; b++) {
+            int base = b * width * BLOCK;
+            int m = Math.min(BLOCK, n - b * BLOCK);
+            gateBlock(base, m, derivs);
+            if (vector != null) {
+                vector.logTerms(false);
+            } else {
+                scalarLogTerms(false, m, 0.0);
             }
         }
+        double lse = finishPass(derivs, false);
         passes++;
         return finish(sigma2, lse, grad, hneg);
-    }
-
-    /** The largest gate score of the sample last passed to {@link #gateSum}. */
-    private double gateShift;
-
-    /**
-     * Scores sample i's prompts and leaves in {@code gate} their weights {@code exp(s_l − max)};
-     * returns the sum of all gate weights (pretrained block included) relative to the maximum,
-     * which is kept in {@code gateShift}.
-     */
-    private double gateSum(int i) {
-        promptScores(i);
-        double gmax = lse0[i];
-        for (int l = 0; l < atoms; l++) {
-            gmax = Math.max(gmax, score[l]);
-        }
-        double gz = Math.exp(lse0[i] - gmax);
-        for (int l = 0; l < atoms; l++) {
-            double w = Math.exp(score[l] - gmax);
-            gate[l] = w;
-            gz += w;
-        }
-        gateShift = gmax;
-        return gz;
     }
 
     /**
@@ -336,41 +587,6 @@ final class EmState {
             assemble(sigma2, grad, hneg);
         }
         return qv;
-    }
-
-    // Adds sample i's gating curvature Σ (π_l δ_lm − π_l π_m) ẑ ẑᵀ and Σ π_l ẑ; gate holds the
-    // unnormalized prompt gate weights, inv the inverse normalizer.
-    private void accumulateCurvature(int i, double inv) {
-        int zo = i * r;
-        for (int c = 0; c < r; c++) {
-            zh[c] = z[zo + c];
-        }
-        if (bias) {
-            zh[r] = 1.0;
-        }
-        for (int u = 0; u < rb; u++) {
-            for (int v = u; v < rb; v++) {
-                zz[u * rb + v] = zh[u] * zh[v];
-            }
-        }
-        for (int l = 0; l < atoms; l++) {
-            gate[l] *= inv;
-        }
-        for (int l = 0; l < atoms; l++) {
-            double pl = gate[l];
-            for (int u = 0; u < rb; u++) {
-                pz[l * rb + u] += pl * zh[u];
-            }
-            for (int m = l; m < atoms; m++) {
-                double w = (m == l ? pl : 0.0) - pl * gate[m];
-                int ho = (l * atoms + m) * rb * rb;
-                for (int u = 0; u < rb; u++) {
-                    for (int v = u; v < rb; v++) {
-                        hz[ho + u * rb + v] += w * zz[u * rb + v];
-                    }
-                }
-            }
-        }
     }
 
     // Jhat_l: (key, bias) as a function of the packed atom (θ_l, b_l), rb × stride.
