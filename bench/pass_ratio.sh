@@ -34,6 +34,8 @@ for param in ("shared-linear", "non-shared"):
         if all(k in v for v in rows):
             ratio = statistics.median(v["numpy-pass"] / v[k] for v in rows)
             line += f" | {k[10:]} {med(k):6.1f} (x{ratio:.2f})"
-    line += f" | EM E-step {med('java-em-pass'):6.1f}"
+    for k in ("java-em-pass-vector", "java-em-pass-scalar"):
+        if all(k in v for v in rows):
+            line += f" | EM E-step {k[13:]} {med(k):6.1f}"
     print(line + f"   [{len(rows)} rounds]")
 PY

@@ -143,15 +143,28 @@ public final class LeastSquaresBenchmark {
      * @param repeats timed passes
      */
     public double emPassNanosPerSample(int n, int atoms, int repeats) {
+        return emPassNanosPerSample(n, atoms, repeats, Evaluator.defaultKernel());
+    }
+
+    /**
+     * {@return nanoseconds per sample of EM's E-step pass with the given kernel, as
+     * {@link #emPassNanosPerSample(int, int, int)}}
+     *
+     * @param n samples
+     * @param atoms fitted atoms L
+     * @param repeats timed passes
+     * @param kernel the kernel of the pass
+     */
+    public double emPassNanosPerSample(int n, int atoms, int repeats, Evaluator.Kernel kernel) {
         Dataset data = RegressionSampler.of(truth).sample(n, RandomStreams.stream(1, n));
         FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
         MixingMeasure start = new NearTruthInitializer(truth.truth()).start(problem, RandomStreams.stream(2, n));
-        return EStepTiming.nanosPerSample(problem, start, truth.sigma() * truth.sigma(), repeats);
+        return EStepTiming.nanosPerSample(problem, start, truth.sigma() * truth.sigma(), repeats, kernel);
     }
 
     /**
      * Prints the per-sample cost of the passes only, one line each in a fixed format
-     * ({@code java-pass NAME n=N P=P kernel=K ns_per_sample=T}, then {@code java-em-pass ...})
+     * ({@code java-pass NAME n=N P=P kernel=K ns_per_sample=T} per kernel, then {@code java-em-pass ...} likewise)
      * that {@code bench/pass_ratio.sh} reads beside {@code bench/numpy_pass.py}.
      *
      * @param atoms fitted atoms L
@@ -164,8 +177,10 @@ public final class LeastSquaresBenchmark {
             out.printf(java.util.Locale.ROOT, "java-pass %s n=100000 P=%d kernel=%s ns_per_sample=%.1f%n", name, dim,
                     k, passNanosPerSample(100_000, atoms, 25, k));
         }
-        out.printf(java.util.Locale.ROOT, "java-em-pass %s n=100000 P=%d ns_per_sample=%.1f%n", name, dim,
-                emPassNanosPerSample(100_000, atoms, 15));
+        for (Evaluator.Kernel k : kernels()) {
+            out.printf(java.util.Locale.ROOT, "java-em-pass %s n=100000 P=%d kernel=%s ns_per_sample=%.1f%n", name,
+                    dim, k, emPassNanosPerSample(100_000, atoms, 15, k));
+        }
     }
 
     private static Evaluator.Kernel[] kernels() {

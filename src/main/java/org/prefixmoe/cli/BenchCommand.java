@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     double gradientTolerance;
 
     @Option(names = "--pass-only", description = "Only the per-sample cost of the passes (least squares: "
-            + "both kernels; EM's E-step), one machine-readable line each (bench/pass_ratio.sh reads them).")
+            + "both kernels; EM's E-step: both kernels), one machine-readable line each (bench/pass_ratio.sh reads them).")
     boolean passOnly;
 
     @Override
