@@ -74,6 +74,9 @@ public final class Evaluator {
     final double[] value;   // L × q
     final double[] dValue;  // L × q × p
     final double[] biases;  // L
+    // True when every atom has the same ∂κ/∂θ (a key map linear in θ: shared-linear, non-shared),
+    // so the gating-slope derivatives of a block are computed once for all atoms.
+    boolean sameSlopes;
     private final double[] keyTmp;
     private final double[] dKeyTmp;
     private final double[] valueTmp;
@@ -110,7 +113,9 @@ public final class Evaluator {
         final double[] bF = new double[q * BLOCK];          // f_G
         final double[] bRes = new double[q * BLOCK];        // residuals
         final double[] bSlope = new double[p * BLOCK];      // gating slope derivatives of one atom
-        final double[] bJac = new double[q * dimension() * BLOCK]; // column (a, c) at (a·P + c)·BLOCK
+        // Scalar kernel: column (a, c) at (a·P + c)·BLOCK. Vector kernel: a's live columns, then its
+        // residual, at (a·(P+1) + k)·BLOCK, and one padding column that a sweep may read past the last.
+        final double[] bJac = new double[(q * (dimension() + 1) + 1) * BLOCK];
         final double[] lanes;                               // vector kernel: per-lane partial sums
         final double[] sums = new double[packedLength + dimension() + 1];
 
@@ -270,6 +275,10 @@ public final class Evaluator {
                     dKappa[(l * p + c) * d + u] = t;
                 }
             }
+        }
+        sameSlopes = true;
+        for (int l = 1; l < atoms && sameSlopes; l++) {
+            sameSlopes = java.util.Arrays.equals(dKappa, l * p * d, (l + 1) * p * d, dKappa, 0, p * d);
         }
     }
 
@@ -450,7 +459,7 @@ public final class Evaluator {
         final int width = packedLength + cols + 1;
         int workers = Math.min(threads, chunks);
         if (kernel == Kernel.VECTOR) {
-            vectorKernel();
+            vectorKernel().prepare();
         }
         if (scratch.length < workers) {
             Scratch[] more = java.util.Arrays.copyOf(scratch, workers);
@@ -621,7 +630,7 @@ public final class Evaluator {
         for (int l = 0; l < atoms; l++) {
             final int go = l * BLOCK;
             // ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u
-            for (int c = 0; c < p; c++) {
+            for (int c = 0; c < p && (l == 0 || !sameSlopes); c++) {
                 final int so = c * BLOCK;
                 java.util.Arrays.fill(sl, so, so + m, 0.0);
                 for (int u = 0; u < d; u++) {

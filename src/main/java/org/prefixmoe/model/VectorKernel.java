@@ -13,26 +13,42 @@ import jdk.incubator.vector.VectorSpecies;
  * identity for the widest vectors (measured 0–25% faster on AVX-512). Only loaded when the module
  * {@code jdk.incubator.vector} is present (see {@link Evaluator#vectorKernelAvailable()}).
  *
- * <p>Per block of samples it computes the gates (softmax with a vectorized exp), {@code f_G},
+ * <p>Per block of samples it computes the gates (softmax with {@link VectorMath#exp}), {@code f_G},
  * residuals and the Jacobian columns; the products {@code JᵀJ} (upper triangle only) and
  * {@code Jᵀr} are accumulated per lane over the whole chunk and summed over lanes once at the
  * chunk's end. The data arrays are padded to whole blocks, so no loop has a scalar tail: samples
  * past n get gate probability 0, hence zero residual and Jacobian, and add nothing.
+ *
+ * <p>It uses the model's structure where that leaves every sum unchanged to the bit: when all
+ * atoms share ∂κ/∂θ (a key map linear in θ) the gating-slope derivatives are computed once per
+ * block, and Jacobian columns that vanish identically (non-shared values of the other outputs) are
+ * neither computed nor multiplied ({@link #prepare}). Every sweep over the samples keeps several
+ * independent sums in flight, and no method takes or returns a vector (one that C2 does not
+ * inline would box it, allocating per block).
  */
 final class VectorKernel {
-    /** 256 bits unless {@code -Dprefixmoe.vector.width=preferred} asks for the machine's widest (faster on AVX-512, machine-dependent rows). */
-    private static final VectorSpecies<Double> S = "preferred".equals(System.getProperty("prefixmoe.vector.width"))
-            ? DoubleVector.SPECIES_PREFERRED : DoubleVector.SPECIES_256;
-    private static final int V = S.length();
+    /** 256 bits unless {@code -Dprefixmoe.vector.width=preferred} asks for the machine's widest (machine-dependent rows). */
+    private static final VectorSpecies<Double> S = VectorMath.S;
+    private static final int V = VectorMath.V;
     private static final int BLOCK = Evaluator.BLOCK;
 
     private final Evaluator e;
+    // Live (not identically zero) Jacobian columns per output coordinate, set by prepare().
+    private final int[] live;     // q: how many
+    private final int[] slot;     // q × P: stored position of column c of a, or −1
+    private final int[] column;   // q × (P+1): the column stored at each position
+    private final int[] entry;    // q × (P+1) × (P+1): packed sum of stored columns (k1, k2), k2 = live[a] for Jᵀr
 
     VectorKernel(Evaluator e) {
         if (BLOCK % (2 * V) != 0) {
             throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
         }
         this.e = e;
+        int cols = e.dimension();
+        live = new int[e.q];
+        slot = new int[e.q * cols];
+        column = new int[e.q * (cols + 1)];
+        entry = new int[e.q * (cols + 1) * (cols + 1)];
     }
 
     /** Lanes per vector. */
@@ -55,7 +71,9 @@ final class VectorKernel {
                 valuesAndResiduals(w, b, a, mp, yc);
             }
             for (int l = 0; l < e.atoms; l++) {
-                slopes(w, b, l, mp);
+                if (l == 0 || !e.sameSlopes) {
+                    slopes(w, b, l, mp);
+                }
                 for (int a = 0; a < e.q; a++) {
                     jacobianColumns(w, l, a, mp);
                 }
@@ -82,6 +100,9 @@ final class VectorKernel {
         final double[] ls = e.ls0;
         final double[] g = w.bGate;
         final double[] pi0 = w.bPi0;
+        // Three sweeps, so that exp is inlined once into a small loop of its own (called from a
+        // larger method, C2 stops inlining it and boxes its vectors): scores minus their max,
+        // the exps, the normalization. Each lane sees the same operations in the same order.
         for (int i = 0; i < mp; i += V) {
             DoubleVector l0 = DoubleVector.fromArray(S, ls, start + i);
             DoubleVector max = l0;
@@ -93,12 +114,20 @@ final class VectorKernel {
                 s.intoArray(g, l * BLOCK + i);
                 max = max.max(s);
             }
-            DoubleVector w0 = VectorMath.exp(l0.sub(max));
+            l0.sub(max).intoArray(pi0, i);
+            for (int l = 0; l < atoms; l++) {
+                DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max).intoArray(g, l * BLOCK + i);
+            }
+        }
+        VectorMath.exp(pi0, 0, mp);
+        for (int l = 0; l < atoms; l++) {
+            VectorMath.exp(g, l * BLOCK, l * BLOCK + mp);
+        }
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector w0 = DoubleVector.fromArray(S, pi0, i);
             DoubleVector z = w0;
             for (int l = 0; l < atoms; l++) {
-                DoubleVector wl = VectorMath.exp(DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max));
-                wl.intoArray(g, l * BLOCK + i);
-                z = z.add(wl);
+                z = z.add(DoubleVector.fromArray(S, g, l * BLOCK + i));
             }
             DoubleVector inv = DoubleVector.broadcast(S, 1.0).div(z);
             w0.mul(inv).intoArray(pi0, i);
@@ -124,10 +153,11 @@ final class VectorKernel {
         final double[] g = w.bGate;
         final double[] pi0 = w.bPi0;
         final double[] f = w.bF;
-        final double[] res = w.bRes;
+        final double[] res = w.bJac;
         final int ssrAt = (e.packedLength + e.dimension()) * V;
         DoubleVector ssr = DoubleVector.fromArray(S, w.lanes, ssrAt);
         final int fo = a * BLOCK;
+        final int ro = (a * (e.dimension() + 1) + live[a]) * BLOCK;   // the residual follows a's live columns
         final int mo = a * e.nPad + start;
         for (int i = 0; i < mp; i += V) {
             DoubleVector fa = DoubleVector.fromArray(S, pi0, i).mul(DoubleVector.fromArray(S, mean, mo + i));
@@ -136,7 +166,7 @@ final class VectorKernel {
             }
             fa.intoArray(f, fo + i);
             DoubleVector ra = fa.sub(DoubleVector.fromArray(S, yc, mo + i));
-            ra.intoArray(res, fo + i);
+            ra.intoArray(res, ro + i);
             ssr = ra.fma(ra, ssr);
         }
         ssr.intoArray(w.lanes, ssrAt);
@@ -163,8 +193,48 @@ final class VectorKernel {
     }
 
     /**
+     * Finds, for the parameters just set, the Jacobian columns of each output coordinate a that
+     * vanish identically: column (a; l, c) is zero for every sample when ∂ν_la/∂θ_c = 0 and the
+     * gating slope does not depend on θ_c (non-shared prompts: a value coordinate of another
+     * output). Those columns are neither computed nor multiplied; their entries of JᵀJ stay 0,
+     * which is what summing their exact zeros would give. The live columns of a are stored in
+     * order, followed by a's residual, and {@link #entry} maps pairs of stored columns to the
+     * packed sums. Called once per pass, before the chunks.
+     */
+    void prepare() {
+        final int cols = e.dimension();
+        final int p = e.p;
+        final int d = e.d;
+        final int packed = e.packedLength;
+        for (int a = 0; a < e.q; a++) {
+            int k = 0;
+            for (int c = 0; c < cols; c++) {
+                int l = c / e.stride;
+                int cc = c % e.stride;
+                boolean zero = cc < p && e.dValue[(l * e.q + a) * p + cc] == 0.0;
+                for (int u = 0; u < d && zero; u++) {
+                    zero = e.dKappa[(l * p + cc) * d + u] == 0.0;
+                }
+                slot[a * cols + c] = zero ? -1 : k;
+                if (!zero) {
+                    column[a * (cols + 1) + k++] = c;
+                }
+            }
+            live[a] = k;
+            for (int k1 = 0; k1 < k; k1++) {
+                int c1 = column[a * (cols + 1) + k1];
+                int row = (a * (cols + 1) + k1) * (cols + 1);
+                for (int k2 = k1; k2 < k; k2++) {
+                    entry[row + k2] = packed(c1, column[a * (cols + 1) + k2], cols);
+                }
+                entry[row + k] = packed + c1;   // Jᵀr
+            }
+        }
+    }
+
+    /**
      * Jacobian columns of atom l, coordinate a: ∂f_a/∂s_l = π_l (ν_la − f_a) is the bias column;
-     * the atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ.
+     * the atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ. Only live columns are written.
      */
     private void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp) {
         final int q = e.q;
@@ -178,48 +248,98 @@ final class VectorKernel {
         final double v = e.value[l * q + a];
         final int go = l * BLOCK;
         final int fo = a * BLOCK;
-        final int base = a * cols + l * e.stride;
+        final int ao = a * (cols + 1) * BLOCK;
+        final int so = a * cols + l * e.stride;
         final int vo = (l * q + a) * p;
-        final boolean bias = e.bias;
+        // Live columns two per sweep (π and ν − f loaded once for both); an odd one goes with the bias column.
+        int pending = -1;
+        for (int c = 0; c < p; c++) {
+            if (slot[so + c] < 0) {
+                continue;
+            }
+            if (pending < 0) {
+                pending = c;
+                continue;
+            }
+            twoColumns(g, go, f, fo, v, sl, pending * BLOCK, dValue[vo + pending], c * BLOCK, dValue[vo + c],
+                    jac, ao + slot[so + pending] * BLOCK, ao + slot[so + c] * BLOCK, mp);
+            pending = -1;
+        }
+        int bo = e.bias ? ao + slot[so + p] * BLOCK : -1;
+        if (pending >= 0) {
+            columnAndBias(g, go, f, fo, v, sl, pending * BLOCK, dValue[vo + pending], jac,
+                    ao + slot[so + pending] * BLOCK, bo, mp);
+        } else if (bo >= 0) {
+            columnAndBias(g, go, f, fo, v, null, 0, 0.0, jac, -1, bo, mp);
+        }
+    }
+
+    /** Columns π (t s + dv) for two slopes s = sl[lo ..], t = ν − f. */
+    private static void twoColumns(double[] g, int go, double[] f, int fo, double v, double[] sl, int l0, double d0,
+                                   int l1, double d1, double[] jac, int j0, int j1, int mp) {
+        DoubleVector vv = DoubleVector.broadcast(S, v);
+        DoubleVector dv0 = DoubleVector.broadcast(S, d0);
+        DoubleVector dv1 = DoubleVector.broadcast(S, d1);
         for (int i = 0; i < mp; i += V) {
             DoubleVector pi = DoubleVector.fromArray(S, g, go + i);
-            DoubleVector t = DoubleVector.broadcast(S, v).sub(DoubleVector.fromArray(S, f, fo + i));
-            for (int c = 0; c < p; c++) {
-                t.fma(DoubleVector.fromArray(S, sl, c * BLOCK + i), DoubleVector.broadcast(S, dValue[vo + c]))
-                        .mul(pi).intoArray(jac, (base + c) * BLOCK + i);
+            DoubleVector t = vv.sub(DoubleVector.fromArray(S, f, fo + i));
+            t.fma(DoubleVector.fromArray(S, sl, l0 + i), dv0).mul(pi).intoArray(jac, j0 + i);
+            t.fma(DoubleVector.fromArray(S, sl, l1 + i), dv1).mul(pi).intoArray(jac, j1 + i);
+        }
+    }
+
+    /** One column π (t s + dv) (none when j0 < 0) and the bias column π t (none when jb < 0). */
+    private static void columnAndBias(double[] g, int go, double[] f, int fo, double v, double[] sl, int l0,
+                                      double d0, double[] jac, int j0, int jb, int mp) {
+        DoubleVector vv = DoubleVector.broadcast(S, v);
+        DoubleVector dv0 = DoubleVector.broadcast(S, d0);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector pi = DoubleVector.fromArray(S, g, go + i);
+            DoubleVector t = vv.sub(DoubleVector.fromArray(S, f, fo + i));
+            if (j0 >= 0) {
+                t.fma(DoubleVector.fromArray(S, sl, l0 + i), dv0).mul(pi).intoArray(jac, j0 + i);
             }
-            if (bias) {
-                pi.mul(t).intoArray(jac, (base + p) * BLOCK + i);
+            if (jb >= 0) {
+                pi.mul(t).intoArray(jac, jb + i);
             }
         }
     }
 
-    /** Adds the block's Jacobian products to the per-lane sums: JᵀJ upper triangle, then Jᵀr. */
+    /**
+     * Adds the block's Jacobian products to the per-lane sums: JᵀJ upper triangle and Jᵀr. The
+     * residual is stored as one more column after the live ones, so Jᵀr entries are products like
+     * the others. Rows go two at a time; each sweep keeps at least seven independent sums in
+     * flight (a sweep with fewer waits on the FMA latency).
+     */
     private void products(Evaluator.Scratch w, int mp, int cols, int packed) {
-        final int q = e.q;
         final double[] jac = w.bJac;
-        final double[] res = w.bRes;
         final double[] lanes = w.lanes;
-        // Rows of JᵀJ two at a time against four columns (eight accumulators, six loads per eight
-        // FMAs). Small methods that take arrays, not vectors: each is compiled whole with its
-        // vectors in registers (a vector passed to a method that is not inlined would be boxed).
-        for (int a = 0; a < q; a++) {
-            final int ao = a * cols * BLOCK;
-            final int ro = a * BLOCK;
-            int c1 = 0;
-            for (; c1 + 1 < cols; c1 += 2) {
-                final int o1 = ao + c1 * BLOCK;
-                headPair(jac, o1, res, ro, mp, lanes, packed(c1, c1, cols), packed(c1 + 1, c1 + 1, cols), packed + c1);
-                int c2 = c1 + 2;
-                for (; c2 + 3 < cols; c2 += 4) {
-                    twoByFour(jac, o1, ao + c2 * BLOCK, mp, lanes, packed(c1, c2, cols), packed(c1 + 1, c2, cols));
+        final int stride = cols + 1;
+        for (int a = 0; a < e.q; a++) {
+            final int n = live[a];
+            final int ao = a * stride * BLOCK;
+            final int eo = a * stride * stride;
+            int k1 = 0;
+            for (; k1 + 1 < n; k1 += 2) {
+                final int o1 = ao + k1 * BLOCK;
+                final int e1 = eo + k1 * stride;
+                // Columns k1+2 .. n (n: the residual): a head sweep with the diagonal block and the
+                // first 1–4 of them, then sweeps of four.
+                int rest = n - k1 - 1;
+                int first = rest % 4 == 0 ? 4 : rest % 4;
+                int c2 = k1 + 2;
+                if (first > 2) {
+                    pairHeadFour(jac, o1, ao + c2 * BLOCK, first, mp, lanes, entry, e1, e1 + stride, k1);
+                } else {
+                    pairHeadTwo(jac, o1, ao + c2 * BLOCK, first, mp, lanes, entry, e1, e1 + stride, k1);
                 }
-                for (; c2 < cols; c2++) {
-                    twoByOne(jac, o1, ao + c2 * BLOCK, mp, lanes, packed(c1, c2, cols), packed(c1 + 1, c2, cols));
+                for (c2 += first; c2 <= n; c2 += 4) {
+                    twoByFour(jac, o1, ao + c2 * BLOCK, mp, lanes, entry, e1 + c2, e1 + stride + c2);
                 }
             }
-            if (c1 < cols) {
-                headOne(jac, ao + c1 * BLOCK, res, ro, mp, lanes, packed(c1, c1, cols), packed + c1);
+            if (k1 < n) {
+                headOne(jac, ao + k1 * BLOCK, ao + n * BLOCK, mp, lanes, entry[eo + k1 * stride + k1],
+                        entry[eo + k1 * stride + n]);
             }
         }
     }
@@ -229,46 +349,107 @@ final class VectorKernel {
         return c1 * cols - c1 * (c1 - 1) / 2 + (c2 - c1);
     }
 
-    /** Rows c1 and c1+1 (columns at o1, o1+BLOCK): their diagonal block (3 entries) and Jᵀr entries. */
-    private static void headPair(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes, int k1, int k2,
-                                 int kr) {
+    /**
+     * Rows k1, k1+1 (at o1, o1+BLOCK): their 2 × 2 diagonal block and their products with the
+     * {@code count} (1 or 2) columns at o2, ...; entries through {@code at[e1 ..]} and {@code at[e2 ..]}.
+     * A missing second column is swept too (the padding column after the last), its sums dropped.
+     */
+    private static void pairHeadTwo(double[] jac, int o1, int o2, int count, int mp, double[] lanes, int[] at,
+                                     int e1, int e2, int k1) {
         DoubleVector s00 = DoubleVector.zero(S);
         DoubleVector s01 = DoubleVector.zero(S);
         DoubleVector s11 = DoubleVector.zero(S);
-        DoubleVector r0 = DoubleVector.zero(S);
-        DoubleVector r1 = DoubleVector.zero(S);
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = DoubleVector.zero(S);
+        DoubleVector b0 = DoubleVector.zero(S);
+        DoubleVector b1 = DoubleVector.zero(S);
         for (int i = 0; i < mp; i += V) {
             DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
             DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i);
-            DoubleVector rv = DoubleVector.fromArray(S, res, ro + i);
             s00 = j0.fma(j0, s00);
             s01 = j0.fma(j1, s01);
             s11 = j1.fma(j1, s11);
-            r0 = j0.fma(rv, r0);
-            r1 = j1.fma(rv, r1);
+            DoubleVector c = DoubleVector.fromArray(S, jac, o2 + i);
+            a0 = j0.fma(c, a0);
+            b0 = j1.fma(c, b0);
+            c = DoubleVector.fromArray(S, jac, o2 + BLOCK + i);
+            a1 = j0.fma(c, a1);
+            b1 = j1.fma(c, b1);
         }
-        DoubleVector.fromArray(S, lanes, k1 * V).add(s00).intoArray(lanes, k1 * V);
-        DoubleVector.fromArray(S, lanes, (k1 + 1) * V).add(s01).intoArray(lanes, (k1 + 1) * V);
-        DoubleVector.fromArray(S, lanes, k2 * V).add(s11).intoArray(lanes, k2 * V);
-        DoubleVector.fromArray(S, lanes, kr * V).add(r0).intoArray(lanes, kr * V);
-        DoubleVector.fromArray(S, lanes, (kr + 1) * V).add(r1).intoArray(lanes, (kr + 1) * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1] * V).add(s00).intoArray(lanes, at[e1 + k1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 1] * V).add(s01).intoArray(lanes, at[e1 + k1 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 1] * V).add(s11).intoArray(lanes, at[e2 + k1 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 2] * V).add(a0).intoArray(lanes, at[e1 + k1 + 2] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 2] * V).add(b0).intoArray(lanes, at[e2 + k1 + 2] * V);
+        if (count > 1) {
+            DoubleVector.fromArray(S, lanes, at[e1 + k1 + 3] * V).add(a1).intoArray(lanes, at[e1 + k1 + 3] * V);
+            DoubleVector.fromArray(S, lanes, at[e2 + k1 + 3] * V).add(b1).intoArray(lanes, at[e2 + k1 + 3] * V);
+        }
     }
 
-    /** The last row when P is odd: its diagonal entry and Jᵀr entry. */
-    private static void headOne(double[] jac, int o1, double[] res, int ro, int mp, double[] lanes, int k, int kr) {
+    /** As {@link #pairHeadTwo} with 3 or 4 columns. */
+    private static void pairHeadFour(double[] jac, int o1, int o2, int count, int mp, double[] lanes, int[] at,
+                                     int e1, int e2, int k1) {
+        DoubleVector s00 = DoubleVector.zero(S);
+        DoubleVector s01 = DoubleVector.zero(S);
+        DoubleVector s11 = DoubleVector.zero(S);
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = DoubleVector.zero(S);
+        DoubleVector a2 = DoubleVector.zero(S);
+        DoubleVector a3 = DoubleVector.zero(S);
+        DoubleVector b0 = DoubleVector.zero(S);
+        DoubleVector b1 = DoubleVector.zero(S);
+        DoubleVector b2 = DoubleVector.zero(S);
+        DoubleVector b3 = DoubleVector.zero(S);
+        for (int i = 0; i < mp; i += V) {
+            DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
+            DoubleVector j1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i);
+            s00 = j0.fma(j0, s00);
+            s01 = j0.fma(j1, s01);
+            s11 = j1.fma(j1, s11);
+            DoubleVector c = DoubleVector.fromArray(S, jac, o2 + i);
+            a0 = j0.fma(c, a0);
+            b0 = j1.fma(c, b0);
+            c = DoubleVector.fromArray(S, jac, o2 + BLOCK + i);
+            a1 = j0.fma(c, a1);
+            b1 = j1.fma(c, b1);
+            c = DoubleVector.fromArray(S, jac, o2 + 2 * BLOCK + i);
+            a2 = j0.fma(c, a2);
+            b2 = j1.fma(c, b2);
+            c = DoubleVector.fromArray(S, jac, o2 + 3 * BLOCK + i);
+            a3 = j0.fma(c, a3);
+            b3 = j1.fma(c, b3);
+        }
+        DoubleVector.fromArray(S, lanes, at[e1 + k1] * V).add(s00).intoArray(lanes, at[e1 + k1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 1] * V).add(s01).intoArray(lanes, at[e1 + k1 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 1] * V).add(s11).intoArray(lanes, at[e2 + k1 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 2] * V).add(a0).intoArray(lanes, at[e1 + k1 + 2] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 2] * V).add(b0).intoArray(lanes, at[e2 + k1 + 2] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 3] * V).add(a1).intoArray(lanes, at[e1 + k1 + 3] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 3] * V).add(b1).intoArray(lanes, at[e2 + k1 + 3] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + k1 + 4] * V).add(a2).intoArray(lanes, at[e1 + k1 + 4] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + k1 + 4] * V).add(b2).intoArray(lanes, at[e2 + k1 + 4] * V);
+        if (count > 3) {
+            DoubleVector.fromArray(S, lanes, at[e1 + k1 + 5] * V).add(a3).intoArray(lanes, at[e1 + k1 + 5] * V);
+            DoubleVector.fromArray(S, lanes, at[e2 + k1 + 5] * V).add(b3).intoArray(lanes, at[e2 + k1 + 5] * V);
+        }
+    }
+
+    /** The last row when the live columns are odd in number: its diagonal entry and Jᵀr entry. */
+    private static void headOne(double[] jac, int o1, int ro, int mp, double[] lanes, int k, int kr) {
         DoubleVector s0 = DoubleVector.zero(S);
         DoubleVector r0 = DoubleVector.zero(S);
         for (int i = 0; i < mp; i += V) {
             DoubleVector j0 = DoubleVector.fromArray(S, jac, o1 + i);
             s0 = j0.fma(j0, s0);
-            r0 = j0.fma(DoubleVector.fromArray(S, res, ro + i), r0);
+            r0 = j0.fma(DoubleVector.fromArray(S, jac, ro + i), r0);
         }
-        DoubleVector.fromArray(S, lanes, k * V).add(s0).intoArray(lanes, k * V);
-        DoubleVector.fromArray(S, lanes, kr * V).add(r0).intoArray(lanes, kr * V);
+        DoubleVector.fromArray(S, lanes, (k) * V).add(s0).intoArray(lanes, (k) * V);
+        DoubleVector.fromArray(S, lanes, (kr) * V).add(r0).intoArray(lanes, (kr) * V);
     }
 
-    /** Rows at o1, o1+BLOCK against the four columns at o2, o2+BLOCK, ...; entries k0.. and k1.. */
-    private static void twoByFour(double[] jac, int o1, int o2, int mp, double[] lanes, int k0, int k1) {
+    /** Rows at o1, o1+BLOCK against the four columns at o2, o2+BLOCK, ...; entries through at[e1 ..], at[e2 ..]. */
+    private static void twoByFour(double[] jac, int o1, int o2, int mp, double[] lanes, int[] at, int e1, int e2) {
         DoubleVector s00 = DoubleVector.zero(S);
         DoubleVector s01 = DoubleVector.zero(S);
         DoubleVector s02 = DoubleVector.zero(S);
@@ -293,26 +474,13 @@ final class VectorKernel {
             s03 = a0.fma(b, s03);
             s13 = a1.fma(b, s13);
         }
-        DoubleVector.fromArray(S, lanes, k0 * V).add(s00).intoArray(lanes, k0 * V);
-        DoubleVector.fromArray(S, lanes, (k0 + 1) * V).add(s01).intoArray(lanes, (k0 + 1) * V);
-        DoubleVector.fromArray(S, lanes, (k0 + 2) * V).add(s02).intoArray(lanes, (k0 + 2) * V);
-        DoubleVector.fromArray(S, lanes, (k0 + 3) * V).add(s03).intoArray(lanes, (k0 + 3) * V);
-        DoubleVector.fromArray(S, lanes, k1 * V).add(s10).intoArray(lanes, k1 * V);
-        DoubleVector.fromArray(S, lanes, (k1 + 1) * V).add(s11).intoArray(lanes, (k1 + 1) * V);
-        DoubleVector.fromArray(S, lanes, (k1 + 2) * V).add(s12).intoArray(lanes, (k1 + 2) * V);
-        DoubleVector.fromArray(S, lanes, (k1 + 3) * V).add(s13).intoArray(lanes, (k1 + 3) * V);
-    }
-
-    /** Rows at o1, o1+BLOCK against the column at o2. */
-    private static void twoByOne(double[] jac, int o1, int o2, int mp, double[] lanes, int k0, int k1) {
-        DoubleVector s0 = DoubleVector.zero(S);
-        DoubleVector s1 = DoubleVector.zero(S);
-        for (int i = 0; i < mp; i += V) {
-            DoubleVector b = DoubleVector.fromArray(S, jac, o2 + i);
-            s0 = DoubleVector.fromArray(S, jac, o1 + i).fma(b, s0);
-            s1 = DoubleVector.fromArray(S, jac, o1 + BLOCK + i).fma(b, s1);
-        }
-        DoubleVector.fromArray(S, lanes, k0 * V).add(s0).intoArray(lanes, k0 * V);
-        DoubleVector.fromArray(S, lanes, k1 * V).add(s1).intoArray(lanes, k1 * V);
+        DoubleVector.fromArray(S, lanes, at[e1] * V).add(s00).intoArray(lanes, at[e1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + 1] * V).add(s01).intoArray(lanes, at[e1 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + 2] * V).add(s02).intoArray(lanes, at[e1 + 2] * V);
+        DoubleVector.fromArray(S, lanes, at[e1 + 3] * V).add(s03).intoArray(lanes, at[e1 + 3] * V);
+        DoubleVector.fromArray(S, lanes, at[e2] * V).add(s10).intoArray(lanes, at[e2] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + 1] * V).add(s11).intoArray(lanes, at[e2 + 1] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + 2] * V).add(s12).intoArray(lanes, at[e2 + 2] * V);
+        DoubleVector.fromArray(S, lanes, at[e2 + 3] * V).add(s13).intoArray(lanes, at[e2 + 3] * V);
     }
 }

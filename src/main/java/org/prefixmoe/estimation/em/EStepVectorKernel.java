@@ -49,6 +49,9 @@ final class EStepVectorKernel {
         final double[] gate = st.bGate;
         final int lso = base + st.colLse0 * BLOCK;
         final int zo = base + st.colZ * BLOCK;
+        final double[] g0 = st.bGz;
+        // Scores minus their max, then the exps over whole rows (VectorMath.exp takes arrays: see
+        // there why), then the sums; each lane sees the same operations in the same order.
         for (int i = 0; i < BLOCK; i += V) {
             DoubleVector l0 = DoubleVector.fromArray(S, data, lso + i);
             DoubleVector max = l0;
@@ -60,14 +63,20 @@ final class EStepVectorKernel {
                 s.intoArray(score, l * BLOCK + i);
                 max = max.max(s);
             }
-            DoubleVector z = VectorMath.exp(l0.sub(max));
+            l0.sub(max).intoArray(g0, i);
             for (int l = 0; l < atoms; l++) {
-                DoubleVector w = VectorMath.exp(DoubleVector.fromArray(S, score, l * BLOCK + i).sub(max));
-                w.intoArray(gate, l * BLOCK + i);
-                z = z.add(w);
+                DoubleVector.fromArray(S, score, l * BLOCK + i).sub(max).intoArray(gate, l * BLOCK + i);
             }
-            z.intoArray(st.bGz, i);
             max.intoArray(st.bGmax, i);
+        }
+        VectorMath.exp(g0, 0, BLOCK);
+        VectorMath.exp(gate, 0, atoms * BLOCK);
+        for (int i = 0; i < BLOCK; i += V) {
+            DoubleVector z = DoubleVector.fromArray(S, g0, i);
+            for (int l = 0; l < atoms; l++) {
+                z = z.add(DoubleVector.fromArray(S, gate, l * BLOCK + i));
+            }
+            z.intoArray(g0, i);
         }
     }
 
@@ -104,13 +113,17 @@ final class EStepVectorKernel {
                 a.intoArray(comp, (nPre + l) * BLOCK + i);
                 amax = amax.max(a);
             }
-            DoubleVector hz0 = DoubleVector.zero(S);
             for (int c = 0; c < k; c++) {
-                DoubleVector w = VectorMath.exp(DoubleVector.fromArray(S, comp, c * BLOCK + i).sub(amax));
-                w.intoArray(comp, c * BLOCK + i);
-                hz0 = hz0.add(w);
+                DoubleVector.fromArray(S, comp, c * BLOCK + i).sub(amax).intoArray(comp, c * BLOCK + i);
             }
             amax.intoArray(st.bAmax, i);
+        }
+        VectorMath.exp(comp, 0, k * BLOCK);
+        for (int i = 0; i < BLOCK; i += V) {
+            DoubleVector hz0 = DoubleVector.zero(S);
+            for (int c = 0; c < k; c++) {
+                hz0 = hz0.add(DoubleVector.fromArray(S, comp, c * BLOCK + i));
+            }
             hz0.intoArray(st.bHz0, i);
         }
     }
