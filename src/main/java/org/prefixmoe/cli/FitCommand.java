@@ -14,6 +14,7 @@ import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.DatasetCsv;
 import org.prefixmoe.io.MeasureFiles;
 import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
@@ -77,8 +78,25 @@ final class FitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TruthModel tm = ModelFiles.read(model);
-        Dataset d = DatasetCsv.read(data);
         int l = atoms == null ? tm.trueAtoms() : atoms;
+        // While the file is read (one core), compile the least-squares pass on another.
+        java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread warmUp = new Thread(() -> Evaluator.warmUp(tm.model(), l, read::get), "prefixmoe-warm-up");
+        warmUp.setDaemon(true);
+        if (LeastSquaresEstimator.NAME.equals(estimator)) {
+            warmUp.start();
+        }
+        Dataset d;
+        try {
+            d = DatasetCsv.read(data);
+        } finally {
+            read.set(true);
+        }
+        try {
+            warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         FitProblem problem;
         try {
             problem = FitProblem.of(tm, d, l);

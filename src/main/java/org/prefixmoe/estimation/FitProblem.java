@@ -3,6 +3,7 @@ package org.prefixmoe.estimation;
 import org.prefixmoe.model.Box;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
+import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.PretrainedPart;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
@@ -25,6 +26,7 @@ public final class FitProblem {
     private final int atoms;
     private final Box box;
     private final PretrainedPart pretrained;
+    private Evaluator design;   // made by the first evaluator() call; its data copies are shared
 
     /**
      * @param model the fitted model (its parameterization is the one estimated)
@@ -102,6 +104,24 @@ public final class FitProblem {
     /** {@return the box} */
     public Box box() {
         return box;
+    }
+
+    /**
+     * {@return a new evaluator of this problem's model and L on its data, ready for its responses}
+     * The padded copies of the data that evaluators work on are made by the first call and shared
+     * by every later one (see {@link Evaluator#Evaluator(Evaluator)}), so that the starts of a fit
+     * copy the data once. Each evaluator has its own parameters and scratch: use one per thread.
+     */
+    public Evaluator evaluator() {
+        Evaluator d;
+        synchronized (this) {
+            if (design == null) {
+                design = new Evaluator(model, atoms, data.x(), pretrained);
+                design.prepareResponses(data.y());
+            }
+            d = design;
+        }
+        return new Evaluator(d);
     }
 
     /** {@return the pretrained part evaluated on the data's inputs} */

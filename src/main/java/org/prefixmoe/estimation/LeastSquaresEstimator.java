@@ -204,7 +204,7 @@ public final class LeastSquaresEstimator implements Estimator {
     @Override
     public FitResult fit(FitProblem problem, MixingMeasure start) {
         double[] x = problem.startVector(start);
-        Evaluator ev = new Evaluator(problem.model(), problem.atoms(), problem.data().x(), problem.pretrained());
+        Evaluator ev = problem.evaluator();
         ev.setThreads(threads);
         double[] y = problem.data().y();
         int n = problem.data().size();

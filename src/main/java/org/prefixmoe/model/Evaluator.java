@@ -131,6 +131,22 @@ public final class Evaluator {
      * @param pretrained the pretrained part evaluated on {@code x}
      */
     public Evaluator(PrefixModel model, int atoms, double[] x, PretrainedPart pretrained) {
+        this(model, atoms, x, pretrained, null);
+    }
+
+    /**
+     * An evaluator of the same model, atoms and data as {@code design}, with its own parameters
+     * and scratch, sharing the padded column-major copies of the data that {@code design} made
+     * (they are never modified) and its copy of the last responses it saw: O(L) work instead of
+     * O(n), so that the starts of a fit or several fits on one data set copy the data once.
+     *
+     * @param design an evaluator on the data to share
+     */
+    public Evaluator(Evaluator design) {
+        this(design.model, design.atoms, design.x, null, design);
+    }
+
+    private Evaluator(PrefixModel model, int atoms, double[] x, PretrainedPart pretrained, Evaluator design) {
         this.model = model;
         this.map = model.parameterization();
         this.atoms = atoms;
@@ -141,12 +157,12 @@ public final class Evaluator {
         this.bias = model.hasBias();
         this.stride = model.parametersPerAtom();
         this.n = x.length / d;
-        if (pretrained.n() != n) {
+        if (pretrained != null && pretrained.n() != n) {
             throw new IllegalArgumentException("pretrained part has " + pretrained.n() + " rows, design has " + n);
         }
         this.x = x;
-        this.logScore0 = pretrained.logScore();
-        this.mean0 = pretrained.mean();
+        this.logScore0 = design != null ? design.logScore0 : pretrained.logScore();
+        this.mean0 = design != null ? design.mean0 : pretrained.mean();
         this.bMatrix = model.gatingProjectionData();
         this.kappa = new double[atoms * d];
         this.dKappa = new double[atoms * d * p];
@@ -161,9 +177,19 @@ public final class Evaluator {
         this.slopeX = new double[atoms * p];
         this.f = new double[q];
         this.nPad = (n + BLOCK - 1) / BLOCK * BLOCK;
-        this.xT = paddedTranspose(x, n, d, nPad);
-        this.meanT = paddedTranspose(mean0, n, q, nPad);
-        this.ls0 = java.util.Arrays.copyOf(logScore0, nPad);
+        if (design != null) {
+            this.xT = design.xT;
+            this.meanT = design.meanT;
+            this.ls0 = design.ls0;
+            synchronized (design) {
+                this.yRef = design.yRef;
+                this.yT = design.yT;
+            }
+        } else {
+            this.xT = paddedTranspose(x, n, d, nPad);
+            this.meanT = paddedTranspose(mean0, n, q, nPad);
+            this.ls0 = java.util.Arrays.copyOf(logScore0, nPad);
+        }
         this.packedLength = dimension() * (dimension() + 1) / 2;
         this.chunks = (n + CHUNK - 1) / CHUNK;
         this.partials = new double[chunks * (packedLength + dimension() + 1)];
@@ -205,6 +231,47 @@ public final class Evaluator {
     /** {@return the number of threads of the fused pass} */
     public int threads() {
         return threads;
+    }
+
+    /**
+     * Compiles the fused pass before the data is there: runs {@link #normalEquations} on a small
+     * synthetic design of this model's shape (4 chunks, inputs uniform in [−1, 1]^D, parameters
+     * drawn in [−1, 1]) until {@code done} says stop, about 2 s have passed or 400 passes ran.
+     * The JIT compiles the vector kernel only after a few thousand calls of each of its loops,
+     * and until then a pass runs interpreted code about 20 times slower: a command that reads a
+     * large file can do this on another thread meanwhile, so that the first pass of the real fit
+     * runs compiled. Results are unaffected (every kernel gives the same bits compiled or not).
+     * Best effort: an error here is dropped, the real fit reports its own.
+     *
+     * @param model the model that will be fitted
+     * @param atoms the number of atoms that will be fitted
+     * @param done polled between passes; true stops the warm-up
+     */
+    public static void warmUp(PrefixModel model, int atoms, java.util.function.BooleanSupplier done) {
+        try {
+            int d = model.inputDimension();
+            int n = 4 * CHUNK;
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+            double[] x = new double[n * d];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextDouble(-1, 1);
+            }
+            Evaluator ev = new Evaluator(model, atoms, x, model.pretrained().evaluate(x));
+            double[] y = new double[n * model.outputDimension()];
+            double[] params = new double[ev.dimension()];
+            double[] jtj = new double[params.length * params.length];
+            double[] jtr = new double[params.length];
+            long end = System.nanoTime() + 2_000_000_000L;
+            for (int k = 0; k < 400 && !done.getAsBoolean() && System.nanoTime() < end; k++) {
+                for (int c = 0; c < params.length; c++) {
+                    params[c] = rnd.nextDouble(-1, 1);
+                }
+                ev.setParameters(params);
+                ev.normalEquations(y, jtj, jtr);
+            }
+        } catch (RuntimeException e) {
+            // Best effort (see above).
+        }
     }
 
     private static double[] paddedTranspose(double[] a, int rows, int cols, int paddedRows) {
@@ -707,7 +774,8 @@ public final class Evaluator {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private double[] transposedResponses(double[] y) {
+    // Synchronized only for the copy constructor, which may read these from another thread.
+    private synchronized double[] transposedResponses(double[] y) {
         if (y != yRef) {
             if (y.length != n * q) {
                 throw new IllegalArgumentException("y: expected " + n * q + " values (n × q), found " + y.length);
@@ -716,6 +784,16 @@ public final class Evaluator {
             yRef = y;
         }
         return yT;
+    }
+
+    /**
+     * Makes the padded copy of the responses now, so that evaluators made from this one by
+     * {@link #Evaluator(Evaluator)} share it.
+     *
+     * @param y the responses, n × q row-major (kept by reference: do not modify)
+     */
+    public void prepareResponses(double[] y) {
+        transposedResponses(y);
     }
 
 }

@@ -94,6 +94,40 @@ class EvaluatorKernelTest {
     }
 
     @Test
+    void copiesShareTheDataButNotTheParameters() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        Dataset data = RegressionSampler.of(tm).sample(2 * Evaluator.CHUNK + 9, RandomStreams.stream(14));
+        FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
+        Evaluator direct = new Evaluator(tm.model(), 3, data.x(), problem.pretrained());
+        Evaluator a = problem.evaluator();
+        Evaluator b = problem.evaluator();
+        Evaluator c = new Evaluator(a);
+        MixingMeasure g = new MixingMeasure(new double[][] {tm.truth().atom(0), tm.truth().atom(1),
+            tm.truth().atom(0)}, new double[] {0.1, 0, -1});
+        MixingMeasure h = new MixingMeasure(new double[][] {tm.truth().atom(1), tm.truth().atom(0),
+            tm.truth().atom(1)}, new double[] {-0.5, 0.2, 0});
+        direct.setMeasure(g);
+        a.setMeasure(g);
+        b.setMeasure(h);
+        c.setMeasure(g);
+        for (Evaluator.Kernel k : kernels()) {
+            double[] want = pass(direct, k, 1, data.y());
+            assertArrayEquals(want, pass(a, k, 1, data.y()), k + ": evaluator of the problem");
+            assertArrayEquals(want, pass(c, k, 2, data.y()), k + ": copy of a copy, 2 threads");
+            assertTrue(pass(b, k, 1, data.y())[0] != want[0], k + ": another evaluator keeps its own parameters");
+        }
+    }
+
+    @Test
+    void warmUpStopsWhenToldAndSwallowsBadShapes() {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        int[] polls = new int[1];
+        Evaluator.warmUp(tm.model(), 3, () -> ++polls[0] > 3);
+        assertEquals(4, polls[0], "three passes, then the fourth poll stops it");
+        Evaluator.warmUp(tm.model(), -1, () -> false);   // best effort: no exception escapes
+    }
+
+    @Test
     void fitIsBitIdenticalForAnyThreadCount() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
         Dataset data = RegressionSampler.of(tm).sample(3 * Evaluator.CHUNK + 5, RandomStreams.stream(12));

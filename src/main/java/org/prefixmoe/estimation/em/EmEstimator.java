@@ -248,7 +248,7 @@ public final class EmEstimator implements Estimator {
         double[] hi = problem.upper();
 
         double floor = varianceFloor(options.varianceFloor, y, n, q);
-        Evaluator ev = new Evaluator(model, atoms, problem.data().x(), problem.pretrained());
+        Evaluator ev = problem.evaluator();
         ev.setParameters(x);
         double sigma2 = ev.sumOfSquares(y) / ((double) n * q);
         sigma2 = Double.isFinite(sigma2) ? Math.max(sigma2, floor) : Math.max(1.0, floor);
