@@ -103,36 +103,54 @@ final class VectorKernel {
         // Three sweeps, so that exp is inlined once into a small loop of its own (called from a
         // larger method, C2 stops inlining it and boxes its vectors): scores minus their max,
         // the exps, the normalization. Each lane sees the same operations in the same order.
-        for (int i = 0; i < mp; i += V) {
+        for (int i = 0; i < mp; i += 2 * V) {
+            final int j = i + V;
             DoubleVector l0 = DoubleVector.fromArray(S, ls, start + i);
-            DoubleVector max = l0;
+            DoubleVector l1 = DoubleVector.fromArray(S, ls, start + j);
+            DoubleVector max0 = l0;
+            DoubleVector max1 = l1;
             for (int l = 0; l < atoms; l++) {
-                DoubleVector s = DoubleVector.broadcast(S, biases[l]);
+                DoubleVector s0 = DoubleVector.broadcast(S, biases[l]);
+                DoubleVector s1 = s0;
                 for (int u = 0; u < d; u++) {
-                    s = DoubleVector.fromArray(S, xs, u * np + start + i).fma(DoubleVector.broadcast(S, kappa[l * d + u]), s);
+                    DoubleVector k = DoubleVector.broadcast(S, kappa[l * d + u]);
+                    s0 = DoubleVector.fromArray(S, xs, u * np + start + i).fma(k, s0);
+                    s1 = DoubleVector.fromArray(S, xs, u * np + start + j).fma(k, s1);
                 }
-                s.intoArray(g, l * BLOCK + i);
-                max = max.max(s);
+                s0.intoArray(g, l * BLOCK + i);
+                s1.intoArray(g, l * BLOCK + j);
+                max0 = max0.max(s0);
+                max1 = max1.max(s1);
             }
-            l0.sub(max).intoArray(pi0, i);
+            l0.sub(max0).intoArray(pi0, i);
+            l1.sub(max1).intoArray(pi0, j);
             for (int l = 0; l < atoms; l++) {
-                DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max).intoArray(g, l * BLOCK + i);
+                DoubleVector.fromArray(S, g, l * BLOCK + i).sub(max0).intoArray(g, l * BLOCK + i);
+                DoubleVector.fromArray(S, g, l * BLOCK + j).sub(max1).intoArray(g, l * BLOCK + j);
             }
         }
         VectorMath.exp(pi0, 0, mp);
         for (int l = 0; l < atoms; l++) {
             VectorMath.exp(g, l * BLOCK, l * BLOCK + mp);
         }
-        for (int i = 0; i < mp; i += V) {
+        for (int i = 0; i < mp; i += 2 * V) {
+            final int j = i + V;
             DoubleVector w0 = DoubleVector.fromArray(S, pi0, i);
-            DoubleVector z = w0;
+            DoubleVector w1 = DoubleVector.fromArray(S, pi0, j);
+            DoubleVector z0 = w0;
+            DoubleVector z1 = w1;
             for (int l = 0; l < atoms; l++) {
-                z = z.add(DoubleVector.fromArray(S, g, l * BLOCK + i));
+                z0 = z0.add(DoubleVector.fromArray(S, g, l * BLOCK + i));
+                z1 = z1.add(DoubleVector.fromArray(S, g, l * BLOCK + j));
             }
-            DoubleVector inv = DoubleVector.broadcast(S, 1.0).div(z);
-            w0.mul(inv).intoArray(pi0, i);
+            DoubleVector one = DoubleVector.broadcast(S, 1.0);
+            DoubleVector inv0 = one.div(z0);
+            DoubleVector inv1 = one.div(z1);
+            w0.mul(inv0).intoArray(pi0, i);
+            w1.mul(inv1).intoArray(pi0, j);
             for (int l = 0; l < atoms; l++) {
-                DoubleVector.fromArray(S, g, l * BLOCK + i).mul(inv).intoArray(g, l * BLOCK + i);
+                DoubleVector.fromArray(S, g, l * BLOCK + i).mul(inv0).intoArray(g, l * BLOCK + i);
+                DoubleVector.fromArray(S, g, l * BLOCK + j).mul(inv1).intoArray(g, l * BLOCK + j);
             }
         }
         // Padding past the data: no gate weight, so f = 0 = y and the Jacobian vanishes there.
@@ -159,15 +177,24 @@ final class VectorKernel {
         final int fo = a * BLOCK;
         final int ro = (a * (e.dimension() + 1) + live[a]) * BLOCK;   // the residual follows a's live columns
         final int mo = a * e.nPad + start;
-        for (int i = 0; i < mp; i += V) {
+        // Two samples' vectors per step: independent chains for f; the squared residuals still
+        // enter each lane's sum in sample order.
+        for (int i = 0; i < mp; i += 2 * V) {
+            final int j = i + V;
             DoubleVector fa = DoubleVector.fromArray(S, pi0, i).mul(DoubleVector.fromArray(S, mean, mo + i));
+            DoubleVector fb = DoubleVector.fromArray(S, pi0, j).mul(DoubleVector.fromArray(S, mean, mo + j));
             for (int l = 0; l < atoms; l++) {
-                fa = DoubleVector.fromArray(S, g, l * BLOCK + i).fma(DoubleVector.broadcast(S, value[l * q + a]), fa);
+                DoubleVector v = DoubleVector.broadcast(S, value[l * q + a]);
+                fa = DoubleVector.fromArray(S, g, l * BLOCK + i).fma(v, fa);
+                fb = DoubleVector.fromArray(S, g, l * BLOCK + j).fma(v, fb);
             }
             fa.intoArray(f, fo + i);
+            fb.intoArray(f, fo + j);
             DoubleVector ra = fa.sub(DoubleVector.fromArray(S, yc, mo + i));
+            DoubleVector rb = fb.sub(DoubleVector.fromArray(S, yc, mo + j));
             ra.intoArray(res, ro + i);
-            ssr = ra.fma(ra, ssr);
+            rb.intoArray(res, ro + j);
+            ssr = rb.fma(rb, ra.fma(ra, ssr));
         }
         ssr.intoArray(w.lanes, ssrAt);
     }
@@ -182,12 +209,17 @@ final class VectorKernel {
         final double[] sl = w.bSlope;
         for (int c = 0; c < p; c++) {
             final int ko = (l * p + c) * d;
-            for (int i = 0; i < mp; i += V) {
-                DoubleVector s = DoubleVector.zero(S);
+            for (int i = 0; i < mp; i += 2 * V) {
+                final int j = i + V;
+                DoubleVector s0 = DoubleVector.zero(S);
+                DoubleVector s1 = s0;
                 for (int u = 0; u < d; u++) {
-                    s = DoubleVector.fromArray(S, xs, u * np + start + i).fma(DoubleVector.broadcast(S, dKappa[ko + u]), s);
+                    DoubleVector k = DoubleVector.broadcast(S, dKappa[ko + u]);
+                    s0 = DoubleVector.fromArray(S, xs, u * np + start + i).fma(k, s0);
+                    s1 = DoubleVector.fromArray(S, xs, u * np + start + j).fma(k, s1);
                 }
-                s.intoArray(sl, c * BLOCK + i);
+                s0.intoArray(sl, c * BLOCK + i);
+                s1.intoArray(sl, c * BLOCK + j);
             }
         }
     }
