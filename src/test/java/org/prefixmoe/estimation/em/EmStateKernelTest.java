@@ -3,8 +3,12 @@ package org.prefixmoe.estimation.em;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -182,6 +186,30 @@ class EmStateKernelTest {
         }
         EmState st = new EmState(tm.model(), data.x(), data.y(), tm.model().pretrained().evaluate(data.x()).logScore(), 3);
         assertEquals(Evaluator.defaultKernel(), st.kernel());
+    }
+
+    /** Run without --add-modules: prints the kernel, then the log-likelihood of an E-step and Q. */
+    public static void main(String[] args) {
+        TruthModel tm = TestModels.defaultTruth("non-shared");
+        Dataset data = RegressionSampler.of(tm).sample(1000, RandomStreams.stream(3));
+        EmState st = new EmState(tm.model(), data.x(), data.y(), tm.model().pretrained().evaluate(data.x()).logScore(), 3);
+        st.setParameters(new MixingMeasure(new double[][] {tm.truth().atom(0), tm.truth().atom(1),
+            tm.truth().atom(0)}, new double[] {0, 0, -1}).pack());
+        System.out.println(st.kernel() + " " + Evaluator.vectorKernelAvailable());
+        System.out.println(st.eStep(0.01, true) + st.q(0.01, new double[15], new double[225]));
+    }
+
+    @Test
+    void withoutTheIncubatorModuleTheScalarKernelRuns() throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process proc = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                EmStateKernelTest.class.getName()).redirectErrorStream(true).start();
+        assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, proc.exitValue(), out);
+        String[] lines = out.strip().split("\\R");
+        assertEquals("SCALAR false", lines[0], out);
+        assertTrue(Double.isFinite(Double.parseDouble(lines[1])), out);
     }
 
     private static Evaluator.Kernel[] kernels() {
