@@ -79,19 +79,14 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() {
         TruthModel tm = ModelFiles.read(model);
         int l = atoms == null ? tm.trueAtoms() : atoms;
-        // While the file is read (one core), compile the least-squares pass on another.
-        java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread warmUp = new Thread(() -> Evaluator.warmUp(tm.model(), l, read::get), "prefixmoe-warm-up");
+        // While a large file is read (from ~30,000 rows, where the fit's first passes would run
+        // slow code for a while), compile the least-squares pass on another core.
+        Thread warmUp = new Thread(() -> Evaluator.warmUp(tm.model(), l), "prefixmoe-warm-up");
         warmUp.setDaemon(true);
-        if (LeastSquaresEstimator.NAME.equals(estimator)) {
+        if (LeastSquaresEstimator.NAME.equals(estimator) && data.toFile().length() > (4 << 20)) {
             warmUp.start();
         }
-        Dataset d;
-        try {
-            d = DatasetCsv.read(data);
-        } finally {
-            read.set(true);
-        }
+        Dataset d = DatasetCsv.read(data);
         try {
             warmUp.join();
         } catch (InterruptedException e) {

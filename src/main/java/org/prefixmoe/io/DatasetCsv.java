@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.prefixmoe.sampling.Dataset;
@@ -54,67 +58,69 @@ public final class DatasetCsv {
         });
     }
 
+    /** Bytes per segment of the file that one thread parses. */
+    static final int SEGMENT = 8 << 20;
+
     /**
      * Reads a data set; the header must be {@code x1..xD} followed by {@code y1..yq}.
      *
-     * <p>The rows are parsed as a stream of bytes straight into primitive arrays (no per-row
-     * objects; the file is never held whole in memory), each number by the Eisel–Lemire parser
-     * of FastDoubleParser (correctly rounded, the syntax of {@link Double#parseDouble}). Blank
-     * lines are skipped, CRLF line ends and a UTF-8 byte-order mark accepted, fields may be
+     * <p>The file is read in segments of whole lines (8 MiB), parsed on all cores straight into
+     * primitive arrays (no per-row objects; at most one segment per core and one more are held at
+     * a time, never the whole file), each number by the Eisel–Lemire parser of FastDoubleParser
+     * (correctly rounded, the syntax of {@link Double#parseDouble}), and joined in file order.
+     * Blank lines are skipped, CRLF line ends and a UTF-8 byte-order mark accepted, fields may be
      * padded with spaces or quoted.
      *
      * @param file the CSV file
      * @return the data set
-     * @throws InputFileException naming the file, row and column of any problem
+     * @throws InputFileException naming the file, row and column of any problem (the first in the file)
      */
     public static Dataset read(Path file) {
+        return read(file, SEGMENT, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@link #read(Path)} with a segment size and thread count (tests use small segments). */
+    static Dataset read(Path file, int segmentBytes, int threads) {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
         InputFiles.record(file);
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "prefixmoe-csv");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         try (InputStream in = Files.newInputStream(file)) {
-            return new RowParser(file, in).read();
+            return new Reader(file, in, segmentBytes, pool, threads).read();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
     }
 
-    /** The streaming parser behind {@link #read}: a byte buffer refilled line by line. */
-    private static final class RowParser {
+    /** Splits the stream into segments of whole lines and joins their parsed rows in order. */
+    private static final class Reader {
         private final Path file;
         private final InputStream in;
-        private byte[] buf = new byte[1 << 20];
-        private int pos;
-        private int lim;
+        private final int segmentBytes;
+        private final ExecutorService pool;
+        private final int threads;
         private boolean eof;
 
-        RowParser(Path file, InputStream in) {
+        Reader(Path file, InputStream in, int segmentBytes, ExecutorService pool, int threads) {
             this.file = file;
             this.in = in;
+            this.segmentBytes = segmentBytes;
+            this.pool = pool;
+            this.threads = threads;
         }
 
-        /** End (exclusive, before any '\n') of the line at pos, with the whole line in the buffer; -1 at end of data. */
-        private int lineEnd() throws IOException {
-            int scanned = pos;
-            while (true) {
-                for (int i = scanned; i < lim; i++) {
-                    if (buf[i] == '\n') {
-                        return i;
-                    }
-                }
-                if (eof) {
-                    return pos < lim ? lim : -1;
-                }
-                // Move the partial line to the front, grow if it fills the buffer, read more.
-                int len = lim - pos;
-                if (len == buf.length) {
-                    buf = Arrays.copyOf(buf, buf.length * 2);
-                } else if (pos > 0) {
-                    System.arraycopy(buf, pos, buf, 0, len);
-                }
-                pos = 0;
-                lim = len;
-                scanned = len;
+        /** Fills buf from lim on; returns the new limit (eof set when the stream ends). */
+        private int fill(byte[] buf, int lim) throws IOException {
+            while (lim < buf.length && !eof) {
                 int k = in.read(buf, lim, buf.length - lim);
                 if (k < 0) {
                     eof = true;
@@ -122,21 +128,29 @@ public final class DatasetCsv {
                     lim += k;
                 }
             }
+            return lim;
         }
 
         Dataset read() throws IOException {
-            int end = lineEnd();
-            if (end < 0) {
+            byte[] buf = new byte[segmentBytes];
+            int lim = fill(buf, 0);
+            int nl = indexOf(buf, 0, lim);
+            while (nl < 0 && !eof) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+                lim = fill(buf, lim);
+                nl = indexOf(buf, 0, lim);
+            }
+            if (lim == 0) {
                 throw new InputFileException(file, "header", "the file is empty; expected columns x1..xD then y1..yq");
             }
-            int hs = pos;
-            if (end - hs >= 3 && (buf[hs] & 0xff) == 0xEF && (buf[hs + 1] & 0xff) == 0xBB && (buf[hs + 2] & 0xff) == 0xBF) {
-                hs += 3; // UTF-8 byte-order mark
+            int end = nl < 0 ? lim : nl;
+            int hs = 0;
+            if (end >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF) {
+                hs = 3; // UTF-8 byte-order mark
             }
-            String headerLine = new String(buf, hs, stripCr(hs, end) - hs, StandardCharsets.UTF_8);
-            pos = Math.min(end + 1, lim);
+            int he = end > hs && buf[end - 1] == '\r' ? end - 1 : end;
             List<String> names = new ArrayList<>();
-            for (String h : headerLine.split(",", -1)) {
+            for (String h : new String(buf, hs, he - hs, StandardCharsets.UTF_8).split(",", -1)) {
                 names.add(unquote(h.strip()));
             }
             int d = 0;
@@ -152,16 +166,156 @@ public final class DatasetCsv {
             if (d == 0 || q == 0) {
                 throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + names);
             }
-            int width = d + q;
-            double[] x = new double[1024 * d];
-            double[] y = new double[1024 * q];
+            String[] columns = names.toArray(new String[0]);
+            List<Future<Segment>> parts = new ArrayList<>();
+            int from = Math.min(end + 1, lim);
+            int inFlight = 0;
+            while (true) {
+                int last = lastIndexOf(buf, from, lim);
+                if (eof || last >= from) {
+                    // Parse [from, cut): every whole line (all of them at the end of the file).
+                    int cut = eof ? lim : last + 1;
+                    Segment seg = new Segment(file, columns, d, q, buf, from, cut);
+                    if (pool == null) {
+                        seg.run();
+                        parts.add(java.util.concurrent.CompletableFuture.completedFuture(seg));
+                    } else {
+                        // Bound the memory: at most `threads` segments parsing and this one being read.
+                        if (inFlight >= threads) {
+                            await(parts.get(parts.size() - inFlight));
+                            inFlight--;
+                        }
+                        parts.add(pool.submit(seg, seg));
+                        inFlight++;
+                    }
+                    if (eof) {
+                        break;
+                    }
+                    byte[] next = new byte[Math.max(segmentBytes, 2 * (lim - cut))];
+                    System.arraycopy(buf, cut, next, 0, lim - cut);
+                    lim -= cut;
+                    buf = next;
+                    from = 0;
+                } else {
+                    // A line longer than the buffer: grow it.
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                lim = fill(buf, lim);
+            }
             int rows = 0;
-            int row = 0;
-            while ((end = lineEnd()) >= 0) {
-                row++;
-                int le = stripCr(pos, end);
+            int lines = 0;
+            List<Segment> done = new ArrayList<>(parts.size());
+            for (Future<Segment> f : parts) {
+                Segment seg = await(f);
+                if (seg.failure != null) {
+                    throw seg.failure.apply(lines + seg.lines);
+                }
+                lines += seg.lines;
+                rows += seg.rows;
+                done.add(seg);
+            }
+            if (rows == 0) {
+                throw new InputFileException(file, "", "no data rows");
+            }
+            double[] x = new double[rows * d];
+            double[] y = new double[rows * q];
+            int at = 0;
+            for (Segment seg : done) {
+                System.arraycopy(seg.x, 0, x, at * d, seg.rows * d);
+                System.arraycopy(seg.y, 0, y, at * q, seg.rows * q);
+                at += seg.rows;
+            }
+            return new Dataset(x, y, d, q);
+        }
+
+        private Segment await(Future<Segment> f) {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading " + file, e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+
+        private static int indexOf(byte[] buf, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (buf[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static int lastIndexOf(byte[] buf, int from, int to) {
+            for (int i = to - 1; i >= from; i--) {
+                if (buf[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static String unquote(String s) {
+            return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+        }
+    }
+
+    /**
+     * The rows of a run of whole lines, parsed into primitive arrays. A bad line stops the
+     * parse and leaves {@link #failure}, which makes the exception once the line's number in the
+     * file is known (the lines of the segments before it).
+     */
+    private static final class Segment implements Runnable {
+        private final Path file;
+        private final String[] names;
+        private final int d;
+        private final int q;
+        private byte[] buf;   // released once parsed
+        private final int from;
+        private final int to;
+        double[] x;
+        double[] y;
+        int rows;
+        int lines;       // lines seen, blank ones included (the failing one included)
+        java.util.function.IntFunction<InputFileException> failure;
+
+        Segment(Path file, String[] names, int d, int q, byte[] buf, int from, int to) {
+            this.file = file;
+            this.names = names;
+            this.d = d;
+            this.q = q;
+            this.buf = buf;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public void run() {
+            try {
+                parse();
+            } finally {
+                buf = null;
+            }
+        }
+
+        private void parse() {
+            int width = d + q;
+            // About 14 bytes per field in files this toolkit writes; grown if there are more rows.
+            int cap = Math.max(16, (to - from) / (width * 14));
+            x = new double[cap * d];
+            y = new double[cap * q];
+            int pos = from;
+            while (pos < to) {
+                int end = pos;
+                while (end < to && buf[end] != '\n') {
+                    end++;
+                }
+                lines++;
+                int le = end > pos && buf[end - 1] == '\r' ? end - 1 : end;
                 int ls = pos;
-                pos = Math.min(end + 1, lim);
+                pos = end + 1;
                 if (blank(ls, le)) {
                     continue;
                 }
@@ -177,9 +331,13 @@ public final class DatasetCsv {
                         fe++;
                     }
                     if (fe == le && k < width - 1) {
-                        throw columns(row, k + 1, width);
+                        fail(columns(k + 1, width));
+                        return;
                     }
-                    double v = number(fs, fe, names.get(k), row);
+                    double v = number(fs, fe, names[k]);
+                    if (failure != null) {
+                        return;
+                    }
                     if (k < d) {
                         x[rows * d + k] = v;
                     } else {
@@ -192,21 +350,22 @@ public final class DatasetCsv {
                     for (int i = fs - 1; i < le; i++) {
                         count += buf[i] == ',' ? 1 : 0;
                     }
-                    throw columns(row, count, width);
+                    fail(columns(count, width));
+                    return;
                 }
                 rows++;
             }
-            if (rows == 0) {
-                throw new InputFileException(file, "", "no data rows");
-            }
-            return new Dataset(Arrays.copyOf(x, rows * d), Arrays.copyOf(y, rows * q), d, q);
         }
 
-        private InputFileException columns(int row, int found, int width) {
-            return new InputFileException(file, "row " + row, "has " + found + " columns, the header has " + width);
+        private void fail(java.util.function.IntFunction<InputFileException> f) {
+            failure = f;
         }
 
-        private double number(int fs, int fe, String name, int row) {
+        private java.util.function.IntFunction<InputFileException> columns(int found, int width) {
+            return row -> new InputFileException(file, "row " + row, "has " + found + " columns, the header has " + width);
+        }
+
+        private double number(int fs, int fe, String name) {
             while (fs < fe && (buf[fs] == ' ' || buf[fs] == '\t')) {
                 fs++;
             }
@@ -221,18 +380,16 @@ public final class DatasetCsv {
             try {
                 v = JavaDoubleParser.parseDouble(buf, fs, fe - fs);
             } catch (NumberFormatException e) {
-                throw new InputFileException(file, name + " (row " + row + ")",
-                        "not a number: '" + new String(buf, fs, fe - fs, StandardCharsets.UTF_8) + "'");
+                String text = new String(buf, fs, fe - fs, StandardCharsets.UTF_8);
+                fail(row -> new InputFileException(file, name + " (row " + row + ")", "not a number: '" + text + "'"));
+                return 0;
             }
             if (!Double.isFinite(v)) {
-                throw new InputFileException(file, name + " (row " + row + ")",
-                        "not a finite number: '" + new String(buf, fs, fe - fs, StandardCharsets.UTF_8) + "'");
+                String text = new String(buf, fs, fe - fs, StandardCharsets.UTF_8);
+                fail(row -> new InputFileException(file, name + " (row " + row + ")",
+                        "not a finite number: '" + text + "'"));
             }
             return v;
-        }
-
-        private int stripCr(int ls, int end) {
-            return end > ls && buf[end - 1] == '\r' ? end - 1 : end;
         }
 
         private boolean blank(int ls, int le) {
@@ -242,10 +399,6 @@ public final class DatasetCsv {
                 }
             }
             return true;
-        }
-
-        private static String unquote(String s) {
-            return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
         }
     }
 }

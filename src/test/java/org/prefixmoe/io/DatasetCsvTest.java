@@ -91,6 +91,39 @@ class DatasetCsvTest {
         assertMessage("x1,y1\n", "no data rows");
     }
 
+    @Test
+    void segmentsOnSeveralThreadsGiveTheSameRowsAndTheFirstErrorInTheFile() throws IOException {
+        StringBuilder text = new StringBuilder("x1,x2,y1\r\n");
+        Random rnd = new Random(3);
+        for (int i = 0; i < 2000; i++) {
+            text.append(rnd.nextGaussian()).append(',').append(i).append(",\"").append(-i).append("\"\r\n");
+            if (i % 97 == 0) {
+                text.append("   \n");   // blank lines count as rows of the file, not of the data
+            }
+        }
+        Path f = file(text.toString());
+        Dataset one = DatasetCsv.read(f, 1 << 20, 1);
+        for (int segment : new int[] {7, 64, 1000}) {
+            Dataset many = DatasetCsv.read(f, segment, 3);
+            assertEquals(2000, many.size(), "segments of " + segment + " bytes");
+            assertArrayEquals(one.x(), many.x(), 0.0);
+            assertArrayEquals(one.y(), many.y(), 0.0);
+        }
+        // Two bad rows far apart: the first one in the file is reported, with its row in the file.
+        String[] lines = text.toString().split("\n", -1);
+        lines[1300] = "oops,1,2\r";
+        lines[1800] = "1,2\r";
+        Path g = file(String.join("\n", lines));
+        for (int segment : new int[] {64, 1 << 20}) {
+            InputFileException e = assertThrows(InputFileException.class, () -> DatasetCsv.read(g, segment, 2));
+            assertTrue(e.getMessage().contains("x1 (row 1300)"), segment + ": " + e.getMessage());
+        }
+        lines[1300] = "1,1,2\r";
+        Path h = file(String.join("\n", lines));
+        InputFileException e = assertThrows(InputFileException.class, () -> DatasetCsv.read(h, 64, 2));
+        assertTrue(e.getMessage().contains("row 1800': has 2 columns"), e.getMessage());
+    }
+
     private void assertMessage(String text, String expected) throws IOException {
         Path f = file(text);
         InputFileException e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f));

@@ -119,12 +119,12 @@ class EvaluatorKernelTest {
     }
 
     @Test
-    void warmUpStopsWhenToldAndSwallowsBadShapes() {
+    void warmUpEndsAndSwallowsBadShapes() {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
-        int[] polls = new int[1];
-        Evaluator.warmUp(tm.model(), 3, () -> ++polls[0] > 3);
-        assertEquals(4, polls[0], "three passes, then the fourth poll stops it");
-        Evaluator.warmUp(tm.model(), -1, () -> false);   // best effort: no exception escapes
+        long t0 = System.nanoTime();
+        Evaluator.warmUp(tm.model(), 3);
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the warm-up ends (3 s budget)");
+        Evaluator.warmUp(tm.model(), -1);   // best effort: no exception escapes
     }
 
     @Test
