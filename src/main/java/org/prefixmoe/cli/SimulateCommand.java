@@ -120,6 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
         java.util.List<org.prefixmoe.simulation.Task> tasks = Shards.tasks(s, shard);
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
+        warnIfKernelChanged(dir, fresh);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
                         + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
@@ -160,6 +161,7 @@ final class SimulateCommand implements Callable<Integer> {
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
+        warnIfKernelChanged(dir, fresh);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
@@ -189,6 +191,40 @@ final class SimulateCommand implements Callable<Integer> {
         return rep;
     }
 
+    /** {@return the kernel of the passes over the data in this JVM, as runs.log records it} */
+    private static String kernel() {
+        return org.prefixmoe.model.Evaluator.defaultKernel().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Warns when rows already in {@code dir} came from the other kernel (runs.log says which): the
+     * kernels agree to rounding, not bit for bit, so a resumed study would mix the two.
+     */
+    private static void warnIfKernelChanged(Path dir, boolean fresh) {
+        Path log = dir.resolve("runs.log");
+        if (fresh || !java.nio.file.Files.isRegularFile(log)) {
+            return;
+        }
+        String last = null;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+                int k = line.lastIndexOf("  kernel ");
+                if (k >= 0) {
+                    last = line.substring(k + 9).strip();
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return;   // the log is informative only
+        }
+        if (last != null && !last.equals(kernel())) {
+            System.err.println("warning: the rows already in " + dir + " were computed with the " + last
+                    + " kernel and new ones will be with the " + kernel() + " kernel: they agree to rounding, not"
+                    + " bit for bit (" + (kernel().equals("scalar")
+                    ? "run with --add-modules jdk.incubator.vector, as bin/prefixmoe does, to resume with the vector kernel"
+                    : "-Dprefixmoe.vector=false resumes with the scalar kernel") + ", or use --fresh)");
+        }
+    }
+
     /** The summary settings of a scenario: its r, baseline study and {@code D_1} threshold. */
     static Summary.Options summaryOptions(Scenario s) {
         return new Summary.Options(s.r(), s.baseline(), s.d1Threshold());
@@ -207,10 +243,10 @@ final class SimulateCommand implements Callable<Integer> {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         String line = String.format(Locale.ROOT, "%s  %s  grid %d sizes x %d replicates  computed %d (of %d, %d"
                         + " present before)  failed %d  at cap %d  wall %.1f s  %.2f fits/s  threads %d  cores %d"
-                        + "  load average at end %.2f%n", java.time.Instant.now().truncatedTo(
+                        + "  load average at end %.2f  kernel %s%n", java.time.Instant.now().truncatedTo(
                         java.time.temporal.ChronoUnit.SECONDS), s.name(), s.sizes().size(), s.replicates(), rep.ran(),
                 rep.tasks(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(), rep.fitsPerSecond(), threads,
-                Runtime.getRuntime().availableProcessors(), load);
+                Runtime.getRuntime().availableProcessors(), load, kernel());
         try {
             java.nio.file.Files.writeString(dir.resolve("runs.log"), line, java.nio.charset.StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

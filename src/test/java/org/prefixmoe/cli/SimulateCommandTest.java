@@ -76,6 +76,31 @@ class SimulateCommandTest {
     }
 
     @Test
+    void runsLogRecordsTheKernelAndAResumeWithTheOtherOneWarns() throws IOException {
+        StringWriter err = new StringWriter();
+        Path out = dir.resolve("k");
+        assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--no-plot", "-o", out.toString()));
+        Path log = out.resolve("tiny/runs.log");
+        String mine = org.prefixmoe.model.Evaluator.defaultKernel().name().toLowerCase(java.util.Locale.ROOT);
+        String other = mine.equals("vector") ? "scalar" : "vector";
+        assertTrue(Files.readString(log).strip().endsWith("kernel " + mine), Files.readString(log));
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--no-plot", "-o", out.toString()));
+            assertFalse(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("kernel"),
+                    "same kernel: no warning");
+            Files.writeString(log, Files.readString(log).replace("kernel " + mine, "kernel " + other));
+            assertEquals(0, run(err, "simulate", scenario().toString(), "-q", "--no-plot", "-o", out.toString()));
+        } finally {
+            System.setErr(old);
+        }
+        String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("computed with the " + other + " kernel"), text);
+    }
+
+    @Test
     void malformedScenarioExitsWithTheFieldNamed() throws IOException {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, "seed: 1\nstudies: []\nsizes: [10]\nreplicates: 1\n");
