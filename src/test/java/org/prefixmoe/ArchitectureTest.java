@@ -50,6 +50,39 @@ class ArchitectureTest {
         assertEquals(List.of(), violations);
     }
 
+    /**
+     * Every reference points down the layers cli → bench, plotting → simulation → io → estimation
+     * → sampling, loss → model (SPEC's guide): no class names a package above its own, and the
+     * two siblings sampling and loss do not name each other.
+     */
+    @Test
+    void everyReferencePointsDownTheLayers() throws IOException, URISyntaxException {
+        java.util.Map<String, Integer> level = java.util.Map.of("cli", 7, "bench", 6, "plotting", 6,
+                "simulation", 5, "io", 4, "estimation", 3, "sampling", 2, "loss", 2, "model", 1);
+        Path root = Path.of(PrefixModel.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("org/prefixmoe");
+        List<String> violations = new ArrayList<>();
+        int checked = 0;
+        for (var from : level.entrySet()) {
+            try (Stream<Path> files = Files.walk(root.resolve(from.getKey()))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                    checked++;
+                    String pool = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                    for (var to : level.entrySet()) {
+                        boolean up = to.getValue() > from.getValue()
+                                || (to.getValue().equals(from.getValue()) && !to.getKey().equals(from.getKey())
+                                    && from.getValue() == 2);
+                        if (up && pool.contains("org/prefixmoe/" + to.getKey() + "/")) {
+                            violations.add(root.relativize(f) + " uses " + to.getKey());
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 100, "only " + checked + " classes checked");
+        assertEquals(List.of(), violations);
+    }
+
     @Test
     void everyPackageHasAPackageInfo() throws IOException {
         List<String> missing = new ArrayList<>();
@@ -68,5 +101,9 @@ class ArchitectureTest {
                 .resolve("org/prefixmoe/plotting/RatePlot.class");
         String pool = new String(Files.readAllBytes(dir), StandardCharsets.ISO_8859_1);
         assertTrue(pool.contains("org/knowm/") && pool.contains("java/awt/"));
+        // and references between the toolkit's own packages (the layering test) are seen too
+        String cli = new String(Files.readAllBytes(dir.resolveSibling("../cli/SimulateCommand.class").normalize()),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(cli.contains("org/prefixmoe/simulation/") && cli.contains("org/prefixmoe/io/"));
     }
 }

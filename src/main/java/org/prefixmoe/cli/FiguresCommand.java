@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Scenario;
 import picocli.CommandLine.Command;

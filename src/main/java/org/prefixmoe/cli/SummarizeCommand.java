@@ -3,7 +3,7 @@ package org.prefixmoe.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.List;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.ResultsReader;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.Summary;

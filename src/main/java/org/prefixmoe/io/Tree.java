@@ -17,10 +17,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Typed access to one YAML or JSON object read from a file, with errors that name the file and
- * the field. Package-private plumbing for the file readers.
+ * Typed access to one YAML or JSON mapping read from a file, with errors that name the file and
+ * the field: the plumbing of the toolkit's file readers (models, measures, scenarios). Each getter
+ * checks the type of its field and throws an {@link InputFileException} that names the file, the
+ * full field path ({@code studies[2].truth}) and what was found; {@link #check} turns a builder's
+ * {@code IllegalArgumentException} into such an error. Immutable.
  */
-final class Tree {
+public final class Tree {
     // A key given twice is refused (Jackson keeps the last one silently otherwise).
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -51,8 +54,15 @@ final class Tree {
         return origin.getOrDefault(fullField.split("[.\\[]", 2)[0], file);
     }
 
-    /** Reads a YAML or JSON file (JSON is YAML, but the JSON parser gives better messages for .json). */
-    static Tree read(Path file) {
+    /**
+     * Reads a YAML or JSON file (JSON is YAML, but the JSON parser gives better messages for .json).
+     *
+     * @param file the file
+     * @return its top-level mapping
+     * @throws InputFileException if the file is missing, not UTF-8, not valid YAML/JSON (aliases
+     *     and duplicate keys are refused) or not a mapping
+     */
+    public static Tree read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
@@ -85,8 +95,15 @@ final class Tree {
         return out.flip().toString();
     }
 
-    /** Parses the text of {@code file} (YAML, or JSON when the name ends in .json) without reading it. */
-    static Tree parse(String text, Path file) {
+    /**
+     * Parses the text of {@code file} (YAML, or JSON when the name ends in .json) without reading it.
+     *
+     * @param text the text
+     * @param file the file it came from: decides the syntax and is named in errors
+     * @return its top-level mapping
+     * @throws InputFileException as {@link #read}
+     */
+    public static Tree parse(String text, Path file) {
         JsonNode root;
         try {
             boolean json = file.toString().endsWith(".json");
@@ -148,7 +165,13 @@ final class Tree {
         }
     }
 
-    InputFileException error(String field, String reason) {
+    /**
+     * {@return an error naming this file and the field under this mapping's path}
+     *
+     * @param field the field, relative to this mapping
+     * @param reason what is wrong
+     */
+    public InputFileException error(String field, String reason) {
         return error(file, prefix + field, reason);
     }
 
@@ -159,12 +182,21 @@ final class Tree {
                 + reason);
     }
 
-    boolean has(String field) {
+    /**
+     * {@return whether the field is present and not null}
+     *
+     * @param field the field
+     */
+    public boolean has(String field) {
         return node.has(field) && !node.get(field).isNull();
     }
 
-    /** Refuses fields outside {@code known}. */
-    void allowOnly(Set<String> known) {
+    /**
+     * Refuses fields outside {@code known}, naming the first unknown one and listing the known ones.
+     *
+     * @param known the allowed field names
+     */
+    public void allowOnly(Set<String> known) {
         Iterator<String> it = node.fieldNames();
         while (it.hasNext()) {
             String f = it.next();
@@ -181,7 +213,12 @@ final class Tree {
         return node.get(field);
     }
 
-    Tree object(String field) {
+    /**
+     * {@return the mapping in a field; errors name its fields with this field's path}
+     *
+     * @param field a field that must hold a mapping
+     */
+    public Tree object(String field) {
         JsonNode n = require(field);
         if (!n.isObject()) {
             throw error(field, "expected a mapping of fields, found " + describe(n));
@@ -189,7 +226,12 @@ final class Tree {
         return new Tree(file, (ObjectNode) n, prefix + field + ".", origin);
     }
 
-    String string(String field) {
+    /**
+     * {@return the text in a field}
+     *
+     * @param field a field that must hold text
+     */
+    public String string(String field) {
         JsonNode n = require(field);
         if (!n.isTextual()) {
             throw error(field, "expected text, found " + describe(n));
@@ -197,11 +239,23 @@ final class Tree {
         return n.asText();
     }
 
-    String string(String field, String fallback) {
+    /**
+     * {@return the text in a field, or {@code fallback} when it is absent}
+     *
+     * @param field the field
+     * @param fallback the value when absent
+     */
+    public String string(String field, String fallback) {
         return has(field) ? string(field) : fallback;
     }
 
-    boolean bool(String field, boolean fallback) {
+    /**
+     * {@return the boolean in a field, or {@code fallback} when it is absent}
+     *
+     * @param field the field
+     * @param fallback the value when absent
+     */
+    public boolean bool(String field, boolean fallback) {
         if (!has(field)) {
             return fallback;
         }
@@ -212,15 +266,31 @@ final class Tree {
         return n.asBoolean();
     }
 
-    double number(String field) {
+    /**
+     * {@return the finite number in a field}
+     *
+     * @param field a field that must hold a finite number
+     */
+    public double number(String field) {
         return number(field, require(field));
     }
 
-    double number(String field, double fallback) {
+    /**
+     * {@return the finite number in a field, or {@code fallback} when it is absent}
+     *
+     * @param field the field
+     * @param fallback the value when absent
+     */
+    public double number(String field, double fallback) {
         return has(field) ? number(field) : fallback;
     }
 
-    long integer(String field) {
+    /**
+     * {@return the whole number in a field}
+     *
+     * @param field a field that must hold a whole number within the range of a long
+     */
+    public long integer(String field) {
         JsonNode n = require(field);
         if (!n.isIntegralNumber()) {
             throw error(field, "expected a whole number, found " + describe(n));
@@ -232,7 +302,13 @@ final class Tree {
         return n.asLong();
     }
 
-    long integer(String field, long fallback) {
+    /**
+     * {@return the whole number in a field, or {@code fallback} when it is absent}
+     *
+     * @param field the field
+     * @param fallback the value when absent
+     */
+    public long integer(String field, long fallback) {
         return has(field) ? integer(field) : fallback;
     }
 
@@ -295,7 +371,12 @@ final class Tree {
         return t;
     }
 
-    List<String> strings(String field) {
+    /**
+     * {@return the names in a field: a list of texts, or one text}
+     *
+     * @param field the field
+     */
+    public List<String> strings(String field) {
         JsonNode n = require(field);
         List<String> out = new ArrayList<>();
         if (n.isTextual()) {
@@ -314,8 +395,16 @@ final class Tree {
         return out;
     }
 
-    /** Runs a model-level check, turning its IllegalArgumentException into an error naming this file. */
-    <T> T check(java.util.function.Supplier<T> s) {
+    /**
+     * Runs a check of the values read (a builder call), turning its
+     * {@code IllegalArgumentException("field: reason")} into an error naming this file and the
+     * field under this mapping's path.
+     *
+     * @param <T> what the check returns
+     * @param s the check
+     * @return its result
+     */
+    public <T> T check(java.util.function.Supplier<T> s) {
         try {
             return s.get();
         } catch (InputFileException e) {
@@ -328,6 +417,105 @@ final class Tree {
             }
             throw new InputFileException(file, "", msg);
         }
+    }
+
+    /** {@return the file this mapping was read from} */
+    public Path file() {
+        return file;
+    }
+
+    /** {@return the names of this mapping's fields, in file order} */
+    public List<String> fields() {
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
+     * {@return whether a field holds text}
+     *
+     * @param field the field
+     */
+    public boolean isText(String field) {
+        return has(field) && node.get(field).isTextual();
+    }
+
+    /**
+     * {@return whether a field holds a list}
+     *
+     * @param field the field
+     */
+    public boolean isList(String field) {
+        return has(field) && node.get(field).isArray();
+    }
+
+    /**
+     * {@return whether a field holds a mapping}
+     *
+     * @param field the field
+     */
+    public boolean isMapping(String field) {
+        return has(field) && node.get(field).isObject();
+    }
+
+    /**
+     * {@return what a field holds, for error messages ("a list", "text 'abc'", "number 3", ...)}
+     *
+     * @param field a present field
+     */
+    public String describe(String field) {
+        return describe(require(field));
+    }
+
+    /**
+     * {@return the mappings of a list field, each with its own path ({@code field[i].})}
+     *
+     * @param field a field that must hold a list of mappings
+     * @param nonEmpty whether an empty list is refused
+     * @param listOf what the list holds, for the error message ("studies")
+     * @param item what each mapping holds, for the error message ("name, title and losses")
+     */
+    public List<Tree> mappings(String field, boolean nonEmpty, String listOf, String item) {
+        JsonNode list = require(field);
+        if (!list.isArray() || (nonEmpty && list.isEmpty())) {
+            throw error(field, "expected a " + (nonEmpty ? "non-empty " : "") + "list of " + listOf + ", found "
+                    + describe(list));
+        }
+        List<Tree> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String f = field + "[" + i + "]";
+            if (!list.get(i).isObject()) {
+                throw error(f, "expected a mapping with " + item + ", found " + describe(list.get(i)));
+            }
+            out.add(new Tree(file, (ObjectNode) list.get(i), prefix + f + ".", origin));
+        }
+        return out;
+    }
+
+    /**
+     * {@return the whole numbers of a list field}
+     *
+     * @param field a field that must hold a list of whole numbers within the range of a long
+     */
+    public long[] wholeNumbers(String field) {
+        JsonNode list = require(field);
+        if (!list.isArray()) {
+            throw error(field, "expected a list of whole numbers, found " + describe(list));
+        }
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode e = list.get(i);
+            if (!e.isIntegralNumber() || !e.canConvertToLong()) {
+                throw error(field + "[" + i + "]", "expected a whole number, found " + describe(e));
+            }
+            out[i] = e.asLong();
+        }
+        return out;
+    }
+
+    /** {@return this mapping with an empty path, so that errors name full field paths as given} */
+    public Tree unprefixed() {
+        return new Tree(file, node, "", origin);
     }
 
     static String describe(JsonNode n) {

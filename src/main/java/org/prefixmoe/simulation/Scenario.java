@@ -28,7 +28,7 @@ import org.prefixmoe.sampling.Samplers;
  * A Monte Carlo study (SPEC §6): one or more studies (a truth and a fitted model with L atoms
  * each) run on a grid of sample sizes with a number of replicates, from one master seed. Built and
  * validated by {@link #builder()}; a scenario file is read by
- * {@link org.prefixmoe.io.ScenarioFiles#read}, which translates the file into builder calls, so
+ * {@link ScenarioFiles#read}, which translates the file into builder calls, so
  * both paths apply the same checks with the same messages. Immutable.
  *
  * <pre>{@code

@@ -32,7 +32,7 @@ import org.prefixmoe.sampling.Samplers;
  * The tasks of a scenario and the pure function that computes one task's row (SPEC §6). This is
  * what every engine runs: the threaded {@link Engine}, a shard of a study, or an executor of a
  * cluster that rebuilt the scenario from its text
- * ({@link org.prefixmoe.io.ScenarioFiles#parse(String, java.nio.file.Path)}).
+ * ({@link ScenarioFiles#parse(String, java.nio.file.Path)}).
  *
  * <pre>{@code
  * Scenario s = ScenarioFiles.read(Path.of("simulations/main.yaml"));

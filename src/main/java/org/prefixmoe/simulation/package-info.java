@@ -1,5 +1,5 @@
 /**
- * Monte Carlo rate studies: scenarios, the parallel, reproducible and resumable engine, the
- * results file, summaries, rate fits and the theory's slopes.
+ * Monte Carlo rate studies: scenarios and their files, the parallel, reproducible and resumable
+ * engine, the results file, summaries, rate fits and the theory's slopes.
  */
 package org.prefixmoe.simulation;

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.prefixmoe.io.ScenarioFiles;
 import org.prefixmoe.loss.VoronoiLoss;
 import org.prefixmoe.model.MixingMeasure;
 

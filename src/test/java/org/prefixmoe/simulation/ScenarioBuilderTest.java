@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.prefixmoe.io.InputFileException;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.ScenarioFiles;
 import org.prefixmoe.model.TruthModel;
 
 /** The builder validates as the file reader does (one set of checks), and computes the reader's fingerprint. */

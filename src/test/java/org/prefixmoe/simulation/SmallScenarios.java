@@ -3,7 +3,6 @@ package org.prefixmoe.simulation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.prefixmoe.io.ScenarioFiles;
 
 /** Small scenarios written to a temporary folder, for fast engine tests. */
 final class SmallScenarios {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.prefixmoe.io.ScenarioFiles;
 
 class TasksTest {
     @TempDir

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.prefixmoe.io.AtomicFiles;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Scenario;
 import picocli.CommandLine;

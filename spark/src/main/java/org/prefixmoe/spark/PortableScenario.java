@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.prefixmoe.io.ModelFiles;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Scenario;
 
 /**

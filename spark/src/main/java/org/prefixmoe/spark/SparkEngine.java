@@ -12,7 +12,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.prefixmoe.estimation.StopReason;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Progress;
 import org.prefixmoe.simulation.ResultRow;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.prefixmoe.io.ScenarioFiles;
+import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.ResultRow;
 import org.prefixmoe.simulation.ResultsFile;

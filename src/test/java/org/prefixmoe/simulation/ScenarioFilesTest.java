@@ -1,4 +1,4 @@
-package org.prefixmoe.io;
+package org.prefixmoe.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.io.InputFileException;
 
 class ScenarioFilesTest {
     @TempDir

@@ -1,13 +1,13 @@
-package org.prefixmoe.io;
+package org.prefixmoe.simulation;
 
-import org.prefixmoe.model.TruthModel;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.io.InputFileException;
+import org.prefixmoe.io.ModelFiles;
+import org.prefixmoe.io.Tree;
+import org.prefixmoe.model.TruthModel;
 
 /**
  * Reads scenario files (YAML or JSON, documented field by field in the README). The reader parses
@@ -50,7 +50,7 @@ public final class ScenarioFiles {
 
     /** Translates the parsed file into builder calls; the builder's checks name the field, we add the file. */
     private static Scenario read(Tree t) {
-        Path file = t.file;
+        Path file = t.file();
         t.allowOnly(FIELDS);
         Scenario.Builder b = Scenario.builder().source(file);
         if (t.has("name")) {
@@ -69,10 +69,10 @@ public final class ScenarioFiles {
         }
         if (t.has("solver")) {
             Tree s = t.object("solver");
-            s.node.fieldNames().forEachRemaining(k -> {
+            for (String k : s.fields()) {
                 double v = s.number(k);
                 t.check(() -> b.solver(k, v));
-            });
+            }
         }
         init(t, b);
         if (t.has("sampler")) {
@@ -118,17 +118,7 @@ public final class ScenarioFiles {
             int l = positiveInt(t, "L");
             t.check(() -> b.atoms(l));
         }
-        JsonNode list = t.require("studies");
-        if (!list.isArray() || list.isEmpty()) {
-            throw t.error("studies", "expected a non-empty list of studies, found " + Tree.describe(list));
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String field = "studies[" + i + "]";
-            if (!list.get(i).isObject()) {
-                throw t.error(field, "expected a mapping with truth, L and (optionally) name and fitted, found "
-                        + Tree.describe(list.get(i)));
-            }
-            Tree s = new Tree(file, (ObjectNode) list.get(i), field + ".");
+        for (Tree s : t.mappings("studies", true, "studies", "truth, L and (optionally) name and fitted")) {
             s.allowOnly(Set.of("name", "truth", "fitted", "L"));
             TruthModel truth = readModel(s, "truth", resolve(file, s.string("truth")));
             TruthModel fitted = s.has("fitted") ? readModel(s, "fitted", resolve(file, s.string("fitted"))) : null;
@@ -137,16 +127,7 @@ public final class ScenarioFiles {
             t.check(() -> b.study(sname, truth, fitted, l));
         }
         if (t.has("figures")) {
-            JsonNode fl = t.require("figures");
-            if (!fl.isArray()) {
-                throw t.error("figures", "expected a list of figures, found " + Tree.describe(fl));
-            }
-            for (int i = 0; i < fl.size(); i++) {
-                String field = "figures[" + i + "]";
-                if (!fl.get(i).isObject()) {
-                    throw t.error(field, "expected a mapping with name, title and losses");
-                }
-                Tree f = new Tree(file, (ObjectNode) fl.get(i), field + ".");
+            for (Tree f : t.mappings("figures", false, "figures", "name, title and losses")) {
                 f.allowOnly(Set.of("name", "title", "losses"));
                 String fname = f.string("name");
                 String title = f.string("title", fname);
@@ -174,9 +155,9 @@ public final class ScenarioFiles {
         if (!t.has("init")) {
             return;
         }
-        JsonNode n = t.require("init");
-        if (n.isTextual()) {
-            t.check(() -> b.init(n.asText()));
+        if (t.isText("init")) {
+            String strategy = t.string("init");
+            t.check(() -> b.init(strategy));
             return;
         }
         Tree i = t.object("init");
@@ -190,22 +171,17 @@ public final class ScenarioFiles {
 
     /** A list of sizes, or a log-spaced grid {@code {from, to, count}}: parsed here, checked by the builder. */
     private static void sizes(Tree t, String field, java.util.function.Consumer<List<Integer>> list, Grid grid) {
-        JsonNode n = t.require(field);
-        if (n.isArray()) {
+        if (t.isList(field)) {
+            long[] n = t.wholeNumbers(field);
             List<Integer> out = new ArrayList<>();
-            for (int i = 0; i < n.size(); i++) {
-                JsonNode e = n.get(i);
-                if (!e.isIntegralNumber()) {
-                    throw t.error(field + "[" + i + "]", "expected a whole number, found " + Tree.describe(e));
+            for (int i = 0; i < n.length; i++) {
+                if (n[i] < 1 || n[i] > Integer.MAX_VALUE) {
+                    throw t.error(field + "[" + i + "]", "a sample size must be a positive whole number, got " + n[i]);
                 }
-                if (e.asLong() < 1 || e.asLong() > Integer.MAX_VALUE) {
-                    throw t.error(field + "[" + i + "]", "a sample size must be a positive whole number, got "
-                            + e.asLong());
-                }
-                out.add((int) e.asLong());
+                out.add((int) n[i]);
             }
             withPrefix(t, () -> list.accept(out));
-        } else if (n.isObject()) {
+        } else if (t.isMapping(field)) {
             Tree g = t.object(field);
             g.allowOnly(Set.of("from", "to", "count"));
             long from = g.integer("from");
@@ -213,13 +189,13 @@ public final class ScenarioFiles {
             long count = g.integer("count");
             withPrefix(t, () -> grid.accept(from, to, count));
         } else {
-            throw t.error(field, "expected a list of sample sizes or {from, to, count}, found " + Tree.describe(n));
+            throw t.error(field, "expected a list of sample sizes or {from, to, count}, found " + t.describe(field));
         }
     }
 
     /** The builder's field names are full paths ({@code quick.sizes}); the tree adds the file only. */
     private static void withPrefix(Tree t, Runnable r) {
-        new Tree(t.file, t.node, "").check(() -> {
+        t.unprefixed().check(() -> {
             r.run();
             return null;
         });
