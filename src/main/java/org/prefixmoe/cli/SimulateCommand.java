@@ -191,14 +191,20 @@ final class SimulateCommand implements Callable<Integer> {
         return rep;
     }
 
-    /** {@return the kernel of the passes over the data in this JVM, as runs.log records it} */
+    /**
+     * {@return the kernel of the passes over the data in this JVM, as runs.log records it: scalar,
+     * vector, or vector-wide (the machine's widest vectors, {@code -Dprefixmoe.vector.width=preferred})}
+     */
     private static String kernel() {
-        return org.prefixmoe.model.Evaluator.defaultKernel().name().toLowerCase(Locale.ROOT);
+        String k = org.prefixmoe.model.Evaluator.defaultKernel().name().toLowerCase(Locale.ROOT);
+        return k.equals("vector") && "preferred".equals(System.getProperty("prefixmoe.vector.width"))
+                ? "vector-wide" : k;
     }
 
     /**
-     * Warns when rows already in {@code dir} came from the other kernel (runs.log says which): the
-     * kernels agree to rounding, not bit for bit, so a resumed study would mix the two.
+     * Warns when the rows already in {@code dir} came from other arithmetic (runs.log says which):
+     * the scalar and the default vector kernel give the same bits, the widest vectors do not, so a
+     * resumed study would mix rows that agree only to rounding.
      */
     private static void warnIfKernelChanged(Path dir, boolean fresh) {
         Path log = dir.resolve("runs.log");
@@ -216,12 +222,13 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return;   // the log is informative only
         }
-        if (last != null && !last.equals(kernel())) {
+        boolean wideBefore = last != null && last.endsWith("-wide");
+        if (last != null && wideBefore != kernel().endsWith("-wide")) {
             System.err.println("warning: the rows already in " + dir + " were computed with the " + last
                     + " kernel and new ones will be with the " + kernel() + " kernel: they agree to rounding, not"
-                    + " bit for bit (" + (kernel().equals("scalar")
-                    ? "run with --add-modules jdk.incubator.vector, as bin/prefixmoe does, to resume with the vector kernel"
-                    : "-Dprefixmoe.vector=false resumes with the scalar kernel") + ", or use --fresh)");
+                    + " bit for bit (" + (wideBefore ? "-Dprefixmoe.vector.width=preferred resumes with the widest"
+                    + " vectors" : "drop -Dprefixmoe.vector.width=preferred to resume with the same bits")
+                    + ", or use --fresh)");
         }
     }
 

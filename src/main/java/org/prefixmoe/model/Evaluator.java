@@ -18,7 +18,10 @@ package org.prefixmoe.model;
  * compute a chunk: {@link Kernel#VECTOR} with the JDK Vector API ({@code jdk.incubator.vector},
  * used when the JVM runs with {@code --add-modules jdk.incubator.vector}) and
  * {@link Kernel#SCALAR}, plain Java, used otherwise or when the system property
- * {@code prefixmoe.vector} is {@code false}. Both agree to rounding (tested to 1e-12 relative).
+ * {@code prefixmoe.vector} is {@code false}. Both give the same bits: {@code ScalarKernel} repeats
+ * the vector kernel's operations lane by lane (tested on every parameterization), so results do
+ * not depend on whether the module is loaded, only on the opt-in
+ * {@code -Dprefixmoe.vector.width=preferred}.
  */
 public final class Evaluator {
     /** Samples per chunk of the fused pass: the unit of work of a thread and of the fixed reduction order. */
@@ -101,22 +104,27 @@ public final class Evaluator {
     final int packedLength;          // P(P+1)/2 entries of the upper triangle of JᵀJ
     private final int chunks;
     private final double[] partials; // per chunk: packed JᵀJ, Jᵀr, SSR
+    // Live (not identically zero) Jacobian columns per output coordinate, set by liveColumns().
+    final int[] live;                // q: how many
+    final int[] slot;                // q × P: stored position of column c of a, or −1
+    final int[] column;              // q × (P+1): the column stored at each position
+    final int[] entry;               // q × (P+1) × (P+1): packed sum of stored columns (k1, k2); k2 = live[a]: Jᵀr
     private Kernel kernel = defaultKernel();
     private int threads = 1;
     private Scratch[] scratch = new Scratch[0];
     private VectorKernel vector;
+    private ScalarKernel scalar;
 
     /** Block buffers of one thread of the pass. */
     final class Scratch {
         final double[] bGate = new double[atoms * BLOCK];   // L × BLOCK: scores, then prompt gates
         final double[] bPi0 = new double[BLOCK];            // pretrained gate probability
         final double[] bF = new double[q * BLOCK];          // f_G
-        final double[] bRes = new double[q * BLOCK];        // residuals
         final double[] bSlope = new double[p * BLOCK];      // gating slope derivatives of one atom
-        // Scalar kernel: column (a, c) at (a·P + c)·BLOCK. Vector kernel: a's live columns, then its
-        // residual, at (a·(P+1) + k)·BLOCK, and one padding column that a sweep may read past the last.
+        // a's live Jacobian columns, then its residual, at (a·(P+1) + k)·BLOCK, and one padding
+        // column that a vector sweep may read past the last.
         final double[] bJac = new double[(q * (dimension() + 1) + 1) * BLOCK];
-        final double[] lanes;                               // vector kernel: per-lane partial sums
+        final double[] lanes;                               // per-lane partial sums of the chunk
         final double[] sums = new double[packedLength + dimension() + 1];
 
         Scratch(int laneCount) {
@@ -193,6 +201,10 @@ public final class Evaluator {
         this.packedLength = dimension() * (dimension() + 1) / 2;
         this.chunks = (n + CHUNK - 1) / CHUNK;
         this.partials = new double[chunks * (packedLength + dimension() + 1)];
+        this.live = new int[q];
+        this.slot = new int[q * dimension()];
+        this.column = new int[q * (dimension() + 1)];
+        this.entry = new int[q * (dimension() + 1) * (dimension() + 1)];
     }
 
     /**
@@ -278,6 +290,49 @@ public final class Evaluator {
         } catch (RuntimeException e) {
             // Best effort (see above).
         }
+    }
+
+    /**
+     * Finds, for the parameters just set, the Jacobian columns of each output coordinate a that
+     * vanish identically: column (a; l, c) is zero for every sample when ∂ν_la/∂θ_c = 0 and the
+     * gating slope does not depend on θ_c (non-shared prompts: a value coordinate of another
+     * output). Those columns are neither computed nor multiplied; their entries of JᵀJ stay 0,
+     * which is what summing their exact zeros would give. The live columns of a are stored in
+     * order, followed by a's residual, and {@code entry} maps pairs of stored columns to the
+     * packed sums. Called once per pass, before the chunks; both kernels use these tables.
+     */
+    void liveColumns() {
+        final int cols = dimension();
+        final int packed = packedLength;
+        for (int a = 0; a < q; a++) {
+            int k = 0;
+            for (int c = 0; c < cols; c++) {
+                int l = c / stride;
+                int cc = c % stride;
+                boolean zero = cc < p && dValue[(l * q + a) * p + cc] == 0.0;
+                for (int u = 0; u < d && zero; u++) {
+                    zero = dKappa[(l * p + cc) * d + u] == 0.0;
+                }
+                slot[a * cols + c] = zero ? -1 : k;
+                if (!zero) {
+                    column[a * (cols + 1) + k++] = c;
+                }
+            }
+            live[a] = k;
+            for (int k1 = 0; k1 < k; k1++) {
+                int c1 = column[a * (cols + 1) + k1];
+                int row = (a * (cols + 1) + k1) * (cols + 1);
+                for (int k2 = k1; k2 < k; k2++) {
+                    entry[row + k2] = packed(c1, column[a * (cols + 1) + k2], cols);
+                }
+                entry[row + k] = packed + c1;   // Jᵀr
+            }
+        }
+    }
+
+    /** Index of entry (c1, c2), c1 ≤ c2, of the upper triangle packed row by row. */
+    private static int packed(int c1, int c2, int cols) {
+        return c1 * cols - c1 * (c1 - 1) / 2 + (c2 - c1);
     }
 
     private static double[] paddedTranspose(double[] a, int rows, int cols, int paddedRows) {
@@ -531,25 +586,24 @@ public final class Evaluator {
         final double[] yc = transposedResponses(y);
         final int width = packedLength + cols + 1;
         int workers = Math.min(threads, chunks);
-        if (kernel == Kernel.VECTOR) {
-            vectorKernel().prepare();
-        }
+        liveColumns();
+        final PassKernel pass = passKernel();
         if (scratch.length < workers) {
             Scratch[] more = java.util.Arrays.copyOf(scratch, workers);
             for (int t = scratch.length; t < workers; t++) {
-                more[t] = new Scratch(kernel == Kernel.VECTOR ? vectorKernel().lanes() : 0);
+                more[t] = new Scratch(pass.lanes());
             }
             scratch = more;
         }
         if (workers == 1) {
-            chunkRange(scratch[0], 0, chunks, yc);
+            chunkRange(pass, scratch[0], 0, chunks, yc);
         } else {
             // Threads take the next chunk as they become free (a thread the OS parks does not hold
             // up a fixed share); each chunk's sums land in its own row, so the result is the same.
             java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
             ChunkPool.run(workers, t -> {
                 for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                    chunkRange(scratch[t], c, c + 1, yc);
+                    chunkRange(pass, scratch[t], c, c + 1, yc);
                 }
             });
         }
@@ -574,210 +628,27 @@ public final class Evaluator {
         return sums[width - 1];
     }
 
-    private VectorKernel vectorKernel() {
-        if (vector == null) {
-            vector = new VectorKernel(this);
+    /** {@return the kernel of the pass (made on first use; the vector one only when selected)} */
+    private PassKernel passKernel() {
+        if (kernel == Kernel.VECTOR) {
+            if (vector == null) {
+                vector = new VectorKernel(this);
+            }
+            return vector;
         }
-        return vector;
+        if (scalar == null) {
+            scalar = new ScalarKernel(this);
+        }
+        return scalar;
     }
 
     /** Computes chunks [from, to) into their rows of {@code partials}. */
-    private void chunkRange(Scratch w, int from, int to, double[] yc) {
+    private void chunkRange(PassKernel pass, Scratch w, int from, int to, double[] yc) {
         final int width = packedLength + dimension() + 1;
         for (int c = from; c < to; c++) {
             int start = c * CHUNK;
-            int end = Math.min(n, start + CHUNK);
-            if (kernel == Kernel.VECTOR) {
-                vector.chunk(w, start, end, yc, partials, c * width);
-            } else {
-                scalarChunk(w, start, end, yc, partials, c * width);
-            }
+            pass.chunk(w, start, Math.min(n, start + CHUNK), yc, partials, c * width);
         }
-    }
-
-    /** The scalar kernel: sums of samples [start, end) into out[o ..] (packed JᵀJ, Jᵀr, SSR). */
-    private void scalarChunk(Scratch w, int start, int end, double[] yc, double[] out, int o) {
-        final int cols = dimension();
-        final double[] jac = w.bJac;
-        final double[] res = w.bRes;
-        java.util.Arrays.fill(out, o, o + packedLength + cols + 1, 0.0);
-        final int jo = o + packedLength;
-        double ssr = 0;
-        for (int b = start; b < end; b += BLOCK) {
-            int m = Math.min(BLOCK, end - b);
-            ssr += blockValuesAndResiduals(w, b, m, yc);
-            blockJacobian(w, b, m);
-            for (int a = 0; a < q; a++) {
-                final int ro = a * BLOCK;
-                final int ao = a * cols * BLOCK;
-                int k = o;
-                for (int c1 = 0; c1 < cols; c1++) {
-                    final int o1 = ao + c1 * BLOCK;
-                    out[jo + c1] += dot(jac, o1, res, ro, m);
-                    // Four entries of a row of JᵀJ per sweep: column c1 is loaded once for all four.
-                    int c2 = c1;
-                    for (; c2 + 3 < cols; c2 += 4) {
-                        dot4(jac, o1, ao + c2 * BLOCK, m, out, k);
-                        k += 4;
-                    }
-                    for (; c2 < cols; c2++) {
-                        out[k++] += dot(jac, o1, jac, ao + c2 * BLOCK, m);
-                    }
-                }
-            }
-        }
-        out[jo + cols] = ssr;
-    }
-
-    /** Gates, f_G and residuals of samples start..start+m into the block buffers; returns their SSR. */
-    private double blockValuesAndResiduals(Scratch w, int start, int m, double[] yc) {
-        final double[] g = w.bGate;
-        final double[] xs = xT;
-        final double[] bPi0 = w.bPi0;
-        final double[] bF = w.bF;
-        final double[] bRes = w.bRes;
-        final int np = nPad;
-        for (int l = 0; l < atoms; l++) {
-            final int go = l * BLOCK;
-            java.util.Arrays.fill(g, go, go + m, biases[l]);
-            for (int u = 0; u < d; u++) {
-                final double k = kappa[l * d + u];
-                final int xo = u * np + start;
-                for (int i = 0; i < m; i++) {
-                    g[go + i] += k * xs[xo + i];
-                }
-            }
-        }
-        // Softmax over the pretrained block and the prompts, in the log domain.
-        final double[] ls = ls0;
-        for (int i = 0; i < m; i++) {
-            double max = ls[start + i];
-            for (int l = 0; l < atoms; l++) {
-                max = Math.max(max, g[l * BLOCK + i]);
-            }
-            double w0 = Math.exp(ls[start + i] - max);
-            double z = w0;
-            for (int l = 0; l < atoms; l++) {
-                double wl = Math.exp(g[l * BLOCK + i] - max);
-                g[l * BLOCK + i] = wl;
-                z += wl;
-            }
-            double inv = 1.0 / z;
-            bPi0[i] = w0 * inv;
-            for (int l = 0; l < atoms; l++) {
-                g[l * BLOCK + i] *= inv;
-            }
-        }
-        double ssr = 0;
-        for (int a = 0; a < q; a++) {
-            final int fo = a * BLOCK;
-            final int mo = a * np + start;
-            for (int i = 0; i < m; i++) {
-                bF[fo + i] = bPi0[i] * meanT[mo + i];
-            }
-            for (int l = 0; l < atoms; l++) {
-                final double v = value[l * q + a];
-                final int go = l * BLOCK;
-                for (int i = 0; i < m; i++) {
-                    bF[fo + i] += g[go + i] * v;
-                }
-            }
-            for (int i = 0; i < m; i++) {
-                double e = bF[fo + i] - yc[mo + i];
-                bRes[fo + i] = e;
-                ssr += e * e;
-            }
-        }
-        return ssr;
-    }
-
-    /** Jacobian columns of samples start..start+m (needs blockValuesAndResiduals first). */
-    private void blockJacobian(Scratch w, int start, int m) {
-        final int cols = dimension();
-        final double[] xs = xT;
-        final double[] g = w.bGate;
-        final double[] sl = w.bSlope;
-        final double[] jac = w.bJac;
-        final double[] bF = w.bF;
-        final int np = nPad;
-        for (int l = 0; l < atoms; l++) {
-            final int go = l * BLOCK;
-            // ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u
-            for (int c = 0; c < p && (l == 0 || !sameSlopes); c++) {
-                final int so = c * BLOCK;
-                java.util.Arrays.fill(sl, so, so + m, 0.0);
-                for (int u = 0; u < d; u++) {
-                    final double dk = dKappa[(l * p + c) * d + u];
-                    final int xo = u * np + start;
-                    for (int i = 0; i < m; i++) {
-                        sl[so + i] += dk * xs[xo + i];
-                    }
-                }
-            }
-            for (int a = 0; a < q; a++) {
-                final double v = value[l * q + a];
-                final int fo = a * BLOCK;
-                final int base = a * cols + l * stride;
-                // ∂f_a/∂s_l = π_l (ν_la − f_a) is the bias column; atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ.
-                final int bo = (base + p) * BLOCK;
-                for (int c = 0; c < p; c++) {
-                    final double dv = dValue[(l * q + a) * p + c];
-                    final int jo = (base + c) * BLOCK;
-                    final int so = c * BLOCK;
-                    for (int i = 0; i < m; i++) {
-                        double pi = g[go + i];
-                        jac[jo + i] = pi * ((v - bF[fo + i]) * sl[so + i] + dv);
-                    }
-                }
-                if (bias) {
-                    for (int i = 0; i < m; i++) {
-                        jac[bo + i] = g[go + i] * (v - bF[fo + i]);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds Σ_i a[o1+i] a[o2+j·BLOCK+i], j = 0..3, over m terms to out[k..k+3]. */
-    private static void dot4(double[] a, int o1, int o2, int m, double[] out, int k) {
-        final int p0 = o2;
-        final int p1 = o2 + BLOCK;
-        final int p2 = o2 + 2 * BLOCK;
-        final int p3 = o2 + 3 * BLOCK;
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        for (int i = 0; i < m; i++) {
-            double v = a[o1 + i];
-            s0 += v * a[p0 + i];
-            s1 += v * a[p1 + i];
-            s2 += v * a[p2 + i];
-            s3 += v * a[p3 + i];
-        }
-        out[k] += s0;
-        out[k + 1] += s1;
-        out[k + 2] += s2;
-        out[k + 3] += s3;
-    }
-
-    /** Σ_i a[ao+i] b[bo+i] over m terms, with four partial sums for instruction-level parallelism. */
-    private static double dot(double[] a, int ao, double[] b, int bo, int m) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < m; i += 4) {
-            s0 += a[ao + i] * b[bo + i];
-            s1 += a[ao + i + 1] * b[bo + i + 1];
-            s2 += a[ao + i + 2] * b[bo + i + 2];
-            s3 += a[ao + i + 3] * b[bo + i + 3];
-        }
-        for (; i < m; i++) {
-            s0 += a[ao + i] * b[bo + i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     // Synchronized only for the copy constructor, which may read these from another thread.

@@ -22,75 +22,36 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>It uses the model's structure where that leaves every sum unchanged to the bit: when all
  * atoms share ∂κ/∂θ (a key map linear in θ) the gating-slope derivatives are computed once per
  * block, and Jacobian columns that vanish identically (non-shared values of the other outputs) are
- * neither computed nor multiplied ({@link #prepare}). Every sweep over the samples keeps several
+ * neither computed nor multiplied ({@link Evaluator#liveColumns}). Every sweep over the samples keeps several
  * independent sums in flight, and no method takes or returns a vector (one that C2 does not
  * inline would box it, allocating per block).
  */
-final class VectorKernel {
+final class VectorKernel extends PassKernel {
     /** 256 bits unless {@code -Dprefixmoe.vector.width=preferred} asks for the machine's widest (machine-dependent rows). */
     private static final VectorSpecies<Double> S = VectorMath.S;
     private static final int V = VectorMath.V;
-    private static final int BLOCK = Evaluator.BLOCK;
 
-    private final Evaluator e;
-    // Live (not identically zero) Jacobian columns per output coordinate, set by prepare().
-    private final int[] live;     // q: how many
-    private final int[] slot;     // q × P: stored position of column c of a, or −1
-    private final int[] column;   // q × (P+1): the column stored at each position
-    private final int[] entry;    // q × (P+1) × (P+1): packed sum of stored columns (k1, k2), k2 = live[a] for Jᵀr
+    private final int[] live;     // Evaluator's tables of live Jacobian columns (see Evaluator#liveColumns)
+    private final int[] slot;
+    private final int[] entry;
 
     VectorKernel(Evaluator e) {
+        super(e);
         if (BLOCK % (2 * V) != 0) {
             throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
         }
-        this.e = e;
-        int cols = e.dimension();
-        live = new int[e.q];
-        slot = new int[e.q * cols];
-        column = new int[e.q * (cols + 1)];
-        entry = new int[e.q * (cols + 1) * (cols + 1)];
+        this.live = e.live;
+        this.slot = e.slot;
+        this.entry = e.entry;
     }
 
-    /** Lanes per vector. */
+    @Override
     int lanes() {
         return V;
     }
 
-    /** Sums of samples [start, end) into out[o ..]: packed upper triangle of JᵀJ, Jᵀr, SSR. */
-    void chunk(Evaluator.Scratch w, int start, int end, double[] yc, double[] out, int o) {
-        final int cols = e.dimension();
-        final int packed = e.packedLength;
-        final int width = packed + cols + 1;
-        final double[] lanes = w.lanes;
-        java.util.Arrays.fill(lanes, 0, width * V, 0.0);
-        for (int b = start; b < end; b += BLOCK) {
-            int m = Math.min(BLOCK, end - b);
-            int mp = (m + 2 * V - 1) / (2 * V) * (2 * V);
-            gates(w, b, m, mp);
-            for (int a = 0; a < e.q; a++) {
-                valuesAndResiduals(w, b, a, mp, yc);
-            }
-            for (int l = 0; l < e.atoms; l++) {
-                if (l == 0 || !e.sameSlopes) {
-                    slopes(w, b, l, mp);
-                }
-                for (int a = 0; a < e.q; a++) {
-                    jacobianColumns(w, l, a, mp);
-                }
-            }
-            products(w, mp, cols, packed);
-        }
-        // Lanes summed in a fixed order in plain Java (reduceLanes leaves the order to the JIT).
-        for (int k = 0; k < width; k++) {
-            double t = 0;
-            for (int j = 0; j < V; j++) {
-                t += lanes[k * V + j];
-            }
-            out[o + k] = t;
-        }
-    }
-
-    private void gates(Evaluator.Scratch w, int start, int m, int mp) {
+    @Override
+    void gates(Evaluator.Scratch w, int start, int m, int mp) {
         final int atoms = e.atoms;
         final int d = e.d;
         final int np = e.nPad;
@@ -153,17 +114,12 @@ final class VectorKernel {
                 DoubleVector.fromArray(S, g, l * BLOCK + j).mul(inv1).intoArray(g, l * BLOCK + j);
             }
         }
-        // Padding past the data: no gate weight, so f = 0 = y and the Jacobian vanishes there.
-        for (int i = m; i < mp; i++) {
-            pi0[i] = 0;
-            for (int l = 0; l < atoms; l++) {
-                g[l * BLOCK + i] = 0;
-            }
-        }
+        noWeightOnPadding(w, m, mp);
     }
 
     /** f_G coordinate a and its residual; adds the squared residuals to the lanes' SSR. */
-    private void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc) {
+    @Override
+    void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc) {
         final int atoms = e.atoms;
         final int q = e.q;
         final double[] mean = e.meanT;
@@ -200,7 +156,8 @@ final class VectorKernel {
     }
 
     /** ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u for every c, into bSlope. */
-    private void slopes(Evaluator.Scratch w, int start, int l, int mp) {
+    @Override
+    void slopes(Evaluator.Scratch w, int start, int l, int mp) {
         final int d = e.d;
         final int p = e.p;
         final int np = e.nPad;
@@ -225,50 +182,11 @@ final class VectorKernel {
     }
 
     /**
-     * Finds, for the parameters just set, the Jacobian columns of each output coordinate a that
-     * vanish identically: column (a; l, c) is zero for every sample when ∂ν_la/∂θ_c = 0 and the
-     * gating slope does not depend on θ_c (non-shared prompts: a value coordinate of another
-     * output). Those columns are neither computed nor multiplied; their entries of JᵀJ stay 0,
-     * which is what summing their exact zeros would give. The live columns of a are stored in
-     * order, followed by a's residual, and {@link #entry} maps pairs of stored columns to the
-     * packed sums. Called once per pass, before the chunks.
-     */
-    void prepare() {
-        final int cols = e.dimension();
-        final int p = e.p;
-        final int d = e.d;
-        final int packed = e.packedLength;
-        for (int a = 0; a < e.q; a++) {
-            int k = 0;
-            for (int c = 0; c < cols; c++) {
-                int l = c / e.stride;
-                int cc = c % e.stride;
-                boolean zero = cc < p && e.dValue[(l * e.q + a) * p + cc] == 0.0;
-                for (int u = 0; u < d && zero; u++) {
-                    zero = e.dKappa[(l * p + cc) * d + u] == 0.0;
-                }
-                slot[a * cols + c] = zero ? -1 : k;
-                if (!zero) {
-                    column[a * (cols + 1) + k++] = c;
-                }
-            }
-            live[a] = k;
-            for (int k1 = 0; k1 < k; k1++) {
-                int c1 = column[a * (cols + 1) + k1];
-                int row = (a * (cols + 1) + k1) * (cols + 1);
-                for (int k2 = k1; k2 < k; k2++) {
-                    entry[row + k2] = packed(c1, column[a * (cols + 1) + k2], cols);
-                }
-                entry[row + k] = packed + c1;   // Jᵀr
-            }
-        }
-    }
-
-    /**
      * Jacobian columns of atom l, coordinate a: ∂f_a/∂s_l = π_l (ν_la − f_a) is the bias column;
      * the atom columns are that times ∂s_l/∂θ plus π_l ∂ν_la/∂θ. Only live columns are written.
      */
-    private void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp) {
+    @Override
+    void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp) {
         final int q = e.q;
         final int p = e.p;
         final int cols = e.dimension();
@@ -343,7 +261,9 @@ final class VectorKernel {
      * the others. Rows go two at a time; each sweep keeps at least seven independent sums in
      * flight (a sweep with fewer waits on the FMA latency).
      */
-    private void products(Evaluator.Scratch w, int mp, int cols, int packed) {
+    @Override
+    void products(Evaluator.Scratch w, int mp) {
+        final int cols = e.dimension();
         final double[] jac = w.bJac;
         final double[] lanes = w.lanes;
         final int stride = cols + 1;
@@ -376,10 +296,6 @@ final class VectorKernel {
         }
     }
 
-    /** Index of entry (c1, c2), c1 ≤ c2, of the upper triangle packed row by row. */
-    private static int packed(int c1, int c2, int cols) {
-        return c1 * cols - c1 * (c1 - 1) / 2 + (c2 - c1);
-    }
 
     /**
      * Rows k1, k1+1 (at o1, o1+BLOCK): their 2 × 2 diagonal block and their products with the

@@ -21,13 +21,6 @@ public final class VectorMath {
     /** Lanes per vector. */
     static final int V = S.length();
 
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2_HI = 0.6931471803691238;     // 33 bits, so k·LN2_HI is exact
-    private static final double LN2_LO = 1.9082149292705877e-10;
-    // 1.5·2^52 + 1023: adding it rounds to an integer k and leaves k + 1023 in the low mantissa bits.
-    private static final double SHIFTER = 0x1.8p52 + 1023;
-    private static final double UNDERFLOW = -708.0;
-
     private VectorMath() {
     }
 
@@ -51,25 +44,25 @@ public final class VectorMath {
     public static void exp(double[] a, int from, int to) {
         for (int i = from; i < to; i += V) {
             DoubleVector x = DoubleVector.fromArray(S, a, i);
-            DoubleVector kd = x.fma(DoubleVector.broadcast(S, LOG2E), DoubleVector.broadcast(S, SHIFTER));
-            DoubleVector k = kd.sub(DoubleVector.broadcast(S, SHIFTER));
-            DoubleVector r = k.fma(DoubleVector.broadcast(S, -LN2_HI), x);
-            r = k.fma(DoubleVector.broadcast(S, -LN2_LO), r);
-            DoubleVector poly = DoubleVector.broadcast(S, 1.0 / 479001600);
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 39916800));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 3628800));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 362880));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 40320));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 5040));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 720));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 120));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 24));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 1.0 / 6));
-            poly = poly.fma(r, DoubleVector.broadcast(S, 0.5));
+            DoubleVector kd = x.fma(DoubleVector.broadcast(S, Exp.LOG2E), DoubleVector.broadcast(S, Exp.SHIFTER));
+            DoubleVector k = kd.sub(DoubleVector.broadcast(S, Exp.SHIFTER));
+            DoubleVector r = k.fma(DoubleVector.broadcast(S, -Exp.LN2_HI), x);
+            r = k.fma(DoubleVector.broadcast(S, -Exp.LN2_LO), r);
+            DoubleVector poly = DoubleVector.broadcast(S, Exp.C12);
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C11));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C10));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C9));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C8));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C7));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C6));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C5));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C4));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C3));
+            poly = poly.fma(r, DoubleVector.broadcast(S, Exp.C2));
             poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
             poly = poly.fma(r, DoubleVector.broadcast(S, 1.0));
             DoubleVector scale = kd.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-            VectorMask<Double> under = x.compare(VectorOperators.LT, UNDERFLOW);
+            VectorMask<Double> under = x.compare(VectorOperators.LT, Exp.UNDERFLOW);
             poly.mul(scale).blend(0.0, under).intoArray(a, i);
         }
     }

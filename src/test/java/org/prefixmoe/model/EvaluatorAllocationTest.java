@@ -31,22 +31,27 @@ class EvaluatorAllocationTest {
             double[] jtj = new double[dim * dim];
             double[] jtr = new double[dim];
             double sink = 0;
-            for (int warm = 0; warm < 5; warm++) {
-                ev.setParameters(params);
-                sink += ev.normalEquations(data.y(), jtj, jtr) + ev.sumOfSquares(data.y());
+            for (Evaluator.Kernel kernel : Evaluator.vectorKernelAvailable() ? Evaluator.Kernel.values()
+                    : new Evaluator.Kernel[] {Evaluator.Kernel.SCALAR}) {
+                ev.setKernel(kernel);
+                for (int warm = 0; warm < 5; warm++) {
+                    ev.setParameters(params);
+                    sink += ev.normalEquations(data.y(), jtj, jtr) + ev.sumOfSquares(data.y());
+                }
+                // The vector kernel allocates its vectors until the JIT has compiled it (then they
+                // live in registers): measure after warm-up, waiting for the compiler if it is slow.
+                long bytes = Long.MAX_VALUE;
+                for (int attempt = 0; attempt < 100 && bytes >= 4096; attempt++) {
+                    long before = allocated();
+                    ev.setParameters(params);
+                    sink += ev.normalEquations(data.y(), jtj, jtr);
+                    sink += ev.sumOfSquares(data.y());
+                    bytes = allocated() - before;
+                }
+                // 100 000 samples: even one small object per sample would be megabytes.
+                assertTrue(bytes < 4096, name + ", " + kernel + ": a pass over 10^5 samples allocated " + bytes
+                        + " bytes");
             }
-            // The vector kernel allocates its vectors until the JIT has compiled it (then they live
-            // in registers): measure after warm-up, waiting for the compiler if it is slow.
-            long bytes = Long.MAX_VALUE;
-            for (int attempt = 0; attempt < 100 && bytes >= 4096; attempt++) {
-                long before = allocated();
-                ev.setParameters(params);
-                sink += ev.normalEquations(data.y(), jtj, jtr);
-                sink += ev.sumOfSquares(data.y());
-                bytes = allocated() - before;
-            }
-            // 100 000 samples: even one small object per sample would be megabytes.
-            assertTrue(bytes < 4096, name + ": a pass over 10^5 samples allocated " + bytes + " bytes");
             assertTrue(Double.isFinite(sink));
         }
     }

@@ -1,0 +1,78 @@
+package org.prefixmoe.model;
+
+/**
+ * The steps of one block of the fused pass of {@link Evaluator#normalEquations}, which
+ * {@link #chunk} runs over a chunk: gates, f_G and residuals, gating-slope derivatives, the live
+ * Jacobian columns, their products. Two implementations give the same bits: {@link VectorKernel}
+ * (JDK Vector API) and {@link ScalarKernel} (plain Java, lane by lane).
+ */
+abstract class PassKernel {
+    static final int BLOCK = Evaluator.BLOCK;
+
+    final Evaluator e;
+
+    PassKernel(Evaluator e) {
+        this.e = e;
+    }
+
+    /** {@return the partial sums per entry: lanes of a vector} */
+    abstract int lanes();
+
+    /** Prompt gate probabilities and the pretrained block's (zero on the padding m..mp). */
+    abstract void gates(Evaluator.Scratch w, int start, int m, int mp);
+
+    /** f_G coordinate a and its residual (stored after a's live columns); squared residuals into the SSR sums. */
+    abstract void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc);
+
+    /** ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u for every c, into bSlope. */
+    abstract void slopes(Evaluator.Scratch w, int start, int l, int mp);
+
+    /** The live Jacobian columns of atom l, coordinate a. */
+    abstract void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp);
+
+    /** Adds the block's products of stored columns (the residual last) to the sums: JᵀJ upper triangle and Jᵀr. */
+    abstract void products(Evaluator.Scratch w, int mp);
+
+    /** Samples m..mp past the data get no gate weight, so f = 0 = y and the Jacobian vanishes there. */
+    final void noWeightOnPadding(Evaluator.Scratch w, int m, int mp) {
+        for (int i = m; i < mp; i++) {
+            w.bPi0[i] = 0;
+            for (int l = 0; l < e.atoms; l++) {
+                w.bGate[l * BLOCK + i] = 0;
+            }
+        }
+    }
+
+    /** Sums of samples [start, end) into out[o ..]: packed upper triangle of JᵀJ, Jᵀr, SSR. */
+    final void chunk(Evaluator.Scratch w, int start, int end, double[] yc, double[] out, int o) {
+        final int v = lanes();
+        final int width = e.packedLength + e.dimension() + 1;
+        final double[] lanes = w.lanes;
+        java.util.Arrays.fill(lanes, 0, width * v, 0.0);
+        for (int b = start; b < end; b += BLOCK) {
+            int m = Math.min(BLOCK, end - b);
+            int mp = (m + 2 * v - 1) / (2 * v) * (2 * v);
+            gates(w, b, m, mp);
+            for (int a = 0; a < e.q; a++) {
+                valuesAndResiduals(w, b, a, mp, yc);
+            }
+            for (int l = 0; l < e.atoms; l++) {
+                if (l == 0 || !e.sameSlopes) {
+                    slopes(w, b, l, mp);
+                }
+                for (int a = 0; a < e.q; a++) {
+                    jacobianColumns(w, l, a, mp);
+                }
+            }
+            products(w, mp);
+        }
+        // Lanes summed in a fixed order in plain Java (a vector's reduceLanes leaves the order to the JIT).
+        for (int k = 0; k < width; k++) {
+            double t = 0;
+            for (int j = 0; j < v; j++) {
+                t += lanes[k * v + j];
+            }
+            out[o + k] = t;
+        }
+    }
+}
