@@ -120,7 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
         java.util.List<org.prefixmoe.simulation.Task> tasks = Shards.tasks(s, shard);
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
-        warnIfKernelChanged(dir, fresh);
+        warnIfKernelChanged(dir, s, fresh);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
                         + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
@@ -161,7 +161,7 @@ final class SimulateCommand implements Callable<Integer> {
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
-        warnIfKernelChanged(dir, fresh);
+        warnIfKernelChanged(dir, s, fresh);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
@@ -203,10 +203,11 @@ final class SimulateCommand implements Callable<Integer> {
 
     /**
      * Warns when the rows already in {@code dir} came from other arithmetic (runs.log says which):
-     * the scalar and the default vector kernel give the same bits, the widest vectors do not, so a
-     * resumed study would mix rows that agree only to rounding.
+     * the least-squares scalar and default vector kernels give the same bits, the widest vectors
+     * do not, and EM's two kernels agree only to rounding, so a resumed study would mix rows that
+     * agree only in all but the last bits.
      */
-    private static void warnIfKernelChanged(Path dir, boolean fresh) {
+    private static void warnIfKernelChanged(Path dir, Scenario s, boolean fresh) {
         Path log = dir.resolve("runs.log");
         if (fresh || !java.nio.file.Files.isRegularFile(log)) {
             return;
@@ -222,13 +223,14 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return;   // the log is informative only
         }
-        boolean wideBefore = last != null && last.endsWith("-wide");
-        if (last != null && wideBefore != kernel().endsWith("-wide")) {
+        String now = kernel();
+        boolean differ = last != null && (s.estimator().equals(org.prefixmoe.estimation.LeastSquaresEstimator.NAME)
+                ? last.endsWith("-wide") != now.endsWith("-wide") : !last.equals(now));
+        if (differ) {
             System.err.println("warning: the rows already in " + dir + " were computed with the " + last
-                    + " kernel and new ones will be with the " + kernel() + " kernel: they agree to rounding, not"
-                    + " bit for bit (" + (wideBefore ? "-Dprefixmoe.vector.width=preferred resumes with the widest"
-                    + " vectors" : "drop -Dprefixmoe.vector.width=preferred to resume with the same bits")
-                    + ", or use --fresh)");
+                    + " kernel and new ones will be with the " + now + " kernel: for this study they agree to"
+                    + " rounding, not bit for bit (run with the " + last + " kernel to resume with the same bits,"
+                    + " or use --fresh)");
         }
     }
 

@@ -101,6 +101,23 @@ class SimulateCommandTest {
         }
         String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("computed with the vector-wide kernel"), text);
+        // EM's two kernels agree only to rounding: there, switching between them warns.
+        Path em = dir.resolve("em.yaml");
+        Files.writeString(em, Files.readString(scenario()).replace("name: tiny", "name: tiny-em")
+                + "estimator: em\nsampler: density\n");
+        Path emOut = dir.resolve("kem");
+        assertEquals(0, run(err, "simulate", em.toString(), "-q", "--no-plot", "-o", emOut.toString()), err.toString());
+        Path emLog = emOut.resolve("tiny-em/runs.log");
+        Files.writeString(emLog, Files.readString(emLog).replace("kernel " + mine, "kernel " + other));
+        captured.reset();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, run(err, "simulate", em.toString(), "-q", "--no-plot", "-o", emOut.toString()));
+        } finally {
+            System.setErr(old);
+        }
+        text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("computed with the " + other + " kernel"), text);
     }
 
     @Test
