@@ -4,13 +4,13 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector kernel of {@link Evaluator#normalEquations}: the same blocked computation as the
- * scalar kernel, with every loop over samples running {@code V = 4} lanes at a time through the JDK
- * Vector API. The width is fixed at 256 bits, not the machine's preferred one, because the lanes
- * are summed only at a chunk's end: a wider vector would change the summation order, and with it
- * the last bits of every fit, between an AVX2 and an AVX-512 machine (SPEC §6: rows are
+ * The vector kernel of {@link Evaluator#normalEquations}: every loop over samples runs
+ * {@code V = 4} lanes at a time through the JDK Vector API ({@link ScalarKernel} repeats it lane by
+ * lane, bit for bit). The width is fixed at 256 bits, not the machine's preferred one, because the
+ * lanes are summed only at a chunk's end: a wider vector would change the summation order, and
+ * with it the last bits of every fit, between an AVX2 and an AVX-512 machine (SPEC §6: rows are
  * bit-identical whatever the machine). {@code -Dprefixmoe.vector.width=preferred} trades that
- * identity for the widest vectors (measured 0–25% faster on AVX-512). Only loaded when the module
+ * identity for the widest vectors (measured at most 10% faster on AVX-512). Only loaded when the module
  * {@code jdk.incubator.vector} is present (see {@link Evaluator#vectorKernelAvailable()}).
  *
  * <p>Per block of samples it computes the gates (softmax with {@link VectorMath#exp}), {@code f_G},
@@ -22,9 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>It uses the model's structure where that leaves every sum unchanged to the bit: when all
  * atoms share ∂κ/∂θ (a key map linear in θ) the gating-slope derivatives are computed once per
  * block, and Jacobian columns that vanish identically (non-shared values of the other outputs) are
- * neither computed nor multiplied ({@link Evaluator#liveColumns}). Every sweep over the samples keeps several
- * independent sums in flight, and no method takes or returns a vector (one that C2 does not
- * inline would box it, allocating per block).
+ * neither computed nor multiplied ({@link Evaluator#liveColumns}). Every sweep over the samples
+ * keeps several independent sums in flight, and no method takes or returns a vector (one that C2
+ * does not inline would box it, allocating per block).
  */
 final class VectorKernel extends PassKernel {
     /** 256 bits unless {@code -Dprefixmoe.vector.width=preferred} asks for the machine's widest (machine-dependent rows). */
