@@ -160,11 +160,11 @@ public final class DatasetCsv {
             int q = names.size() - d;
             for (int a = 0; a < q; a++) {
                 if (!names.get(d + a).equals("y" + (a + 1))) {
-                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + names);
+                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + shown(names));
                 }
             }
             if (d == 0 || q == 0) {
-                throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + names);
+                throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + shown(names));
             }
             String[] columns = names.toArray(new String[0]);
             List<Future<Segment>> parts = new ArrayList<>();
@@ -237,6 +237,12 @@ public final class DatasetCsv {
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             }
+        }
+
+        /** The header's names as an error shows them: at most 200 characters (a binary file has no line ends). */
+        private static String shown(List<String> names) {
+            String all = names.toString();
+            return all.length() <= 200 ? all : all.substring(0, 200) + "… (" + names.size() + " columns)";
         }
 
         private static int indexOf(byte[] buf, int from, int to) {
@@ -380,16 +386,23 @@ public final class DatasetCsv {
             try {
                 v = JavaDoubleParser.parseDouble(buf, fs, fe - fs);
             } catch (NumberFormatException e) {
-                String text = new String(buf, fs, fe - fs, StandardCharsets.UTF_8);
+                String text = shown(buf, fs, fe);
                 fail(row -> new InputFileException(file, name + " (row " + row + ")", "not a number: '" + text + "'"));
                 return 0;
             }
             if (!Double.isFinite(v)) {
-                String text = new String(buf, fs, fe - fs, StandardCharsets.UTF_8);
+                String text = shown(buf, fs, fe);
                 fail(row -> new InputFileException(file, name + " (row " + row + ")",
                         "not a finite number: '" + text + "'"));
             }
             return v;
+        }
+
+        /** A field as an error shows it: at most 40 characters (a corrupt file can have megabyte fields). */
+        private static String shown(byte[] buf, int fs, int fe) {
+            String text = new String(buf, fs, Math.min(fe - fs, 160), StandardCharsets.UTF_8);
+            return text.length() > 40 || fe - fs > 160 ? text.substring(0, Math.min(text.length(), 40)) + "… ("
+                    + (fe - fs) + " bytes)" : text;
         }
 
         private boolean blank(int ls, int le) {

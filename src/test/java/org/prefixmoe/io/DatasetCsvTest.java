@@ -89,6 +89,8 @@ class DatasetCsvTest {
         assertMessage("x1,y2\n1,2\n", "field 'header': expected columns x1..xD then y1..yq");
         assertMessage("", "field 'header': the file is empty");
         assertMessage("x1,y1\n", "no data rows");
+        // A corrupt field of a megabyte is shown in part, with its length.
+        assertMessage("x1,y1\n1," + "9".repeat(1 << 20) + "x\n", "not a number: '" + "9".repeat(40) + "… (1048577 bytes)'");
     }
 
     @Test
