@@ -205,6 +205,7 @@ public final class Evaluator {
         this.slot = new int[q * dimension()];
         this.column = new int[q * (dimension() + 1)];
         this.entry = new int[q * (dimension() + 1) * (dimension() + 1)];
+        liveColumns();   // of the zero parameters, until setParameters
     }
 
     /**
@@ -299,7 +300,7 @@ public final class Evaluator {
      * output). Those columns are neither computed nor multiplied; their entries of JᵀJ stay 0,
      * which is what summing their exact zeros would give. The live columns of a are stored in
      * order, followed by a's residual, and {@code entry} maps pairs of stored columns to the
-     * packed sums. Called once per pass, before the chunks; both kernels use these tables.
+     * packed sums. Refreshed with the parameters ({@link #setParameters}); both kernels use these tables.
      */
     void liveColumns() {
         final int cols = dimension();
@@ -408,6 +409,7 @@ public final class Evaluator {
         for (int l = 1; l < atoms && sameSlopes; l++) {
             sameSlopes = java.util.Arrays.equals(dKappa, l * p * d, (l + 1) * p * d, dKappa, 0, p * d);
         }
+        liveColumns();
     }
 
     /**
@@ -586,7 +588,6 @@ public final class Evaluator {
         final double[] yc = transposedResponses(y);
         final int width = packedLength + cols + 1;
         int workers = Math.min(threads, chunks);
-        liveColumns();
         final PassKernel pass = passKernel();
         if (scratch.length < workers) {
             Scratch[] more = java.util.Arrays.copyOf(scratch, workers);

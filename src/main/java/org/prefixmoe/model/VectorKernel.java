@@ -31,18 +31,12 @@ final class VectorKernel extends PassKernel {
     private static final VectorSpecies<Double> S = VectorMath.S;
     private static final int V = VectorMath.V;
 
-    private final int[] live;     // Evaluator's tables of live Jacobian columns (see Evaluator#liveColumns)
-    private final int[] slot;
-    private final int[] entry;
 
     VectorKernel(Evaluator e) {
         super(e);
         if (BLOCK % (2 * V) != 0) {
             throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
         }
-        this.live = e.live;
-        this.slot = e.slot;
-        this.entry = e.entry;
     }
 
     @Override
@@ -131,7 +125,7 @@ final class VectorKernel extends PassKernel {
         final int ssrAt = (e.packedLength + e.dimension()) * V;
         DoubleVector ssr = DoubleVector.fromArray(S, w.lanes, ssrAt);
         final int fo = a * BLOCK;
-        final int ro = (a * (e.dimension() + 1) + live[a]) * BLOCK;   // the residual follows a's live columns
+        final int ro = (a * (e.dimension() + 1) + e.live[a]) * BLOCK;   // the residual follows a's live columns
         final int mo = a * e.nPad + start;
         // Two samples' vectors per step: independent chains for f; the squared residuals still
         // enter each lane's sum in sample order.
@@ -204,7 +198,7 @@ final class VectorKernel extends PassKernel {
         // Live columns two per sweep (π and ν − f loaded once for both); an odd one goes with the bias column.
         int pending = -1;
         for (int c = 0; c < p; c++) {
-            if (slot[so + c] < 0) {
+            if (e.slot[so + c] < 0) {
                 continue;
             }
             if (pending < 0) {
@@ -212,13 +206,13 @@ final class VectorKernel extends PassKernel {
                 continue;
             }
             twoColumns(g, go, f, fo, v, sl, pending * BLOCK, dValue[vo + pending], c * BLOCK, dValue[vo + c],
-                    jac, ao + slot[so + pending] * BLOCK, ao + slot[so + c] * BLOCK, mp);
+                    jac, ao + e.slot[so + pending] * BLOCK, ao + e.slot[so + c] * BLOCK, mp);
             pending = -1;
         }
-        int bo = e.bias ? ao + slot[so + p] * BLOCK : -1;
+        int bo = e.bias ? ao + e.slot[so + p] * BLOCK : -1;
         if (pending >= 0) {
             columnAndBias(g, go, f, fo, v, sl, pending * BLOCK, dValue[vo + pending], jac,
-                    ao + slot[so + pending] * BLOCK, bo, mp);
+                    ao + e.slot[so + pending] * BLOCK, bo, mp);
         } else if (bo >= 0) {
             columnAndBias(g, go, f, fo, v, null, 0, 0.0, jac, -1, bo, mp);
         }
@@ -268,7 +262,7 @@ final class VectorKernel extends PassKernel {
         final double[] lanes = w.lanes;
         final int stride = cols + 1;
         for (int a = 0; a < e.q; a++) {
-            final int n = live[a];
+            final int n = e.live[a];
             final int ao = a * stride * BLOCK;
             final int eo = a * stride * stride;
             int k1 = 0;
@@ -281,17 +275,17 @@ final class VectorKernel extends PassKernel {
                 int first = rest % 4 == 0 ? 4 : rest % 4;
                 int c2 = k1 + 2;
                 if (first > 2) {
-                    pairHeadFour(jac, o1, ao + c2 * BLOCK, first, mp, lanes, entry, e1, e1 + stride, k1);
+                    pairHeadFour(jac, o1, ao + c2 * BLOCK, first, mp, lanes, e.entry, e1, e1 + stride, k1);
                 } else {
-                    pairHeadTwo(jac, o1, ao + c2 * BLOCK, first, mp, lanes, entry, e1, e1 + stride, k1);
+                    pairHeadTwo(jac, o1, ao + c2 * BLOCK, first, mp, lanes, e.entry, e1, e1 + stride, k1);
                 }
                 for (c2 += first; c2 <= n; c2 += 4) {
-                    twoByFour(jac, o1, ao + c2 * BLOCK, mp, lanes, entry, e1 + c2, e1 + stride + c2);
+                    twoByFour(jac, o1, ao + c2 * BLOCK, mp, lanes, e.entry, e1 + c2, e1 + stride + c2);
                 }
             }
             if (k1 < n) {
-                headOne(jac, ao + k1 * BLOCK, ao + n * BLOCK, mp, lanes, entry[eo + k1 * stride + k1],
-                        entry[eo + k1 * stride + n]);
+                headOne(jac, ao + k1 * BLOCK, ao + n * BLOCK, mp, lanes, e.entry[eo + k1 * stride + k1],
+                        e.entry[eo + k1 * stride + n]);
             }
         }
     }
