@@ -316,6 +316,52 @@ public final class PrefixModel {
     }
 
     /**
+     * This model as a member of the mixture-of-experts family: the N pretrained experts are frozen
+     * components (quadratic scores, linear outputs), and the L prompts are free components with a
+     * softmax gate of linear scores (no reference component: the frozen scores anchor the
+     * normalizer) and constant experts. {@link #components} maps a mixing measure onto that
+     * model's parameters through the parameterization, which is what ties a prompt's gate to its
+     * expert. The least-squares and EM estimators keep their fused kernels for this configuration.
+     *
+     * @param atoms the number L of prompts
+     * @return the mixture, regression observation
+     */
+    public org.prefixmoe.model.moe.MixtureOfExperts asMixture(int atoms) {
+        return org.prefixmoe.model.moe.MixtureOfExperts.builder()
+                .gate(new org.prefixmoe.model.moe.SoftmaxGate(d, atoms, -1))
+                .expert(new org.prefixmoe.model.moe.ConstantExpert(d, q))
+                .frozen(pretrained)
+                .build();
+    }
+
+    /**
+     * The parameters of {@link #asMixture} for a mixing measure: component l has gate vector
+     * {@code (κ(θ_l) = B key(θ_l), b_l)} and expert vector {@code value(θ_l)}.
+     *
+     * @param g the measure
+     * @return its components
+     */
+    public org.prefixmoe.model.moe.Components components(MixingMeasure g) {
+        checkMeasure("measure", g);
+        int l = g.size();
+        double[][] gate = new double[l][d + 1];
+        double[][] expert = new double[l][q];
+        double[] key = new double[r];
+        for (int a = 0; a < l; a++) {
+            parameterization.map(g.atom(a), 0, key, expert[a], null, null);
+            for (int u = 0; u < d; u++) {
+                double s = 0;
+                for (int v = 0; v < r; v++) {
+                    s += b[u * r + v] * key[v];
+                }
+                gate[a][u] = s;
+            }
+            gate[a][d] = g.bias(a);
+        }
+        return new org.prefixmoe.model.moe.Components(gate, expert, null);
+    }
+
+    /**
      * Evaluates the regression function at many inputs.
      *
      * @param g the mixing measure G

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The N known, fixed pretrained experts of SPEC §2: quadratic gating scores
- * {@code X^T A_j X + c_j} and linear outputs {@code h_j(X) = H_j X + e_j ∈ R^q}. Immutable.
+ * {@code X^T A_j X + c_j} and linear outputs {@code h_j(X) = H_j X + e_j ∈ R^q}: the frozen
+ * components of the prefix model read as a {@link org.prefixmoe.model.moe.MixtureOfExperts}. Immutable.
  */
-public final class PretrainedExperts {
+public final class PretrainedExperts implements org.prefixmoe.model.moe.FrozenComponents {
     private final int n;
     private final int d;
     private final int q;
@@ -113,6 +114,7 @@ public final class PretrainedExperts {
     }
 
     /** {@return the number N of pretrained experts} */
+    @Override
     public int count() {
         return n;
     }
@@ -135,6 +137,7 @@ public final class PretrainedExperts {
      * @param offset where the input starts
      * @return {@code xᵀA_jx + c_j}
      */
+    @Override
     public double score(int j, double[] x, int offset) {
         double[] aj = a[j];
         double s = c[j];
@@ -157,6 +160,7 @@ public final class PretrainedExperts {
      * @param out receives {@code H_jx + e_j} at {@code out[outOffset .. outOffset + q)}; modified
      * @param outOffset where the output goes
      */
+    @Override
     public void output(int j, double[] x, int offset, double[] out, int outOffset) {
         double[] hj = h[j];
         for (int u = 0; u < q; u++) {
