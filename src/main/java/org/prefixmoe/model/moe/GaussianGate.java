@@ -86,6 +86,21 @@ public final class GaussianGate implements Gate {
         }
     }
 
+    /**
+     * The lower Cholesky factor L of a component's covariance ({@code Γ = LLᵀ}).
+     *
+     * @param component one component's gate vector; not modified
+     * @return L, d × d row-major
+     * @throws IllegalArgumentException when Γ is not symmetric positive definite
+     */
+    public double[] choleskyOf(double[] component) {
+        double[] l = cholesky(component);
+        if (l == null) {
+            throw new IllegalArgumentException("Gamma: not symmetric positive definite");
+        }
+        return l;
+    }
+
     /** Lower Cholesky factor of Γ (row-major d × d), or null when Γ is not symmetric positive definite. */
     double[] cholesky(double[] component) {
         double[] l = new double[d * d];

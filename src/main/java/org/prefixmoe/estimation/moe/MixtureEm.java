@@ -1,0 +1,171 @@
+package org.prefixmoe.estimation.moe;
+
+import java.util.Objects;
+import org.prefixmoe.estimation.StopReason;
+import org.prefixmoe.model.moe.Components;
+import org.prefixmoe.model.moe.Gate;
+import org.prefixmoe.model.moe.MixtureOfExperts;
+import org.prefixmoe.model.moe.Observation;
+
+/**
+ * Maximum likelihood for the Gaussian-mixture observation of any {@link MixtureOfExperts} by EM, in
+ * the shape of flexmix: the loop knows neither the gate nor the expert. E-step: responsibilities
+ * {@code τ_ik ∝ π_k(x_i) N(y_i; h_k(x_i), ν_k I)}. M-step: the gate's own
+ * {@link Gate#maximize} (IRLS for a softmax gate, closed form for the Gaussian gate), each expert's
+ * weighted least squares ({@link org.prefixmoe.model.moe.Expert#weightedFit}), and
+ * {@code ν_k = Σ_i τ_ik ||y_i − h_k(x_i)||² / (q Σ_i τ_ik)}. Every step is a maximizer or an
+ * ascent step, so the log-likelihood never decreases (up to rounding; decreases are counted in
+ * the result, not hidden).
+ *
+ * <p>Stops when the relative change of the log-likelihood is below {@code tolerance} (converged) or
+ * after {@code maxIterations} (not converged). Immutable options with withers.
+ */
+public final class MixtureEm {
+    /** Default relative tolerance on the log-likelihood change. */
+    public static final double DEFAULT_TOLERANCE = 1e-8;
+    /** Default iteration cap. */
+    public static final int DEFAULT_MAX_ITERATIONS = 2000;
+    /** Variance floor relative to the response variance, so a component cannot collapse onto one point. */
+    static final double VARIANCE_FLOOR = 1e-10;
+
+    private final double tolerance;
+    private final int maxIterations;
+
+    private MixtureEm(double tolerance, int maxIterations) {
+        if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
+            throw new IllegalArgumentException("tolerance: must be a finite number >= 0, got " + tolerance);
+        }
+        if (maxIterations < 1) {
+            throw new IllegalArgumentException("maxIterations: must be >= 1, got " + maxIterations);
+        }
+        this.tolerance = tolerance;
+        this.maxIterations = maxIterations;
+    }
+
+    /** {@return EM with the default tolerance and cap} */
+    public static MixtureEm defaults() {
+        return new MixtureEm(DEFAULT_TOLERANCE, DEFAULT_MAX_ITERATIONS);
+    }
+
+    /**
+     * @param tol relative tolerance on the log-likelihood change
+     * @return a copy with that tolerance
+     */
+    public MixtureEm withTolerance(double tol) {
+        return new MixtureEm(tol, maxIterations);
+    }
+
+    /**
+     * @param cap iteration cap ({@code 1}: exactly one EM step, as in the Gaussian-gated MoE's published code)
+     * @return a copy with that cap
+     */
+    public MixtureEm withMaxIterations(int cap) {
+        return new MixtureEm(tolerance, cap);
+    }
+
+    /** {@return the relative tolerance} */
+    public double tolerance() {
+        return tolerance;
+    }
+
+    /** {@return the iteration cap} */
+    public int maxIterations() {
+        return maxIterations;
+    }
+
+    /**
+     * Fits the model from a start.
+     *
+     * @param model the model (Gaussian-mixture observation, no frozen components)
+     * @param x inputs, n × d row-major; not modified
+     * @param y responses, n × q row-major; not modified
+     * @param start the starting components; not modified
+     * @return the fit; a non-finite log-likelihood ends it with {@link StopReason#FAILED}
+     * @throws IllegalArgumentException naming the bad argument
+     */
+    public MixtureFit fit(MixtureOfExperts model, double[] x, double[] y, Components start) {
+        Objects.requireNonNull(model, "model");
+        if (model.observation() != Observation.GAUSSIAN_MIXTURE) {
+            throw new IllegalArgumentException("estimator em: the model's observation is " + model.observation().label()
+                    + "; EM fits the gaussian-mixture observation");
+        }
+        if (model.frozenCount() > 0) {
+            throw new IllegalArgumentException("estimator em: frozen components are fitted by the prefix EM estimator");
+        }
+        model.check("start", start);
+        model.checkInputs("x", x);
+        int d = model.inputDimension();
+        int q = model.outputDimension();
+        int n = x.length / d;
+        Objects.requireNonNull(y, "y");
+        if (y.length != n * q) {
+            throw new IllegalArgumentException("y: length " + y.length + ", expected n × q = " + n * q);
+        }
+        int k = model.components();
+        double floor = VARIANCE_FLOOR * Math.max(responseVariance(y, n, q), 1e-300);
+        double[] resp = new double[n * k];
+        Components cur = start;
+        double ll = model.componentLogDensities(cur, x, y, n, resp);
+        if (!Double.isFinite(ll)) {
+            return new MixtureFit(cur, ll, 0, StopReason.FAILED, 0);
+        }
+        int decreases = 0;
+        double[] h = new double[q];
+        double[] none = new double[0];
+        for (int it = 1; it <= maxIterations; it++) {
+            double[][] gate = model.gate().maximize(cur.gate(), x, n, none, 0, resp);
+            double[][] eta = new double[k][];
+            double[] nu = new double[k];
+            for (int c = 0; c < k; c++) {
+                eta[c] = model.expert().weightedFit(x, y, n, resp, k, c, cur.expert(c));
+                double mass = 0;
+                double ss = 0;
+                for (int i = 0; i < n; i++) {
+                    double t = resp[i * k + c];
+                    if (t == 0) {
+                        continue;
+                    }
+                    model.expert().mean(eta[c], x, i * d, h, 0);
+                    double r2 = 0;
+                    for (int o = 0; o < q; o++) {
+                        double r = y[i * q + o] - h[o];
+                        r2 += r * r;
+                    }
+                    mass += t;
+                    ss += t * r2;
+                }
+                nu[c] = mass > 0 ? Math.max(ss / (q * mass), floor) : cur.variance(c);
+            }
+            Components next = new Components(gate, eta, nu);
+            double llNext = model.componentLogDensities(next, x, y, n, resp);
+            if (!Double.isFinite(llNext)) {
+                return new MixtureFit(cur, ll, it, StopReason.FAILED, decreases);
+            }
+            if (llNext < ll - 1e-10 * Math.abs(ll)) {
+                decreases++;
+            }
+            double change = Math.abs(llNext - ll) / Math.max(Math.abs(ll), 1e-300);
+            cur = next;
+            ll = llNext;
+            if (change <= tolerance) {
+                return new MixtureFit(cur, ll, it, StopReason.OBJECTIVE_CHANGE, decreases);
+            }
+        }
+        return new MixtureFit(cur, ll, maxIterations, StopReason.MAX_ITERATIONS, decreases);
+    }
+
+    private static double responseVariance(double[] y, int n, int q) {
+        double total = 0;
+        for (int o = 0; o < q; o++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += y[i * q + o];
+            }
+            mean /= n;
+            for (int i = 0; i < n; i++) {
+                total += (y[i * q + o] - mean) * (y[i * q + o] - mean);
+            }
+        }
+        return total / Math.max(1, n * q);
+    }
+}
