@@ -83,6 +83,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (scenarios.stream().anyMatch(org.prefixmoe.simulation.moe.MoeScenarioFiles::isFamilyScenario)) {
+            return callFamily();
+        }
         List<Scenario> list = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         for (Path p : scenarios) {
@@ -109,6 +112,27 @@ final class SimulateCommand implements Callable<Integer> {
             }
             run(list.get(i), dirs.get(i), t, quiet, !plot, "prefixmoe simulate " + scenarios.get(i)
                     + (quick ? " --quick" : "") + " -o " + output, list.get(i).figures(), progressMode, fresh);
+        }
+        return 0;
+    }
+
+    /** Family scenarios (a {@code model.gate} field): run, summarize and plot each, one after another. */
+    private Integer callFamily() {
+        if (shard != null || quick) {
+            throw new IllegalArgumentException("--shard and --quick: not available for mixture-of-experts family scenarios");
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new IllegalArgumentException("--threads: must be at least 1, got " + t);
+        }
+        for (Path p : scenarios) {
+            if (!org.prefixmoe.simulation.moe.MoeScenarioFiles.isFamilyScenario(p)) {
+                throw new IllegalArgumentException("SCENARIO: " + p + " is a prefix scenario; run it apart from the"
+                        + " family scenarios");
+            }
+        }
+        for (Path p : scenarios) {
+            MoeSimulate.run(p, output, t, quiet, progressMode, fresh, plot);
         }
         return 0;
     }

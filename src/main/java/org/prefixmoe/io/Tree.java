@@ -326,7 +326,12 @@ public final class Tree {
         return v;
     }
 
-    double[] vector(String field) {
+    /**
+     * {@return a list of finite numbers}
+     *
+     * @param field the field
+     */
+    public double[] vector(String field) {
         return vector(field, require(field));
     }
 
@@ -341,7 +346,12 @@ public final class Tree {
         return v;
     }
 
-    double[][] matrix(String field) {
+    /**
+     * {@return a list of rows of finite numbers, all of one length}
+     *
+     * @param field the field
+     */
+    public double[][] matrix(String field) {
         return matrix(field, require(field));
     }
 

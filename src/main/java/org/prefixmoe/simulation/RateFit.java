@@ -34,9 +34,20 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
         /** The mean (the primary statistic: the theory bounds expectations). */
         MEAN,
         /** The median (robust to the bimodal outcomes of over-specified fits). */
-        MEDIAN;
+        MEDIAN,
+        /**
+         * The 10% trimmed mean: the mean after dropping {@code floor(0.1 v)} values at each end
+         * ({@code scipy.stats.trim_mean(v, 0.1)}); robust to a few runaway fits that dominate a mean.
+         */
+        TRIMMED;
 
-        double of(double[] v) {
+        /**
+         * The centre of some values.
+         *
+         * @param v the values; not modified
+         * @return their centre (NaN for none)
+         */
+        public double of(double[] v) {
             if (v.length == 0) {
                 return Double.NaN;
             }
@@ -49,6 +60,14 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
             }
             double[] sorted = v.clone();
             Arrays.sort(sorted);
+            if (this == TRIMMED) {
+                int cut = (int) (0.1 * sorted.length);
+                double s = 0;
+                for (int i = cut; i < sorted.length - cut; i++) {
+                    s += sorted[i];
+                }
+                return s / (sorted.length - 2 * cut);
+            }
             return Stats.quantile(sorted, 0.5);
         }
     }

@@ -404,11 +404,21 @@ public final class MixtureOfExperts {
                 }
                 lw[a] += logNorm[a] - 0.5 * ss / nu[a];
             }
-            double norm = logSumExp(lw, k);
-            ll += norm;
+            // log-sum-exp by the maximum; the same exponentials give the responsibilities
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < k; a++) {
+                max = Math.max(max, lw[a]);
+            }
+            double sum = 0;
+            for (int a = 0; a < k; a++) {
+                lw[a] = max == Double.NEGATIVE_INFINITY ? 0 : org.prefixmoe.model.Exp.exp(lw[a] - max);
+                sum += lw[a];
+            }
+            ll += max + Math.log(sum);
             if (out != null) {
+                double inv = 1 / sum;
                 for (int a = 0; a < k; a++) {
-                    out[i * k + a] = Math.exp(lw[a] - norm);
+                    out[i * k + a] = lw[a] * inv;
                 }
             }
         }
@@ -432,7 +442,7 @@ public final class MixtureOfExperts {
         }
         double s = 0;
         for (int a = 0; a < len; a++) {
-            s += Math.exp(v[a] - max);
+            s += org.prefixmoe.model.Exp.exp(v[a] - max);
         }
         return max + Math.log(s);
     }

@@ -18,6 +18,8 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
 public final class SoftmaxGate implements Gate {
     /** Newton (IRLS) iterations per M-step at most. */
     static final int NEWTON_STEPS = 20;
+    /** Relative gain of Q (actual, or predicted by the Newton decrement) below which IRLS stops. */
+    static final double NEWTON_TOLERANCE = 1e-8;
 
     private final int d;
     private final int k;
@@ -129,7 +131,7 @@ public final class SoftmaxGate implements Gate {
         }
         double sum = 0;
         for (int c = 0; c < total; c++) {
-            sum += Math.exp(out[c] - max);
+            sum += org.prefixmoe.model.Exp.exp(out[c] - max);
         }
         double log = max + Math.log(sum);
         for (int c = 0; c < total; c++) {
@@ -150,27 +152,77 @@ public final class SoftmaxGate implements Gate {
      */
     public double objective(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp) {
         int total = k + frozenCount;
-        double[] lw = new double[total];
+        double[] s = new double[total];
         double q = 0;
         for (int i = 0; i < n; i++) {
-            logWeights(params, x, i * d, frozen, i * frozenCount, lw);
+            double norm = scores(params, x, i * d, frozen, i * frozenCount, s, null);
+            // Σ_c τ_c log π_c = Σ_c τ_c s_c − log Σ exp(s) · Σ_c τ_c
+            double ts = 0;
+            double tt = 0;
             for (int c = 0; c < total; c++) {
                 double t = resp[i * total + c];
-                if (t != 0) {
-                    q += t * lw[c];
-                }
+                ts += t * s[c];
+                tt += t;
             }
+            q += ts - tt * norm;
         }
         return q;
     }
 
     /**
+     * The scores at one input into {@code s}, and (when {@code pi} is non-null) the gate
+     * probabilities; one exponential per component and one logarithm.
+     *
+     * @return {@code log Σ_c exp(s_c)}
+     */
+    private double scores(double[][] p, double[] x, int offset, double[] frozen, int frozenOffset, double[] s,
+                          double[] pi) {
+        int total = s.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < total; c++) {
+            double v;
+            if (c < k) {
+                double[] b = p[c];
+                v = b[d];
+                for (int a = 0; a < d; a++) {
+                    v += b[a] * x[offset + a];
+                }
+            } else {
+                v = frozen[frozenOffset + c - k];
+            }
+            s[c] = v;
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int c = 0; c < total; c++) {
+            double e = org.prefixmoe.model.Exp.exp(s[c] - max);
+            if (pi != null) {
+                pi[c] = e;
+            }
+            sum += e;
+        }
+        if (pi != null) {
+            double inv = 1 / sum;
+            for (int c = 0; c < total; c++) {
+                pi[c] *= inv;
+            }
+        }
+        return max + Math.log(sum);
+    }
+
+    /**
      * Guarded Newton (IRLS) ascent on the weighted multinomial-logistic likelihood: at most
      * {@link #NEWTON_STEPS} steps, each halved until Q does not decrease, stopping when a step
-     * gains less than 1e-12 relative. The reference component is held at zero.
+     * gains less than {@link #NEWTON_TOLERANCE} relative. The reference component is held at zero.
      */
     @Override
     public double[][] maximize(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp) {
+        return maximize(params, x, n, frozen, frozenCount, resp, NEWTON_TOLERANCE);
+    }
+
+    /** {@link #maximize} with a relative tolerance of its own (tests ask for the maximum to rounding). */
+    double[][] maximize(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp,
+                        double tolerance) {
         int total = k + frozenCount;
         int[] free = java.util.stream.IntStream.range(0, k).filter(c -> c != reference).toArray();
         int f = free.length;
@@ -183,22 +235,27 @@ public final class SoftmaxGate implements Gate {
         }
         int w = d + 1;
         int dim = f * w;
-        double q0 = objective(cur, x, n, frozen, frozenCount, resp);
+        double q0 = Double.NaN;
         DMatrixRMaj h = new DMatrixRMaj(dim, dim);
         DMatrixRMaj g = new DMatrixRMaj(dim, 1);
         DMatrixRMaj step = new DMatrixRMaj(dim, 1);
         LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
-        double[] lw = new double[total];
+        double[] sc = new double[total];
         double[] pi = new double[total];
         double[] xt = new double[w];
         for (int it = 0; it < NEWTON_STEPS; it++) {
             h.zero();
             g.zero();
+            double qCur = 0;
             for (int i = 0; i < n; i++) {
-                logWeights(cur, x, i * d, frozen, i * frozenCount, lw);
+                double norm = scores(cur, x, i * d, frozen, i * frozenCount, sc, pi);
+                double ts = 0;
+                double tt = 0;
                 for (int c = 0; c < total; c++) {
-                    pi[c] = Math.exp(lw[c]);
+                    ts += resp[i * total + c] * sc[c];
+                    tt += resp[i * total + c];
                 }
+                qCur += ts - tt * norm;
                 System.arraycopy(x, i * d, xt, 0, d);
                 xt[d] = 1;
                 for (int u = 0; u < f; u++) {
@@ -219,6 +276,9 @@ public final class SoftmaxGate implements Gate {
                         }
                     }
                 }
+            }
+            if (it == 0) {
+                q0 = qCur; // Q at the start comes with the first Hessian pass; later q0 is the accepted trial's
             }
             // -H is positive semi-definite; mirror the upper blocks and add a small ridge for the
             // shift-invariant case (no reference, no frozen scores)
@@ -245,10 +305,18 @@ public final class SoftmaxGate implements Gate {
             if (!solved) {
                 break;
             }
+            // the Newton decrement gᵀ(−H)⁻¹g / 2 predicts the gain: at the maximum (to rounding) no trial is worth a pass
+            double decrement = 0;
+            for (int r = 0; r < dim; r++) {
+                decrement += g.data[r] * step.data[r];
+            }
+            if (!(decrement / 2 > tolerance * Math.abs(q0))) {
+                break;
+            }
             double alpha = 1;
             double[][] next = null;
             double q1 = Double.NEGATIVE_INFINITY;
-            for (int half = 0; half < 30; half++) {
+            for (int half = 0; half < 20; half++) {
                 double[][] trial = copy(cur);
                 for (int u = 0; u < f; u++) {
                     for (int a = 0; a < w; a++) {
@@ -267,7 +335,9 @@ public final class SoftmaxGate implements Gate {
                 break;
             }
             cur = next;
-            boolean small = q1 - q0 <= 1e-12 * Math.abs(q0);
+            // Newton converges quadratically: once a step gains less than NEWTON_TOLERANCE relative, EM loses
+            // nothing by stopping (its own stop rule looks at changes 100 times larger)
+            boolean small = q1 - q0 <= tolerance * Math.abs(q0);
             q0 = q1;
             if (small) {
                 break;

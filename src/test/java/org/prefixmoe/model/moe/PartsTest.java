@@ -108,9 +108,13 @@ class PartsTest {
             double[] resp = responsibilities(n, k + frozenCount);
             double[][] start = new double[k][d + 1];
             start[0][0] = 3;
-            double[][] fit = gate.maximize(start, x, n, frozen, frozenCount, resp);
+            double[][] fit = gate.maximize(start, x, n, frozen, frozenCount, resp, 1e-15);
             double q = gate.objective(fit, x, n, frozen, frozenCount, resp);
             assertTrue(q >= gate.objective(start, x, n, frozen, frozenCount, resp));
+            // EM's default stops once a Newton step gains less than 1e-8 relative: within that of the maximum
+            double qDefault = gate.objective(gate.maximize(start, x, n, frozen, frozenCount, resp), x, n, frozen,
+                    frozenCount, resp);
+            assertTrue(qDefault <= q + 1e-12 * Math.abs(q) && qDefault >= q - 1e-7 * Math.abs(q), qDefault + " vs " + q);
             for (int c = 0; c < k; c++) {
                 if (c == gate.reference()) {
                     assertEquals(0, fit[c][0]);

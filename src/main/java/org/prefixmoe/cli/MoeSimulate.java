@@ -1,0 +1,59 @@
+package org.prefixmoe.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.prefixmoe.io.AtomicFiles;
+import org.prefixmoe.plotting.MoePlots;
+import org.prefixmoe.simulation.Progress;
+import org.prefixmoe.simulation.moe.MoeRow;
+import org.prefixmoe.simulation.moe.MoeRunner;
+import org.prefixmoe.simulation.moe.MoeScenario;
+import org.prefixmoe.simulation.moe.MoeScenarioFiles;
+import org.prefixmoe.simulation.moe.MoeSummary;
+
+/** {@code simulate} for a scenario of the mixture-of-experts family: run, summarize, plot. */
+final class MoeSimulate {
+    private MoeSimulate() {
+    }
+
+    /** The files a family run writes into its folder. */
+    static List<String> writtenFiles(MoeScenario s) {
+        return List.of("results.csv", "results.csv.lock", "summary.md", "summary.csv", "rates.csv",
+                s.name() + "-loss.png", s.name() + "-loss.svg", s.name() + "-loss-normalized.png",
+                s.name() + "-loss-normalized.svg");
+    }
+
+    /**
+     * Runs a family scenario file into {@code OUT/NAME/}.
+     *
+     * @param file the scenario file
+     * @param output the parent folder
+     * @param threads worker threads
+     * @param quiet no progress
+     * @param mode progress mode
+     * @param fresh recompute every task
+     * @param plot summarize and plot afterwards
+     */
+    static void run(Path file, Path output, int threads, boolean quiet, Progress.Mode mode, boolean fresh, boolean plot) {
+        MoeScenario s = MoeScenarioFiles.read(file);
+        Path dir = output.resolve(s.name());
+        Outputs.folder("--output", dir, writtenFiles(s));
+        Path results = dir.resolve("results.csv");
+        System.out.printf(Locale.ROOT, "%s: %s, %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
+                s.name(), s.model(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
+        MoeRunner.Report rep = new MoeRunner(threads, quiet ? null : System.err, mode).run(s, results, fresh);
+        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap; %.1f s%n",
+                s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds());
+        if (!plot) {
+            return;
+        }
+        List<MoeRow> rows = MoeRunner.read(results, s);
+        MoeSummary summary = MoeSummary.of(s, rows);
+        AtomicFiles.writeString(dir.resolve("summary.csv"), summary.summaryCsv());
+        AtomicFiles.writeString(dir.resolve("rates.csv"), summary.ratesCsv());
+        AtomicFiles.writeString(dir.resolve("summary.md"), summary.markdown());
+        MoePlots.write(summary, dir);
+        System.out.println(summary.markdown());
+    }
+}

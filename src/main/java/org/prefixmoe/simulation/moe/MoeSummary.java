@@ -1,0 +1,210 @@
+package org.prefixmoe.simulation.moe;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import org.prefixmoe.loss.BlockVoronoiLoss;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.simulation.RateFit;
+import org.prefixmoe.simulation.Stats;
+
+/**
+ * Rate summaries of a family study: per study, metric and n the mean, median and 10% trimmed
+ * mean over replicates, and the slope of each centre's logarithm on log n with its t and bootstrap
+ * intervals; plus how often each Voronoi-cell configuration occurred. Metrics: {@code loss} (the
+ * published codes' loss), {@code loss_normalized} (weights normalized to sum 1), and per block
+ * {@code c_<block>} (its part of the loss) and {@code e_<block>} (its largest plain error).
+ *
+ * @param scenario the scenario
+ * @param studies per study, its summary
+ */
+public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
+
+    /**
+     * One study.
+     *
+     * @param study the study
+     * @param sizes the sample sizes present
+     * @param metrics per metric, its statistics and rates
+     * @param cells per cell configuration (e.g. {@code 1|2}), the number of fits
+     * @param failed failed fits
+     * @param capped fits at the iteration cap
+     * @param fits fits in all
+     */
+    public record StudySummary(MoeScenario.Study study, double[] sizes, Map<String, Metric> metrics,
+                               Map<String, Integer> cells, int failed, int capped, int fits) {
+    }
+
+    /**
+     * One metric of a study.
+     *
+     * @param values per size, the replicates' values
+     * @param stats per size, mean, sd, median, quartiles
+     * @param trimmed per size, the 10% trimmed mean
+     * @param rates per centre (mean, median, trimmed), the fitted slope
+     */
+    public record Metric(double[][] values, Stats[] stats, double[] trimmed, Map<RateFit.Centre, RateFit> rates) {
+    }
+
+    /**
+     * {@return the metric columns of a scenario, in order}
+     *
+     * @param s the scenario
+     */
+    public static List<String> metrics(MoeScenario s) {
+        List<String> m = new ArrayList<>(List.of("loss", "loss_normalized"));
+        for (BlockVoronoiLoss.Term t : s.loss().terms()) {
+            m.add("c_" + t.name());
+        }
+        for (BlockVoronoiLoss.Term t : s.loss().terms()) {
+            m.add("e_" + t.name());
+        }
+        return m;
+    }
+
+    /**
+     * Summarizes rows.
+     *
+     * @param s the scenario
+     * @param rows its rows (failed rows are counted and left out of the statistics)
+     * @return the summary
+     */
+    public static MoeSummary of(MoeScenario s, List<MoeRow> rows) {
+        List<StudySummary> out = new ArrayList<>();
+        for (int st = 0; st < s.studies().size(); st++) {
+            MoeScenario.Study study = s.studies().get(st);
+            List<MoeRow> mine = rows.stream().filter(r -> r.study().equals(study.name())).toList();
+            TreeMap<Integer, List<MoeRow>> byN = new TreeMap<>();
+            Map<String, Integer> cells = new TreeMap<>();
+            int failed = 0;
+            int capped = 0;
+            for (MoeRow r : mine) {
+                if (!r.ok()) {
+                    failed++;
+                    continue;
+                }
+                capped += r.stopReason().equals("max-iterations") ? 1 : 0;
+                byN.computeIfAbsent(r.n(), k -> new ArrayList<>()).add(r);
+                cells.merge(r.cells(), 1, Integer::sum);
+            }
+            double[] sizes = byN.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            int mi = 0;
+            for (String m : metrics(s)) {
+                ToDoubleFunction<MoeRow> f = value(m);
+                double[][] values = new double[sizes.length][];
+                Stats[] stats = new Stats[sizes.length];
+                double[] trimmed = new double[sizes.length];
+                int i = 0;
+                for (List<MoeRow> at : byN.values()) {
+                    values[i] = at.stream().mapToDouble(f).filter(Double::isFinite).toArray();
+                    stats[i] = Stats.of(values[i]);
+                    trimmed[i] = RateFit.Centre.TRIMMED.of(values[i]);
+                    i++;
+                }
+                Map<RateFit.Centre, RateFit> rates = new LinkedHashMap<>();
+                for (RateFit.Centre c : RateFit.Centre.values()) {
+                    // a bootstrap stream per (study, metric, centre): tables are reproducible
+                    rates.put(c, RateFit.of(sizes, values, RandomStreams.stream(s.seed(), 977, st, mi, c.ordinal()), c));
+                }
+                metrics.put(m, new Metric(values, stats, trimmed, rates));
+                mi++;
+            }
+            out.add(new StudySummary(study, sizes, metrics, cells, failed, capped, mine.size()));
+        }
+        return new MoeSummary(s, out);
+    }
+
+    private static ToDoubleFunction<MoeRow> value(String metric) {
+        return switch (metric) {
+            case "loss" -> MoeRow::loss;
+            case "loss_normalized" -> MoeRow::lossNormalized;
+            default -> metric.startsWith("c_") ? r -> r.contributions().getOrDefault(metric.substring(2), Double.NaN)
+                    : r -> r.errors().getOrDefault(metric.substring(2), Double.NaN);
+        };
+    }
+
+    /** {@return summary.csv: one line per study, metric and n} */
+    public String summaryCsv() {
+        StringBuilder sb = new StringBuilder("study,K,metric,n,count,mean,sd,median,q1,q3,trimmed_mean\n");
+        for (StudySummary st : studies) {
+            for (var e : st.metrics().entrySet()) {
+                Metric m = e.getValue();
+                for (int i = 0; i < st.sizes().length; i++) {
+                    Stats x = m.stats()[i];
+                    sb.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%s,%s,%s,%s,%s,%s%n", st.study().name(),
+                            st.study().components(), e.getKey(), (int) st.sizes()[i], x.count(), x.mean(), x.sd(),
+                            x.median(), x.q1(), x.q3(), m.trimmed()[i]));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@return rates.csv: one line per study, metric and centre} */
+    public String ratesCsv() {
+        StringBuilder sb = new StringBuilder("study,K,K_star,metric,centre,sizes,replicates,slope,ci_low,ci_high,boot_low,"
+                + "boot_high,theory_slope\n");
+        for (StudySummary st : studies) {
+            for (var e : st.metrics().entrySet()) {
+                for (var r : e.getValue().rates().entrySet()) {
+                    RateFit f = r.getValue();
+                    boolean theory = e.getKey().equals("loss") || e.getKey().equals("loss_normalized");
+                    sb.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s%n", st.study().name(),
+                            st.study().components(), scenario.model().components(), e.getKey(),
+                            r.getKey().name().toLowerCase(Locale.ROOT), f.points(), f.replicates(), f.slope(), f.low(),
+                            f.high(), f.bootLow(), f.bootHigh(), theory ? scenario.theorySlope() : Double.NaN));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@return summary.md: the slopes of both losses by centre, and the cell configurations} */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(scenario.name()).append("\n\n");
+        if (!scenario.description().isBlank()) {
+            sb.append(scenario.description().strip()).append("\n\n");
+        }
+        sb.append("Slope of log(centre of the loss over replicates) on log n, OLS over the sizes, with the 95% t and")
+                .append(" bootstrap (over replicates) intervals. Theory: ").append(scenario.theoryText()).append(".\n\n");
+        sb.append("| study | K | loss | centre | slope | 95% t | 95% bootstrap | sizes | replicates |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (StudySummary st : studies) {
+            for (String m : List.of("loss", "loss_normalized")) {
+                for (var r : st.metrics().get(m).rates().entrySet()) {
+                    RateFit f = r.getValue();
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.3f | [%.3f, %.3f] | [%.3f, %.3f] | %d | %d |%n",
+                            st.study().name(), st.study().components(), m, r.getKey().name().toLowerCase(Locale.ROOT),
+                            f.slope(), f.low(), f.high(), f.bootLow(), f.bootHigh(), f.points(), f.replicates()));
+                }
+            }
+        }
+        sb.append("\nVoronoi-cell configurations (fitted atoms per true atom), failed fits and fits at the iteration cap:\n\n");
+        sb.append("| study | cells: fits | failed | at cap | fits |\n|---|---|---|---|---|\n");
+        for (StudySummary st : studies) {
+            StringBuilder c = new StringBuilder();
+            st.cells().forEach((k, v) -> c.append(c.length() == 0 ? "" : ", ").append(k).append(": ").append(v));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d |%n", st.study().name(), c, st.failed(),
+                    st.capped(), st.fits()));
+        }
+        sb.append("\nPer block (slope of the mean of its plain error e_ and of its part of the loss c_):\n\n");
+        sb.append("| study | block | error slope (mean) | 95% bootstrap | contribution slope (mean) | 95% bootstrap |\n");
+        sb.append("|---|---|---|---|---|---|\n");
+        for (StudySummary st : studies) {
+            for (BlockVoronoiLoss.Term t : scenario.loss().terms()) {
+                RateFit e = st.metrics().get("e_" + t.name()).rates().get(RateFit.Centre.MEAN);
+                RateFit c = st.metrics().get("c_" + t.name()).rates().get(RateFit.Centre.MEAN);
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] |%n",
+                        st.study().name(), t.name(), e.slope(), e.bootLow(), e.bootHigh(), c.slope(), c.bootLow(),
+                        c.bootHigh()));
+            }
+        }
+        return sb.toString();
+    }
+}
