@@ -17,8 +17,8 @@ import org.prefixmoe.model.moe.Observation;
  * ascent step, so the log-likelihood never decreases (up to rounding; decreases are counted in
  * the result, not hidden).
  *
- * <p>Stops when the relative change of the log-likelihood is below {@code tolerance} (converged) or
- * after {@code maxIterations} (not converged). Immutable options with withers.
+ * <p>Stops when the log-likelihood's change passes the {@link Stop} rule (converged) or after
+ * {@code maxIterations} (not converged). Immutable options with withers.
  */
 public final class MixtureEm {
     /** Default relative tolerance on the log-likelihood change. */
@@ -28,10 +28,27 @@ public final class MixtureEm {
     /** Variance floor relative to the response variance, so a component cannot collapse onto one point. */
     static final double VARIANCE_FLOOR = 1e-10;
 
+    /** When EM counts as converged. */
+    public enum Stop {
+        /** {@code |ℓ_t − ℓ_{t−1}| ≤ tol · |ℓ_{t−1}|} (meteorits' rule). */
+        RELATIVE,
+        /**
+         * {@code ℓ_t − ℓ_{t−1} ≤ tol · (ℓ_t − ℓ_0)}: the last gain is small against all the gain since
+         * the start (the rule the Gaussian-gated MoE's published code meant to apply); unlike
+         * {@link #RELATIVE} it does not loosen as n, and with it |ℓ|, grows.
+         */
+        PROGRESS
+    }
+
     private final double tolerance;
     private final int maxIterations;
+    private final Stop stop;
 
     private MixtureEm(double tolerance, int maxIterations) {
+        this(tolerance, maxIterations, Stop.RELATIVE);
+    }
+
+    private MixtureEm(double tolerance, int maxIterations, Stop stop) {
         if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
             throw new IllegalArgumentException("tolerance: must be a finite number >= 0, got " + tolerance);
         }
@@ -40,6 +57,20 @@ public final class MixtureEm {
         }
         this.tolerance = tolerance;
         this.maxIterations = maxIterations;
+        this.stop = java.util.Objects.requireNonNull(stop, "stop");
+    }
+
+    /**
+     * @param rule when EM counts as converged
+     * @return a copy with that rule
+     */
+    public MixtureEm withStop(Stop rule) {
+        return new MixtureEm(tolerance, maxIterations, rule);
+    }
+
+    /** {@return the stop rule} */
+    public Stop stop() {
+        return stop;
     }
 
     /** {@return EM with the default tolerance and cap} */
@@ -52,7 +83,7 @@ public final class MixtureEm {
      * @return a copy with that tolerance
      */
     public MixtureEm withTolerance(double tol) {
-        return new MixtureEm(tol, maxIterations);
+        return new MixtureEm(tol, maxIterations, stop);
     }
 
     /**
@@ -60,7 +91,7 @@ public final class MixtureEm {
      * @return a copy with that cap
      */
     public MixtureEm withMaxIterations(int cap) {
-        return new MixtureEm(tolerance, cap);
+        return new MixtureEm(tolerance, cap, stop);
     }
 
     /** {@return the relative tolerance} */
@@ -110,6 +141,7 @@ public final class MixtureEm {
             return new MixtureFit(cur, ll, 0, StopReason.FAILED, 0);
         }
         int decreases = 0;
+        double llStart = ll;
         double[] h = new double[q];
         double[] none = new double[0];
         for (int it = 1; it <= maxIterations; it++) {
@@ -144,10 +176,12 @@ public final class MixtureEm {
             if (llNext < ll - 1e-10 * Math.abs(ll)) {
                 decreases++;
             }
-            double change = Math.abs(llNext - ll) / Math.max(Math.abs(ll), 1e-300);
+            boolean converged = stop == Stop.RELATIVE
+                    ? Math.abs(llNext - ll) <= tolerance * Math.abs(ll)
+                    : it > 1 && llNext - ll <= tolerance * (llNext - llStart);
             cur = next;
             ll = llNext;
-            if (change <= tolerance) {
+            if (converged) {
                 return new MixtureFit(cur, ll, it, StopReason.OBJECTIVE_CHANGE, decreases);
             }
         }

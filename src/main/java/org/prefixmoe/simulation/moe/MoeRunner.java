@@ -137,7 +137,8 @@ public final class MoeRunner {
             MixtureOfExperts fitted = s.fitted(study);
             UniformRandomProvider rng = RandomStreams.stream(s.seed(), t.n(), t.replicate(), 1 + t.study());
             MixtureEm em = MixtureEm.defaults().withTolerance(s.fitting().tolerance())
-                    .withMaxIterations(study.maxIterations() > 0 ? study.maxIterations() : s.fitting().maxIterations());
+                    .withMaxIterations(study.maxIterations() > 0 ? study.maxIterations() : s.fitting().maxIterations())
+                    .withStop(s.fitting().stop());
             NearTruthStart init = study.fixedStarts() ? s.init().withoutShrinking() : s.init();
             MixtureFit best = null;
             for (int k = 0; k < s.fitting().tries(); k++) {

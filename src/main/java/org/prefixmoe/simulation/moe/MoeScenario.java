@@ -81,8 +81,20 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
      * @param tolerance relative change of the log-likelihood at which EM stops
      * @param maxIterations iteration cap (1: one EM step, as the Gaussian-gated MoE's published code does)
      * @param tries the best log-likelihood of this many starts is kept
+     * @param stop the stop rule: {@code relative} (meteorits) or {@code progress} (the Gaussian-gated MoE's code)
      */
-    public record Fitting(double tolerance, int maxIterations, int tries) {
+    public record Fitting(double tolerance, int maxIterations, int tries, org.prefixmoe.estimation.moe.MixtureEm.Stop stop) {
+        /**
+         * Settings with meteorits' relative stop rule.
+         *
+         * @param tolerance relative change of the log-likelihood
+         * @param maxIterations iteration cap
+         * @param tries starts per fit
+         */
+        public Fitting(double tolerance, int maxIterations, int tries) {
+            this(tolerance, maxIterations, tries, org.prefixmoe.estimation.moe.MixtureEm.Stop.RELATIVE);
+        }
+
         /** @throws IllegalArgumentException naming the field */
         public Fitting {
             if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
@@ -94,6 +106,7 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
             if (tries < 1 || tries > 1000) {
                 throw new IllegalArgumentException("estimator.tries: must be in 1..1000, got " + tries);
             }
+            Objects.requireNonNull(stop, "estimator.stop");
         }
     }
 

@@ -327,7 +327,7 @@ public final class MoeScenarioFiles {
             return new MoeScenario.Fitting(1e-6, 2000, 1);
         }
         Tree e = t.object("estimator");
-        e.allowOnly(Set.of("name", "tolerance", "max-iterations", "tries"));
+        e.allowOnly(Set.of("name", "tolerance", "max-iterations", "tries", "stop"));
         String name = e.string("name", "em");
         if (!name.equals("em")) {
             throw e.error("name", "unknown estimator '" + name + "' for a family scenario (known: em)");
@@ -338,7 +338,13 @@ public final class MoeScenarioFiles {
         if (cap > 1_000_000) {
             throw e.error("max-iterations", "at most 10^6, got " + cap);
         }
-        return e.check(() -> new MoeScenario.Fitting(tol, (int) cap, (int) tries));
+        String stop = e.string("stop", "relative");
+        org.prefixmoe.estimation.moe.MixtureEm.Stop rule = switch (stop) {
+            case "relative" -> org.prefixmoe.estimation.moe.MixtureEm.Stop.RELATIVE;
+            case "progress" -> org.prefixmoe.estimation.moe.MixtureEm.Stop.PROGRESS;
+            default -> throw e.error("stop", "unknown '" + stop + "' (known: relative, progress)");
+        };
+        return e.check(() -> new MoeScenario.Fitting(tol, (int) cap, (int) tries, rule));
     }
 
     private static NearTruthStart init(Tree i, MixtureOfExperts model) {
