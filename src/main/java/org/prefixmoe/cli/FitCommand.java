@@ -104,6 +104,8 @@ final class FitCommand implements Callable<Integer> {
         if (restarts < 1) {
             throw new IllegalArgumentException("--restarts: must be at least 1, got " + restarts);
         }
+        // The start is an input too: read it before the output policy looks at the inputs.
+        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
         if (output != null) {
             Outputs.file("--output", output);
         }
@@ -121,7 +123,6 @@ final class FitCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--init: unknown initialization '" + init
                     + "' (expected random or near-truth)");
         };
-        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
         long t0 = System.nanoTime();
         FitResult fit = from != null ? est.fit(problem, from)
                 : Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));

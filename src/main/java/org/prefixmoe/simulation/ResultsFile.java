@@ -115,14 +115,16 @@ public final class ResultsFile implements Closeable, ResultSink {
             int kept = 0;
             List<String> columns = ResultRow.COLUMNS;
             if (Files.exists(file) && Files.size(file) > 0) {
-                dropPartialLastLine(file);
+                // Header and every complete row validated (ResultsReader) before anything is
+                // changed: a file that is not a results file, or holds rows of other settings, is
+                // refused untouched. Only then is a partial last line (a row cut by a kill) dropped.
                 columns = header(file);
-                // Every row validated (ResultsReader); rows of other settings refused rather than mixed.
                 for (ResultRow row : ResultsReader.read(file, fingerprint).rows()) {
                     if (done.add(row.key())) {
                         kept++;
                     }
                 }
+                dropPartialLastLine(file);
             }
             boolean fresh = !Files.exists(file) || Files.size(file) == 0;
             Files.createDirectories(file.toAbsolutePath().getParent());

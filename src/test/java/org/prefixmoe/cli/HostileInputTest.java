@@ -381,6 +381,20 @@ class HostileInputTest {
         t.add(p("results: a malformed stored estimate", 2, "line 2, column 'estimate'", "summarize",
                 "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
                         r -> setValue(r, 1, "estimate", "1;2|x")).quietStdout());
+        // --- issue 20: data loss
+        t.add(p("fit --start S -o S: the start is an input", 2, "--output|is an input|s.json", "fit", "{dir}/d.csv",
+                "-m", MODEL, "--start", "{dir}/s.json", "-o", "{dir}/s.json").copy("d.csv", "DATA")
+                .copy("s.json", "ESTIMATE").quietStdout());
+        t.add(p("simulate over a data CSV without a final newline as results.csv: refused untouched", 2,
+                "results.csv|not a results file", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).file("out/tiny/results.csv", "x1,y1\n1,2\n3,4"));
+        t.add(p("simulate over a symlink to a data CSV as results.csv: refused untouched", 2,
+                "results.csv|not a results file", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).file("d.csv", "x1,y1\n1,2\n3,4").setup(dir -> {
+                    Files.createDirectories(dir.resolve("out/tiny"));
+                    Files.createSymbolicLink(dir.resolve("out/tiny/results.csv"), dir.resolve("d.csv"));
+                    return () -> { };
+                }));
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
