@@ -216,6 +216,22 @@ class ApiMisuseTest {
         System.out.println("API misuse probes: " + passed + " of " + total + " passed");
     }
 
+    /** Issue 20: EM on responses scaled by 10^6 used to stop after 1 iteration "converged" at its start. */
+    @Test
+    void emOnDataFarOffTheModelsScaleIsNotConverged() {
+        Dataset d = new DensitySampler(MODEL, G, TRUTH.sigma(), TRUTH.input()).sample(500, RandomStreams.stream(3, 1));
+        double[] y = d.y().clone();
+        for (int i = 0; i < y.length; i++) {
+            y[i] *= 1e6;
+        }
+        FitProblem p = new FitProblem(MODEL, new Dataset(d.x(), y, 4, 2), 3, TRUTH.box());
+        FitResult fit = new EmEstimator().fit(p, new RandomInitializer().start(p, RandomStreams.stream(3, 2)));
+        assertTrue(!fit.converged(), "stopped " + fit.stopReason() + " after " + fit.iterations() + " iterations");
+        // and on data at the model's scale EM still converges
+        FitProblem ok = new FitProblem(MODEL, d, 2, TRUTH.box());
+        assertTrue(new EmEstimator().fit(ok, G).converged());
+    }
+
     @Test
     void emOnConstantResponsesKeepsSigmaSquaredAboveTheRelativeFloor() {
         Dataset d = data(300);

@@ -121,6 +121,7 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
+        warnIfEmOnRegressionData(s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
                         + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
@@ -162,6 +163,7 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
+        warnIfEmOnRegressionData(s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
@@ -231,6 +233,20 @@ final class SimulateCommand implements Callable<Integer> {
                     + " kernel and new ones will be with the " + now + " kernel: for this study they agree to"
                     + " rounding, not bit for bit (run with the " + last + " kernel to resume with the same bits,"
                     + " or use --fresh)");
+        }
+    }
+
+    /**
+     * Warns when EM, the maximum-likelihood estimator of the Gaussian mixture-of-experts density,
+     * is run on data from the regression sampler ({@code Y = f_G*(X) + ε}, the default): its
+     * likelihood is then misspecified and its fits may report convergence far from the truth.
+     */
+    static void warnIfEmOnRegressionData(Scenario s) {
+        if (s.estimator().equals(org.prefixmoe.estimation.em.EmEstimator.NAME) && s.sampler().equals("regression")) {
+            System.err.println("warning: " + s.name() + ": estimator em on data from the regression sampler (Y = f(X)"
+                    + " + noise, the default): EM maximizes the likelihood of the mixture-of-experts density, which"
+                    + " these data do not follow; converged fits may lie far from the truth. Add 'sampler: density'"
+                    + " to the scenario for EM's own model");
         }
     }
 

@@ -87,6 +87,14 @@ class HostileInputTest {
             return copy(rel, from);
         }
 
+        boolean warningsFirst;
+
+        /** Lines starting "warning: " may come before the one error line. */
+        Probe warningsFirst() {
+            warningsFirst = true;
+            return this;
+        }
+
         Probe quietStdout() {
             stdoutEmpty = true;
             return this;
@@ -307,7 +315,7 @@ class HostileInputTest {
                 "fit", "{dir}/d.csv", "-m", MODEL, "--max-iterations", "1", "--restarts", "1", "-o", "{dir}/e.json")
                 .copy("d.csv", "DATA").writes("e.json", "\"converged\" : false"));
         t.add(p("fit that fails numerically: exit 3", 3, "the fit failed|failed", "fit", "{dir}/d.csv", "-m", MODEL,
-                "--restarts", "1", "-o", "{dir}/e.json").file("d.csv", hugeResponses())
+                "--restarts", "1", "-o", "{dir}/e.json").file("d.csv", hugeResponses()).warningsFirst()
                 .writes("e.json", "\"stopReason\" : \"failed\""));
         t.add(p("loss on a non-converged estimate: works, warns", 0, "warning|did not converge", "loss",
                 "{dir}/e.json", "-m", MODEL).file("e.json", "{\"parameterization\": \"shared-linear\", \"atoms\":"
@@ -395,9 +403,35 @@ class HostileInputTest {
                     Files.createSymbolicLink(dir.resolve("out/tiny/results.csv"), dir.resolve("d.csv"));
                     return () -> { };
                 }));
+        // --- issue 20: false convergence
+        t.add(p("fit em on responses scaled by 10^6: no-progress, exit 3, scale warning", 3,
+                "warning|responses y|rescale|did not converge (stopped: no-progress)", "fit", "{dir}/d.csv", "-m",
+                MODEL, "-L", "3", "--estimator", "em", "--restarts", "1").copy("d.csv", "DATA",
+                        r -> scaleColumns(r, 4, 1e6)).warningsFirst().allowWrites());
+        t.add(p("fit em on inputs scaled by 10^6: no-progress, exit 3, scale warning", 3,
+                "warning|inputs x|did not converge (stopped: no-progress)", "fit", "{dir}/d.csv", "-m",
+                MODEL, "-L", "3", "--estimator", "em", "--restarts", "1").copy("d.csv", "DATA",
+                        r -> scaleColumns(r, 0, 1e6)).warningsFirst().allowWrites());
+        t.add(p("simulate: estimator em on regression-sampler data warns", 0,
+                "warning|estimator em on data from the regression sampler|sampler: density", "simulate",
+                "{dir}/tiny.yaml", "-q", "--no-plot", "--threads", "1", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY + "estimator: em\n").allowWrites());
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
+    }
+
+    /** A data CSV with the columns from {@code first} on of every row (4 columns in all) multiplied by {@code f}. */
+    static String scaleColumns(String text, int first, double f) {
+        String[] lines = text.split("(?<=\n)");
+        for (int i = 1; i < lines.length; i++) {
+            String[] v = lines[i].strip().split(",", -1);
+            for (int c = first; c < first + 4 && c < v.length; c++) {
+                v[c] = Double.toString(Double.parseDouble(v[c]) * f);
+            }
+            lines[i] = String.join(",", v) + "\n";
+        }
+        return String.join("", lines);
     }
 
     /** Line {@code i} of a text (0 = the header), with its newline. */
@@ -484,8 +518,11 @@ class HostileInputTest {
             }
             if (pr.status != 0) {
                 String[] lines = r.err.strip().split("\n");
-                assertEquals(1, lines.length, "one line: " + msg);
-                assertTrue(lines[0].startsWith("error: "), msg);
+                assertTrue(pr.warningsFirst || lines.length == 1, "one line: " + msg);
+                for (int i = 0; i < lines.length - 1; i++) {
+                    assertTrue(lines[i].startsWith("warning: "), "warnings, then one error line: " + msg);
+                }
+                assertTrue(lines[lines.length - 1].startsWith("error: "), msg);
                 assertFalse(r.err.contains("\tat "), "no stack trace: " + msg);
             }
             if (pr.stdoutEmpty) {
