@@ -92,7 +92,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         // Fail on an unwritable folder, or one whose files are inputs, before any work starts.
         for (int i = 0; i < list.size(); i++) {
-            Outputs.folder("--output", dirs.get(i), writtenFiles(list.get(i), list.get(i).figures()));
+            List<String> names = new ArrayList<>(writtenFiles(list.get(i), list.get(i).figures()));
+            names.add(Shards.MANIFEST);
+            Outputs.folder("--output", dirs.get(i), names);
         }
         if (new java.util.HashSet<>(dirs).size() < dirs.size()) {
             throw new IllegalArgumentException("SCENARIO: two scenarios have the same name and would write one folder"
@@ -122,11 +124,13 @@ final class SimulateCommand implements Callable<Integer> {
                 tasks.size(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
         warnIfEmOnRegressionData(s);
+        Shards.Manifest.of(s, shard).write(dir); // for merge: which shard of how many, and its tasks
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
+        Path parent = dir.toAbsolutePath().getParent();
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
-                        + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
+                        + " cap; %.1f s, %.1f fits/s; when all %d shards are done: prefixmoe merge %s -o %s%n",
                 s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
-                rep.fitsPerSecond());
+                rep.fitsPerSecond(), shard.count(), parent, parent.resolve(s.name()));
         if (rep.ran() > 0) {
             appendRunLog(dir, s, rep, threads);
         }

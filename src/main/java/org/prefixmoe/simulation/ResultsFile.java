@@ -56,7 +56,7 @@ public final class ResultsFile implements Closeable, ResultSink {
     }
 
     /** Deleted while the lock is still held, so no other run can be holding it. */
-    private static void deleteLockFile(Path file) {
+    static void deleteLockFile(Path file) {
         try {
             Files.deleteIfExists(lockFile(file));
         } catch (IOException e) {
@@ -160,6 +160,61 @@ public final class ResultsFile implements Closeable, ResultSink {
                 // releasing a lock on a file we are abandoning
             }
         }
+    }
+
+    /**
+     * The length in bytes of a partial last line (the remains of a row cut by a killed run):
+     * what follows the file's last newline.
+     *
+     * @param file a results file
+     * @return 0 when the file ends with a newline (or is empty)
+     * @throws IOException when it cannot be read
+     */
+    static long partialLastLineLength(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ch.size() - lastNewlineEnd(ch);
+        }
+    }
+
+    /** The position just after the last newline of the channel's file (0 if it has none). */
+    private static long lastNewlineEnd(FileChannel ch) throws IOException {
+        long pos = ch.size();
+        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        while (pos > 0) {
+            one.clear();
+            ch.read(one, pos - 1);
+            if (one.get(0) == '\n') {
+                break;
+            }
+            pos--;
+        }
+        return pos;
+    }
+
+    /**
+     * Refuses when a run holds the lock of {@code file}, without creating or changing anything
+     * beside it (so that a read-only archive can be read, and no lock file is left behind).
+     *
+     * @param file a results file
+     * @throws IllegalStateException when another run holds its lock
+     */
+    static void requireNotLocked(Path file) {
+        Path lockFile = lockFile(file);
+        if (!Files.exists(lockFile)) {
+            return; // a run creates the lock file before it locks it
+        }
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            // A shared lock needs only read access and fails while a run holds its exclusive one.
+            if (ch.tryLock(0, Long.MAX_VALUE, true) != null) {
+                return;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by this very process
+        } catch (IOException e) {
+            return; // unreadable lock file: no run of this user can hold it either
+        }
+        throw new IllegalStateException(file + " is being written by another run (lock " + lockFile
+                + "); wait for it to finish or stop it, then rerun to resume");
     }
 
     /** Truncates the file after its last newline: the remains of a row cut by a killed run. */

@@ -146,6 +146,11 @@ class HostileInputTest {
                 shared.resolve("sim").toString());
         assertEquals(0, r.status, r.err);
         results = shared.resolve("sim/tiny/results.csv").toString();
+        for (String sh : new String[] {"1/2", "2/2"}) {
+            r = run(shared, "simulate", shared.resolve("tiny.yaml").toString(), "-q", "--threads", "1", "--shard", sh,
+                    "-o", shared.resolve("shards").toString());
+            assertEquals(0, r.status, r.err);
+        }
         estimate = shared.resolve("est.json").toString();
         r = run(shared, "fit", data, "-m", MODEL, "--init", "near-truth", "--restarts", "1", "-o", estimate);
         assertEquals(0, r.status, r.err);
@@ -416,6 +421,35 @@ class HostileInputTest {
                 "warning|estimator em on data from the regression sampler|sampler: density", "simulate",
                 "{dir}/tiny.yaml", "-q", "--no-plot", "--threads", "1", "-o", "{dir}/out")
                 .file("tiny.yaml", TINY + "estimator: em\n").allowWrites());
+        // --- issue 20: merge completeness (the shards' manifests say i/k and their tasks)
+        t.add(p("merge: shard 1 of 2 alone is refused", 2, "shard(s) 2/2|not given|--partial|nothing written",
+                "merge", "{dir}/shards/tiny-shard-1-of-2", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .quietStdout());
+        t.add(p("merge --partial: shard 1 of 2 alone merges, saying what is missing", 0,
+                "warning|shard(s) 2/2|not given", "merge", "--partial", "{dir}/shards/tiny-shard-1-of-2", "-o",
+                "{dir}/m").setup(HostileInputTest::copyShards).writes("m/runs.log", "partial"));
+        t.add(p("merge: a cut last row is refused", 2, "tiny-shard-2-of-2/results.csv|last line is cut", "merge",
+                "{dir}/shards", "-o", "{dir}/m").setup(dir -> {
+                    copyShards(dir);
+                    Files.writeString(dir.resolve("shards/tiny-shard-2-of-2/results.csv"), "tiny,abc",
+                            java.nio.file.StandardOpenOption.APPEND);
+                    return () -> { };
+                }).quietStdout());
+        t.add(p("merge: a shard killed mid-run (a task without a row) is refused", 2,
+                "shard 1/2 has 1 of its 2 tasks' rows|killed", "merge", "{dir}/shards", "-o", "{dir}/m")
+                .setup(dir -> {
+                    copyShards(dir);
+                    Path f = dir.resolve("shards/tiny-shard-1-of-2/results.csv");
+                    String text = Files.readString(f);
+                    Files.writeString(f, text.substring(0, text.lastIndexOf('\n', text.length() - 2) + 1));
+                    return () -> { };
+                }).quietStdout());
+        t.add(p("merge: the -o folder of simulate --shard stands for its shard folders", 0, "", "merge",
+                "{dir}/shards", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .writes("m/results.csv", "tiny,"));
+        t.add(p("merge: into a folder with another results file, advice that works", 2, "choose a new or empty -o",
+                "merge", "{dir}/shards", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .copy("m/results.csv", "RESULTS").quietStdout());
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
@@ -452,6 +486,20 @@ class HostileInputTest {
         v[ResultRow.COLUMNS.indexOf(column)] = value;
         lines[i] = String.join(",", v) + "\n";
         return String.join("", lines);
+    }
+
+    /** Copies the two shard folders made in {@link #inputs} into {@code dir/shards}. */
+    private static AutoCloseable copyShards(Path dir) throws IOException {
+        for (String sh : new String[] {"tiny-shard-1-of-2", "tiny-shard-2-of-2"}) {
+            Path to = dir.resolve("shards").resolve(sh);
+            Files.createDirectories(to);
+            try (Stream<Path> files = Files.list(shared.resolve("shards").resolve(sh))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        return () -> { };
     }
 
     /** Another run holding the results lock of {@code out/tiny}. */
