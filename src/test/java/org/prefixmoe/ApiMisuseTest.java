@@ -40,6 +40,11 @@ import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.DensitySampler;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
+import org.prefixmoe.simulation.Engine;
+import org.prefixmoe.simulation.ResultSink;
+import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.simulation.Task;
+import org.prefixmoe.simulation.Tasks;
 
 /**
  * API misuse probes (issue 10): each public constructor or factory of the model, sampling,
@@ -188,7 +193,24 @@ class ApiMisuseTest {
         t.add(npe("RegressionError.l2(null fitted model)", "fittedModel", () -> RegressionError.l2(null, G, MODEL, G,
                 new double[4])));
         t.add(iae("Activation.parse of an unknown name", "activation", () -> Activation.parse("relu6")));
+        // simulation (issue 20)
+        t.add(iae("Engine.run with a task twice (memory sink)", "listed twice", () -> {
+            Scenario s = tinyScenario();
+            Task one = Tasks.all(s).get(0);
+            new Engine(1, null).run(s, List.of(one, one), ResultSink.memory());
+        }));
+        t.add(iae("Engine.run with a task twice (callback sink)", "listed twice", () -> {
+            Scenario s = tinyScenario();
+            Task one = Tasks.all(s).get(0);
+            new Engine(1, null).run(s, List.of(one, one), ResultSink.of(r -> { }));
+        }));
+        t.add(iae("Engine.run with a task of another scenario", "not a task of scenario", () -> new Engine(1, null)
+                .run(tinyScenario(), List.of(new Task(0, "nope", 60, 0)), ResultSink.memory())));
         return t;
+    }
+
+    private static Scenario tinyScenario() {
+        return Scenario.builder().name("tiny").seed(1).study("s", TRUTH, 2).sizes(60).replicates(1).build();
     }
 
     @TestFactory

@@ -105,6 +105,30 @@ public final class ResultsFile implements Closeable, ResultSink {
      * @return the open file, holding the run's lock until closed
      */
     public static ResultsFile open(Path file, String fingerprint, boolean deleteRows) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(fingerprint, "fingerprint");
+        return open(file, f -> ResultsReader.read(f, fingerprint), deleteRows);
+    }
+
+    /**
+     * Opens the results file of a run of {@code s}, as {@link #open(Path, String, boolean)}, and
+     * checks more than the fingerprint: each row's scenario name and, for rows inside the
+     * scenario's grid, its study's parameterization, L, L* and estimator (rows outside the grid,
+     * e.g. after lowering {@code replicates}, are kept but not counted as done).
+     *
+     * @param file the results file
+     * @param s the scenario
+     * @param deleteRows whether to delete the existing rows (under the lock) first
+     * @return the open file, holding the run's lock until closed
+     */
+    public static ResultsFile open(Path file, Scenario s, boolean deleteRows) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(s, "scenario");
+        return open(file, f -> ResultsReader.read(f, s), deleteRows);
+    }
+
+    private static ResultsFile open(Path file, java.util.function.Function<Path, ResultsReader.Results> reader,
+                                    boolean deleteRows) {
         FileChannel lock = null;
         try {
             lock = lock(file);
@@ -119,7 +143,7 @@ public final class ResultsFile implements Closeable, ResultSink {
                 // changed: a file that is not a results file, or holds rows of other settings, is
                 // refused untouched. Only then is a partial last line (a row cut by a kill) dropped.
                 columns = header(file);
-                for (ResultRow row : ResultsReader.read(file, fingerprint).rows()) {
+                for (ResultRow row : reader.apply(file).rows()) {
                     if (done.add(row.key())) {
                         kept++;
                     }
@@ -256,10 +280,18 @@ public final class ResultsFile implements Closeable, ResultSink {
         try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             first = r.readLine();
         }
+        if (first != null && first.startsWith("\uFEFF")) {
+            first = first.substring(1); // a byte-order mark
+        }
         try (CSVParser p = CSVParser.parse(first == null ? "" : first + "\n", READ)) {
             List<String> header = List.copyOf(p.getHeaderNames());
             ResultsReader.checkLayout(file, header);
             return header;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IllegalArgumentException(file + ": line 1: not a results file (" + e.getMessage() + ")");
         }
     }
 

@@ -254,7 +254,9 @@ public final class Tasks {
             row.set("stop_reason", StopReason.FAILED.label());
             row.set("converged", false);
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-            row.set("message", msg.replaceAll("[\\r\\n]+", " "));
+            msg = msg.replaceAll("[\\p{Cntrl}]+", " ");
+            row.set("message", msg.length() <= ResultRow.MAX_MESSAGE ? msg
+                    : msg.substring(0, ResultRow.MAX_MESSAGE - 3) + "...");
         }
         row.set("seconds", String.format(Locale.ROOT, "%.4f", (System.nanoTime() - t0) / 1e9));
         return row;

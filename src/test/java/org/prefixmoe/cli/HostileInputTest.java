@@ -450,6 +450,41 @@ class HostileInputTest {
         t.add(p("merge: into a folder with another results file, advice that works", 2, "choose a new or empty -o",
                 "merge", "{dir}/shards", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
                 .copy("m/results.csv", "RESULTS").quietStdout());
+        // --- issue 20: rows that are not valid
+        t.add(p("results: a control byte in parameterization", 2, "line 2, column 'parameterization'|control"
+                + " character U+0007", "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv",
+                        "RESULTS", r -> setValue(r, 1, "parameterization", "shared-\u0007linear")).quietStdout());
+        t.add(p("results: a 2 MB message on an ok row", 2, "line 3, column 'message'|at most 1000", "summarize",
+                "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> setValue(r, 2, "message", "x".repeat(2_000_000))).quietStdout());
+        t.add(p("results: a row of another scenario name with the same fingerprint", 2,
+                "line 3, column 'scenario'|'other' differs from line 2's 'tiny'", "summarize", "{dir}/results.csv",
+                "-o", "{dir}/s").copy("results.csv", "RESULTS", r -> setValue(r, 2, "scenario", "other"))
+                .quietStdout());
+        t.add(p("results: resume refuses a row of another scenario name", 2,
+                "line 2, column 'scenario'|scenario's name", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).copy("out/tiny/results.csv", "RESULTS",
+                        r -> setValue(r, 1, "scenario", "other")));
+        t.add(p("results: resume checks each row against the scenario's study, not only the fingerprint", 2,
+                "line 2, column 'estimator'|'em' but the scenario's study", "simulate", "{dir}/tiny.yaml", "-q", "-o",
+                "{dir}/out").file("tiny.yaml", TINY).copy("out/tiny/results.csv", "RESULTS",
+                        r -> setValue(r, 1, "estimator", "em")));
+        t.add(p("results: summarize of a 0-byte file", 2, "results.csv|not a results file|no complete header",
+                "summarize", "{dir}/results.csv", "-o", "{dir}/s").file("results.csv", "").quietStdout());
+        t.add(p("results: a header-less file names the file", 2, "results.csv|line 1|not a results file",
+                "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> r.substring(r.indexOf('\n') + 1)).quietStdout());
+        t.add(p("results: a byte-order mark is read", 0, "", "summarize", "{dir}/results.csv", "-o", "{dir}/s")
+                .copy("results.csv", "RESULTS", r -> "\uFEFF" + r).allowWrites());
+        t.add(p("results: a header differing invisibly is shown", 2, "column 1 is 'scenario\\u00A0'", "summarize",
+                "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> r.replaceFirst("scenario", "scenario\u00a0")).quietStdout());
+        t.add(p("loss: a bias outside the box", 2, "e.json|outside the model's box", "loss", "{dir}/e.json", "-m",
+                MODEL).file("e.json", "{\"atoms\": [[1.0, 0.6], [-0.7, 0.9]], \"biases\": [0, 1000]}")
+                .quietStdout());
+        t.add(p("model: activation on a shared-linear model", 2, "m.yaml|field 'activation'|only a shared-nonlinear",
+                "sample", "{dir}/m.yaml", "-n", "10", "-o", "{dir}/out.csv").file("m.yaml", BASE
+                + "activation: sigmoid\n"));
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
