@@ -485,6 +485,16 @@ class HostileInputTest {
         t.add(p("model: activation on a shared-linear model", 2, "m.yaml|field 'activation'|only a shared-nonlinear",
                 "sample", "{dir}/m.yaml", "-n", "10", "-o", "{dir}/out.csv").file("m.yaml", BASE
                 + "activation: sigmoid\n"));
+        // --- issue 20: denial of service
+        t.add(p("scenario: 3 MB is refused by its size, before parsing", 2, "s.yaml|bytes, more than the 1048576",
+                "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY + "description: \""
+                + "a".repeat(3_000_000) + "\"\n"));
+        t.add(p("scenario: 30 MB is refused by its size, before parsing", 2, "s.yaml|bytes, more than the 1048576",
+                "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY + "description: \""
+                + "a".repeat(30_000_000) + "\"\n"));
+        t.add(p("scenario: replicates 2147483647 refused up front", 2, "field 'replicates'|tasks, more than the"
+                + " 1000000", "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml",
+                        TINY.replace("replicates: 2", "replicates: 2147483647")));
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
