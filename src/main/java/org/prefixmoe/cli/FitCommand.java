@@ -47,7 +47,9 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "-L", description = "Number of fitted atoms (default: the model's L*).")
     Integer atoms;
 
-    @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator: least-squares or em"
+            + " (maximum likelihood of the Gaussian mixture-of-experts density; for data from sample --sampler"
+            + " density) (default: ${DEFAULT-VALUE}).")
     String estimator;
 
     @Option(names = "--init", defaultValue = "random",

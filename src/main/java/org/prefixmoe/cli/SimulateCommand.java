@@ -69,7 +69,11 @@ final class SimulateCommand implements Callable<Integer> {
     static final class ShardConverter implements picocli.CommandLine.ITypeConverter<Shards.Shard> {
         @Override
         public Shards.Shard convert(String value) {
-            return Shards.Shard.parse(value);
+            try {
+                return Shards.Shard.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--shard: ", ""));
+            }
         }
     }
 

@@ -95,6 +95,12 @@ class HostileInputTest {
             return this;
         }
 
+        /** Words stderr must not contain (e.g. Java exception text). */
+        Probe notContaining(String... words) {
+            notContaining.addAll(List.of(words));
+            return this;
+        }
+
         Probe quietStdout() {
             stdoutEmpty = true;
             return this;
@@ -495,6 +501,25 @@ class HostileInputTest {
         t.add(p("scenario: replicates 2147483647 refused up front", 2, "field 'replicates'|tasks, more than the"
                 + " 1000000", "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml",
                         TINY.replace("replicates: 2", "replicates: 2147483647")));
+        // --- issue 20: messages
+        t.add(p("simulate --shard 0/3: one line, no Java text", 2, "--shard|expected i/k with 1 <= i <= k, got 0/3",
+                "simulate", "{dir}/tiny.yaml", "--shard", "0/3", "-o", "{dir}/out").file("tiny.yaml", TINY)
+                .notContaining("java.lang", "Usage"));
+        t.add(p("simulate --progress foo: one line, no Java text", 2, "--progress: expected auto, bar or lines",
+                "simulate", "{dir}/tiny.yaml", "--progress", "foo", "-o", "{dir}/out").file("tiny.yaml", TINY)
+                .notContaining("java.lang", "Could not invoke", "Usage"));
+        t.add(p("simulate -o a file: says it is a file", 2, "afile is a file, not a folder", "simulate",
+                "{dir}/tiny.yaml", "-q", "-o", "{dir}/afile").file("tiny.yaml", TINY).file("afile", "x")
+                .notContaining("Not a directory"));
+        t.add(p("plot the same file twice", 2, "RESULTS|given twice", "plot", "{dir}/results.csv",
+                "{dir}/results.csv", "-o", "{dir}/p").copy("results.csv", "RESULTS").quietStdout()
+                .notContaining("already used"));
+        t.add(p("plot two files in folders of one name", 0, "", "plot", "{dir}/a/x/results.csv",
+                "{dir}/b/x/results.csv", "-o", "{dir}/p").copy("a/x/results.csv", "RESULTS")
+                .copy("b/x/results.csv", "RESULTS").allowWrites());
+        t.add(p("summarize without --scenario says which baseline it took", 0, "note: baseline study 'shared-linear'"
+                + "|--scenario", "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS")
+                .allowWrites());
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
@@ -608,6 +633,9 @@ class HostileInputTest {
             assertEquals(pr.status, r.status, msg);
             for (String w : pr.words) {
                 assertTrue(r.err.contains(w), "missing '" + w + "' in " + msg);
+            }
+            for (String w : pr.notContaining) {
+                assertFalse(r.err.contains(w), "'" + w + "' in " + msg);
             }
             if (pr.status != 0) {
                 String[] lines = r.err.strip().split("\n");
