@@ -204,6 +204,19 @@ class ApiMisuseTest {
             Task one = Tasks.all(s).get(0);
             new Engine(1, null).run(s, List.of(one, one), ResultSink.of(r -> { }));
         }));
+        t.add(npe("Engine.run(null scenario)", "scenario", () -> new Engine(1, null).run(null)));
+        t.add(npe("Engine.run(null tasks)", "tasks", () -> new Engine(1, null).run(tinyScenario(), null,
+                ResultSink.memory())));
+        t.add(npe("Engine.run(null sink)", "sink", () -> new Engine(1, null).run(tinyScenario(), List.of(), null)));
+        t.add(npe("Tasks.all(null)", "scenario", () -> Tasks.all(null)));
+        t.add(npe("Tasks.run(scenario, null task)", "task", () -> Tasks.run(tinyScenario(), null)));
+        t.add(npe("ResultsReader.read(null)", "file", () -> org.prefixmoe.simulation.ResultsReader.read(null)));
+        t.add(npe("new ResultRow(null)", "values", () -> new org.prefixmoe.simulation.ResultRow(null)));
+        t.add(npe("Shards.tasks(scenario, null)", "shard", () -> org.prefixmoe.simulation.Shards.tasks(
+                tinyScenario(), null)));
+        t.add(npe("ResultsMerge.of(null)", "inputs", () -> org.prefixmoe.simulation.ResultsMerge.of(null)));
+        t.add(npe("ScenarioFiles.parse(null text)", "text", () -> org.prefixmoe.simulation.ScenarioFiles.parse(null,
+                java.nio.file.Path.of("s.yaml"))));
         t.add(iae("Engine.run with a task of another scenario", "not a task of scenario", () -> new Engine(1, null)
                 .run(tinyScenario(), List.of(new Task(0, "nope", 60, 0)), ResultSink.memory())));
         return t;

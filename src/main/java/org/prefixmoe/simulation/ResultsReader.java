@@ -73,6 +73,7 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file) {
+        java.util.Objects.requireNonNull(file, "file");
         return read(file, null, null);
     }
 
@@ -86,6 +87,8 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file, Scenario scenario) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(scenario, "scenario");
         return read(file, scenario, scenario.fingerprint());
     }
 
@@ -99,6 +102,8 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file, String fingerprint) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(fingerprint, "fingerprint");
         return read(file, null, fingerprint);
     }
 

@@ -49,6 +49,7 @@ public final class Shards {
          * @throws IllegalArgumentException naming {@code --shard} if malformed or out of range
          */
         public static Shard parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
             String[] p = text.trim().split("/");
             if (p.length != 2) {
                 throw new IllegalArgumentException("--shard: expected i/k (e.g. 3/8), got '" + text + "'");
@@ -192,6 +193,8 @@ public final class Shards {
      * @return n × restarts
      */
     public static double cost(Scenario s, Task t) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(t, "task");
         return (double) t.n() * s.init().restarts();
     }
 
@@ -203,6 +206,8 @@ public final class Shards {
      * @return its tasks, in the canonical order of {@link Tasks#all}
      */
     public static List<Task> tasks(Scenario s, Shard shard) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(shard, "shard");
         return split(Tasks.all(s), shard.count(), t -> cost(s, t)).get(shard.index() - 1);
     }
 
@@ -216,6 +221,8 @@ public final class Shards {
      * @return k groups (some empty when there are fewer tasks than groups)
      */
     public static List<List<Task>> split(List<Task> tasks, int k, ToDoubleFunction<Task> cost) {
+        java.util.Objects.requireNonNull(tasks, "tasks");
+        java.util.Objects.requireNonNull(cost, "cost");
         if (k < 1) {
             throw new IllegalArgumentException("number of shards must be at least 1, got " + k);
         }
