@@ -40,6 +40,11 @@ import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.DensitySampler;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
+import org.prefixmoe.simulation.Engine;
+import org.prefixmoe.simulation.ResultSink;
+import org.prefixmoe.simulation.Scenario;
+import org.prefixmoe.simulation.Task;
+import org.prefixmoe.simulation.Tasks;
 
 /**
  * API misuse probes (issue 10): each public constructor or factory of the model, sampling,
@@ -188,7 +193,37 @@ class ApiMisuseTest {
         t.add(npe("RegressionError.l2(null fitted model)", "fittedModel", () -> RegressionError.l2(null, G, MODEL, G,
                 new double[4])));
         t.add(iae("Activation.parse of an unknown name", "activation", () -> Activation.parse("relu6")));
+        // simulation (issue 20)
+        t.add(iae("Engine.run with a task twice (memory sink)", "listed twice", () -> {
+            Scenario s = tinyScenario();
+            Task one = Tasks.all(s).get(0);
+            new Engine(1, null).run(s, List.of(one, one), ResultSink.memory());
+        }));
+        t.add(iae("Engine.run with a task twice (callback sink)", "listed twice", () -> {
+            Scenario s = tinyScenario();
+            Task one = Tasks.all(s).get(0);
+            new Engine(1, null).run(s, List.of(one, one), ResultSink.of(r -> { }));
+        }));
+        t.add(npe("Engine.run(null scenario)", "scenario", () -> new Engine(1, null).run(null)));
+        t.add(npe("Engine.run(null tasks)", "tasks", () -> new Engine(1, null).run(tinyScenario(), null,
+                ResultSink.memory())));
+        t.add(npe("Engine.run(null sink)", "sink", () -> new Engine(1, null).run(tinyScenario(), List.of(), null)));
+        t.add(npe("Tasks.all(null)", "scenario", () -> Tasks.all(null)));
+        t.add(npe("Tasks.run(scenario, null task)", "task", () -> Tasks.run(tinyScenario(), null)));
+        t.add(npe("ResultsReader.read(null)", "file", () -> org.prefixmoe.simulation.ResultsReader.read(null)));
+        t.add(npe("new ResultRow(null)", "values", () -> new org.prefixmoe.simulation.ResultRow(null)));
+        t.add(npe("Shards.tasks(scenario, null)", "shard", () -> org.prefixmoe.simulation.Shards.tasks(
+                tinyScenario(), null)));
+        t.add(npe("ResultsMerge.of(null)", "inputs", () -> org.prefixmoe.simulation.ResultsMerge.of(null)));
+        t.add(npe("ScenarioFiles.parse(null text)", "text", () -> org.prefixmoe.simulation.ScenarioFiles.parse(null,
+                java.nio.file.Path.of("s.yaml"))));
+        t.add(iae("Engine.run with a task of another scenario", "not a task of scenario", () -> new Engine(1, null)
+                .run(tinyScenario(), List.of(new Task(0, "nope", 60, 0)), ResultSink.memory())));
         return t;
+    }
+
+    private static Scenario tinyScenario() {
+        return Scenario.builder().name("tiny").seed(1).study("s", TRUTH, 2).sizes(60).replicates(1).build();
     }
 
     @TestFactory
@@ -214,6 +249,22 @@ class ApiMisuseTest {
     @AfterAll
     static void report() {
         System.out.println("API misuse probes: " + passed + " of " + total + " passed");
+    }
+
+    /** Issue 20: EM on responses scaled by 10^6 used to stop after 1 iteration "converged" at its start. */
+    @Test
+    void emOnDataFarOffTheModelsScaleIsNotConverged() {
+        Dataset d = new DensitySampler(MODEL, G, TRUTH.sigma(), TRUTH.input()).sample(500, RandomStreams.stream(3, 1));
+        double[] y = d.y().clone();
+        for (int i = 0; i < y.length; i++) {
+            y[i] *= 1e6;
+        }
+        FitProblem p = new FitProblem(MODEL, new Dataset(d.x(), y, 4, 2), 3, TRUTH.box());
+        FitResult fit = new EmEstimator().fit(p, new RandomInitializer().start(p, RandomStreams.stream(3, 2)));
+        assertTrue(!fit.converged(), "stopped " + fit.stopReason() + " after " + fit.iterations() + " iterations");
+        // and on data at the model's scale EM still converges
+        FitProblem ok = new FitProblem(MODEL, d, 2, TRUTH.box());
+        assertTrue(new EmEstimator().fit(ok, G).converged());
     }
 
     @Test

@@ -47,7 +47,9 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "-L", description = "Number of fitted atoms (default: the model's L*).")
     Integer atoms;
 
-    @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator: least-squares or em"
+            + " (maximum likelihood of the Gaussian mixture-of-experts density; for data from sample --sampler"
+            + " density) (default: ${DEFAULT-VALUE}).")
     String estimator;
 
     @Option(names = "--init", defaultValue = "random",
@@ -75,6 +77,47 @@ final class FitCommand implements Callable<Integer> {
             + "the fit is bit-identical for any number).")
     Integer threads;
 
+    /** How far off the model's scale data may be before {@code fit} warns: a factor of 100 in root mean square. */
+    static final double SCALE_RATIO = 100;
+
+    /**
+     * A warning when the data's inputs or responses are on another scale than data drawn from
+     * the model file (root mean square more than {@link #SCALE_RATIO} times larger): the box bounds
+     * the atoms, so a fit cannot follow such data and may stop at its start. Empty otherwise.
+     */
+    static String scaleWarning(Dataset d, TruthModel tm, Path file) {
+        Dataset ref = org.prefixmoe.sampling.RegressionSampler.of(tm).sample(1000, RandomStreams.stream(0, 0));
+        StringBuilder sb = new StringBuilder();
+        double[][] pairs = {{rms(d.x()), rms(ref.x())}, {rms(d.y()), rms(ref.y())}};
+        String[] what = {"inputs x", "responses y"};
+        for (int i = 0; i < 2; i++) {
+            double ratio = pairs[i][0] / pairs[i][1];
+            if (ratio > SCALE_RATIO) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(String.format(java.util.Locale.ROOT,
+                        "its %s have root mean square %.3g, %.3g times that of data from the model (%.3g)", what[i],
+                        pairs[i][0], ratio, pairs[i][1]));
+            }
+        }
+        return sb.length() == 0 ? "" : "warning: " + file + ": " + sb + "; the box bounds the atoms, so a fit cannot"
+                + " follow data on another scale (it may stop where it started): rescale the data or the model";
+    }
+
+    /** The root mean square, scaled by the largest magnitude so that huge values do not overflow. */
+    private static double rms(double[] v) {
+        double m = 0;
+        for (double a : v) {
+            m = Math.max(m, Math.abs(a));
+        }
+        if (m == 0 || !Double.isFinite(m)) {
+            return m;
+        }
+        double s = 0;
+        for (double a : v) {
+            s += (a / m) * (a / m);
+        }
+        return m * Math.sqrt(s / Math.max(1, v.length));
+    }
+
     @Override
     public Integer call() {
         TruthModel tm = ModelFiles.read(model);
@@ -87,6 +130,7 @@ final class FitCommand implements Callable<Integer> {
             warmUp.start();
         }
         Dataset d = DatasetCsv.read(data);
+        String scaleWarning = scaleWarning(d, tm, data);
         try {
             warmUp.join();
         } catch (InterruptedException e) {
@@ -104,6 +148,8 @@ final class FitCommand implements Callable<Integer> {
         if (restarts < 1) {
             throw new IllegalArgumentException("--restarts: must be at least 1, got " + restarts);
         }
+        // The start is an input too: read it before the output policy looks at the inputs.
+        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
         if (output != null) {
             Outputs.file("--output", output);
         }
@@ -121,7 +167,11 @@ final class FitCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--init: unknown initialization '" + init
                     + "' (expected random or near-truth)");
         };
-        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
+        if (!scaleWarning.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(scaleWarning);
+            err.flush();
+        }
         long t0 = System.nanoTime();
         FitResult fit = from != null ? est.fit(problem, from)
                 : Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));

@@ -56,6 +56,12 @@ final class LossCommand implements Callable<Integer> {
         }
         MixingMeasure g = e.measure();
         tm.model().checkMeasure(estimate + ": atoms", g);
+        if (!tm.box().contains(g)) {
+            org.prefixmoe.model.Box b = tm.box();
+            throw new IllegalArgumentException(estimate + ": the estimate lies outside the model's box (atom ["
+                    + b.atomLower() + ", " + b.atomUpper() + "], bias [" + b.biasLower() + ", " + b.biasUpper()
+                    + "]), where fits never go; its losses would not be meaningful (or finite)");
+        }
         if (!e.converged()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("warning: " + estimate + " is from a fit that did not converge (stopped: " + e.stopReason()
@@ -65,10 +71,16 @@ final class LossCommand implements Callable<Integer> {
         double[] x = new RegressionSampler(tm.model(), tm.truth(), 0, tm.input())
                 .sample(evalSize, RandomStreams.stream(seed, 2)).x();
         CellErrors cells = CellErrors.of(g, tm.truth());
-        System.out.printf("D_1            %.6g%n", VoronoiLoss.d1(g, tm.truth()));
-        System.out.printf("D_2,%-10s %.6g%n", fmt(r), VoronoiLoss.d2(g, tm.truth(), r));
-        System.out.printf("||f - f*||_L2  %.6g%n",
-                RegressionError.l2(tm.model(), g, tm.model(), tm.truth(), x));
+        double d1 = VoronoiLoss.d1(g, tm.truth());
+        double d2 = VoronoiLoss.d2(g, tm.truth(), r);
+        double l2 = RegressionError.l2(tm.model(), g, tm.model(), tm.truth(), x);
+        if (!Double.isFinite(d1) || !Double.isFinite(d2) || !Double.isFinite(l2)) { // before anything is printed
+            throw new IllegalArgumentException(estimate + ": the losses of this estimate are not finite (D_1 " + d1
+                    + ", D_2 " + d2 + ", L2 " + l2 + "): its weights exp(b) overflow");
+        }
+        System.out.printf("D_1            %.6g%n", d1);
+        System.out.printf("D_2,%-10s %.6g%n", fmt(r), d2);
+        System.out.printf("||f - f*||_L2  %.6g%n", l2);
         System.out.printf("single-cell atom error     %.6g%n", cells.single());
         System.out.printf("multi-cell atom error      %.6g%n", cells.multi());
         System.out.printf("multi-cell weighted error  %.6g%n", cells.multiWeighted());

@@ -75,6 +75,20 @@ public final class Main implements Runnable {
             InputFiles.track();
             return new CommandLine.RunLast().execute(parseResult);
         });
+        // A bad option is one line too: the converter's or setter's own message, not Java's exception text.
+        cl.setParameterExceptionHandler((ex, args) -> {
+            String msg = ex.getMessage();
+            for (Throwable c = ex.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof IllegalArgumentException && c.getMessage() != null) {
+                    msg = c.getMessage();
+                }
+            }
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + oneLine(msg) + " (see: prefixmoe " + (ex.getCommandLine().getParent() == null
+                    ? "" : ex.getCommandLine().getCommandName() + " ") + "--help)");
+            err.flush();
+            return BAD_INPUT;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException) {

@@ -53,15 +53,31 @@ final class PlotCommand implements Callable<Integer> {
         }
         String base = Outputs.baseName("--name", name != null ? name : String.join("-", losses));
         List<Summary> summaries = new ArrayList<>();
+        java.util.Map<Path, Path> seen = new java.util.HashMap<>();
+        for (Path file : results) {
+            Path before = seen.putIfAbsent(org.prefixmoe.io.InputFiles.realPath(file), file);
+            if (before != null) {
+                throw new IllegalArgumentException("RESULTS: " + file + " is given twice (also as " + before
+                        + "); each results file is one set of curves");
+            }
+        }
+        List<String> prefixes = new ArrayList<>();
+        for (Path file : results) {
+            Path parent = file.toAbsolutePath().getParent();
+            prefixes.add(results.size() > 1 && parent.getFileName() != null ? parent.getFileName() + "/" : "");
+        }
+        if (new java.util.HashSet<>(prefixes).size() < prefixes.size()) { // folders of one name: number them
+            for (int i = 0; i < prefixes.size(); i++) {
+                prefixes.set(i, (i + 1) + ":" + prefixes.get(i));
+            }
+        }
         for (Path file : results) {
             summaries.add(Summary.of(ResultsReader.read(file).rows(), options));
         }
         Outputs.folder("--output", output, List.of(base + ".png", base + ".svg"));
         List<RatePlot.Series> series = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
-            Path file = results.get(i);
-            String prefix = results.size() > 1 ? file.toAbsolutePath().getParent().getFileName() + "/" : "";
-            series.addAll(RatePlot.series(summaries.get(i), losses, prefix));
+            series.addAll(RatePlot.series(summaries.get(i), losses, prefixes.get(i)));
         }
         if (series.isEmpty()) {
             throw new IllegalArgumentException("no data for " + String.join(", ", losses) + " in " + results);

@@ -69,7 +69,11 @@ final class SimulateCommand implements Callable<Integer> {
     static final class ShardConverter implements picocli.CommandLine.ITypeConverter<Shards.Shard> {
         @Override
         public Shards.Shard convert(String value) {
-            return Shards.Shard.parse(value);
+            try {
+                return Shards.Shard.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--shard: ", ""));
+            }
         }
     }
 
@@ -95,7 +99,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         // Fail on an unwritable folder, or one whose files are inputs, before any work starts.
         for (int i = 0; i < list.size(); i++) {
-            Outputs.folder("--output", dirs.get(i), writtenFiles(list.get(i), list.get(i).figures()));
+            List<String> names = new ArrayList<>(writtenFiles(list.get(i), list.get(i).figures()));
+            names.add(Shards.MANIFEST);
+            Outputs.folder("--output", dirs.get(i), names);
         }
         if (new java.util.HashSet<>(dirs).size() < dirs.size()) {
             throw new IllegalArgumentException("SCENARIO: two scenarios have the same name and would write one folder"
@@ -145,11 +151,14 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: shard %s, %d of %d tasks on %d thread(s) -> %s%n", s.name(), shard,
                 tasks.size(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
+        warnIfEmOnRegressionData(s);
+        Shards.Manifest.of(s, shard).write(dir); // for merge: which shard of how many, and its tasks
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
+        Path parent = dir.toAbsolutePath().getParent();
         System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
-                        + " cap; %.1f s, %.1f fits/s; when every shard is done: prefixmoe merge DIR... -o OUT%n",
+                        + " cap; %.1f s, %.1f fits/s; when all %d shards are done: prefixmoe merge %s -o %s%n",
                 s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
-                rep.fitsPerSecond());
+                rep.fitsPerSecond(), shard.count(), parent, parent.resolve(s.name()));
         if (rep.ran() > 0) {
             appendRunLog(dir, s, rep, threads);
         }
@@ -186,6 +195,7 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
+        warnIfEmOnRegressionData(s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
                         + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
@@ -255,6 +265,20 @@ final class SimulateCommand implements Callable<Integer> {
                     + " kernel and new ones will be with the " + now + " kernel: for this study they agree to"
                     + " rounding, not bit for bit (run with the " + last + " kernel to resume with the same bits,"
                     + " or use --fresh)");
+        }
+    }
+
+    /**
+     * Warns when EM, the maximum-likelihood estimator of the Gaussian mixture-of-experts density,
+     * is run on data from the regression sampler ({@code Y = f_G*(X) + ε}, the default): its
+     * likelihood is then misspecified and its fits may report convergence far from the truth.
+     */
+    static void warnIfEmOnRegressionData(Scenario s) {
+        if (s.estimator().equals(org.prefixmoe.estimation.em.EmEstimator.NAME) && s.sampler().equals("regression")) {
+            System.err.println("warning: " + s.name() + ": estimator em on data from the regression sampler (Y = f(X)"
+                    + " + noise, the default): EM maximizes the likelihood of the mixture-of-experts density, which"
+                    + " these data do not follow; converged fits may lie far from the truth. Add 'sampler: density'"
+                    + " to the scenario for EM's own model");
         }
     }
 

@@ -72,6 +72,11 @@ final class SummarizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(results + ": " + e.getMessage(), e);
         }
         Outputs.folder("--output", dir, List.of("summary.md", "summary.csv", "rates.csv", "outcomes.csv"));
+        if (sc == null && baseline == null && s.baseline() != null) {
+            System.err.println("note: baseline study '" + s.baseline() + "' (that of the file's first row); the"
+                    + " scenario's may be another: give --scenario FILE (its baseline, r and threshold) or --baseline"
+                    + " STUDY");
+        }
         System.out.print(s.table());
         String title = results.toAbsolutePath().getParent().getFileName().toString();
         s.write(dir, title);

@@ -130,7 +130,17 @@ public final class AtomicFiles {
             Path probe = Files.createFile(temporarySibling(dir.resolve("write-check")));
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw new UncheckedIOException("output folder " + dir + " is not writable: " + e.getMessage(),
+            String why = e.getMessage();
+            for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+                if (Files.exists(p) && !Files.isDirectory(p)) {
+                    why = p + " is a file, not a folder";
+                    break;
+                }
+            }
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                why = "permission denied";
+            }
+            throw new UncheckedIOException("output folder " + dir + " is not writable: " + why,
                     e instanceof IOException io ? io : new IOException(e));
         }
     }

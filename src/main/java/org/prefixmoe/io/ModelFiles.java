@@ -205,6 +205,10 @@ public final class ModelFiles {
 
     private static Parameterization parameterization(Tree t, int q) {
         String name = t.string("parameterization");
+        if (t.has("activation") && !name.equals(SharedNonlinear.NAME)) {
+            throw t.error("activation", "only a shared-nonlinear model has an activation; this one is " + name
+                    + " (remove the field, or set parameterization: shared-nonlinear)");
+        }
         return switch (name) {
             case NonShared.NAME -> {
                 int r = t.has("r") ? (int) t.integer("r") : t.matrix("B")[0].length;

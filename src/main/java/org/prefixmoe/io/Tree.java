@@ -54,6 +54,9 @@ public final class Tree {
         return origin.getOrDefault(fullField.split("[.\\[]", 2)[0], file);
     }
 
+    /** The largest YAML/JSON file read (1 MiB), checked before the file is read. */
+    public static final long MAX_BYTES = 1L << 20;
+
     /**
      * Reads a YAML or JSON file (JSON is YAML, but the JSON parser gives better messages for .json).
      *
@@ -67,6 +70,15 @@ public final class Tree {
             throw new InputFileException(file, "", "no such file");
         }
         InputFiles.record(file);
+        try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) { // before any parsing: the YAML scanner's cost grows faster than the size
+                throw new InputFileException(file, "", size + " bytes, more than the " + MAX_BYTES
+                        + " a model, scenario or estimate file may have; these files are small text");
+            }
+        } catch (IOException e) {
+            throw new InputFileException(file, "", "cannot be read: " + e.getMessage());
+        }
         String text;
         try {
             text = utf8(file);
@@ -104,6 +116,12 @@ public final class Tree {
      * @throws InputFileException as {@link #read}
      */
     public static Tree parse(String text, Path file) {
+        java.util.Objects.requireNonNull(text, "text");
+        java.util.Objects.requireNonNull(file, "file");
+        if (text.length() > MAX_BYTES) {
+            throw new InputFileException(file, "", text.length() + " characters, more than the " + MAX_BYTES
+                    + " a model, scenario or estimate file may have; these files are small text");
+        }
         JsonNode root;
         try {
             boolean json = file.toString().endsWith(".json");

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -82,6 +83,7 @@ public final class Engine {
      * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile) {
+        Objects.requireNonNull(s, "scenario");
         return run(s, resultsFile, Tasks.all(s), false);
     }
 
@@ -95,6 +97,7 @@ public final class Engine {
      * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile, boolean fresh) {
+        Objects.requireNonNull(s, "scenario");
         return run(s, resultsFile, Tasks.all(s), fresh);
     }
 
@@ -122,8 +125,10 @@ public final class Engine {
      * @return what the run did
      */
     public Report run(Scenario s, Path resultsFile, List<Task> tasks, boolean fresh) {
+        Objects.requireNonNull(resultsFile, "resultsFile");
+        checkTasks(s, tasks);
         long t0 = System.nanoTime();
-        try (ResultsFile out = ResultsFile.open(resultsFile, s.fingerprint(), fresh)) {
+        try (ResultsFile out = ResultsFile.open(resultsFile, s, fresh)) {
             List<Task> todo = tasks.stream().filter(t -> !out.has(t)).toList();
             Report r = execute(s, todo, out, t0);
             return new Report(resultsFile, tasks.size(), tasks.size() - todo.size(), r.ran(), r.failed(), r.capped(),
@@ -140,6 +145,8 @@ public final class Engine {
      * @return what the run did ({@code results} is the file when the sink is a {@link ResultsFile}, else null)
      */
     public Report run(Scenario s, List<Task> tasks, ResultSink sink) {
+        checkTasks(s, tasks);
+        Objects.requireNonNull(sink, "sink");
         Report r = execute(s, tasks, sink, System.nanoTime());
         return new Report(sink instanceof ResultsFile f ? f.file() : null, tasks.size(), 0, r.ran(), r.failed(),
                 r.capped(), r.seconds());
@@ -152,6 +159,7 @@ public final class Engine {
      * @return its rows, in the canonical task order of {@link Tasks#all}
      */
     public List<ResultRow> run(Scenario s) {
+        Objects.requireNonNull(s, "scenario");
         ResultSink.Memory memory = ResultSink.memory();
         run(s, Tasks.all(s), memory);
         java.util.Map<String, Integer> order = new java.util.HashMap<>();
@@ -162,6 +170,25 @@ public final class Engine {
         List<ResultRow> rows = new ArrayList<>(memory.rows());
         rows.sort(Comparator.comparingInt(r -> order.get(r.key())));
         return List.copyOf(rows);
+    }
+
+    /** Tasks of {@code s}, each once: a task twice would give two rows of one task in any sink. */
+    private static void checkTasks(Scenario s, List<Task> tasks) {
+        Objects.requireNonNull(s, "scenario");
+        Objects.requireNonNull(tasks, "tasks");
+        java.util.Set<Task> all = new java.util.HashSet<>(Tasks.all(s));
+        java.util.Set<Task> seen = new java.util.HashSet<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            Task t = Objects.requireNonNull(tasks.get(i), "tasks[" + i + "]");
+            if (!all.contains(t)) {
+                throw new IllegalArgumentException("tasks[" + i + "]: " + t + " is not a task of scenario '" + s.name()
+                        + "' (see Tasks.all)");
+            }
+            if (!seen.add(t)) {
+                throw new IllegalArgumentException("tasks[" + i + "]: task " + t.key() + " is listed twice; a task"
+                        + " has one row");
+            }
+        }
     }
 
     private Report execute(Scenario s, List<Task> tasks, ResultSink out, long t0) {

@@ -26,6 +26,9 @@ import org.prefixmoe.model.MixingMeasure;
 public final class ResultRow implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     /** The columns of a results file, in order. */
+    /** The longest {@code message} a row holds: longer messages are cut when written, refused when read. */
+    public static final int MAX_MESSAGE = 1000;
+
     public static final List<String> COLUMNS = List.of("scenario", "fingerprint", "study", "parameterization", "L",
             "L_star", "n", "replicate", "estimator", "init", "status", "stop_reason", "converged", "iterations",
             "evaluations", "objective", "noise_variance", "d1", "d2", "regression", "single", "multi",
@@ -52,6 +55,7 @@ public final class ResultRow implements java.io.Serializable {
      * @param values the text of each column, in {@link #COLUMNS} order; not modified
      */
     public ResultRow(String[] values) {
+        java.util.Objects.requireNonNull(values, "values");
         if (values.length != COLUMNS.size()) {
             throw new IllegalArgumentException("row: " + values.length + " values for " + COLUMNS.size() + " columns");
         }
@@ -291,6 +295,7 @@ public final class ResultRow implements java.io.Serializable {
      * @return its text, which {@link #parseEstimate} reads back exactly
      */
     public static String formatEstimate(MixingMeasure g) {
+        java.util.Objects.requireNonNull(g, "estimate");
         StringBuilder sb = new StringBuilder();
         for (int l = 0; l < g.size(); l++) {
             if (l > 0) {
@@ -314,6 +319,7 @@ public final class ResultRow implements java.io.Serializable {
      * @throws IllegalArgumentException if the text is not of that form (naming the column and the text)
      */
     public static MixingMeasure parseEstimate(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         try {
             String[] atoms = text.split("\\|", -1);
             double[][] theta = new double[atoms.length][];

@@ -56,7 +56,7 @@ public final class ResultsFile implements Closeable, ResultSink {
     }
 
     /** Deleted while the lock is still held, so no other run can be holding it. */
-    private static void deleteLockFile(Path file) {
+    static void deleteLockFile(Path file) {
         try {
             Files.deleteIfExists(lockFile(file));
         } catch (IOException e) {
@@ -105,6 +105,30 @@ public final class ResultsFile implements Closeable, ResultSink {
      * @return the open file, holding the run's lock until closed
      */
     public static ResultsFile open(Path file, String fingerprint, boolean deleteRows) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(fingerprint, "fingerprint");
+        return open(file, f -> ResultsReader.read(f, fingerprint), deleteRows);
+    }
+
+    /**
+     * Opens the results file of a run of {@code s}, as {@link #open(Path, String, boolean)}, and
+     * checks more than the fingerprint: each row's scenario name and, for rows inside the
+     * scenario's grid, its study's parameterization, L, L* and estimator (rows outside the grid,
+     * e.g. after lowering {@code replicates}, are kept but not counted as done).
+     *
+     * @param file the results file
+     * @param s the scenario
+     * @param deleteRows whether to delete the existing rows (under the lock) first
+     * @return the open file, holding the run's lock until closed
+     */
+    public static ResultsFile open(Path file, Scenario s, boolean deleteRows) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(s, "scenario");
+        return open(file, f -> ResultsReader.read(f, s), deleteRows);
+    }
+
+    private static ResultsFile open(Path file, java.util.function.Function<Path, ResultsReader.Results> reader,
+                                    boolean deleteRows) {
         FileChannel lock = null;
         try {
             lock = lock(file);
@@ -115,14 +139,16 @@ public final class ResultsFile implements Closeable, ResultSink {
             int kept = 0;
             List<String> columns = ResultRow.COLUMNS;
             if (Files.exists(file) && Files.size(file) > 0) {
-                dropPartialLastLine(file);
+                // Header and every complete row validated (ResultsReader) before anything is
+                // changed: a file that is not a results file, or holds rows of other settings, is
+                // refused untouched. Only then is a partial last line (a row cut by a kill) dropped.
                 columns = header(file);
-                // Every row validated (ResultsReader); rows of other settings refused rather than mixed.
-                for (ResultRow row : ResultsReader.read(file, fingerprint).rows()) {
+                for (ResultRow row : reader.apply(file).rows()) {
                     if (done.add(row.key())) {
                         kept++;
                     }
                 }
+                dropPartialLastLine(file);
             }
             boolean fresh = !Files.exists(file) || Files.size(file) == 0;
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -158,6 +184,61 @@ public final class ResultsFile implements Closeable, ResultSink {
                 // releasing a lock on a file we are abandoning
             }
         }
+    }
+
+    /**
+     * The length in bytes of a partial last line (the remains of a row cut by a killed run):
+     * what follows the file's last newline.
+     *
+     * @param file a results file
+     * @return 0 when the file ends with a newline (or is empty)
+     * @throws IOException when it cannot be read
+     */
+    static long partialLastLineLength(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ch.size() - lastNewlineEnd(ch);
+        }
+    }
+
+    /** The position just after the last newline of the channel's file (0 if it has none). */
+    private static long lastNewlineEnd(FileChannel ch) throws IOException {
+        long pos = ch.size();
+        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        while (pos > 0) {
+            one.clear();
+            ch.read(one, pos - 1);
+            if (one.get(0) == '\n') {
+                break;
+            }
+            pos--;
+        }
+        return pos;
+    }
+
+    /**
+     * Refuses when a run holds the lock of {@code file}, without creating or changing anything
+     * beside it (so that a read-only archive can be read, and no lock file is left behind).
+     *
+     * @param file a results file
+     * @throws IllegalStateException when another run holds its lock
+     */
+    static void requireNotLocked(Path file) {
+        Path lockFile = lockFile(file);
+        if (!Files.exists(lockFile)) {
+            return; // a run creates the lock file before it locks it
+        }
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            // A shared lock needs only read access and fails while a run holds its exclusive one.
+            if (ch.tryLock(0, Long.MAX_VALUE, true) != null) {
+                return;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by this very process
+        } catch (IOException e) {
+            return; // unreadable lock file: no run of this user can hold it either
+        }
+        throw new IllegalStateException(file + " is being written by another run (lock " + lockFile
+                + "); wait for it to finish or stop it, then rerun to resume");
     }
 
     /** Truncates the file after its last newline: the remains of a row cut by a killed run. */
@@ -199,10 +280,18 @@ public final class ResultsFile implements Closeable, ResultSink {
         try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             first = r.readLine();
         }
+        if (first != null && first.startsWith("\uFEFF")) {
+            first = first.substring(1); // a byte-order mark
+        }
         try (CSVParser p = CSVParser.parse(first == null ? "" : first + "\n", READ)) {
             List<String> header = List.copyOf(p.getHeaderNames());
             ResultsReader.checkLayout(file, header);
             return header;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IllegalArgumentException(file + ": line 1: not a results file (" + e.getMessage() + ")");
         }
     }
 

@@ -10,12 +10,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Merges the results files of the shards of one scenario ({@code simulate --shard i/k}) into one
  * results file whose rows are those of an unsharded run. Refuses, naming the files: inputs of
  * different scenario settings (fingerprints), a task present twice (the same shard given twice,
- * or overlapping shards), and an input still being written by a run.
+ * or overlapping shards), a row outside its shard's task list, and an input still being written
+ * by a run. Each shard folder's manifest ({@link Shards.Manifest}) says which shard of how many
+ * it is and which tasks it has: missing shards, missing tasks and cut rows are listed in
+ * {@link Merged#gaps()} ({@code merge} refuses them unless {@code --partial}). Nothing is created
+ * beside the inputs.
  */
 public final class ResultsMerge {
     private ResultsMerge() {
@@ -36,8 +41,18 @@ public final class ResultsMerge {
      * @param fingerprint the scenario fingerprint shared by every row (empty when there are none)
      * @param rows every row, sorted by study, n and replicate
      * @param inputs the inputs read
+     * @param gaps what is missing, one sentence each: shards of {@code k} not given, tasks of a
+     *     shard's manifest without a row (a killed or unfinished shard), a cut last line; empty
+     *     when the inputs are complete (or carry no manifest to tell)
+     * @param checked whether completeness was checked: every input has a shard manifest
+     *     ({@link Shards#MANIFEST}, written by {@code simulate --shard})
      */
-    public record Merged(String fingerprint, List<ResultRow> rows, List<Input> inputs) {
+    public record Merged(String fingerprint, List<ResultRow> rows, List<Input> inputs, List<String> gaps,
+                         boolean checked) {
+        /** {@return whether nothing is known to be missing} */
+        public boolean complete() {
+            return gaps.isEmpty();
+        }
     }
 
     /**
@@ -51,14 +66,64 @@ public final class ResultsMerge {
     }
 
     /**
-     * Reads and checks the inputs; nothing is written.
+     * The results files named by {@code inputs}: a results file, a results folder, or the folder
+     * given to {@code simulate --shard ... -o DIR}, which stands for every {@code NAME-shard-i-of-k}
+     * folder in it.
      *
-     * @param inputs results folders or results files
+     * @param inputs results folders, results files, or parents of shard folders
+     * @return the results files, in order
+     * @throws IllegalArgumentException naming an input that holds no results
+     */
+    public static List<Path> expand(List<Path> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        List<Path> out = new ArrayList<>();
+        for (Path in : inputs) {
+            Objects.requireNonNull(in, "inputs[" + out.size() + "]");
+            Path file = resultsFile(in);
+            if (Files.isRegularFile(file)) {
+                out.add(file);
+                continue;
+            }
+            List<Path> shards = new ArrayList<>();
+            if (Files.isDirectory(in)) {
+                try (var list = Files.list(in)) {
+                    list.filter(d -> SHARD_FOLDER.matcher(d.getFileName().toString()).matches())
+                            .filter(d -> Files.isRegularFile(d.resolve("results.csv"))).sorted().forEach(shards::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list " + in + ": " + e.getMessage(), e);
+                }
+            }
+            if (shards.isEmpty()) {
+                throw new IllegalArgumentException(in + ": no results file (expected a folder with results.csv"
+                        + " written by simulate, such a file, or the -o folder of simulate --shard with"
+                        + " NAME-shard-i-of-k folders)");
+            }
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            shards.forEach(d -> names.add(SHARD_FOLDER.matcher(d.getFileName().toString()).replaceAll("$1")));
+            if (names.size() > 1) {
+                throw new IllegalArgumentException(in + ": holds the shards of several scenarios " + names
+                        + "; name one scenario's NAME-shard-i-of-k folders");
+            }
+            shards.forEach(d -> out.add(d.resolve("results.csv")));
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern SHARD_FOLDER =
+            java.util.regex.Pattern.compile("(.+)-shard-[0-9]+-of-[0-9]+");
+
+    /**
+     * Reads and checks the inputs; nothing is written, nothing is created beside the inputs (they
+     * may be read-only). What is missing is reported in {@link Merged#gaps()}, not refused.
+     *
+     * @param inputs results folders, results files, or the -o folder of {@code simulate --shard}
      * @return the merged rows
-     * @throws IllegalArgumentException naming the files for mismatched fingerprints or a task present twice
+     * @throws IllegalArgumentException naming the files for mismatched fingerprints, a task present
+     *     twice, a row outside its shard's manifest or manifests of different scenarios
      * @throws IllegalStateException if a run is still writing an input
      */
     public static Merged of(List<Path> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("merge: no inputs");
         }
@@ -67,17 +132,22 @@ public final class ResultsMerge {
         Map<String, ResultRow> byKey = new HashMap<>();
         Map<String, Path> source = new HashMap<>();
         List<Input> read = new ArrayList<>();
-        for (Path in : inputs) {
-            Path file = resultsFile(in);
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException(in + ": no results file (expected a folder with results.csv"
-                        + " written by simulate, or such a file)");
-            }
-            List<ResultRow> rows;
-            try (FileChannel ignored = ResultsFile.lock(file)) {
-                rows = ResultsFile.read(file);
+        List<String> gaps = new ArrayList<>();
+        Map<Integer, Path> shardsGiven = new java.util.TreeMap<>();
+        Shards.Manifest first = null;
+        boolean allManifests = true;
+        for (Path file : expand(inputs)) {
+            ResultsFile.requireNotLocked(file);
+            List<ResultRow> rows = ResultsFile.read(file);
+            long cut;
+            try {
+                cut = ResultsFile.partialLastLineLength(file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            if (cut > 0) {
+                gaps.add(file + ": its last line is cut (" + cut + " bytes after the last newline: a row of a"
+                        + " killed run, left out)");
             }
             for (ResultRow row : rows) {
                 String fp = row.get("fingerprint");
@@ -102,13 +172,72 @@ public final class ResultsMerge {
                 }
                 source.put(key, file);
             }
+            java.util.Optional<Shards.Manifest> man = file.getParent() == null ? java.util.Optional.empty()
+                    : Shards.Manifest.read(file.getParent());
+            if (man.isEmpty()) {
+                allManifests = false;
+            } else {
+                Shards.Manifest mf = man.get();
+                Path mfile = file.resolveSibling(Shards.MANIFEST);
+                if (first == null) {
+                    first = mf;
+                } else if (first.shard().count() != mf.shard().count() || !first.scenario().equals(mf.scenario())
+                        || !first.fingerprint().equals(mf.fingerprint())) {
+                    throw new IllegalArgumentException(mfile + ": shard " + mf.shard() + " of scenario '"
+                            + mf.scenario() + "' (" + mf.fingerprint() + "), but another input is shard "
+                            + first.shard() + " of '" + first.scenario() + "' (" + first.fingerprint()
+                            + "); only the shards of one run of one scenario can be merged");
+                }
+                Path twice = shardsGiven.put(mf.shard().index(), file);
+                if (twice != null) {
+                    throw new IllegalArgumentException(file + " and " + twice + " are both shard " + mf.shard()
+                            + "; nothing written");
+                }
+                java.util.Set<String> listed = new java.util.HashSet<>(mf.tasks());
+                for (ResultRow row : rows) {
+                    if (!row.get("fingerprint").equals(mf.fingerprint()) || !listed.contains(row.key())) {
+                        throw new IllegalArgumentException(file + ": task " + row.key() + " is not one of shard "
+                                + mf.shard() + "'s tasks in " + mfile + " (or its settings differ); nothing written");
+                    }
+                }
+                java.util.Set<String> have = new java.util.HashSet<>();
+                rows.forEach(r -> have.add(r.key()));
+                List<String> missing = mf.tasks().stream().filter(t -> !have.contains(t)).toList();
+                if (!missing.isEmpty()) {
+                    gaps.add(file + ": shard " + mf.shard() + " has " + rows.size() + " of its " + mf.tasks().size()
+                            + " tasks' rows; " + missing.size() + " missing (" + examples(missing)
+                            + "): killed, failed or still to run");
+                }
+            }
             read.add(new Input(file, rows.size()));
+        }
+        if (first != null) {
+            List<String> absent = new ArrayList<>();
+            for (int i = 1; i <= first.shard().count(); i++) {
+                if (!shardsGiven.containsKey(i)) {
+                    absent.add(i + "/" + first.shard().count());
+                }
+            }
+            if (!absent.isEmpty()) {
+                gaps.add("shard(s) " + String.join(", ", absent) + " of scenario '" + first.scenario()
+                        + "' not given (folders " + first.scenario() + "-shard-" + absent.get(0).replace("/", "-of-")
+                        + (absent.size() > 1 ? ", ..." : "") + "); " + (first.scenarioTasks() - byKey.size())
+                        + " of the scenario's " + first.scenarioTasks() + " tasks have no row");
+            }
+            if (!allManifests) {
+                gaps.add("some inputs have no shard manifest (" + Shards.MANIFEST + "): their completeness is unknown");
+            }
         }
         List<ResultRow> rows = new ArrayList<>(byKey.values());
         rows.sort(Comparator.comparing((ResultRow r) -> r.get("study"))
                 .thenComparingInt(r -> Integer.parseInt(r.get("n")))
                 .thenComparingInt(r -> Integer.parseInt(r.get("replicate"))));
-        return new Merged(fingerprint == null ? "" : fingerprint, List.copyOf(rows), List.copyOf(read));
+        return new Merged(fingerprint == null ? "" : fingerprint, List.copyOf(rows), List.copyOf(read),
+                List.copyOf(gaps), first != null && allManifests);
+    }
+
+    private static String examples(List<String> keys) {
+        return "e.g. " + String.join(", ", keys.subList(0, Math.min(3, keys.size()))) + (keys.size() > 3 ? ", ..." : "");
     }
 
     private static String firstDifference(ResultRow a, ResultRow b) {
@@ -131,14 +260,20 @@ public final class ResultsMerge {
      * @return the results file written
      */
     public static Path write(Merged m, Path dir) {
+        Objects.requireNonNull(m, "merged");
+        Objects.requireNonNull(dir, "dir");
         Path out = dir.resolve("results.csv");
         boolean isInput = m.inputs().stream().anyMatch(i -> sameFile(i.file(), out));
         if (Files.exists(out) && !isInput) {
-            throw new IllegalArgumentException(out + " exists and is not among the inputs; name it as an input"
-                    + " to merge into it, or choose another -o");
+            throw new IllegalArgumentException(out + " exists and is not among the inputs; choose a new or empty"
+                    + " -o folder");
         }
         try (FileChannel ignored = ResultsFile.lock(out)) {
-            ResultsFile.writeAll(out, m.rows());
+            try {
+                ResultsFile.writeAll(out, m.rows());
+            } finally {
+                ResultsFile.deleteLockFile(out); // while still held: no other run can be holding it
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }

@@ -73,6 +73,7 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file) {
+        java.util.Objects.requireNonNull(file, "file");
         return read(file, null, null);
     }
 
@@ -86,6 +87,8 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file, Scenario scenario) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(scenario, "scenario");
         return read(file, scenario, scenario.fingerprint());
     }
 
@@ -99,6 +102,8 @@ public final class ResultsReader {
      * @throws IllegalArgumentException naming the file, line and column of the first bad value
      */
     public static Results read(Path file, String fingerprint) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(fingerprint, "fingerprint");
         return read(file, null, fingerprint);
     }
 
@@ -113,8 +118,15 @@ public final class ResultsReader {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte-order mark, as some editors and spreadsheets write
+        }
         int end = text.lastIndexOf('\n');
         text = end < 0 ? "" : text.substring(0, end + 1); // a partial last line is a row cut by a killed run
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException(file + ": not a results file: no complete header line (the file is"
+                    + " empty or has no newline)");
+        }
         int[] lineStarts = lineStarts(text);
         Map<String, Scenario.Study> studies = new HashMap<>();
         Set<Integer> sizes = new HashSet<>();
@@ -127,10 +139,9 @@ public final class ResultsReader {
         Map<String, Integer> keys = new HashMap<>();
         String seen = fingerprint;
         int seenLine = 0;
-        try (CSVParser p = CSVParser.parse(text, READ)) {
-            if (text.isEmpty()) {
-                return new Results(file, List.of(), List.of(), "");
-            }
+        String name = scenario == null ? null : scenario.name();
+        int nameLine = 0;
+        try (CSVParser p = parse(file, text)) {
             List<String> header = p.getHeaderNames();
             checkLayout(file, header);
             for (CSVRecord rec : p) {
@@ -150,6 +161,14 @@ public final class ResultsReader {
                     throw c.error("fingerprint", "'" + fp + "' differs from " + (seenLine > 0 ? "line " + seenLine
                             + "'s" : "the scenario's") + " '" + seen + "': the file mixes scenario settings (seed,"
                             + " solver, truth, ...); write to another folder or delete the file");
+                }
+                if (name == null) {
+                    name = row.get("scenario");
+                    nameLine = line;
+                } else if (!row.get("scenario").equals(name)) {
+                    throw c.error("scenario", "'" + row.get("scenario") + "' differs from " + (nameLine > 0 ? "line "
+                            + nameLine + "'s" : "the scenario's name") + " '" + name + "': a results file holds the"
+                            + " rows of one scenario; write to another folder or delete the file");
                 }
                 Integer before = keys.putIfAbsent(row.key(), line);
                 if (before != null) {
@@ -179,6 +198,15 @@ public final class ResultsReader {
         return new Results(file, List.copyOf(rows), List.copyOf(outside), seen == null ? "" : seen);
     }
 
+    /** Parses the text; Commons CSV's refusals of a header (e.g. a duplicate name) name the file. */
+    private static CSVParser parse(Path file, String text) throws IOException {
+        try {
+            return CSVParser.parse(text, READ);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": line 1: not a results file (" + e.getMessage() + ")");
+        }
+    }
+
     /**
      * Checks a header: {@link ResultRow#COLUMNS}, or those without the columns added since the file
      * was written ({@link ResultRow#ADDED_COLUMNS}; such files are read and resumed in their layout).
@@ -186,9 +214,33 @@ public final class ResultsReader {
     static void checkLayout(Path file, List<String> header) {
         List<String> older = ResultRow.COLUMNS.stream().filter(c -> !ResultRow.ADDED_COLUMNS.contains(c)).toList();
         if (!header.equals(ResultRow.COLUMNS) && !header.equals(older)) {
-            throw new IllegalArgumentException(file + ": line 1: not a results file of this version (header "
-                    + String.join(",", header) + "; expected " + String.join(",", ResultRow.COLUMNS) + ")");
+            String diff = "";
+            for (int i = 0; i < Math.min(header.size(), ResultRow.COLUMNS.size()); i++) {
+                if (!header.get(i).equals(ResultRow.COLUMNS.get(i))) {
+                    diff = "column " + (i + 1) + " is '" + visible(header.get(i)) + "', expected '"
+                            + ResultRow.COLUMNS.get(i) + "'; ";
+                    break;
+                }
+            }
+            if (diff.isEmpty()) {
+                diff = header.size() + " columns, expected " + ResultRow.COLUMNS.size() + "; ";
+            }
+            String h = String.join(",", header);
+            throw new IllegalArgumentException(file + ": line 1: not a results file of this version (" + diff
+                    + "header " + visible(h.length() > 200 ? h.substring(0, 200) + "..." : h) + "; expected "
+                    + String.join(",", ResultRow.COLUMNS) + ")");
         }
+    }
+
+    /** The text with characters outside printable ASCII shown as {@code \\uXXXX}. */
+    private static String visible(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format(java.util.Locale.ROOT, "\\u%04X",
+                    (int) c));
+        }
+        return sb.toString();
     }
 
     /** The values of a row in {@link ResultRow#COLUMNS} order, columns missing from the file left empty. */
@@ -234,6 +286,8 @@ public final class ResultsReader {
             }
         }
 
+        /** The longest name a results file may hold in its text columns (scenario, study, ...). */
+        private static final int MAX_NAME = 200;
         private final Path file;
         private final int line;
         private final ResultRow row;
@@ -249,10 +303,27 @@ public final class ResultsReader {
         }
 
         void check() {
+            for (String c : ResultRow.COLUMNS) {
+                String v = row.get(c);
+                for (int i = 0; i < v.length(); i++) {
+                    char ch = v.charAt(i);
+                    if (ch < 0x20 || ch == 0x7f) {
+                        throw error(c, String.format(java.util.Locale.ROOT, "control character U+%04X at"
+                                + " position %d: results files hold printable text only", (int) ch, i + 1));
+                    }
+                }
+            }
             for (String c : List.of("scenario", "fingerprint", "study", "parameterization", "estimator", "init")) {
                 if (row.get(c).isEmpty()) {
                     throw error(c, "empty");
                 }
+                if (row.get(c).length() > MAX_NAME) {
+                    throw error(c, row.get(c).length() + " characters, at most " + MAX_NAME);
+                }
+            }
+            if (row.get("message").length() > ResultRow.MAX_MESSAGE) {
+                throw error("message", row.get("message").length() + " characters, at most "
+                        + ResultRow.MAX_MESSAGE + " (what a run writes)");
             }
             whole("L", 1, false);
             whole("L_star", 1, false);

@@ -53,6 +53,8 @@ import org.prefixmoe.sampling.Samplers;
 public final class Scenario {
     /** The losses a scenario can record; {@code cells} stands for the per-cell atom errors. */
     public static final List<String> KNOWN_LOSSES = List.of("d1", "d2", "regression", "cells");
+    /** The most tasks (studies × sizes × replicates) a scenario may have: 10^6. */
+    public static final long MAX_TASKS = 1_000_000;
     /** The initialization strategies. */
     public static final List<String> INIT_STRATEGIES = List.of(NearTruthInitializer.NAME, RandomInitializer.NAME);
     /** The fewest fresh inputs of the regression error (SPEC §4), and its default. */
@@ -876,6 +878,12 @@ public final class Scenario {
             Estimators.create(estimator, settings);
             if (studies.isEmpty()) {
                 throw new IllegalArgumentException("studies: expected at least one study");
+            }
+            long tasks = (long) studies.size() * sizes.size() * replicates;
+            if (tasks > MAX_TASKS) { // refused up front: the task list and results file could not fit
+                throw new IllegalArgumentException("replicates: " + studies.size() + " studies x " + sizes.size()
+                        + " sizes x " + replicates + " replicates = " + tasks + " tasks, more than the " + MAX_TASKS
+                        + " a scenario may have (split it into several scenarios)");
             }
             List<Study> out = new ArrayList<>();
             List<Object> studyPrints = new ArrayList<>();

@@ -45,6 +45,8 @@ public final class ScenarioFiles {
      * @throws InputFileException if the text is not a valid scenario
      */
     public static Scenario parse(String text, Path file) {
+        java.util.Objects.requireNonNull(text, "text");
+        java.util.Objects.requireNonNull(file, "file");
         return read(Tree.parse(text, file));
     }
 

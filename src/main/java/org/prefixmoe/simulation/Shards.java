@@ -49,6 +49,7 @@ public final class Shards {
          * @throws IllegalArgumentException naming {@code --shard} if malformed or out of range
          */
         public static Shard parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
             String[] p = text.trim().split("/");
             if (p.length != 2) {
                 throw new IllegalArgumentException("--shard: expected i/k (e.g. 3/8), got '" + text + "'");
@@ -76,6 +77,114 @@ public final class Shards {
         }
     }
 
+    /** The file name of a shard's manifest in its results folder. */
+    public static final String MANIFEST = "shard.txt";
+    private static final String MAGIC = "prefixmoe shard manifest 1";
+
+    /**
+     * What a shard folder was asked to compute, written by {@code simulate --shard} before its
+     * first task so that {@code merge} can tell a complete set of shards from a partial one.
+     *
+     * @param scenario the scenario's name
+     * @param fingerprint the scenario's fingerprint
+     * @param shard the shard
+     * @param scenarioTasks number of tasks of the whole scenario
+     * @param tasks the keys of the shard's tasks ({@link Task#key()}), in canonical order
+     */
+    public record Manifest(String scenario, String fingerprint, Shard shard, int scenarioTasks, List<String> tasks) {
+        /**
+         * Checks the fields.
+         *
+         * @param scenario the scenario's name
+         * @param fingerprint the scenario's fingerprint
+         * @param shard the shard
+         * @param scenarioTasks number of tasks of the whole scenario
+         * @param tasks the keys of the shard's tasks
+         */
+        public Manifest {
+            java.util.Objects.requireNonNull(scenario, "scenario");
+            java.util.Objects.requireNonNull(fingerprint, "fingerprint");
+            java.util.Objects.requireNonNull(shard, "shard");
+            tasks = List.copyOf(java.util.Objects.requireNonNull(tasks, "tasks"));
+        }
+
+        /**
+         * The manifest of one shard of a scenario.
+         *
+         * @param s the scenario
+         * @param shard the shard
+         * @return its manifest
+         */
+        public static Manifest of(Scenario s, Shard shard) {
+            java.util.Objects.requireNonNull(s, "scenario");
+            java.util.Objects.requireNonNull(shard, "shard");
+            return new Manifest(s.name(), s.fingerprint(), shard, Math.toIntExact(s.taskCount()),
+                    Shards.tasks(s, shard).stream().map(Task::key).toList());
+        }
+
+        /**
+         * Writes the manifest as {@code dir/shard.txt}, atomically.
+         *
+         * @param dir the shard's results folder
+         */
+        public void write(java.nio.file.Path dir) {
+            StringBuilder sb = new StringBuilder(MAGIC).append('\n');
+            sb.append("scenario ").append(scenario).append('\n');
+            sb.append("fingerprint ").append(fingerprint).append('\n');
+            sb.append("shard ").append(shard).append('\n');
+            sb.append("scenario_tasks ").append(scenarioTasks).append('\n');
+            sb.append("tasks ").append(tasks.size()).append('\n');
+            tasks.forEach(t -> sb.append(t).append('\n'));
+            org.prefixmoe.io.AtomicFiles.writeString(dir.resolve(MANIFEST), sb.toString());
+        }
+
+        /**
+         * Reads the manifest of a shard folder, if it has one.
+         *
+         * @param dir a results folder
+         * @return its manifest, or empty when it has no {@code shard.txt}
+         * @throws IllegalArgumentException naming the file when it is malformed
+         */
+        public static java.util.Optional<Manifest> read(java.nio.file.Path dir) {
+            java.nio.file.Path f = dir.resolve(MANIFEST);
+            if (!java.nio.file.Files.isRegularFile(f)) {
+                return java.util.Optional.empty();
+            }
+            List<String> lines;
+            try {
+                lines = java.nio.file.Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new IllegalArgumentException(f + ": not a readable shard manifest: " + e.getMessage());
+            }
+            try {
+                if (lines.size() < 6 || !lines.get(0).equals(MAGIC)) {
+                    throw new IllegalArgumentException("first line is not '" + MAGIC + "'");
+                }
+                String scenario = value(lines.get(1), "scenario");
+                String fingerprint = value(lines.get(2), "fingerprint");
+                Shard shard = Shard.parse(value(lines.get(3), "shard"));
+                int total = Integer.parseInt(value(lines.get(4), "scenario_tasks"));
+                int count = Integer.parseInt(value(lines.get(5), "tasks"));
+                if (lines.size() != 6 + count) {
+                    throw new IllegalArgumentException("says " + count + " tasks but lists " + (lines.size() - 6));
+                }
+                return java.util.Optional.of(new Manifest(scenario, fingerprint, shard, total,
+                        lines.subList(6, lines.size())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(f + ": not a shard manifest of this version: " + e.getMessage());
+            }
+        }
+
+        private static String value(String line, String key) {
+            if (!line.startsWith(key + " ")) {
+                throw new IllegalArgumentException("expected '" + key + " ...', found '"
+                        + (line.length() > 60 ? line.substring(0, 60) + "...' (" + line.length() + " characters)"
+                        : line + "'"));
+            }
+            return line.substring(key.length() + 1);
+        }
+    }
+
     /**
      * The relative cost of a task.
      *
@@ -84,6 +193,8 @@ public final class Shards {
      * @return n × restarts
      */
     public static double cost(Scenario s, Task t) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(t, "task");
         return (double) t.n() * s.init().restarts();
     }
 
@@ -95,6 +206,8 @@ public final class Shards {
      * @return its tasks, in the canonical order of {@link Tasks#all}
      */
     public static List<Task> tasks(Scenario s, Shard shard) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(shard, "shard");
         return split(Tasks.all(s), shard.count(), t -> cost(s, t)).get(shard.index() - 1);
     }
 
@@ -108,6 +221,8 @@ public final class Shards {
      * @return k groups (some empty when there are fewer tasks than groups)
      */
     public static List<List<Task>> split(List<Task> tasks, int k, ToDoubleFunction<Task> cost) {
+        java.util.Objects.requireNonNull(tasks, "tasks");
+        java.util.Objects.requireNonNull(cost, "cost");
         if (k < 1) {
             throw new IllegalArgumentException("number of shards must be at least 1, got " + k);
         }

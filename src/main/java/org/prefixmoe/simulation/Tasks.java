@@ -68,6 +68,7 @@ public final class Tasks {
      * @return the tasks, an unmodifiable list of {@link Scenario#taskCount()} tasks
      */
     public static List<Task> all(Scenario s) {
+        java.util.Objects.requireNonNull(s, "scenario");
         List<Task> out = new ArrayList<>();
         for (int i = 0; i < s.studies().size(); i++) {
             for (int n : s.sizes()) {
@@ -90,6 +91,8 @@ public final class Tasks {
      * @throws IllegalArgumentException if a row carries another scenario fingerprint
      */
     public static List<Task> missing(Scenario s, Collection<ResultRow> existing) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(existing, "existing");
         Set<String> done = new HashSet<>();
         for (ResultRow r : existing) {
             if (!r.fingerprint().equals(s.fingerprint())) {
@@ -111,6 +114,8 @@ public final class Tasks {
      * @throws IllegalArgumentException if the task is not one of the scenario's
      */
     public static ResultRow run(Scenario s, Task task) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(task, "task");
         return runner(s).run(task);
     }
 
@@ -122,6 +127,7 @@ public final class Tasks {
      * @return a thread-safe runner
      */
     public static Runner runner(Scenario s) {
+        java.util.Objects.requireNonNull(s, "scenario");
         return new Runner(s);
     }
 
@@ -254,7 +260,9 @@ public final class Tasks {
             row.set("stop_reason", StopReason.FAILED.label());
             row.set("converged", false);
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-            row.set("message", msg.replaceAll("[\\r\\n]+", " "));
+            msg = msg.replaceAll("[\\p{Cntrl}]+", " ");
+            row.set("message", msg.length() <= ResultRow.MAX_MESSAGE ? msg
+                    : msg.substring(0, ResultRow.MAX_MESSAGE - 3) + "...");
         }
         row.set("seconds", String.format(Locale.ROOT, "%.4f", (System.nanoTime() - t0) / 1e9));
         return row;

@@ -87,6 +87,20 @@ class HostileInputTest {
             return copy(rel, from);
         }
 
+        boolean warningsFirst;
+
+        /** Lines starting "warning: " may come before the one error line. */
+        Probe warningsFirst() {
+            warningsFirst = true;
+            return this;
+        }
+
+        /** Words stderr must not contain (e.g. Java exception text). */
+        Probe notContaining(String... words) {
+            notContaining.addAll(List.of(words));
+            return this;
+        }
+
         Probe quietStdout() {
             stdoutEmpty = true;
             return this;
@@ -138,6 +152,11 @@ class HostileInputTest {
                 shared.resolve("sim").toString());
         assertEquals(0, r.status, r.err);
         results = shared.resolve("sim/tiny/results.csv").toString();
+        for (String sh : new String[] {"1/2", "2/2"}) {
+            r = run(shared, "simulate", shared.resolve("tiny.yaml").toString(), "-q", "--threads", "1", "--shard", sh,
+                    "-o", shared.resolve("shards").toString());
+            assertEquals(0, r.status, r.err);
+        }
         estimate = shared.resolve("est.json").toString();
         r = run(shared, "fit", data, "-m", MODEL, "--init", "near-truth", "--restarts", "1", "-o", estimate);
         assertEquals(0, r.status, r.err);
@@ -307,7 +326,7 @@ class HostileInputTest {
                 "fit", "{dir}/d.csv", "-m", MODEL, "--max-iterations", "1", "--restarts", "1", "-o", "{dir}/e.json")
                 .copy("d.csv", "DATA").writes("e.json", "\"converged\" : false"));
         t.add(p("fit that fails numerically: exit 3", 3, "the fit failed|failed", "fit", "{dir}/d.csv", "-m", MODEL,
-                "--restarts", "1", "-o", "{dir}/e.json").file("d.csv", hugeResponses())
+                "--restarts", "1", "-o", "{dir}/e.json").file("d.csv", hugeResponses()).warningsFirst()
                 .writes("e.json", "\"stopReason\" : \"failed\""));
         t.add(p("loss on a non-converged estimate: works, warns", 0, "warning|did not converge", "loss",
                 "{dir}/e.json", "-m", MODEL).file("e.json", "{\"parameterization\": \"shared-linear\", \"atoms\":"
@@ -381,9 +400,142 @@ class HostileInputTest {
         t.add(p("results: a malformed stored estimate", 2, "line 2, column 'estimate'", "summarize",
                 "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
                         r -> setValue(r, 1, "estimate", "1;2|x")).quietStdout());
+        // --- issue 20: data loss
+        t.add(p("fit --start S -o S: the start is an input", 2, "--output|is an input|s.json", "fit", "{dir}/d.csv",
+                "-m", MODEL, "--start", "{dir}/s.json", "-o", "{dir}/s.json").copy("d.csv", "DATA")
+                .copy("s.json", "ESTIMATE").quietStdout());
+        t.add(p("simulate over a data CSV without a final newline as results.csv: refused untouched", 2,
+                "results.csv|not a results file", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).file("out/tiny/results.csv", "x1,y1\n1,2\n3,4"));
+        t.add(p("simulate over a symlink to a data CSV as results.csv: refused untouched", 2,
+                "results.csv|not a results file", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).file("d.csv", "x1,y1\n1,2\n3,4").setup(dir -> {
+                    Files.createDirectories(dir.resolve("out/tiny"));
+                    Files.createSymbolicLink(dir.resolve("out/tiny/results.csv"), dir.resolve("d.csv"));
+                    return () -> { };
+                }));
+        // --- issue 20: false convergence
+        t.add(p("fit em on responses scaled by 10^6: no-progress, exit 3, scale warning", 3,
+                "warning|responses y|rescale|did not converge (stopped: no-progress)", "fit", "{dir}/d.csv", "-m",
+                MODEL, "-L", "3", "--estimator", "em", "--restarts", "1").copy("d.csv", "DATA",
+                        r -> scaleColumns(r, 4, 1e6)).warningsFirst().allowWrites());
+        t.add(p("fit em on inputs scaled by 10^6: no-progress, exit 3, scale warning", 3,
+                "warning|inputs x|did not converge (stopped: no-progress)", "fit", "{dir}/d.csv", "-m",
+                MODEL, "-L", "3", "--estimator", "em", "--restarts", "1").copy("d.csv", "DATA",
+                        r -> scaleColumns(r, 0, 1e6)).warningsFirst().allowWrites());
+        t.add(p("simulate: estimator em on regression-sampler data warns", 0,
+                "warning|estimator em on data from the regression sampler|sampler: density", "simulate",
+                "{dir}/tiny.yaml", "-q", "--no-plot", "--threads", "1", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY + "estimator: em\n").allowWrites());
+        // --- issue 20: merge completeness (the shards' manifests say i/k and their tasks)
+        t.add(p("merge: shard 1 of 2 alone is refused", 2, "shard(s) 2/2|not given|--partial|nothing written",
+                "merge", "{dir}/shards/tiny-shard-1-of-2", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .quietStdout());
+        t.add(p("merge --partial: shard 1 of 2 alone merges, saying what is missing", 0,
+                "warning|shard(s) 2/2|not given", "merge", "--partial", "{dir}/shards/tiny-shard-1-of-2", "-o",
+                "{dir}/m").setup(HostileInputTest::copyShards).writes("m/runs.log", "partial"));
+        t.add(p("merge: a cut last row is refused", 2, "tiny-shard-2-of-2/results.csv|last line is cut", "merge",
+                "{dir}/shards", "-o", "{dir}/m").setup(dir -> {
+                    copyShards(dir);
+                    Files.writeString(dir.resolve("shards/tiny-shard-2-of-2/results.csv"), "tiny,abc",
+                            java.nio.file.StandardOpenOption.APPEND);
+                    return () -> { };
+                }).quietStdout());
+        t.add(p("merge: a shard killed mid-run (a task without a row) is refused", 2,
+                "shard 1/2 has 1 of its 2 tasks' rows|killed", "merge", "{dir}/shards", "-o", "{dir}/m")
+                .setup(dir -> {
+                    copyShards(dir);
+                    Path f = dir.resolve("shards/tiny-shard-1-of-2/results.csv");
+                    String text = Files.readString(f);
+                    Files.writeString(f, text.substring(0, text.lastIndexOf('\n', text.length() - 2) + 1));
+                    return () -> { };
+                }).quietStdout());
+        t.add(p("merge: the -o folder of simulate --shard stands for its shard folders", 0, "", "merge",
+                "{dir}/shards", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .writes("m/results.csv", "tiny,"));
+        t.add(p("merge: into a folder with another results file, advice that works", 2, "choose a new or empty -o",
+                "merge", "{dir}/shards", "-o", "{dir}/m").setup(HostileInputTest::copyShards)
+                .copy("m/results.csv", "RESULTS").quietStdout());
+        // --- issue 20: rows that are not valid
+        t.add(p("results: a control byte in parameterization", 2, "line 2, column 'parameterization'|control"
+                + " character U+0007", "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv",
+                        "RESULTS", r -> setValue(r, 1, "parameterization", "shared-\u0007linear")).quietStdout());
+        t.add(p("results: a 2 MB message on an ok row", 2, "line 3, column 'message'|at most 1000", "summarize",
+                "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> setValue(r, 2, "message", "x".repeat(2_000_000))).quietStdout());
+        t.add(p("results: a row of another scenario name with the same fingerprint", 2,
+                "line 3, column 'scenario'|'other' differs from line 2's 'tiny'", "summarize", "{dir}/results.csv",
+                "-o", "{dir}/s").copy("results.csv", "RESULTS", r -> setValue(r, 2, "scenario", "other"))
+                .quietStdout());
+        t.add(p("results: resume refuses a row of another scenario name", 2,
+                "line 2, column 'scenario'|scenario's name", "simulate", "{dir}/tiny.yaml", "-q", "-o", "{dir}/out")
+                .file("tiny.yaml", TINY).copy("out/tiny/results.csv", "RESULTS",
+                        r -> setValue(r, 1, "scenario", "other")));
+        t.add(p("results: resume checks each row against the scenario's study, not only the fingerprint", 2,
+                "line 2, column 'estimator'|'em' but the scenario's study", "simulate", "{dir}/tiny.yaml", "-q", "-o",
+                "{dir}/out").file("tiny.yaml", TINY).copy("out/tiny/results.csv", "RESULTS",
+                        r -> setValue(r, 1, "estimator", "em")));
+        t.add(p("results: summarize of a 0-byte file", 2, "results.csv|not a results file|no complete header",
+                "summarize", "{dir}/results.csv", "-o", "{dir}/s").file("results.csv", "").quietStdout());
+        t.add(p("results: a header-less file names the file", 2, "results.csv|line 1|not a results file",
+                "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> r.substring(r.indexOf('\n') + 1)).quietStdout());
+        t.add(p("results: a byte-order mark is read", 0, "", "summarize", "{dir}/results.csv", "-o", "{dir}/s")
+                .copy("results.csv", "RESULTS", r -> "\uFEFF" + r).allowWrites());
+        t.add(p("results: a header differing invisibly is shown", 2, "column 1 is 'scenario\\u00A0'", "summarize",
+                "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS",
+                        r -> r.replaceFirst("scenario", "scenario\u00a0")).quietStdout());
+        t.add(p("loss: a bias outside the box", 2, "e.json|outside the model's box", "loss", "{dir}/e.json", "-m",
+                MODEL).file("e.json", "{\"atoms\": [[1.0, 0.6], [-0.7, 0.9]], \"biases\": [0, 1000]}")
+                .quietStdout());
+        t.add(p("model: activation on a shared-linear model", 2, "m.yaml|field 'activation'|only a shared-nonlinear",
+                "sample", "{dir}/m.yaml", "-n", "10", "-o", "{dir}/out.csv").file("m.yaml", BASE
+                + "activation: sigmoid\n"));
+        // --- issue 20: denial of service
+        t.add(p("scenario: 3 MB is refused by its size, before parsing", 2, "s.yaml|bytes, more than the 1048576",
+                "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY + "description: \""
+                + "a".repeat(3_000_000) + "\"\n"));
+        t.add(p("scenario: 30 MB is refused by its size, before parsing", 2, "s.yaml|bytes, more than the 1048576",
+                "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml", TINY + "description: \""
+                + "a".repeat(30_000_000) + "\"\n"));
+        t.add(p("scenario: replicates 2147483647 refused up front", 2, "field 'replicates'|tasks, more than the"
+                + " 1000000", "simulate", "{dir}/s.yaml", "-o", "{dir}/out").file("s.yaml",
+                        TINY.replace("replicates: 2", "replicates: 2147483647")));
+        // --- issue 20: messages
+        t.add(p("simulate --shard 0/3: one line, no Java text", 2, "--shard|expected i/k with 1 <= i <= k, got 0/3",
+                "simulate", "{dir}/tiny.yaml", "--shard", "0/3", "-o", "{dir}/out").file("tiny.yaml", TINY)
+                .notContaining("java.lang", "Usage"));
+        t.add(p("simulate --progress foo: one line, no Java text", 2, "--progress: expected auto, bar or lines",
+                "simulate", "{dir}/tiny.yaml", "--progress", "foo", "-o", "{dir}/out").file("tiny.yaml", TINY)
+                .notContaining("java.lang", "Could not invoke", "Usage"));
+        t.add(p("simulate -o a file: says it is a file", 2, "afile is a file, not a folder", "simulate",
+                "{dir}/tiny.yaml", "-q", "-o", "{dir}/afile").file("tiny.yaml", TINY).file("afile", "x")
+                .notContaining("Not a directory"));
+        t.add(p("plot the same file twice", 2, "RESULTS|given twice", "plot", "{dir}/results.csv",
+                "{dir}/results.csv", "-o", "{dir}/p").copy("results.csv", "RESULTS").quietStdout()
+                .notContaining("already used"));
+        t.add(p("plot two files in folders of one name", 0, "", "plot", "{dir}/a/x/results.csv",
+                "{dir}/b/x/results.csv", "-o", "{dir}/p").copy("a/x/results.csv", "RESULTS")
+                .copy("b/x/results.csv", "RESULTS").allowWrites());
+        t.add(p("summarize without --scenario says which baseline it took", 0, "note: baseline study 'shared-linear'"
+                + "|--scenario", "summarize", "{dir}/results.csv", "-o", "{dir}/s").copy("results.csv", "RESULTS")
+                .allowWrites());
         t.add(p("model: non-UTF-8 YAML", 2, "m.yaml|line 2|not UTF-8", "sample", "{dir}/m.yaml", "-n", "10", "-o",
                 "{dir}/out.csv").file("m.yaml", BASE + "name: caf\u00e9\n"));
         return t;
+    }
+
+    /** A data CSV with the columns from {@code first} on of every row (4 columns in all) multiplied by {@code f}. */
+    static String scaleColumns(String text, int first, double f) {
+        String[] lines = text.split("(?<=\n)");
+        for (int i = 1; i < lines.length; i++) {
+            String[] v = lines[i].strip().split(",", -1);
+            for (int c = first; c < first + 4 && c < v.length; c++) {
+                v[c] = Double.toString(Double.parseDouble(v[c]) * f);
+            }
+            lines[i] = String.join(",", v) + "\n";
+        }
+        return String.join("", lines);
     }
 
     /** Line {@code i} of a text (0 = the header), with its newline. */
@@ -404,6 +556,20 @@ class HostileInputTest {
         v[ResultRow.COLUMNS.indexOf(column)] = value;
         lines[i] = String.join(",", v) + "\n";
         return String.join("", lines);
+    }
+
+    /** Copies the two shard folders made in {@link #inputs} into {@code dir/shards}. */
+    private static AutoCloseable copyShards(Path dir) throws IOException {
+        for (String sh : new String[] {"tiny-shard-1-of-2", "tiny-shard-2-of-2"}) {
+            Path to = dir.resolve("shards").resolve(sh);
+            Files.createDirectories(to);
+            try (Stream<Path> files = Files.list(shared.resolve("shards").resolve(sh))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        return () -> { };
     }
 
     /** Another run holding the results lock of {@code out/tiny}. */
@@ -468,10 +634,16 @@ class HostileInputTest {
             for (String w : pr.words) {
                 assertTrue(r.err.contains(w), "missing '" + w + "' in " + msg);
             }
+            for (String w : pr.notContaining) {
+                assertFalse(r.err.contains(w), "'" + w + "' in " + msg);
+            }
             if (pr.status != 0) {
                 String[] lines = r.err.strip().split("\n");
-                assertEquals(1, lines.length, "one line: " + msg);
-                assertTrue(lines[0].startsWith("error: "), msg);
+                assertTrue(pr.warningsFirst || lines.length == 1, "one line: " + msg);
+                for (int i = 0; i < lines.length - 1; i++) {
+                    assertTrue(lines[i].startsWith("warning: "), "warnings, then one error line: " + msg);
+                }
+                assertTrue(lines[lines.length - 1].startsWith("error: "), msg);
                 assertFalse(r.err.contains("\tat "), "no stack trace: " + msg);
             }
             if (pr.stdoutEmpty) {

@@ -105,4 +105,52 @@ class ResultsMergeTest {
         Path into = ResultsMerge.write(ResultsMerge.of(shards), shards.get(2));
         assertEquals(s.taskCount(), ResultsFile.read(into).size());
     }
+
+    /** Issue 20: the manifests reveal a missing shard, a cut row and a killed shard; read-only inputs merge. */
+    @Test
+    void manifestsRevealMissingShardsCutRowsAndKilledShards() throws IOException {
+        Scenario s = SmallScenarios.small(dir);
+        List<Path> shards = shards(s);
+        for (int i = 1; i <= 3; i++) {
+            Shards.Manifest.of(s, new Shards.Shard(i, 3)).write(shards.get(i - 1));
+        }
+        ResultsMerge.Merged all = ResultsMerge.of(shards);
+        assertTrue(all.complete() && all.checked(), all.gaps().toString());
+        assertEquals(s.taskCount(), all.rows().size());
+
+        ResultsMerge.Merged two = ResultsMerge.of(shards.subList(0, 2));
+        assertEquals(1, two.gaps().size(), two.gaps().toString());
+        assertTrue(two.gaps().get(0).contains("shard(s) 3/3") && two.gaps().get(0).contains("not given"),
+                two.gaps().toString());
+
+        Path f = shards.get(1).resolve("results.csv");
+        String text = Files.readString(f);
+        int lastRow = text.lastIndexOf('\n', text.length() - 2) + 1;
+        Files.writeString(f, text.substring(0, lastRow) + text.substring(lastRow, lastRow + 20)); // killed mid-row
+        ResultsMerge.Merged cut = ResultsMerge.of(shards);
+        assertEquals(2, cut.gaps().size(), cut.gaps().toString());
+        assertTrue(cut.gaps().get(0).contains("last line is cut"), cut.gaps().toString());
+        assertTrue(cut.gaps().get(1).contains("shard 2/3 has") && cut.gaps().get(1).contains("1 missing"),
+                cut.gaps().toString());
+
+        // read-only inputs: merged, nothing created beside them
+        for (Path d : shards) {
+            d.toFile().setWritable(false);
+        }
+        try {
+            ResultsMerge.Merged ro = ResultsMerge.of(shards);
+            assertEquals(2, ro.gaps().size());
+            for (Path d : shards) {
+                try (var files = Files.list(d)) {
+                    assertTrue(files.noneMatch(x -> x.getFileName().toString().endsWith(".lock")), d.toString());
+                }
+            }
+        } finally {
+            for (Path d : shards) {
+                d.toFile().setWritable(true);
+            }
+        }
+        Path out = ResultsMerge.write(ResultsMerge.of(shards.subList(0, 1)), dir.resolve("merged"));
+        assertFalse(Files.exists(out.resolveSibling("results.csv.lock")), "no lock file left in the output");
+    }
 }

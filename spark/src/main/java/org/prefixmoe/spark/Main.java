@@ -57,6 +57,7 @@ public final class Main implements Callable<Integer> {
 
     /** Builds a session: {@code --master}, else spark-submit's, else {@code local[*]}; no web UI by default. */
     static SparkSession session(String master) {
+        checkMaster(master);
         SparkSession.Builder b = SparkSession.builder().appName("prefixmoe");
         if (master != null) {
             b.master(master);
@@ -66,11 +67,26 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty("spark.ui.enabled") == null) {
             b.config("spark.ui.enabled", "false");
         }
-        return b.getOrCreate();
+        try {
+            return b.getOrCreate();
+        } catch (Exception e) { // SparkException is thrown undeclared from Scala
+            throw new IllegalArgumentException("--master: Spark could not start with '" + (master != null ? master
+                    : System.getProperty("spark.master", "local[*]")) + "': " + String.valueOf(e.getMessage())
+                    .lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Refuses a {@code --master} that is no Spark master URL, before anything starts. */
+    static void checkMaster(String master) {
+        if (master != null && !master.matches("local(\\[[0-9*]+(,[0-9]+)?])?|yarn|(spark|mesos|k8s)://\\S+")) {
+            throw new IllegalArgumentException("--master: '" + master + "' is not a Spark master URL (expected"
+                    + " local, local[N], local[*], spark://HOST:PORT, yarn, k8s://URL or mesos://URL)");
+        }
     }
 
     @Override
     public Integer call() {
+        checkMaster(master);
         List<Scenario> list = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         for (Path p : scenarios) {

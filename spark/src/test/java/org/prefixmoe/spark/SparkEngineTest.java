@@ -160,6 +160,14 @@ class SparkEngineTest {
         assertTrue(Files.readString(out.resolve("small/runs.log")).contains("spark local[2]"));
         assertEquals(org.prefixmoe.cli.Main.BAD_INPUT, Main.commandLine().execute(dir.resolve("none.yaml").toString(),
                 "-o", out.toString()));
+        // issue 20: a bogus --master is one line and status 2, not a SparkException trace
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(org.prefixmoe.cli.Main.BAD_INPUT, cl.execute(f.toString(), "--master", "bogus://x", "-o",
+                out.toString()));
+        assertTrue(err.toString().startsWith("error: --master: 'bogus://x' is not a Spark master URL")
+                && err.toString().strip().lines().count() == 1, err.toString());
         assertFalse(spark.sparkContext().isStopped(), "a session the command did not start is left running");
     }
 }

@@ -62,7 +62,10 @@ import org.prefixmoe.model.PrefixModel;
  * {@code ℓ̄ = n⁻¹ Σ_i log p_G(Y_i|X_i)} between two iterations,
  * {@code |ℓ̄_t − ℓ̄_{t−1}| / max(1, |ℓ̄_{t−1}|)}, falls to {@link Options#objectiveTolerance()} or below
  * ({@link StopReason#OBJECTIVE_CHANGE}), or after {@link Options#maxIterations()} iterations
- * ({@link StopReason#MAX_ITERATIONS}); a non-finite likelihood is {@link StopReason#FAILED}. The
+ * ({@link StopReason#MAX_ITERATIONS}); a non-finite likelihood is {@link StopReason#FAILED}. When
+ * the change test passes but no parameter has moved from the start (a likelihood too flat for any
+ * M-step gain, as with data far off the model's scale), the stop is {@link StopReason#NO_PROGRESS},
+ * not convergence. The
  * reported objective is {@code −ℓ̄} (lower is better, as {@link Estimator#better} assumes) and
  * the noise variance is the final σ². Restarts ({@code near-truth} or {@code random}) go through
  * {@link org.prefixmoe.estimation.Fitting#fitWithRestarts} as for least squares.
@@ -267,6 +270,7 @@ public final class EmEstimator implements Estimator {
             return trace(x, ll, sigma2, 0, st.passes + 1, StopReason.FAILED, start, path, recorded);
         }
         StopReason reason = StopReason.MAX_ITERATIONS;
+        double[] x0 = x.clone();
         int iter = 0;
         Squarem sq = accelerate ? new Squarem(x.length) : null;
         while (iter < options.maxIterations) {
@@ -294,7 +298,10 @@ public final class EmEstimator implements Estimator {
                     Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
             ll = next;
             if (stop.isPresent()) {
-                reason = stop.get();
+                // A likelihood too flat to move any parameter (data far off the model's scale: the
+                // box bounds the atoms, so with Y or X scaled by 10^6 no M-step gains anything) is
+                // not convergence: the start comes back unchanged.
+                reason = Arrays.equals(x, x0) ? StopReason.NO_PROGRESS : stop.get();
                 break;
             }
             if (sq != null && sq.after(x, sigma2)) {
