@@ -120,6 +120,10 @@ final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MoeModelCommands.isFamily(model)) {
+            // a family member's "model file" is its scenario file; -L is its K, EM from near-truth starts
+            return MoeModelCommands.fit(data, model, atoms, restarts, maxIterations, seed, output);
+        }
         TruthModel tm = ModelFiles.read(model);
         int l = atoms == null ? tm.trueAtoms() : atoms;
         // While a large file is read (from ~30,000 rows, where the fit's first passes would run

@@ -44,6 +44,9 @@ final class LossCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MoeModelCommands.isFamily(model)) {
+            return MoeModelCommands.loss(estimate, model);
+        }
         if (!(r > 0) || !Double.isFinite(r)) { // checked before anything is printed
             throw new IllegalArgumentException("-r: the exponent of D_{2,r} must be a positive number, got " + r);
         }

@@ -35,6 +35,9 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MoeModelCommands.isFamily(model)) {
+            return MoeModelCommands.sample(model, n, seed, output);
+        }
         TruthModel tm = ModelFiles.read(model);
         Samplers.checkSize("--size", n, tm.model());
         Outputs.file("--output", output);
