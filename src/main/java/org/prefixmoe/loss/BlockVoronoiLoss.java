@@ -170,6 +170,107 @@ public final class BlockVoronoiLoss {
     }
 
     /**
+     * The loss over some named blocks of a family member, in the model's block order.
+     *
+     * @param model the family member
+     * @param rules per block name, its exponent rule (blocks not named stay out of the loss)
+     * @param distance the cell distance
+     * @return the loss
+     * @throws IllegalArgumentException naming a block the model does not have
+     */
+    public static BlockVoronoiLoss forModel(org.prefixmoe.model.moe.MixtureOfExperts model,
+                                            Map<String, ExponentRule> rules, CellDistance distance) {
+        List<Term> terms = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        int offset = 0;
+        for (org.prefixmoe.model.moe.Block b : model.blocks()) {
+            names.add(b.name());
+            if (rules.containsKey(b.name())) {
+                terms.add(new Term(b.name(), offset, b.size(), rules.get(b.name())));
+            }
+            offset += b.size();
+        }
+        for (String r : rules.keySet()) {
+            if (!names.contains(r)) {
+                throw new IllegalArgumentException("loss.blocks." + r + ": the model has no block " + r + " (blocks: "
+                        + model.blocks().stream().map(org.prefixmoe.model.moe.Block::name).toList() + ")");
+            }
+        }
+        return new BlockVoronoiLoss(terms, distance);
+    }
+
+    /**
+     * The loss of an estimate of a family member against its truth, with the gate's weights
+     * ({@code exp β_0}, {@code π}).
+     *
+     * @param fitted the fitted model (K components)
+     * @param estimate its estimate
+     * @param truthModel the true model (K* components, same family)
+     * @param truth the true components
+     * @return the loss and its parts
+     */
+    public Result evaluate(org.prefixmoe.model.moe.MixtureOfExperts fitted, org.prefixmoe.model.moe.Components estimate,
+                           org.prefixmoe.model.moe.MixtureOfExperts truthModel, org.prefixmoe.model.moe.Components truth) {
+        return evaluate(weights(fitted, estimate), atoms(fitted, estimate), weights(truthModel, truth),
+                atoms(truthModel, truth));
+    }
+
+    /**
+     * The loss with the fitted and the true weights each divided by their sum: invariant to a common
+     * shift of softmax intercepts, which the raw weights {@code exp β_0} are not (with a reference
+     * component, a true component split in m moves the other intercepts by {@code log m} and the raw
+     * weight term stays near {@code m − 1} at every n).
+     *
+     * @param fitted the fitted model
+     * @param estimate its estimate
+     * @param truthModel the true model
+     * @param truth the true components
+     * @return the loss and its parts
+     */
+    public Result evaluateNormalized(org.prefixmoe.model.moe.MixtureOfExperts fitted,
+                                     org.prefixmoe.model.moe.Components estimate,
+                                     org.prefixmoe.model.moe.MixtureOfExperts truthModel,
+                                     org.prefixmoe.model.moe.Components truth) {
+        return evaluate(normalized(weights(fitted, estimate)), atoms(fitted, estimate),
+                normalized(weights(truthModel, truth)), atoms(truthModel, truth));
+    }
+
+    private static double[] normalized(double[] w) {
+        double s = 0;
+        for (double x : w) {
+            s += x;
+        }
+        double[] out = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            out[i] = w[i] / s;
+        }
+        return out;
+    }
+
+    /**
+     * The gate's weights of some components ({@code exp β_0}, {@code π}).
+     *
+     * @param m the model
+     * @param c the components
+     * @return one weight per component
+     */
+    public static double[] weights(org.prefixmoe.model.moe.MixtureOfExperts m, org.prefixmoe.model.moe.Components c) {
+        double[] w = new double[c.size()];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = m.weight(c, k);
+        }
+        return w;
+    }
+
+    private static double[][] atoms(org.prefixmoe.model.moe.MixtureOfExperts m, org.prefixmoe.model.moe.Components c) {
+        double[][] a = new double[c.size()][];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = m.atom(c, k);
+        }
+        return a;
+    }
+
+    /**
      * A builder-free shortcut: terms from (name, offset, size, rule) in order.
      *
      * @param distance the cell distance

@@ -180,35 +180,8 @@ public final class MoeRunner {
      * @return both readings of the loss
      */
     public static Losses losses(MoeScenario s, MixtureOfExperts fitted, Components estimate) {
-        int k = estimate.size();
-        int kStar = s.truth().size();
-        double[] w = new double[k];
-        double[][] atoms = new double[k][];
-        for (int c = 0; c < k; c++) {
-            w[c] = fitted.weight(estimate, c);
-            atoms[c] = fitted.atom(estimate, c);
-        }
-        double[] tw = new double[kStar];
-        double[][] ta = new double[kStar][];
-        for (int j = 0; j < kStar; j++) {
-            tw[j] = s.model().weight(s.truth(), j);
-            ta[j] = s.model().atom(s.truth(), j);
-        }
-        BlockVoronoiLoss.Result raw = s.loss().evaluate(w, atoms, tw, ta);
-        BlockVoronoiLoss.Result norm = s.loss().evaluate(normalize(w), atoms, normalize(tw), ta);
-        return new Losses(raw, norm);
-    }
-
-    private static double[] normalize(double[] w) {
-        double s = 0;
-        for (double x : w) {
-            s += x;
-        }
-        double[] out = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            out[i] = w[i] / s;
-        }
-        return out;
+        return new Losses(s.loss().evaluate(fitted, estimate, s.model(), s.truth()),
+                s.loss().evaluateNormalized(fitted, estimate, s.model(), s.truth()));
     }
 
     private static String cells(int[] sizes) {
