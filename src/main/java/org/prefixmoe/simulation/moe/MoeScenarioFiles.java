@@ -270,7 +270,12 @@ public final class MoeScenarioFiles {
             }
             return new MixtureSampler.Grid(lo, hi);
         }
-        return new MixtureSampler.Random(InputDistribution.of(text.trim()));
+        try {
+            return new MixtureSampler.Random(InputDistribution.of(text.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("design: cannot read '" + text + "' (expected grid[LO, HI],"
+                    + " uniform[LOW,HIGH]^D or gaussian(MEAN,SD)^D)");
+        }
     }
 
     /**

@@ -96,6 +96,7 @@ class MoeScenarioFilesTest {
         "nu: 0.16}|nu: -0.16}|field 'truth[1].nu': must be a positive number, got -0.16",
         "{name: k3, K: 3,|{name: k3, K: 1,|field 'studies.k3.K': 1 is smaller than the truth's K* = 2",
         "design: grid[0, 1]|design: grid[1, 0]|field 'design': grid needs finite lo < hi, got [1.0, 0.0]",
+        "design: grid[0, 1]|design: sphere|field 'design': cannot read 'sphere' (expected grid[LO, HI]",
         "replicates: 3|replicates: 0|field 'replicates': must be in 1..1000000, got 0",
         "tries: 2}|tries: 2, stop: never}|field 'estimator.stop': unknown 'never' (known: relative, progress)",
     })
