@@ -144,4 +144,31 @@ public final class AtomicFiles {
                     e instanceof IOException io ? io : new IOException(e));
         }
     }
+
+    /**
+     * Truncates a file after its last newline: the remains of a row cut by a killed run. A file
+     * ending in a newline (or empty) is left as it is.
+     *
+     * @param file the file. Modified.
+     * @throws java.io.IOException when it cannot be read or written
+     */
+    public static void dropCutLastLine(Path file) throws java.io.IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long pos = size;
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            while (pos > 0) {
+                one.clear();
+                ch.read(one, pos - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                pos--;
+            }
+            if (pos < size) {
+                ch.truncate(pos);
+            }
+        }
+    }
 }

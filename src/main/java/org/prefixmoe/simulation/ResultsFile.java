@@ -243,22 +243,7 @@ public final class ResultsFile implements Closeable, ResultSink {
 
     /** Truncates the file after its last newline: the remains of a row cut by a killed run. */
     static void dropPartialLastLine(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            long pos = size;
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
-            while (pos > 0) {
-                one.clear();
-                ch.read(one, pos - 1);
-                if (one.get(0) == '\n') {
-                    break;
-                }
-                pos--;
-            }
-            if (pos < size) {
-                ch.truncate(pos);
-            }
-        }
+        org.prefixmoe.io.AtomicFiles.dropCutLastLine(file);
     }
 
     /**

@@ -337,7 +337,7 @@ public final class MoeRunner {
                         + (first == null ? "missing" : "'" + (first.length() > 200 ? first.substring(0, 200) + "…" : first)
                         + "'") + ", expected '" + String.join(",", header) + "')");
             }
-            dropCutLastLine(results);
+            org.prefixmoe.io.AtomicFiles.dropCutLastLine(results);
             try (Reader in = Files.newBufferedReader(results, StandardCharsets.UTF_8)) {
                 for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
                     if (!rec.get("scenario").equals(s.name()) || !rec.get("fingerprint").equals(s.fingerprint())) {
@@ -353,29 +353,5 @@ public final class MoeRunner {
             throw new UncheckedIOException(results + ": " + e.getMessage(), e);
         }
         return rows;
-    }
-
-    private static void dropCutLastLine(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            if (size == 0) {
-                return;
-            }
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
-            ch.read(one, size - 1);
-            if (one.get(0) == '\n') {
-                return;
-            }
-            long pos = size - 1;
-            while (pos > 0) {
-                one.clear();
-                ch.read(one, pos - 1);
-                if (one.get(0) == '\n') {
-                    break;
-                }
-                pos--;
-            }
-            ch.truncate(pos);
-        }
     }
 }
