@@ -78,7 +78,7 @@ final class MoeModelCommands {
         System.out.printf(Locale.ROOT, "%s: EM from %d near-truth start(s): log-likelihood %.6f, %d iterations, %s%s%n",
                 fitted, restarts, best.logLikelihood(), best.iterations(), best.stopReason().label(),
                 best.converged() ? "" : " (not converged)");
-        System.out.println(MoeRunner.estimate(fitted, best.estimate()).replace("|", "\n"));
+        System.out.println(MoeRunner.estimate(best.estimate()).replace("|", "\n"));
         if (output != null) {
             ComponentsFiles.write(output, fitted, best);
             System.out.println("wrote " + output);

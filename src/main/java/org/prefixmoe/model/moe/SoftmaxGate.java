@@ -93,11 +93,6 @@ public final class SoftmaxGate implements Gate {
     }
 
     @Override
-    public void check(String field, double[] component) {
-        Gate.super.check(field, component);
-    }
-
-    @Override
     public Weights at(double[][] params) {
         double[][] p = copy(params);
         return (x, offset, frozen, frozenOffset, out) -> logWeights(p, x, offset, frozen, frozenOffset, out);

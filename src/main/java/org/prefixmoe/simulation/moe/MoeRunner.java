@@ -152,7 +152,7 @@ public final class MoeRunner {
             return new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "ok",
                     best.stopReason().label(), best.converged(), best.iterations(), best.logLikelihood(), l.raw().loss(),
                     l.normalized().loss(), l.raw().weightTerm(), cells(l.raw().cellSizes()), l.raw().contributions(),
-                    l.raw().errors(), "", (System.nanoTime() - t0) / 1e9, estimate(fitted, best.estimate()));
+                    l.raw().errors(), "", (System.nanoTime() - t0) / 1e9, estimate(best.estimate()));
         } catch (RuntimeException e) {
             String msg = String.valueOf(e.getMessage());
             return new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "failed", "", false, 0,
@@ -196,11 +196,10 @@ public final class MoeRunner {
      * The text of an estimate: per component {@code gate;expert;nu} (numbers joined by spaces),
      * components joined by {@code |}.
      *
-     * @param m the fitted model
      * @param c the estimate
      * @return the text
      */
-    public static String estimate(MixtureOfExperts m, Components c) {
+    public static String estimate(Components c) {
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < c.size(); k++) {
             sb.append(k == 0 ? "" : "|").append(join(c.gate(k))).append(';').append(join(c.expert(k))).append(';')
