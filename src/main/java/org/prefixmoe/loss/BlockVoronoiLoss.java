@@ -38,7 +38,15 @@ public final class BlockVoronoiLoss {
      * @param rule its exponent
      */
     public record Term(String name, int offset, int size, ExponentRule rule) {
-        /** @throws IllegalArgumentException for a bad offset or size */
+        /**
+         * Validates the components.
+         *
+         * @param name its name (a column of per-block results)
+         * @param offset where it starts in an atom's vector
+         * @param size its length
+         * @param rule its exponent
+         * @throws IllegalArgumentException for a bad offset or size
+         */
         public Term {
             if (offset < 0 || size < 1) {
                 throw new IllegalArgumentException("block " + name + ": offset >= 0 and size >= 1 needed");

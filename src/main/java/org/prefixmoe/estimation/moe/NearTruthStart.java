@@ -61,7 +61,14 @@ public final class NearTruthStart {
      * @param kind how it is drawn
      */
     public record BlockNoise(double scale, double exponent, Noise kind) {
-        /** @throws IllegalArgumentException naming the bad field */
+        /**
+         * Validates the components.
+         *
+         * @param scale s ≥ 0
+         * @param exponent e ≥ 0: the standard deviation is {@code s · n^{-e}}
+         * @param kind how it is drawn
+         * @throws IllegalArgumentException naming the bad field
+         */
         public BlockNoise {
             if (!(scale >= 0) || !Double.isFinite(scale)) {
                 throw new IllegalArgumentException("scale: must be a finite number >= 0, got " + scale);
@@ -148,7 +155,7 @@ public final class NearTruthStart {
      * @param n the sample size (for the noise scale)
      * @param rng the random stream
      * @return K components near the truth
-     * @throws IllegalArgumentException when K < K* or a noise block is not one of the model's
+     * @throws IllegalArgumentException when {@code K < K*} or a noise block is not one of the model's
      */
     public Components draw(MixtureOfExperts fitted, Components truth, int n, UniformRandomProvider rng) {
         int k = fitted.components();

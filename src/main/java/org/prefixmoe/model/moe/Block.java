@@ -11,6 +11,10 @@ import java.util.List;
  */
 public record Block(String name, int size) {
     /**
+     * Validates the components.
+     *
+     * @param name the block's name in scenario and results files
+     * @param size its number of coordinates
      * @throws IllegalArgumentException for an empty name or a size below 1
      */
     public Block {

@@ -60,7 +60,24 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
             this(name, components, 0, false);
         }
 
-        /** @throws IllegalArgumentException naming the field */
+        /**
+
+         * Validates the components.
+
+         *
+
+         * @param name the study's name in results files
+
+         * @param components K
+
+         * @param maxIterations EM's cap for this study, or 0 for the scenario's (1: the one-step fits of the Gaussian-gated MoE's published code)
+
+         * @param fixedStarts whether the start noise keeps its scale at every n (all n-exponents 0), so that a loss cannot fall with n through the starts
+
+         * @throws IllegalArgumentException naming the field
+
+         */
+
         public Study {
             if (maxIterations < 0) {
                 throw new IllegalArgumentException("studies." + name + ".max-iterations: must be >= 1, got "
@@ -95,7 +112,24 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
             this(tolerance, maxIterations, tries, org.prefixmoe.estimation.moe.MixtureEm.Stop.RELATIVE);
         }
 
-        /** @throws IllegalArgumentException naming the field */
+        /**
+
+         * Validates the components.
+
+         *
+
+         * @param tolerance relative change of the log-likelihood at which EM stops
+
+         * @param maxIterations iteration cap (1: one EM step, as the Gaussian-gated MoE's published code does)
+
+         * @param tries the best log-likelihood of this many starts is kept
+
+         * @param stop the stop rule: {@code relative} (meteorits) or {@code progress} (the Gaussian-gated MoE's code)
+
+         * @throws IllegalArgumentException naming the field
+
+         */
+
         public Fitting {
             if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
                 throw new IllegalArgumentException("estimator.tolerance: must be a finite number >= 0, got " + tolerance);
@@ -110,7 +144,44 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
         }
     }
 
-    /** Checks the parts fit together. */
+    /**
+
+     * Checks the parts fit together.
+
+     *
+
+     * @param name the scenario's name (the results folder)
+
+     * @param description free text
+
+     * @param seed the master seed: task (study, n, replicate) draws from {@code RandomStreams.stream(seed, study, n, replicate)}
+
+     * @param model the true model (K components)
+
+     * @param truth the true components
+
+     * @param design the inputs' design (null for a gate that models the input)
+
+     * @param studies one per fitted K
+
+     * @param sizes the sample sizes, distinct, increasing
+
+     * @param replicates replicates per size
+
+     * @param fitting the estimator's settings
+
+     * @param init the starts
+
+     * @param loss the loss, over the model's blocks
+
+     * @param theorySlope the predicted slope of the loss against n (NaN for none)
+
+     * @param theoryText how to print the prediction
+
+     * @param text the file's text (its hash is the fingerprint), or a canonical description for a built scenario
+
+     */
+
     public MoeScenario {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(model, "model");
