@@ -132,6 +132,12 @@ public final class MixtureEm {
         if (y.length != n * q) {
             throw new IllegalArgumentException("y: length " + y.length + ", expected n × q = " + n * q);
         }
+        for (int a = 0; a < y.length; a++) {
+            if (!Double.isFinite(y[a])) {
+                throw new IllegalArgumentException("y: Y[" + a / q + "][" + a % q + "] is not a finite number (" + y[a]
+                        + ")");
+            }
+        }
         int k = model.components();
         double floor = VARIANCE_FLOOR * Math.max(responseVariance(y, n, q), 1e-300);
         double[] resp = new double[n * k];

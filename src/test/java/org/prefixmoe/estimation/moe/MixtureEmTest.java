@@ -164,5 +164,9 @@ class MixtureEmTest {
                 new double[] {0, 1}, c)).getMessage().contains("gaussian-mixture"));
         assertEquals("maxIterations: must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> MixtureEm.defaults().withMaxIterations(0)).getMessage());
+        Case sg = cases().get(0);
+        assertEquals("y: Y[1][0] is not a finite number (NaN)", assertThrows(IllegalArgumentException.class,
+                () -> MixtureEm.defaults().fit(sg.model(), new double[] {0, 0.5, 1}, new double[] {1, Double.NaN, 2},
+                        sg.truth())).getMessage());
     }
 }
