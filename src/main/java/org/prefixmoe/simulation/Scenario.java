@@ -25,7 +25,7 @@ import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Samplers;
 
 /**
- * A Monte Carlo study (SPEC §6): one or more studies (a truth and a fitted model with L atoms
+ * A Monte Carlo study (docs/theory.md §6): one or more studies (a truth and a fitted model with L atoms
  * each) run on a grid of sample sizes with a number of replicates, from one master seed. Built and
  * validated by {@link #builder()}; a scenario file is read by
  * {@link ScenarioFiles#read}, which translates the file into builder calls, so
@@ -57,7 +57,7 @@ public final class Scenario {
     public static final long MAX_TASKS = 1_000_000;
     /** The initialization strategies. */
     public static final List<String> INIT_STRATEGIES = List.of(NearTruthInitializer.NAME, RandomInitializer.NAME);
-    /** The fewest fresh inputs of the regression error (SPEC §4), and its default. */
+    /** The fewest fresh inputs of the regression error (docs/theory.md §4), and its default. */
     public static final int MIN_EVAL_SIZE = 10_000;
 
     /** Fitted atoms and biases are stored in each row by default when L · dim θ is at most this. */
@@ -664,7 +664,7 @@ public final class Scenario {
         }
 
         /**
-         * Number of fresh inputs of the regression error (default and minimum 10000, SPEC §4).
+         * Number of fresh inputs of the regression error (default and minimum 10000, docs/theory.md §4).
          *
          * @param evalSize at least 10000
          * @return this builder
@@ -673,7 +673,7 @@ public final class Scenario {
             positive("eval_size", evalSize);
             if (evalSize < MIN_EVAL_SIZE) {
                 throw new IllegalArgumentException("eval_size: the regression error needs at least " + MIN_EVAL_SIZE
-                        + " fresh inputs (SPEC §4), got " + evalSize);
+                        + " fresh inputs (docs/theory.md §4), got " + evalSize);
             }
             this.evalSize = evalSize;
             stated.put("eval_size", evalSize);
