@@ -39,7 +39,12 @@ public final class MixtureSampler implements Sampler {
      * @param input the distribution
      */
     public record Random(InputDistribution input) implements Design {
-        /** @throws NullPointerException naming the argument */
+        /**
+         * Checks the distribution.
+         *
+         * @param input the distribution
+         * @throws NullPointerException naming the argument
+         */
         public Random {
             Objects.requireNonNull(input, "input");
         }
@@ -57,7 +62,13 @@ public final class MixtureSampler implements Sampler {
      * @param hi last point
      */
     public record Grid(double lo, double hi) implements Design {
-        /** @throws IllegalArgumentException unless lo < hi, both finite */
+        /**
+         * Checks the end points.
+         *
+         * @param lo first point
+         * @param hi last point
+         * @throws IllegalArgumentException unless {@code lo < hi}, both finite
+         */
         public Grid {
             if (!(lo < hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
                 throw new IllegalArgumentException("design: grid needs finite lo < hi, got [" + lo + ", " + hi + "]");

@@ -25,10 +25,10 @@ import org.prefixmoe.model.MixingMeasure;
  */
 public final class ResultRow implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    /** The columns of a results file, in order. */
     /** The longest {@code message} a row holds: longer messages are cut when written, refused when read. */
     public static final int MAX_MESSAGE = 1000;
 
+    /** The columns of a results file, in order. */
     public static final List<String> COLUMNS = List.of("scenario", "fingerprint", "study", "parameterization", "L",
             "L_star", "n", "replicate", "estimator", "init", "status", "stop_reason", "converged", "iterations",
             "evaluations", "objective", "noise_variance", "d1", "d2", "regression", "single", "multi",
