@@ -219,6 +219,32 @@ class ApiMisuseTest {
                 java.nio.file.Path.of("s.yaml"))));
         t.add(iae("Engine.run with a task of another scenario", "not a task of scenario", () -> new Engine(1, null)
                 .run(tinyScenario(), List.of(new Task(0, "nope", 60, 0)), ResultSink.memory())));
+        // Scenario.Builder setters: a null names its field (issue 20, round 2)
+        t.add(npe("Scenario.Builder.sizes((int[]) null)", "sizes", () -> Scenario.builder().sizes((int[]) null)));
+        t.add(npe("Scenario.Builder.sizes((List) null)", "sizes", () -> Scenario.builder().sizes((List<Integer>) null)));
+        t.add(npe("Scenario.Builder.estimator(null)", "estimator", () -> Scenario.builder().estimator(null)));
+        t.add(npe("Scenario.Builder.sampler(null)", "sampler", () -> Scenario.builder().sampler(null)));
+        t.add(npe("Scenario.Builder.init((String) null)", "init", () -> Scenario.builder().init((String) null)));
+        t.add(npe("Scenario.Builder.init((Init) null)", "init", () -> Scenario.builder().init((Scenario.Init) null)));
+        t.add(npe("Scenario.Builder.solver(null, 1)", "solver", () -> Scenario.builder().solver(null, 1)));
+        t.add(npe("Scenario.Builder.solver((Map) null)", "solver", () -> Scenario.builder().solver(
+                (java.util.Map<String, Double>) null)));
+        java.util.Map<String, Double> nullValue = new java.util.HashMap<>();
+        nullValue.put("max_iterations", null);
+        t.add(npe("Scenario.Builder.solver with a null value", "solver.max_iterations", () -> Scenario.builder()
+                .solver(nullValue)));
+        t.add(npe("Scenario.Builder.losses((String[]) null)", "losses", () -> Scenario.builder()
+                .losses((String[]) null)));
+        t.add(npe("Scenario.Builder.losses with a null element", "losses[1]", () -> Scenario.builder()
+                .losses(java.util.Arrays.asList("d1", null))));
+        t.add(npe("Scenario.Builder.quickSizes((int[]) null)", "quick.sizes", () -> Scenario.builder()
+                .quickSizes((int[]) null)));
+        t.add(npe("Scenario.Builder.quickSizes((List) null)", "quick.sizes", () -> Scenario.builder()
+                .quickSizes((List<Integer>) null)));
+        t.add(npe("Scenario.Builder.figure with null losses", "figures[0].losses", () -> Scenario.builder()
+                .figure("f", null, null)));
+        t.add(npe("Scenario.Builder.figure with a null loss", "figures[0].losses[0]", () -> Scenario.builder()
+                .figure("f", null, java.util.Arrays.asList((String) null))));
         return t;
     }
 

@@ -52,7 +52,7 @@ class ArchitectureTest {
 
     /**
      * Every reference points down the layers cli → bench, plotting → simulation → io → estimation
-     * → sampling, loss → model (SPEC's guide): no class names a package above its own, and the
+     * → sampling, loss → model: no class names a package above its own, and the
      * two siblings sampling and loss do not name each other.
      */
     @Test

@@ -3,10 +3,6 @@ package org.prefixmoe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.io.DefaultTruths;
@@ -17,7 +13,7 @@ import org.prefixmoe.simulation.ResultRow;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.Summary;
 
-/** The README's "A study from Java", kept compiling, running and identical to the README's block. */
+/** The README's "A study from Java", kept compiling, running and identical to the README's block (imports too). */
 class ReadmeStudyTest {
     private static final String BEGIN = "// --- README study begins";
     private static final String END = "// --- README study ends";
@@ -49,22 +45,8 @@ class ReadmeStudyTest {
     }
 
     @Test
-    void theReadmeShowsExactlyThisCode() throws IOException {
-        List<String> test = Files.readAllLines(Path.of("src/test/java/org/prefixmoe/ReadmeStudyTest.java"),
-                StandardCharsets.UTF_8);
-        List<String> code = test.subList(indexOf(test, BEGIN, 0) + 1, indexOf(test, END, 0)).stream()
-                .map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).toList();
-        List<String> readme = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
-        int from = indexOf(readme, "```java", indexOf(readme, "### A study from Java", 0)) + 1;
-        assertEquals(code, readme.subList(from, indexOf(readme, "```", from)));
-    }
-
-    private static int indexOf(List<String> lines, String marker, int from) {
-        for (int i = from; i < lines.size(); i++) {
-            if (lines.get(i).strip().equals(marker)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no line '" + marker + "' after line " + from);
+    void theReadmeShowsExactlyThisCode() {
+        ReadmeBlocks.assertReadmeShows("### A study from Java", 0, "src/test/java/org/prefixmoe/ReadmeStudyTest.java",
+                BEGIN, END);
     }
 }

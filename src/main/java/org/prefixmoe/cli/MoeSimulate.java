@@ -43,8 +43,9 @@ final class MoeSimulate {
         System.out.printf(Locale.ROOT, "%s: %s, %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
                 s.name(), s.model(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         MoeRunner.Report rep = new MoeRunner(threads, quiet ? null : System.err, mode).run(s, results, fresh);
-        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap; %.1f s%n",
-                s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds());
+        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap%s; %.1f s%n",
+                s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.skipped() > 0 ? " in this run" : "",
+                rep.seconds());
         if (!plot) {
             return;
         }

@@ -9,6 +9,7 @@ import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.plotting.Figures;
 import org.prefixmoe.simulation.Engine;
 import org.prefixmoe.simulation.Progress;
+import org.prefixmoe.simulation.ResultRow;
 import org.prefixmoe.simulation.ResultsReader;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioReport;
@@ -155,9 +156,9 @@ final class SimulateCommand implements Callable<Integer> {
         Shards.Manifest.of(s, shard).write(dir); // for merge: which shard of how many, and its tasks
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, tasks, fresh);
         Path parent = dir.toAbsolutePath().getParent();
-        System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %d failed, %d at the iteration"
-                        + " cap; %.1f s, %.1f fits/s; when all %d shards are done: prefixmoe merge %s -o %s%n",
-                s.name(), shard, rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.seconds(),
+        System.out.printf(Locale.ROOT, "%s: shard %s: %d computed, %d already present, %s; %.1f s, %.1f fits/s;"
+                        + " when all %d shards are done: prefixmoe merge %s -o %s%n",
+                s.name(), shard, rep.ran(), rep.skipped(), outcomes(rep, results, s), rep.seconds(),
                 rep.fitsPerSecond(), shard.count(), parent, parent.resolve(s.name()));
         if (rep.ran() > 0) {
             appendRunLog(dir, s, rep, threads);
@@ -197,9 +198,8 @@ final class SimulateCommand implements Callable<Integer> {
         warnIfKernelChanged(dir, s, fresh);
         warnIfEmOnRegressionData(s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
-        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap;"
-                        + " %.1f s, %.1f fits/s%n", s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(),
-                rep.seconds(), rep.fitsPerSecond());
+        System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %s; %.1f s, %.1f fits/s%n", s.name(),
+                rep.ran(), rep.skipped(), outcomes(rep, results, s), rep.seconds(), rep.fitsPerSecond());
         if (rep.ran() > 0) {
             appendRunLog(dir, s, rep, threads);
         }
@@ -280,6 +280,21 @@ final class SimulateCommand implements Callable<Integer> {
                     + " these data do not follow; converged fits may lie far from the truth. Add 'sampler: density'"
                     + " to the scenario for EM's own model");
         }
+    }
+
+    /**
+     * The failed and capped fits of a run; when rows were already present, those of every row of
+     * the results file as well, so that a resumed run does not report "0 at the iteration cap" for
+     * a file that has some.
+     */
+    private static String outcomes(Engine.Report rep, Path results, Scenario s) {
+        if (rep.skipped() == 0) {
+            return String.format(Locale.ROOT, "%d failed, %d at the iteration cap", rep.failed(), rep.capped());
+        }
+        List<ResultRow> rows = ResultsReader.read(results, s).rows();
+        return String.format(Locale.ROOT, "%d failed, %d at the iteration cap among its %d rows (%d and %d in this"
+                        + " run)", rows.stream().filter(r -> !r.ok()).count(), rows.stream().filter(ResultRow::capped)
+                        .count(), rows.size(), rep.failed(), rep.capped());
     }
 
     /** The summary settings of a scenario: its r, baseline study and {@code D_1} threshold. */

@@ -15,9 +15,9 @@ import org.prefixmoe.sampling.Dataset;
  */
 public final class FitProblem {
     /**
-     * The most fitted atoms a problem accepts. Over-specified fits in SPEC use L* + 1 or so; far
-     * larger L only multiplies the cost (each pass is linear in L, each step cubic in the L·p
-     * parameters) without a statistical reading.
+     * The most fitted atoms a problem accepts. Over-specified fits in the studies of
+     * docs/theory.md §6 use L* + 1 or so; far larger L only multiplies the cost (each pass is
+     * linear in L, each step cubic in the L·p parameters) without a statistical reading.
      */
     public static final int MAX_ATOMS = 64;
 
@@ -69,7 +69,7 @@ public final class FitProblem {
 
     /**
      * A problem that fits {@code atoms} atoms of the truth's own model inside its box, refusing
-     * {@code L < L*} (the truth would not be representable; SPEC studies L ≥ L*).
+     * {@code L < L*} (the truth would not be representable; docs/theory.md §2 studies L ≥ L*).
      *
      * @param truth the truth whose model and box are fitted
      * @param data the data set

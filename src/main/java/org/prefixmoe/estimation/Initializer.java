@@ -3,7 +3,7 @@ package org.prefixmoe.estimation;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.prefixmoe.model.MixingMeasure;
 
-/** A strategy for the starting measure of a fit (SPEC §3, "Initialization"). Implementations are immutable. */
+/** A strategy for the starting measure of a fit (docs/theory.md §3, "Starts"). Implementations are immutable. */
 public interface Initializer {
 
     /** {@return the name used in scenarios: {@code near-truth} or {@code random}} */

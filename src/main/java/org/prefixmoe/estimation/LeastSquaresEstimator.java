@@ -8,7 +8,7 @@ import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The least-squares estimator of SPEC §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}, by a
+ * The least-squares estimator of docs/theory.md §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}, by a
  * box-projected Levenberg–Marquardt method.
  *
  * <p>Each iteration makes one pass over the data that evaluates the model and accumulates

@@ -6,7 +6,7 @@ import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The {@code near-truth} start of the published MoE-rate simulations (SPEC §3): the L fitted atoms
+ * The {@code near-truth} start of the published MoE-rate simulations (docs/theory.md §3): the L fitted atoms
  * are assigned to the L* true atoms by a random surjection, each is perturbed by Gaussian noise of
  * standard deviation {@code scale · n^(-decay)}, and the true weight is split evenly inside a cell
  * ({@code b_l = b*_j − log |cell|}). It isolates statistical error from optimization error.

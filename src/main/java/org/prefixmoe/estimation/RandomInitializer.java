@@ -6,7 +6,7 @@ import org.prefixmoe.model.NonShared;
 import org.prefixmoe.sampling.Dataset;
 
 /**
- * The {@code random} start (SPEC §3): what a user without the truth does. Atom coordinates are
+ * The {@code random} start (docs/theory.md §3): what a user without the truth does. Atom coordinates are
  * uniform on the central half of the box (standard normal if the box is unbounded); for
  * {@code non-shared} atoms the value part is a response {@code Y_i} drawn from the data (clipped
  * to the box), so that starts are data-driven; biases are {@code −log L}, giving the prompts

@@ -3,7 +3,7 @@ package org.prefixmoe.io;
 import org.prefixmoe.model.TruthModel;
 
 /**
- * The default truths of SPEC §6, one per parameterization, read from the library's own resources
+ * The default truths of docs/theory.md §6, one per parameterization, read from the library's own resources
  * (the files of {@code simulations/models/}, copied into the jar), so they work in any project that
  * depends on the toolkit: {@code TruthModel truth = DefaultTruths.sharedLinear();}.
  * Each call reads the file anew; the models are immutable, so callers may keep one.

@@ -3,7 +3,7 @@ package org.prefixmoe.loss;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * Per-cell atom errors of a fit (SPEC §4), so that atoms alone in a cell and atoms sharing a cell
+ * Per-cell atom errors of a fit (docs/theory.md §4), so that atoms alone in a cell and atoms sharing a cell
  * can be followed separately, and the outcome of an over-specified fit classified.
  *
  * @param single mean of {@code ||θ_l − θ*_j||} over the atoms alone in their cell (NaN if none)
@@ -15,7 +15,7 @@ import org.prefixmoe.model.MixingMeasure;
  */
 public record CellErrors(double single, double multi, double multiWeighted, int emptyCells, Redundancy redundancy) {
 
-    /** What the redundant atoms of an over-specified fit did (SPEC §6). */
+    /** What the redundant atoms of an over-specified fit did (docs/theory.md §6). */
     public enum Redundancy {
         /** No cell holds more than one atom. */
         NONE,

@@ -4,14 +4,14 @@ import java.util.Objects;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
 
-/** The regression error {@code ||f_Ĝ − f_G*||_{L2(μ)}} estimated on a set of inputs (SPEC §4). */
+/** The regression error {@code ||f_Ĝ − f_G*||_{L2(μ)}} estimated on a set of inputs (docs/theory.md §4). */
 public final class RegressionError {
     private RegressionError() {
     }
 
     /**
      * Root mean squared distance between the two regression functions over the rows of {@code x}
-     * (n × D row-major, a fresh sample from μ of at least 10^4 points for the SPEC's loss).
+     * (n × D row-major, a fresh sample from μ of at least 10^4 points for the loss of docs/theory.md §4).
      *
      * @param fittedModel the model of the estimate
      * @param fitted the estimate Ĝ

@@ -6,7 +6,7 @@ import java.util.List;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The Voronoi cells of a fitted measure with respect to the truth (SPEC §4):
+ * The Voronoi cells of a fitted measure with respect to the truth (docs/theory.md §4):
  * {@code V_j = { l : ||θ_l − θ*_j|| ≤ ||θ_l − θ*_k|| for all k }}, ties going to the smaller j.
  * Immutable.
  */

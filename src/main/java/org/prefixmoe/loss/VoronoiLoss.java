@@ -3,7 +3,7 @@ package org.prefixmoe.loss;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The Voronoi losses of SPEC §4 between a fitted measure G and the truth G*. Weights are
+ * The Voronoi losses of docs/theory.md §4 between a fitted measure G and the truth G*. Weights are
  * {@code exp(b_l)}, or 1 per atom for measures without biases.
  */
 public final class VoronoiLoss {

@@ -1,7 +1,7 @@
 package org.prefixmoe.model;
 
 /**
- * The compact parameter space of SPEC §2: every atom coordinate in {@code [atomLower, atomUpper]}
+ * The compact parameter space of docs/theory.md §2: every atom coordinate in {@code [atomLower, atomUpper]}
  * and every bias in {@code [biasLower, biasUpper]}. Estimators keep every iterate inside it.
  *
  * @param atomLower lower bound of each atom coordinate

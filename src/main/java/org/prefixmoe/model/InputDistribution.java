@@ -3,7 +3,7 @@ package org.prefixmoe.model;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 
-/** The distribution μ of the inputs X (SPEC §2). Implementations are immutable. */
+/** The distribution μ of the inputs X (docs/theory.md §2). Implementations are immutable. */
 public sealed interface InputDistribution permits InputDistribution.Uniform, InputDistribution.Gaussian {
 
     /**

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A mixing measure {@code G = Σ_l exp(b_l) δ_{θ_l}} over prompt atoms (SPEC §2). Immutable.
+ * A mixing measure {@code G = Σ_l exp(b_l) δ_{θ_l}} over prompt atoms (docs/theory.md §2). Immutable.
  * Without biases ({@code bias: false}) every atom has weight 1.
  *
  * <p>Estimators work on the <em>packed</em> vector {@code (θ_1, b_1, θ_2, b_2, ...)} (the

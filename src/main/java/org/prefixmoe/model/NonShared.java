@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The {@code non-shared} parameterization: the atom is the stacked pair {@code θ = (k, v)} and
- * {@code key = k}, {@code value = v} are independent free parameters (SPEC §2).
+ * {@code key = k}, {@code value = v} are independent free parameters (docs/theory.md §2).
  */
 public final class NonShared implements Parameterization {
     /** The name used in files. */

@@ -2,7 +2,7 @@ package org.prefixmoe.model;
 
 /**
  * The map from a prompt atom {@code θ} to its gating key {@code key(θ) ∈ R^r} and its expert
- * value {@code value(θ) ∈ R^q} (SPEC §2), with its Jacobian.
+ * value {@code value(θ) ∈ R^q} (docs/theory.md §2), with its Jacobian.
  *
  * <p>Implementations are immutable and thread-safe. The evaluator calls {@link #map} once per
  * atom per evaluation of the regression function, never per sample, so an implementation may
@@ -37,7 +37,7 @@ public interface Parameterization {
     /**
      * Whether key and value are both functions of one shared atom (every parameterization but
      * {@code non-shared}). For a shared map the prompt is identifiable when the key map is injective
-     * at the true atom (SPEC §2): two atoms with the same key then have the same value.
+     * at the true atom (docs/theory.md §2): two atoms with the same key then have the same value.
      *
      * @return false only for {@code non-shared}
      */
@@ -49,7 +49,7 @@ public interface Parameterization {
      * The singular values of the key map's Jacobian {@code ∂key/∂θ} (r × p) at an atom, in decreasing
      * order, padded with zeros to p values when {@code r < p}. The smallest one measures how far a shared
      * map is from losing injectivity of the key at that atom: a nearly singular key map makes a
-     * shared model behave like a non-shared one at any practical n (SPEC §2).
+     * shared model behave like a non-shared one at any practical n (docs/theory.md §2).
      *
      * @param atom the atom θ, length p (not modified)
      * @return p singular values, largest first
@@ -63,7 +63,7 @@ public interface Parameterization {
     }
 
     /**
-     * Refuses a truth whose prompts are not identifiable (SPEC §2): for a shared map, a key map
+     * Refuses a truth whose prompts are not identifiable (docs/theory.md §2): for a shared map, a key map
      * that is not injective at a true atom (its Jacobian there without full column rank p). No
      * condition is put on the value map.
      *

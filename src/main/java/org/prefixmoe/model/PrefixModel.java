@@ -1,7 +1,7 @@
 package org.prefixmoe.model;
 
 /**
- * The prefix mixture-of-experts regression model of SPEC §2: fixed pretrained experts, the known
+ * The prefix mixture-of-experts regression model of docs/theory.md §2: fixed pretrained experts, the known
  * gating projection {@code B ∈ R^{D×r}}, the parameterization of the prompt atoms, and whether
  * the prompts carry biases. A mixing measure {@link MixingMeasure} completes it into a regression
  * function {@code f_G}. Immutable.
@@ -29,7 +29,7 @@ public final class PrefixModel {
      * @param bias whether prompts carry a bias b_l
      * @throws NullPointerException naming a missing argument
      * @throws IllegalArgumentException naming the argument: B of the wrong shape, non-finite or of
-     *     column rank below r (the prompts' gating would not be identifiable, SPEC §2), or value
+     *     column rank below r (the prompts' gating would not be identifiable, docs/theory.md §2), or value
      *     dimension different from the experts' q
      */
     public PrefixModel(PretrainedExperts pretrained, double[][] bMatrix, Parameterization parameterization,
@@ -252,7 +252,7 @@ public final class PrefixModel {
     }
 
     /**
-     * Checks that a truth is identifiable (SPEC §2): the parameterization's conditions, distinct
+     * Checks that a truth is identifiable (docs/theory.md §2): the parameterization's conditions, distinct
      * atoms (farther apart than {@link #ATOM_TOLERANCE}, relatively) and non-zero values (B's rank
      * is checked when the model is built).
      *

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The N known, fixed pretrained experts of SPEC §2: quadratic gating scores
+ * The N known, fixed pretrained experts of docs/theory.md §2: quadratic gating scores
  * {@code X^T A_j X + c_j} and linear outputs {@code h_j(X) = H_j X + e_j ∈ R^q}: the frozen
  * components of the prefix model read as a {@link org.prefixmoe.model.moe.MixtureOfExperts}. Immutable.
  */

@@ -1,7 +1,7 @@
 package org.prefixmoe.model;
 
 /**
- * The prompt-independent part of the model evaluated on one design (SPEC §2 "Numerics"):
+ * The prompt-independent part of the model evaluated on one design (docs/theory.md §2 "Numerics"):
  * {@code logScore[i] = log Σ_j exp(X_i^T A_j X_i + c_j)} and the pretrained mixture mean
  * {@code mean[i*q .. i*q+q)}. Computed once per data set so that evaluations of {@code f_G}
  * cost {@code O(n L (D + q + dim θ))}, independent of N.

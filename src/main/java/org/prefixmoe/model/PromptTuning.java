@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The {@code prompt-tuning} parameterization: a prompt token {@code p ∈ R^d} read through the
- * frozen projections, {@code key = W_K^T p}, {@code value = W_V^T p} (SPEC §2). It is the
+ * frozen projections, {@code key = W_K^T p}, {@code value = W_V^T p} (docs/theory.md §2). It is the
  * {@link SharedLinear} map with {@code R_K = W_K^T}, {@code R_V = W_V^T}.
  */
 public final class PromptTuning extends SharedLinear {

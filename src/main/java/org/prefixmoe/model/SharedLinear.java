@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The {@code shared-linear} parameterization: one shared vector {@code p ∈ R^m} gives both
- * {@code key = R_K p} and {@code value = R_V p} through fixed, known maps (SPEC §2).
+ * {@code key = R_K p} and {@code value = R_V p} through fixed, known maps (docs/theory.md §2).
  */
 public class SharedLinear implements Parameterization {
     /** The name used in files. */

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The {@code shared-nonlinear} parameterization: {@code key = σ(R_K p)}, {@code value = σ(R_V p)}
- * with an elementwise activation σ (tanh by default; SPEC §2).
+ * with an elementwise activation σ (tanh by default; docs/theory.md §2).
  */
 public final class SharedNonlinear implements Parameterization {
     /** The name used in files. */

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code V = 4} lanes at a time through the JDK Vector API ({@link ScalarKernel} repeats it lane by
  * lane, bit for bit). The width is fixed at 256 bits, not the machine's preferred one, because the
  * lanes are summed only at a chunk's end: a wider vector would change the summation order, and
- * with it the last bits of every fit, between an AVX2 and an AVX-512 machine (SPEC §6: rows are
+ * with it the last bits of every fit, between an AVX2 and an AVX-512 machine (docs/theory.md §6: rows are
  * bit-identical whatever the machine). {@code -Dprefixmoe.vector.width=preferred} trades that
  * identity for the widest vectors (measured at most 10% faster on AVX-512). Only loaded when the module
  * {@code jdk.incubator.vector} is present (see {@link Evaluator#vectorKernelAvailable()}).

@@ -1,5 +1,5 @@
 /**
- * The statistical model of SPEC.md: pretrained experts ({@link org.prefixmoe.model.PretrainedExperts}),
+ * The statistical model of docs/theory.md §2: pretrained experts ({@link org.prefixmoe.model.PretrainedExperts}),
  * the prefix model with its gating projection and parameterization ({@link org.prefixmoe.model.PrefixModel},
  * {@link org.prefixmoe.model.Parameterization} and its implementations), mixing measures
  * ({@link org.prefixmoe.model.MixingMeasure}), the parameter box, input distributions, truths

@@ -15,7 +15,7 @@ import org.prefixmoe.simulation.Proportion;
 import org.prefixmoe.simulation.Summary;
 
 /**
- * The outcomes of over-specified fits against n (SPEC §5, §6): per study, the fraction of fits
+ * The outcomes of over-specified fits against n (docs/theory.md §5, §6): per study, the fraction of fits
  * that split a true atom (the others switched their redundant atom off: an over-specified fit
  * always has a multi-atom cell, so the two fractions add up to one and the figure draws one of
  * them) and the fraction with {@code D_1} above the summary's threshold, each with its 95% Wilson

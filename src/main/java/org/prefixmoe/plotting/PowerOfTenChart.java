@@ -17,7 +17,7 @@ import org.knowm.xchart.style.XYStyler;
 
 /**
  * An XY chart whose logarithmic axes are labelled as powers of ten ({@code 10³}, {@code 10⁻²}),
- * as SPEC §6 asks, instead of XChart's {@code 1E3}. XChart 3.8.8 formats logarithmic tick labels
+ * as docs/theory.md §6 asks, instead of XChart's {@code 1E3}. XChart 3.8.8 formats logarithmic tick labels
  * with a decimal pattern only (a custom formatting function replaces the logarithmic ticks by
  * linear ones), so this chart keeps XChart's ticks, grid and label space, paints XChart's own
  * labels transparent, and draws the powers of ten itself at the decades inside the plot. Where an

@@ -26,17 +26,17 @@ import org.prefixmoe.simulation.Summary;
 import org.prefixmoe.simulation.Theory;
 
 /**
- * Log–log convergence-rate charts (SPEC §6) with XChart: the mean loss against n for each series
+ * Log–log convergence-rate charts (docs/theory.md §6) with XChart: the mean loss against n for each series
  * with error bars, the fitted power law of each series labelled with its slope and 95% interval,
  * and dashed theory reference lines. Written as PNG (for reading) and SVG (for papers).
  *
  * <p>Error bars are 95% t intervals of the mean, ±t_{0.975, R−1}·sd/√R over the R replicates
- * (SPEC §6: the t quantile for the replicate count, not 1.96). A log axis cannot show a bar that
+ * (docs/theory.md §6: the t quantile for the replicate count, not 1.96). A log axis cannot show a bar that
  * reaches zero, so a bar is cut at 5% of the mean below it (this happens only for very skewed
  * cells; the summary tables give the exact sd and quartiles).
  *
  * <p>A series whose theory predicts no polynomial rate ({@link Theory.Basis#NONE}: over-specified
- * non-shared fits, SPEC §5) gets its points and error bars but no fitted power law. The legend has
+ * non-shared fits, docs/theory.md §5) gets its points and error bars but no fitted power law. The legend has
  * one entry per series (its slope and 95% bootstrap interval, the interval that decides the
  * verdict) and one per reference slope, labelled "theory" or "extrapolated"; the fitted lines
  * carry the series' colour and the loss's line style and have no legend entry of their own.
@@ -250,7 +250,7 @@ public final class RatePlot {
 
     /**
      * Whether a series gets a fitted power law: only where the theory predicts a polynomial rate
-     * (SPEC §5: none through a curve that has none) and a slope could be fitted.
+     * (docs/theory.md §5: none through a curve that has none) and a slope could be fitted.
      */
     static boolean drawsFit(Series s) {
         return s.theory().hasSlope() && Double.isFinite(s.fit().slope());

@@ -10,7 +10,7 @@ import org.prefixmoe.model.PretrainedExperts;
 
 /**
  * Draws data from the Gaussian mixture-of-experts (conditional density) reading of the model,
- * {@code p_G*(Y|X) = Σ_c π_c(X) N(Y; μ_c(X), σ² I_q)} (SPEC §3, the model EM fits): {@code X ~ μ},
+ * {@code p_G*(Y|X) = Σ_c π_c(X) N(Y; μ_c(X), σ² I_q)} (docs/theory.md §3, the model EM fits): {@code X ~ μ},
  * then a component {@code c} among the N pretrained experts and the L* true prompts with the gate
  * probabilities {@code π_c(X)} (softmax of {@code X^T A_j X + c_j} and {@code κ(θ*_l)^T X + b*_l},
  * computed in the log domain), then {@code Y = μ_c(X) + σ ε} with {@code μ_j(X) = H_j X + e_j}

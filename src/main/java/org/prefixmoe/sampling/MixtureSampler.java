@@ -40,7 +40,7 @@ public final class MixtureSampler implements Sampler {
      */
     public record Random(InputDistribution input) implements Design {
         /**
-         * Validates the components.
+         * Checks the distribution.
          *
          * @param input the distribution
          * @throws NullPointerException naming the argument
@@ -63,7 +63,7 @@ public final class MixtureSampler implements Sampler {
      */
     public record Grid(double lo, double hi) implements Design {
         /**
-         * Validates the components.
+         * Checks the end points.
          *
          * @param lo first point
          * @param hi last point

@@ -5,7 +5,7 @@ import org.apache.commons.rng.simple.RandomSource;
 
 /**
  * Independent, reproducible random streams derived from a master seed and a task's coordinates
- * (SPEC §6): the same coordinates always give the same stream, whatever the thread or order.
+ * (docs/theory.md §6): the same coordinates always give the same stream, whatever the thread or order.
  */
 public final class RandomStreams {
     private RandomStreams() {

@@ -9,7 +9,7 @@ import org.prefixmoe.model.TruthModel;
 
 /**
  * Draws data from the regression model {@code Y = f_{G*}(X) + ε}, {@code ε ~ N(0, σ² I_q)},
- * {@code X ~ μ} (SPEC §2).
+ * {@code X ~ μ} (docs/theory.md §2).
  */
 public final class RegressionSampler implements Sampler {
     private final PrefixModel model;

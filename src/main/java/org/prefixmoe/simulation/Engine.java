@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The Monte Carlo engine (SPEC §6): runs the (study, n, replicate) tasks of a scenario on a fixed
+ * The Monte Carlo engine (docs/theory.md §6): runs the (study, n, replicate) tasks of a scenario on a fixed
  * thread pool and delivers one row per task as tasks finish: to the resumable {@link ResultsFile}
  * ({@link #run(Scenario, Path)}), to any {@link ResultSink} ({@link #run(Scenario, List, ResultSink)}),
  * or into memory ({@link #run(Scenario)}).

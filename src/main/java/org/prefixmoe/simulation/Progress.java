@@ -9,12 +9,18 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Progress of a run: done/total, fits per second and time left (tasks weighted by their sample
  * size, since a fit costs about O(n)). On a terminal a one-line bar redrawn in place; on a
  * redirected stream (a log file, a batch job) a plain line at every tenth of the tasks or every
- * minute, so logs get a dozen lines instead of hundreds of carriage returns. The plain lines also
+ * minute, so logs get a dozen lines instead of hundreds of carriage returns. A redrawn bar is padded
+ * with spaces to the length of the one before, so a shorter line leaves no stale characters. The
+ * time left is shown once {@value #ESTIMATE_AFTER_TASKS} tasks are done and
+ * {@value #ESTIMATE_AFTER_SECONDS} s have passed ({@code --:--} before): the first tasks finish
+ * while the JIT compiler warms up and while every thread's first task is still running, and an
+ * estimate from them was several times too long. The plain lines also
  * go to the run log ({@code runs.log}) as the run goes, and on Ctrl-C (or any JVM shutdown before
  * the end) a last line says how many rows are safe in the results file and how to resume.
  */
@@ -40,6 +46,10 @@ public final class Progress implements AutoCloseable {
 
     private static final long BAR_EVERY_NANOS = 250_000_000L;
     private static final long LINE_EVERY_NANOS = 60_000_000_000L;
+    /** Tasks done before the time left is estimated. */
+    static final int ESTIMATE_AFTER_TASKS = 4;
+    /** Seconds since the start before the time left is estimated. */
+    static final int ESTIMATE_AFTER_SECONDS = 5;
 
     private final PrintStream out;
     private final Mode mode;
@@ -48,7 +58,8 @@ public final class Progress implements AutoCloseable {
     private final long before;
     private final Path results;
     private final Path log;
-    private final long start = System.nanoTime();
+    private final LongSupplier clock;
+    private final long start;
     private final boolean enabled;
     private final Thread hook;
     private long done;
@@ -58,6 +69,7 @@ public final class Progress implements AutoCloseable {
     private long lastLine;
     private int lastTenth;
     private boolean closed;
+    private int lastBarLength;
 
     /**
      * A bar or lines chosen by {@link Mode#AUTO}, with no run log and no Ctrl-C line.
@@ -83,6 +95,14 @@ public final class Progress implements AutoCloseable {
      * @param log the run log to append the plain lines to ({@code runs.log}), or null
      */
     public Progress(PrintStream out, Mode mode, long total, double totalWork, long before, Path results, Path log) {
+        this(out, mode, total, totalWork, before, results, log, System::nanoTime);
+    }
+
+    /** As the public constructor, with the clock (nanoseconds) given: for tests. */
+    Progress(PrintStream out, Mode mode, long total, double totalWork, long before, Path results, Path log,
+             LongSupplier clock) {
+        this.clock = clock;
+        this.start = clock.getAsLong();
         this.out = out;
         this.mode = mode.resolve();
         this.total = total;
@@ -114,7 +134,7 @@ public final class Progress implements AutoCloseable {
         if (!ok) {
             failed++;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         int tenth = (int) (10 * done / Math.max(total, 1));
         boolean line = tenth > lastTenth || now - lastLine >= LINE_EVERY_NANOS || done == total;
         if (line) {
@@ -127,7 +147,10 @@ public final class Progress implements AutoCloseable {
         }
         if (mode == Mode.BAR && (now - lastPrint > BAR_EVERY_NANOS || done == total)) {
             lastPrint = now;
-            out.print("\r" + bar(now));
+            String bar = bar(now);
+            // pad over the longer line drawn before, so that none of its characters is left behind
+            out.print("\r" + bar + " ".repeat(Math.max(0, lastBarLength - bar.length())));
+            lastBarLength = bar.length();
             if (done == total) {
                 out.println();
             }
@@ -151,7 +174,8 @@ public final class Progress implements AutoCloseable {
     private String counts(long now) {
         double secs = (now - start) / 1e9;
         double rate = done / Math.max(secs, 1e-9);
-        double left = work <= 0 ? Double.NaN : secs * (totalWork - work) / work;
+        boolean estimate = done == total || done >= ESTIMATE_AFTER_TASKS && secs >= ESTIMATE_AFTER_SECONDS;
+        double left = !estimate || work <= 0 ? Double.NaN : secs * (totalWork - work) / work;
         return String.format(Locale.ROOT, "%d/%d fits  %.1f fits/s  elapsed %s  left %s%s", done, total, rate,
                 clock(secs), clock(left), failed > 0 ? "  failed " + failed : "");
     }
@@ -224,6 +248,6 @@ public final class Progress implements AutoCloseable {
      * @return wall time so far
      */
     public double elapsed() {
-        return (System.nanoTime() - start) / 1e9;
+        return (clock.getAsLong() - start) / 1e9;
     }
 }

@@ -7,7 +7,7 @@ import org.hipparchus.stat.regression.SimpleRegression;
 
 /**
  * A convergence rate: the least-squares slope of {@code log(centre)} on {@code log n}, where the
- * centre of the replicates at each n is their mean (the primary statistic, SPEC §6) or their
+ * centre of the replicates at each n is their mean (the primary statistic, docs/theory.md §6) or their
  * median. Two 95% intervals: a t interval treating the per-n centres as the data ({@code k − 2}
  * degrees of freedom over k sizes), and a percentile bootstrap interval that resamples the
  * replicates within each n and refits. The bootstrap interval is the one that decides a verdict
@@ -206,7 +206,7 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
     }
 
     /**
-     * Whether a slope lies in the bootstrap interval (the deciding one, SPEC §6).
+     * Whether a slope lies in the bootstrap interval (the deciding one, docs/theory.md §6).
      *
      * @param theory the slope
      * @return whether it lies in {@code [bootLow, bootHigh]}

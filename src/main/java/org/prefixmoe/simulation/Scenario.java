@@ -25,7 +25,7 @@ import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Samplers;
 
 /**
- * A Monte Carlo study (SPEC §6): one or more studies (a truth and a fitted model with L atoms
+ * A Monte Carlo study (docs/theory.md §6): one or more studies (a truth and a fitted model with L atoms
  * each) run on a grid of sample sizes with a number of replicates, from one master seed. Built and
  * validated by {@link #builder()}; a scenario file is read by
  * {@link ScenarioFiles#read}, which translates the file into builder calls, so
@@ -57,7 +57,7 @@ public final class Scenario {
     public static final long MAX_TASKS = 1_000_000;
     /** The initialization strategies. */
     public static final List<String> INIT_STRATEGIES = List.of(NearTruthInitializer.NAME, RandomInitializer.NAME);
-    /** The fewest fresh inputs of the regression error (SPEC §4), and its default. */
+    /** The fewest fresh inputs of the regression error (docs/theory.md §4), and its default. */
     public static final int MIN_EVAL_SIZE = 10_000;
 
     /** Fitted atoms and biases are stored in each row by default when L · dim θ is at most this. */
@@ -386,8 +386,11 @@ public final class Scenario {
      * Each setter checks its value at once and {@link #build()} checks what depends on several
      * settings; both throw {@link IllegalArgumentException} with a message {@code "field: reason"}
      * naming the field as a scenario file spells it ({@code eval_size}, {@code studies[1].L},
-     * {@code solver.max_iterations}) and the offending value. Setters return this builder; a
-     * setting given twice keeps the last value. Not thread-safe.
+     * {@code solver.max_iterations}) and the offending value. A null where a value is required
+     * (sizes, estimator, sampler, init, solver settings, losses and their elements, figure losses)
+     * is a {@link NullPointerException} whose message names the field the same way; a null study
+     * truth or name is an {@link IllegalArgumentException} as in a file. Setters return this
+     * builder; a setting given twice keeps the last value. Not thread-safe.
      */
     public static final class Builder {
         private Path source;
@@ -537,7 +540,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder sizes(int... sizes) {
-            this.sizes = checkSizes("sizes", Arrays.stream(sizes).boxed().toList());
+            this.sizes = checkSizes("sizes", Arrays.stream(Objects.requireNonNull(sizes, "sizes")).boxed().toList());
             return this;
         }
 
@@ -548,7 +551,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder sizes(List<Integer> sizes) {
-            this.sizes = checkSizes("sizes", sizes);
+            this.sizes = checkSizes("sizes", Objects.requireNonNull(sizes, "sizes"));
             return this;
         }
 
@@ -584,6 +587,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder estimator(String estimator) {
+            Objects.requireNonNull(estimator, "estimator");
             if (!Estimators.names().contains(estimator)) {
                 throw new IllegalArgumentException("estimator: unknown estimator '" + estimator + "' (known: "
                         + String.join(", ", Estimators.names()) + ")");
@@ -602,6 +606,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder solver(String setting, double value) {
+            Objects.requireNonNull(setting, "solver: setting name");
             finite("solver." + setting, value);
             solver.put(setting, value);
             return this;
@@ -614,7 +619,8 @@ public final class Scenario {
          * @return this builder
          */
         public Builder solver(Map<String, Double> settings) {
-            settings.forEach(this::solver);
+            Objects.requireNonNull(settings, "solver");
+            settings.forEach((k, v) -> solver(k, Objects.requireNonNull(v, "solver." + k)));
             return this;
         }
 
@@ -625,7 +631,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder init(String strategy) {
-            this.init = Init.of(strategy);
+            this.init = Init.of(Objects.requireNonNull(strategy, "init"));
             stated.put("init", strategy);
             return this;
         }
@@ -654,6 +660,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder sampler(String sampler) {
+            Objects.requireNonNull(sampler, "sampler");
             if (!Samplers.names().contains(sampler)) {
                 throw new IllegalArgumentException("sampler: unknown sampler '" + sampler + "' (known: "
                         + String.join(", ", Samplers.names()) + ")");
@@ -664,7 +671,7 @@ public final class Scenario {
         }
 
         /**
-         * Number of fresh inputs of the regression error (default and minimum 10000, SPEC §4).
+         * Number of fresh inputs of the regression error (default and minimum 10000, docs/theory.md §4).
          *
          * @param evalSize at least 10000
          * @return this builder
@@ -673,7 +680,7 @@ public final class Scenario {
             positive("eval_size", evalSize);
             if (evalSize < MIN_EVAL_SIZE) {
                 throw new IllegalArgumentException("eval_size: the regression error needs at least " + MIN_EVAL_SIZE
-                        + " fresh inputs (SPEC §4), got " + evalSize);
+                        + " fresh inputs (docs/theory.md §4), got " + evalSize);
             }
             this.evalSize = evalSize;
             stated.put("eval_size", evalSize);
@@ -703,7 +710,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder losses(String... losses) {
-            return losses(Arrays.asList(losses));
+            return losses(Arrays.asList(Objects.requireNonNull(losses, "losses")));
         }
 
         /**
@@ -713,12 +720,13 @@ public final class Scenario {
          * @return this builder
          */
         public Builder losses(List<String> losses) {
+            Objects.requireNonNull(losses, "losses");
             if (losses.isEmpty()) {
                 throw new IllegalArgumentException("losses: expected at least one loss (known: "
                         + String.join(", ", KNOWN_LOSSES) + "); leave the field out to record all");
             }
             for (int i = 0; i < losses.size(); i++) {
-                if (!KNOWN_LOSSES.contains(losses.get(i))) {
+                if (!KNOWN_LOSSES.contains(Objects.requireNonNull(losses.get(i), "losses[" + i + "]"))) {
                     throw new IllegalArgumentException("losses[" + i + "]: unknown loss '" + losses.get(i)
                             + "' (known: " + String.join(", ", KNOWN_LOSSES) + ")");
                 }
@@ -750,7 +758,8 @@ public final class Scenario {
          * @return this builder
          */
         public Builder quickSizes(int... sizes) {
-            this.quickSizes = checkSizes("quick.sizes", Arrays.stream(sizes).boxed().toList());
+            this.quickSizes = checkSizes("quick.sizes", Arrays.stream(Objects.requireNonNull(sizes, "quick.sizes"))
+                    .boxed().toList());
             return this;
         }
 
@@ -761,7 +770,7 @@ public final class Scenario {
          * @return this builder
          */
         public Builder quickSizes(List<Integer> sizes) {
-            this.quickSizes = checkSizes("quick.sizes", sizes);
+            this.quickSizes = checkSizes("quick.sizes", Objects.requireNonNull(sizes, "quick.sizes"));
             return this;
         }
 
@@ -808,8 +817,9 @@ public final class Scenario {
                 throw new IllegalArgumentException(field + ".name: '" + name + "' is used by another figure; figures"
                         + " write NAME.png and NAME.svg, so names must differ");
             }
+            Objects.requireNonNull(losses, field + ".losses");
             for (int k = 0; k < losses.size(); k++) {
-                if (!Summary.METRICS.contains(losses.get(k))) {
+                if (!Summary.METRICS.contains(Objects.requireNonNull(losses.get(k), field + ".losses[" + k + "]"))) {
                     throw new IllegalArgumentException(field + ".losses[" + k + "]: unknown loss '" + losses.get(k)
                             + "' (known: " + String.join(", ", Summary.METRICS) + ")");
                 }

@@ -6,7 +6,7 @@ import org.prefixmoe.model.Box;
 import org.prefixmoe.model.Parameterization;
 import org.prefixmoe.model.TruthModel;
 
-/** A Markdown record of the settings a results folder was produced with (SPEC §6: every figure records them). */
+/** A Markdown record of the settings a results folder was produced with (docs/theory.md §6: every figure records them). */
 public final class ScenarioReport {
     private ScenarioReport() {
     }
@@ -56,7 +56,7 @@ public final class ScenarioReport {
                     st.truth().name(), st.fitted().model().parameterization().name(), st.truth().trueAtoms(),
                     st.atoms(), st.truth().sigma(), b.atomLower(), b.atomUpper(), b.biasLower(), b.biasUpper()));
         }
-        sb.append("\nIdentifiability (SPEC §2): smallest singular value of the key map's Jacobian at each true atom"
+        sb.append("\nIdentifiability (docs/theory.md §2): smallest singular value of the key map's Jacobian at each true atom"
                 + " (the default shared-linear truth has 0.94; near 0, a shared model behaves like a non-shared one).\n\n")
                 .append("| study | smallest singular value of the key Jacobian, per true atom |\n|---|---|\n");
         for (Scenario.Study st : s.studies()) {

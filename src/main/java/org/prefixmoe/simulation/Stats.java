@@ -38,7 +38,7 @@ public record Stats(int count, double mean, double sd, double median, double q1,
 
     /**
      * Half-width of the 95% t interval of the mean, {@code t_{0.975, k−1} · sd/√k} over the k
-     * replicates (the error bars of the rate plots, SPEC §6).
+     * replicates (the error bars of the rate plots, docs/theory.md §6).
      *
      * @return the half-width (NaN with fewer than 2 values)
      */

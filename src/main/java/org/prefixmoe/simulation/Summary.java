@@ -18,7 +18,7 @@ import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.sampling.RandomStreams;
 
 /**
- * The summary of a results file (SPEC §6):
+ * The summary of a results file (docs/theory.md §6):
  * <ul>
  * <li>per study, loss and n: the mean (the primary statistic), sd, median and quartiles, and the
  *     ratio of the study's mean to the baseline study's with a 95% percentile bootstrap interval;</li>
@@ -142,7 +142,7 @@ public final class Summary {
      */
     public record Rate(StudyInfo study, String metric, RateFit fit, RateFit median, Theory theory) {
         /**
-         * The comparison with the theory (SPEC §6).
+         * The comparison with the theory (docs/theory.md §6).
          *
          * @return the verdict of the mean slope's bootstrap interval
          */
@@ -598,7 +598,7 @@ public final class Summary {
         sb.append("The 95% bootstrap interval (2000 resamples of the replicates within each n) decides the verdict;"
                 + " the t interval is shown beside it. Verdicts need at least ").append(Verdict.MIN_REPLICATES)
                 .append(" replicates, ").append(Verdict.MIN_SIZES).append(" sizes and an interval at most ")
-                .append(Verdict.MAX_WIDTH).append(" wide. Theory: a theorem of SPEC §5; extrapolated: the same slope"
+                .append(Verdict.MAX_WIDTH).append(" wide. Theory: a theorem of docs/theory.md §5; extrapolated: the same slope"
                         + " for an estimator or map the theorem does not cover. r = ")
                 .append(num(options.r())).append(".\n\n");
         sb.append("| study | L / L* | loss | slope | 95% CI (bootstrap) | 95% CI (t) | median slope"

@@ -29,7 +29,7 @@ import org.prefixmoe.sampling.Sampler;
 import org.prefixmoe.sampling.Samplers;
 
 /**
- * The tasks of a scenario and the pure function that computes one task's row (SPEC §6). This is
+ * The tasks of a scenario and the pure function that computes one task's row (docs/theory.md §6). This is
  * what every engine runs: the threaded {@link Engine}, a shard of a study, or an executor of a
  * cluster that rebuilt the scenario from its text
  * ({@link ScenarioFiles#parse(String, java.nio.file.Path)}).

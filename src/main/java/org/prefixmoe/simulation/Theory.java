@@ -8,10 +8,10 @@ import org.prefixmoe.model.SharedLinear;
 import org.prefixmoe.model.SharedNonlinear;
 
 /**
- * The slope the theory predicts (SPEC §5) for the log–log plot of a loss against n, and on what
+ * The slope the theory predicts (docs/theory.md §5) for the log–log plot of a loss against n, and on what
  * it rests. Log factors hidden by Õ are ignored.
  *
- * <p>The table of SPEC §5 is a theorem for the least-squares estimator under the
+ * <p>The table of docs/theory.md §5 is a theorem for the least-squares estimator under the
  * {@code shared-linear}, {@code shared-nonlinear} and {@code non-shared} maps ({@link Basis#THEORY});
  * for EM and for the {@code shared-mlp} and {@code prompt-tuning} maps the same slopes are an
  * extrapolation ({@link Basis#EXTRAPOLATED}). Where the theory gives no polynomial rate (an
@@ -26,7 +26,7 @@ public record Theory(double slope, String text, Basis basis) {
 
     /** What a predicted slope rests on. */
     public enum Basis {
-        /** A theorem of SPEC §5 for this estimator, map and loss. */
+        /** A theorem of docs/theory.md §5 for this estimator, map and loss. */
         THEORY,
         /** The theorem's slope carried over to an estimator or map it does not cover. */
         EXTRAPOLATED,
@@ -43,7 +43,7 @@ public record Theory(double slope, String text, Basis basis) {
         }
     }
 
-    /** Parameterizations for which SPEC §5 is a theorem (with the least-squares estimator). */
+    /** Parameterizations for which docs/theory.md §5 is a theorem (with the least-squares estimator). */
     private static final Set<String> COVERED = Set.of(SharedLinear.NAME, SharedNonlinear.NAME, NonShared.NAME);
 
     /**
@@ -63,7 +63,7 @@ public record Theory(double slope, String text, Basis basis) {
                 ? Basis.THEORY : Basis.EXTRAPOLATED;
         Theory none = new Theory(Double.NaN, "slower than any polynomial", Basis.NONE);
         if (metric.equals("multi")) {
-            // The plain error of an atom whose weight vanished is not identifiable (SPEC §4).
+            // The plain error of an atom whose weight vanished is not identifiable (docs/theory.md §4).
             return new Theory(Double.NaN, "not identifiable if switched off", Basis.NONE);
         }
         if (!overSpecified) {

@@ -3,7 +3,7 @@ package org.prefixmoe.simulation;
 import java.util.Locale;
 
 /**
- * The comparison of a measured slope with the theory's (SPEC §6). One interval decides: the 95%
+ * The comparison of a measured slope with the theory's (docs/theory.md §6). One interval decides: the 95%
  * percentile bootstrap interval over replicates of the mean-loss slope. The t interval is shown
  * beside it in every table and never enters the decision. With fewer than
  * {@value #MIN_REPLICATES} replicates at some size, fewer than {@value #MIN_SIZES} sizes, or a

@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.prefixmoe.simulation.ResultRow;
+import org.prefixmoe.simulation.ResultsFile;
 
 class SimulateCommandTest {
     @TempDir
@@ -127,5 +131,32 @@ class SimulateCommandTest {
         StringWriter err = new StringWriter();
         assertEquals(Main.BAD_INPUT, run(err, "simulate", f.toString(), "-o", dir.toString()));
         assertTrue(err.toString().contains("field 'studies'"), err.toString());
+    }
+
+    /** Issue 20: a resumed run counted only its own capped fits ("0 at the iteration cap" for a file with 4). */
+    @Test
+    void aResumedRunCountsTheCappedFitsOfTheRowsAlreadyThere() throws IOException {
+        String base = "name: capped\nseed: 3\nstudies:\n  - {truth: "
+                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath()
+                + ", L: 3}\nsizes: [200]\nsolver: {max_iterations: 2}\nreplicates: ";
+        Path two = dir.resolve("two.yaml");
+        Files.writeString(two, base + "2\n");
+        Path three = dir.resolve("capped.yaml");
+        Files.writeString(three, base + "3\n");
+        Path out = dir.resolve("out");
+        HostileInputTest.Run first = HostileInputTest.run(dir, "simulate", two.toString(), "-q", "--no-plot",
+                "-o", out.toString());
+        assertEquals(0, first.status(), first.err());
+        assertTrue(first.out().contains("2 computed, 0 already present, 0 failed, 2 at the iteration cap;"),
+                first.out());
+        HostileInputTest.Run resumed = HostileInputTest.run(dir, "simulate", three.toString(), "-q", "--no-plot",
+                "-o", out.toString());
+        assertEquals(0, resumed.status(), resumed.err());
+        long capped = ResultsFile.read(out.resolve("capped/results.csv")).stream().filter(ResultRow::capped).count();
+        assertEquals(3, capped, "every fit stops at 2 iterations");
+        Matcher m = Pattern.compile("1 computed, 2 already present, 0 failed, (\\d+) at the iteration cap among its 3"
+                + " rows \\(0 and 1 in this run\\)").matcher(resumed.out());
+        assertTrue(m.find(), resumed.out());
+        assertEquals(capped, Long.parseLong(m.group(1)));
     }
 }

@@ -13,7 +13,7 @@ import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
 
 /**
- * SPEC §5: the over-specified non-shared model is not identifiable. Splitting a true atom
+ * docs/theory.md §5: the over-specified non-shared model is not identifiable. Splitting a true atom
  * {@code (k*, v*)} into {@code (k*, v* + δ)} and {@code (k*, v* − δ)} with half its weight each
  * ({@code b = b* − log 2}) leaves {@code f_G} unchanged for every δ, so the least-squares objective
  * is flat along that set, while {@code D_1 = exp(b*)·||δ||²} grows with δ.

@@ -93,7 +93,7 @@ class ParameterizationTest {
 
     @Test
     void valueMapNeedsNoRank() {
-        // SPEC §2: a q = 1 response with m = 3 is a legitimate shared model when R_K is injective.
+        // docs/theory.md §2: a q = 1 response with m = 3 is a legitimate shared model when R_K is injective.
         SharedLinear narrowValue = new SharedLinear(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
                 new double[][] {{1, 1, 1}});
         narrowValue.checkIdentifiable(new double[][] {{1, 0, 0}});

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,5 +70,44 @@ class ProgressTest {
         assertEquals("interrupted after 0:00: 9 rows are safe in out/results.csv (4 computed now, 5 before); rerun the"
                 + " same command to resume (only the 16 missing tasks are computed)", p.interruptedLine());
         p.close();
+    }
+
+    /** A bar on a clock the test moves: {@code at[i]} seconds after the start for task i. */
+    private static List<String> bars(int total, double... at) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        long start = now.get();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+             Progress p = new Progress(out, Progress.Mode.BAR, total, 100.0 * total, 0, null, null, now::get)) {
+            for (double t : at) {
+                now.set(start + (long) (t * 1e9));
+                p.step(100, true);
+            }
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("\r"), text);
+        return List.of(text.substring(1).split("\r", -1));
+    }
+
+    @Test
+    void aShorterBarLeavesNoStaleCharacters() {
+        // 1 fit in 0.1 s (10.0 fits/s), then 2 in 1 s (2.0 fits/s): the second line is one character shorter
+        List<String> bars = bars(100, 0.1, 1.0);
+        assertEquals(2, bars.size(), bars.toString());
+        assertTrue(bars.get(0).contains("10.0 fits/s") && bars.get(1).contains(" 2.0 fits/s"), bars.toString());
+        assertEquals(bars.get(0).length(), bars.get(1).length(), "padded to the line before: " + bars);
+        assertTrue(bars.get(1).endsWith("--:-- "), bars.toString());
+    }
+
+    @Test
+    void theTimeLeftWaitsForAFewTasksAndSomeSeconds() {
+        List<String> bars = bars(100, 1, 2, 3, 4.5, 6, 7);
+        assertTrue(bars.get(0).contains("1/100 fits") && bars.get(0).contains("left --:--"), bars.get(0));
+        assertTrue(bars.get(3).contains("4/100 fits") && bars.get(3).contains("left --:--"), "4 tasks, 4.5 s: "
+                + bars.get(3));
+        // 5 tasks in 6 s: 6 · 95 / 5 = 114 s left
+        assertTrue(bars.get(4).contains("5/100 fits") && bars.get(4).contains("left 1:54"), bars.get(4));
+        List<String> quick = bars(3, 0.5, 0.9, 1.3);
+        assertTrue(quick.get(2).contains("3/3 fits") && quick.get(2).contains("left 0:00"), "the last task: " + quick);
     }
 }

@@ -18,7 +18,7 @@ import org.prefixmoe.model.PrefixModel;
 
 /**
  * Maximum likelihood by EM for the Gaussian mixture-of-experts reading of the prefix model
- * (SPEC §3): {@code p_G(Y|X) = Σ_c π_c(X) N(Y; μ_c(X), σ² I_q)} over the N pretrained experts
+ * (docs/theory.md §3): {@code p_G(Y|X) = Σ_c π_c(X) N(Y; μ_c(X), σ² I_q)} over the N pretrained experts
  * (fixed quadratic scores and linear means) and the L prompts (scores {@code κ(θ_l)ᵀX + b_l},
  * constant means {@code ν(θ_l)}), with one σ² common to all components.
  *
