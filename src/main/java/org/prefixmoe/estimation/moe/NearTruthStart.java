@@ -10,7 +10,7 @@ import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.moe.Block;
 import org.prefixmoe.model.moe.Components;
 import org.prefixmoe.model.moe.MixtureOfExperts;
-import org.prefixmoe.model.moe.SoftmaxGate;
+import org.prefixmoe.model.moe.LinearScoreGate;
 
 /**
  * Near-truth starts for the mixture-of-experts family, the convention of the published rate
@@ -164,7 +164,7 @@ public final class NearTruthStart {
                         + blocks.stream().map(Block::name).toList() + ")");
             }
         }
-        int reference = fitted.gate() instanceof SoftmaxGate s ? s.reference() : -1;
+        int reference = fitted.gate() instanceof LinearScoreGate s ? s.reference() : -1;
         int[] label = assign(k, kStar, rng);
         int[] count = new int[kStar];
         for (int l : label) {
