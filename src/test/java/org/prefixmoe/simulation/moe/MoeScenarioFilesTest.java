@@ -49,6 +49,17 @@ class MoeScenarioFilesTest {
             theory: {slope: -0.5}
             """;
 
+    /** The tiny scenario with a tempered tanh softmax gate and GELU FFN experts. */
+    static MoeScenario ffn() {
+        return MoeScenarioFiles.parse(SGAME.replace("gate: softmax, reference: last, expert: linear",
+                "gate: {name: softmax, temperature: 0.5, activation: tanh}, reference: last,"
+                        + " expert: {name: ffn, activation: gelu}").replace("beta1: [25], beta0: -8", "beta1: [4], beta0: -1")
+                .replace("a: [-20], b: [15]", "kappa1: [3], kappa0: 0, kappa2: [2]")
+                .replace("a: [20], b: [-5]", "kappa1: [-2], kappa0: 0.5, kappa2: [-2]")
+                .replace("a: rbar/2, b: rbar", "kappa1: rbar/2, kappa2: rbar").replace("a: {scale", "kappa2: {scale"),
+                Path.of("ffn.yaml"));
+    }
+
     static MoeScenario tiny() {
         return MoeScenarioFiles.parse(SGAME, Path.of("tiny.yaml"));
     }
@@ -85,12 +96,7 @@ class MoeScenarioFilesTest {
     /** The gate and expert names of part 2, with their settings, build the model they name. */
     @Test
     void readsTheGatesAndExpertsOfPart2() {
-        MoeScenario s = MoeScenarioFiles.parse(SGAME.replace("gate: softmax, reference: last, expert: linear",
-                "gate: {name: softmax, temperature: 0.5, activation: tanh}, reference: last,"
-                        + " expert: {name: ffn, activation: gelu}").replace("a: [-20], b: [15]", "kappa1: [1], kappa0: 0,"
-                        + " kappa2: [2]").replace("a: [20], b: [-5]", "kappa1: [-1], kappa0: 0.5, kappa2: [-2]")
-                .replace("a: rbar/2, b: rbar", "kappa1: rbar/2, kappa2: rbar").replace("a: {scale", "kappa2: {scale"),
-                Path.of("ffn.yaml"));
+        MoeScenario s = ffn();
         SoftmaxGate g = (SoftmaxGate) s.model().gate();
         assertEquals(0.5, g.temperature());
         assertEquals(Activation.TANH, g.activation());
