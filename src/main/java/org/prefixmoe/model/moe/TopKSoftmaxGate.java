@@ -9,7 +9,7 @@ package org.prefixmoe.model.moe;
  *
  * <p><b>Ties and the mask.</b> The active set is the {@code topK} largest scores with ties broken
  * by the smaller index (component j outranks c when {@code s_j > s_c}, or {@code s_j = s_c} and
- * j < c). The gate is discontinuous where the mask changes; the derivatives
+ * j &lt; c). The gate is discontinuous where the mask changes; the derivatives
  * ({@link #logWeightGradient}, {@link #objectiveGradient}) are those of the softmax over the
  * active set with the mask held fixed: exact away from ties, 0 for inactive components, and for
  * the log weight of an inactive component (which is −∞) reported as 0.
