@@ -57,7 +57,7 @@ public final class MixtureSampler implements Sampler {
      * @param hi last point
      */
     public record Grid(double lo, double hi) implements Design {
-        /** @throws IllegalArgumentException unless lo < hi, both finite */
+        /** @throws IllegalArgumentException unless lo &lt; hi, both finite */
         public Grid {
             if (!(lo < hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
                 throw new IllegalArgumentException("design: grid needs finite lo < hi, got [" + lo + ", " + hi + "]");

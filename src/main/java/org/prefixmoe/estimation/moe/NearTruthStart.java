@@ -148,7 +148,7 @@ public final class NearTruthStart {
      * @param n the sample size (for the noise scale)
      * @param rng the random stream
      * @return K components near the truth
-     * @throws IllegalArgumentException when K < K* or a noise block is not one of the model's
+     * @throws IllegalArgumentException when K &lt; K* or a noise block is not one of the model's
      */
     public Components draw(MixtureOfExperts fitted, Components truth, int n, UniformRandomProvider rng) {
         int k = fitted.components();

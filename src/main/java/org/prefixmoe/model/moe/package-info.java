@@ -4,7 +4,7 @@
  * an {@link org.prefixmoe.model.moe.Expert} × an {@link org.prefixmoe.model.moe.Observation},
  * over K free components and optional frozen ones ({@link org.prefixmoe.model.moe.FrozenComponents}).
  * The prefix model of {@link org.prefixmoe.model.PrefixModel} is one configuration of it
- * ({@link org.prefixmoe.model.PrefixModel#asMixture()}): frozen quadratic-score linear experts plus
+ * ({@link org.prefixmoe.model.PrefixModel#asMixture(int)}): frozen quadratic-score linear experts plus
  * prompts whose linear gate and constant expert come from one atom through a
  * {@link org.prefixmoe.model.Parameterization}.
  */
