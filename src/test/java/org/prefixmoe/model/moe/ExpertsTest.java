@@ -41,6 +41,12 @@ class ExpertsTest {
         }
         assertEquals(0.5 * 1.5 * (1 + org.hipparchus.special.Erf.erf(1.5 / Math.sqrt(2))), Activation.GELU.value(1.5),
                 1e-15);
+        // Φ against the library's incomplete-gamma erfc, over the body and the tails
+        for (double z = -12; z <= 12; z += 0.037) {
+            double phi = 0.5 * org.hipparchus.special.Erf.erfc(-z / Math.sqrt(2));
+            assertEquals(phi, Activation.normalCdf(z), 1e-15, "Phi(" + z + ")");
+            assertEquals(1, Activation.normalCdf(-Math.abs(z)) / (0.5 * org.hipparchus.special.Erf.erfc(Math.abs(z) / Math.sqrt(2))), Math.abs(z) < 3 ? 1e-13 : 2e-8, "lower tail at " + z);
+        }
         assertEquals(Math.log(Activation.sigmoid(-3)), Activation.logSigmoid(-3), 1e-15);
         assertEquals(-800, Activation.logSigmoid(-800), 1e-12);
     }
