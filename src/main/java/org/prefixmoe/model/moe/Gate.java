@@ -38,6 +38,36 @@ public interface Gate {
     boolean modelsInput();
 
     /**
+     * Whether the weights of the K free and J frozen components sum to one at every input. The
+     * unnormalized sigmoid gate's do not: it fits the regression observation, or one sigmoid
+     * component against one frozen component that takes {@code 1 − λ(x)} (the contaminated model).
+     *
+     * @return false for a gate whose weights are used as they are, not normalized
+     */
+    default boolean normalized() {
+        return true;
+    }
+
+    /**
+     * Checks that the gate makes sense with an observation model and J frozen components.
+     *
+     * @param observation the observation model
+     * @param frozenCount J
+     * @throws IllegalArgumentException naming the field ({@code gate}, {@code frozen}) and the reason
+     */
+    default void checkUse(Observation observation, int frozenCount) {
+    }
+
+    /**
+     * This gate with another number of free components (a reference moves to the last one).
+     *
+     * @param components K
+     * @return the gate
+     * @throws IllegalArgumentException when the gate cannot have K components
+     */
+    Gate withComponents(int components);
+
+    /**
      * The gate at fixed parameters, ready for per-sample evaluation (a Gaussian gate factors its
      * covariances here, once, not per sample).
      *
@@ -77,8 +107,9 @@ public interface Gate {
     double[][] maximize(double[][] params, double[] x, int n, double[] frozenScores, int frozenCount, double[] resp);
 
     /**
-     * The weight of a component in the Voronoi loss: {@code exp(β_0k)} for a softmax gate,
-     * {@code π_k} for the Gaussian gate.
+     * The weight of a component in the Voronoi loss: {@code exp(β_0k)} for a softmax gate
+     * ({@code exp(act(β_0k)/τ)} with a temperature and an activation, its unnormalized weight at
+     * x = 0), {@code σ(β_0k)} for the sigmoid gates, {@code π_k} for the Gaussian and constant gates.
      *
      * @param component one component's gate vector; not modified
      * @return its weight

@@ -56,6 +56,7 @@ public final class GaussianGate implements Gate {
      * @param components K
      * @return the gate
      */
+    @Override
     public GaussianGate withComponents(int components) {
         return new GaussianGate(d, components);
     }

@@ -117,6 +117,7 @@ public final class MixtureOfExperts {
                 throw new IllegalArgumentException("observation: the " + gate.name() + " gate models the input and"
                         + " needs the gaussian-mixture observation");
             }
+            gate.checkUse(observation, frozen == null ? 0 : frozen.count());
             return new MixtureOfExperts(gate, expert, observation, frozen != null && frozen.count() == 0 ? null : frozen);
         }
     }
@@ -162,21 +163,14 @@ public final class MixtureOfExperts {
     }
 
     /**
-     * This model with K free components (a softmax gate's reference moves to the last one).
+     * This model with K free components (a gate's reference component moves to the last one).
      *
      * @param components K
      * @return the model
      */
     public MixtureOfExperts withComponents(int components) {
-        Gate g;
-        if (gate instanceof SoftmaxGate s) {
-            g = s.withComponents(components);
-        } else if (gate instanceof GaussianGate s) {
-            g = s.withComponents(components);
-        } else {
-            throw new UnsupportedOperationException("gate " + gate.name() + ": cannot change K");
-        }
-        return new Builder().gate(g).expert(expert).observation(observation).frozen(frozen).build();
+        return new Builder().gate(gate.withComponents(components)).expert(expert).observation(observation)
+                .frozen(frozen).build();
     }
 
     /**
@@ -299,7 +293,7 @@ public final class MixtureOfExperts {
      * @param c the parameters
      * @param x inputs, n × d; not modified
      * @return n × (K + J) row-major (for a gate that models the input: the posterior of the
-     *     component given x alone)
+     *     component given x alone; for an unnormalized gate, its weights as they are)
      */
     public double[] gateProbabilities(Components c, double[] x) {
         check("components", c);
@@ -310,9 +304,10 @@ public final class MixtureOfExperts {
         Gate.Weights w = gate.at(c.gate());
         double[] out = new double[n * t];
         double[] lw = new double[t];
+        boolean normalized = gate.normalized();
         for (int i = 0; i < n; i++) {
             w.logWeights(x, i * d, fs, i * j, lw);
-            double norm = logSumExp(lw, t);
+            double norm = normalized ? logSumExp(lw, t) : 0;
             for (int a = 0; a < t; a++) {
                 out[i * t + a] = Math.exp(lw[a] - norm);
             }

@@ -6,45 +6,61 @@ import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
- * The softmax gate of linear scores, {@code π_k(x) = exp(s_k(x)) / Σ_j exp(s_j(x))} with
- * {@code s_k(x) = β_{1k}ᵀx + β_{0k}} for the K free components and fixed log scores for the frozen
- * ones. Blocks {@code beta1} (d) and {@code beta0} (1).
+ * The softmax gate of linear scores, {@code π_k(x) = exp(a_k(x)) / Σ_j exp(a_j(x))} with
+ * {@code a_k(x) = act(β_{1k}ᵀx + β_{0k}) / τ} for the K free components and fixed log scores for
+ * the frozen ones (not divided by τ). The temperature τ > 0 and the activation (identity by
+ * default; tanh, sigmoid, ... bound the scores) are fixed, not fitted. Blocks {@code beta1} (d)
+ * and {@code beta0} (1).
  *
- * <p>The scores are invariant to a common shift; a <em>reference</em> component has its score
- * fixed at 0 (its parameters are held at zero by {@link #maximize}), as in the softmax-gated
- * Gaussian MoE. Without a reference (e.g. when frozen scores anchor the normalizer, as in the
- * prefix model) the losses must be read with the shift in mind.
+ * <p>The scores are invariant to a common shift (of {@code β_0}, for the identity activation); a
+ * <em>reference</em> component has its score fixed at {@code act(0)/τ} (its parameters are held at
+ * zero by {@link #maximize}), as in the softmax-gated Gaussian MoE. Without a reference (e.g. when
+ * frozen scores anchor the normalizer, as in the prefix model) the losses must be read with the
+ * shift in mind.
+ *
+ * <p>M-step: with the identity activation Q is concave and is maximized by guarded Newton (IRLS)
+ * in {@code β/τ}; with another activation, by the guarded BFGS ascent of {@link LinearScoreGate}.
  */
-public final class SoftmaxGate implements Gate {
+public final class SoftmaxGate extends LinearScoreGate {
     /** Newton (IRLS) iterations per M-step at most. */
     static final int NEWTON_STEPS = 20;
     /** Relative gain of Q (actual, or predicted by the Newton decrement) below which IRLS stops. */
     static final double NEWTON_TOLERANCE = 1e-8;
 
-    private final int d;
-    private final int k;
-    private final int reference;
+    private final double temperature;
+    private final Activation activation;
+    private final boolean plain;
 
     /**
+     * The softmax of linear scores (τ = 1, identity activation).
+     *
      * @param inputDimension d
      * @param components K
      * @param reference the component whose score is fixed at 0, or -1 for none
      * @throws IllegalArgumentException naming the argument
      */
     public SoftmaxGate(int inputDimension, int components, int reference) {
-        if (inputDimension < 1) {
-            throw new IllegalArgumentException("d: must be >= 1, got " + inputDimension);
+        this(inputDimension, components, reference, 1, Activation.IDENTITY);
+    }
+
+    /**
+     * {@code softmax(act(s)/τ)}.
+     *
+     * @param inputDimension d
+     * @param components K
+     * @param reference the component whose parameters are held at 0, or -1 for none
+     * @param temperature τ, a finite number > 0
+     * @param activation applied to each linear score before dividing by τ
+     * @throws IllegalArgumentException naming the argument
+     */
+    public SoftmaxGate(int inputDimension, int components, int reference, double temperature, Activation activation) {
+        super(inputDimension, components, reference);
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature: must be a finite number > 0, got " + temperature);
         }
-        if (components < 1) {
-            throw new IllegalArgumentException("K: must be >= 1, got " + components);
-        }
-        if (reference < -1 || reference >= components) {
-            throw new IllegalArgumentException("reference: must be -1 (none) or a component in 0.." + (components - 1)
-                    + ", got " + reference);
-        }
-        this.d = inputDimension;
-        this.k = components;
-        this.reference = reference;
+        this.temperature = temperature;
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+        this.plain = temperature == 1 && activation == Activation.IDENTITY;
     }
 
     @Override
@@ -52,19 +68,14 @@ public final class SoftmaxGate implements Gate {
         return "softmax";
     }
 
-    @Override
-    public int components() {
-        return k;
+    /** {@return the temperature τ} */
+    public double temperature() {
+        return temperature;
     }
 
-    @Override
-    public int inputDimension() {
-        return d;
-    }
-
-    /** {@return the component whose score is fixed at 0, or -1} */
-    public int reference() {
-        return reference;
+    /** {@return the activation applied to the scores} */
+    public Activation activation() {
+        return activation;
     }
 
     /**
@@ -73,37 +84,71 @@ public final class SoftmaxGate implements Gate {
      * @param components K
      * @return the gate
      */
+    @Override
     public SoftmaxGate withComponents(int components) {
-        return new SoftmaxGate(d, components, reference < 0 ? -1 : components - 1);
+        return new SoftmaxGate(d, components, reference < 0 ? -1 : components - 1, temperature, activation);
     }
 
-    @Override
-    public List<Block> blocks() {
-        return List.of(new Block("beta1", d), new Block("beta0", 1));
-    }
-
-    @Override
-    public boolean modelsInput() {
-        return false;
-    }
-
+    /** {@return {@code exp(act(β_0)/τ)}, the unnormalized weight at x = 0 ({@code exp β_0} for the plain softmax)} */
     @Override
     public double weight(double[] component) {
-        return Math.exp(component[d]);
+        return plain ? Math.exp(component[d]) : Math.exp(activation.value(component[d]) / temperature);
     }
 
     @Override
     public Weights at(double[][] params) {
+        if (!plain) {
+            return super.at(params);
+        }
         double[][] p = copy(params);
         return (x, offset, frozen, frozenOffset, out) -> logWeights(p, x, offset, frozen, frozenOffset, out);
     }
 
-    private static double[][] copy(double[][] params) {
-        double[][] p = new double[params.length][];
-        for (int c = 0; c < params.length; c++) {
-            p[c] = params[c].clone();
+    @Override
+    void logWeightsOfScores(double[] s, double[] frozen, int frozenOffset, double[] out) {
+        int total = out.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < total; c++) {
+            double v = c < k ? activation.value(s[c]) / temperature : frozen[frozenOffset + c - k];
+            out[c] = v;
+            max = Math.max(max, v);
         }
-        return p;
+        double sum = 0;
+        for (int c = 0; c < total; c++) {
+            sum += org.prefixmoe.model.Exp.exp(out[c] - max);
+        }
+        double log = max + Math.log(sum);
+        for (int c = 0; c < total; c++) {
+            out[c] -= log;
+        }
+    }
+
+    /** {@code Σ_c τ_c a_c − T log Σ_c e^{a_c}}; {@code ∂/∂s_k = act'(s_k)/τ · (τ_k − T π_k)}. */
+    @Override
+    double scoreGradient(double[] s, double[] frozen, int frozenOffset, int frozenCount, double[] tau, int tauOffset,
+                         double[] g) {
+        int total = k + frozenCount;
+        double max = Double.NEGATIVE_INFINITY;
+        double ta = 0;
+        double tt = 0;
+        for (int c = 0; c < total; c++) {
+            double a = c < k ? activation.value(s[c]) / temperature : frozen[frozenOffset + c - k];
+            max = Math.max(max, a);
+            double t = tau[tauOffset + c];
+            ta += t * a;
+            tt += t;
+        }
+        double sum = 0;
+        for (int c = 0; c < total; c++) {
+            double a = c < k ? activation.value(s[c]) / temperature : frozen[frozenOffset + c - k];
+            sum += org.prefixmoe.model.Exp.exp(a - max);
+        }
+        double log = max + Math.log(sum);
+        for (int c = 0; c < k; c++) {
+            double pc = org.prefixmoe.model.Exp.exp(activation.value(s[c]) / temperature - log);
+            g[c] = activation.derivative(s[c]) / temperature * (tau[tauOffset + c] - tt * pc);
+        }
+        return ta - tt * log;
     }
 
     /** Scores, then log-softmax in place (the row maximum subtracted). */
@@ -134,18 +179,9 @@ public final class SoftmaxGate implements Gate {
         }
     }
 
-    /**
-     * The gate's part of EM's Q, {@code Σ_i Σ_c τ_ic log π_c(x_i)}.
-     *
-     * @param params K gate vectors; not modified
-     * @param x inputs; not modified
-     * @param n number of inputs
-     * @param frozen frozen log scores, n × J; not modified
-     * @param frozenCount J
-     * @param resp responsibilities, n × (K + J); not modified
-     * @return Q_gate
-     */
-    public double objective(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp) {
+    /** Q for the plain softmax (the IRLS line search's objective). */
+    private double plainObjective(double[][] params, double[] x, int n, double[] frozen, int frozenCount,
+                                  double[] resp) {
         int total = k + frozenCount;
         double[] s = new double[total];
         double q = 0;
@@ -206,9 +242,11 @@ public final class SoftmaxGate implements Gate {
     }
 
     /**
-     * Guarded Newton (IRLS) ascent on the weighted multinomial-logistic likelihood: at most
-     * {@link #NEWTON_STEPS} steps, each halved until Q does not decrease, stopping when a step
-     * gains less than {@link #NEWTON_TOLERANCE} relative. The reference component is held at zero.
+     * With the identity activation: guarded Newton (IRLS) ascent on the weighted
+     * multinomial-logistic likelihood in {@code β/τ}: at most {@link #NEWTON_STEPS} steps, each
+     * halved until Q does not decrease, stopping when a step gains less than
+     * {@link #NEWTON_TOLERANCE} relative. Otherwise the guarded BFGS ascent. The reference
+     * component is held at zero.
      */
     @Override
     public double[][] maximize(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp) {
@@ -218,6 +256,30 @@ public final class SoftmaxGate implements Gate {
     /** {@link #maximize} with a relative tolerance of its own (tests ask for the maximum to rounding). */
     double[][] maximize(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp,
                         double tolerance) {
+        if (activation != Activation.IDENTITY) {
+            return ascend(params, x, n, frozen, frozenCount, resp, Math.min(tolerance, ASCENT_TOLERANCE));
+        }
+        if (temperature == 1) {
+            return newton(params, x, n, frozen, frozenCount, resp, tolerance);
+        }
+        // softmax(s/τ) is the plain softmax of β/τ
+        double[][] scaled = copy(params);
+        for (double[] row : scaled) {
+            for (int a = 0; a < row.length; a++) {
+                row[a] /= temperature;
+            }
+        }
+        double[][] fit = newton(scaled, x, n, frozen, frozenCount, resp, tolerance);
+        for (double[] row : fit) {
+            for (int a = 0; a < row.length; a++) {
+                row[a] *= temperature;
+            }
+        }
+        return fit;
+    }
+
+    private double[][] newton(double[][] params, double[] x, int n, double[] frozen, int frozenCount, double[] resp,
+                              double tolerance) {
         int total = k + frozenCount;
         int[] free = java.util.stream.IntStream.range(0, k).filter(c -> c != reference).toArray();
         int f = free.length;
@@ -318,7 +380,7 @@ public final class SoftmaxGate implements Gate {
                         trial[free[u]][a] += alpha * step.data[u * w + a];
                     }
                 }
-                double qt = objective(trial, x, n, frozen, frozenCount, resp);
+                double qt = plainObjective(trial, x, n, frozen, frozenCount, resp);
                 if (qt >= q0) {
                     next = trial;
                     q1 = qt;

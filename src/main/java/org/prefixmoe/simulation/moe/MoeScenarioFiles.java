@@ -15,16 +15,24 @@ import org.prefixmoe.io.Tree;
 import org.prefixmoe.loss.BlockVoronoiLoss;
 import org.prefixmoe.loss.ExponentRule;
 import org.prefixmoe.model.InputDistribution;
+import org.prefixmoe.model.moe.Activation;
 import org.prefixmoe.model.moe.Block;
 import org.prefixmoe.model.moe.Components;
 import org.prefixmoe.model.moe.ConstantExpert;
+import org.prefixmoe.model.moe.ConstantGate;
 import org.prefixmoe.model.moe.Expert;
+import org.prefixmoe.model.moe.FfnExpert;
 import org.prefixmoe.model.moe.Gate;
 import org.prefixmoe.model.moe.GaussianGate;
 import org.prefixmoe.model.moe.LinearExpert;
+import org.prefixmoe.model.moe.LinearScoreGate;
 import org.prefixmoe.model.moe.MixtureOfExperts;
+import org.prefixmoe.model.moe.NormalizedSigmoidGate;
 import org.prefixmoe.model.moe.Observation;
+import org.prefixmoe.model.moe.PolynomialExpert;
+import org.prefixmoe.model.moe.SigmoidGate;
 import org.prefixmoe.model.moe.SoftmaxGate;
+import org.prefixmoe.model.moe.TopKSoftmaxGate;
 import org.prefixmoe.sampling.MixtureSampler;
 
 /**
@@ -153,29 +161,8 @@ public final class MoeScenarioFiles {
         if (m.has("K") && m.integer("K") != k) {
             throw m.error("K", "says " + m.integer("K") + " but truth lists " + k + " components");
         }
-        String gateName = m.string("gate");
-        Gate gate = switch (gateName) {
-            case "softmax" -> {
-                String ref = m.string("reference", "last");
-                if (!ref.equals("last") && !ref.equals("none")) {
-                    throw m.error("reference", "expected last or none, got '" + ref + "'");
-                }
-                yield new SoftmaxGate(d, k, ref.equals("last") ? k - 1 : -1);
-            }
-            case "gaussian" -> {
-                if (m.has("reference")) {
-                    throw m.error("reference", "only the softmax gate has a reference component");
-                }
-                yield new GaussianGate(d, k);
-            }
-            default -> throw m.error("gate", "unknown '" + gateName + "' (known: softmax, gaussian)");
-        };
-        String expertName = m.string("expert");
-        Expert expert = switch (expertName) {
-            case "linear" -> new LinearExpert(d, q);
-            case "constant" -> new ConstantExpert(d, q);
-            default -> throw m.error("expert", "unknown '" + expertName + "' (known: linear, constant)");
-        };
+        Gate gate = gate(m, d, k);
+        Expert expert = expert(m, d, q);
         String obs = m.string("observation", "gaussian-mixture");
         Observation observation = m.check(() -> Observation.of(obs));
         if (observation != Observation.GAUSSIAN_MIXTURE) {
@@ -183,6 +170,113 @@ public final class MoeScenarioFiles {
                     + " members are fitted by least squares through the prefix scenarios)");
         }
         return m.check(() -> MixtureOfExperts.builder().gate(gate).expert(expert).observation(observation).build());
+    }
+
+    /** The settings a gate name takes in the mapping form {@code gate: {name: ..., ...}}. */
+    private static final Map<String, Set<String>> GATE_SETTINGS = Map.of(
+            "softmax", Set.of("name", "temperature", "activation"),
+            "top-k-softmax", Set.of("name", "top-k"),
+            "sigmoid", Set.of("name"),
+            "normalized-sigmoid", Set.of("name"),
+            "gaussian", Set.of("name"),
+            "constant", Set.of("name"));
+
+    /** The settings an expert name takes in the mapping form {@code expert: {name: ..., ...}}. */
+    private static final Map<String, Set<String>> EXPERT_SETTINGS = Map.of(
+            "linear", Set.of("name"),
+            "constant", Set.of("name"),
+            "ffn", Set.of("name", "activation"),
+            "polynomial", Set.of("name", "degree"));
+
+    /**
+     * {@code gate: NAME} or {@code gate: {name: NAME, SETTING: VALUE, ...}}: softmax (temperature,
+     * activation), top-k-softmax (top-k), sigmoid, normalized-sigmoid, gaussian, constant;
+     * {@code model.reference} (last or none) for the softmax gates.
+     */
+    private static Gate gate(Tree m, int d, int k) {
+        Tree g = m.isMapping("gate") ? m.object("gate") : null;
+        String name = g != null ? g.string("name") : m.string("gate");
+        Set<String> settings = GATE_SETTINGS.get(name);
+        if (settings == null) {
+            String reason = "unknown '" + name + "' (known: " + String.join(", ", new TreeSet<>(GATE_SETTINGS.keySet()))
+                    + ")";
+            throw g != null ? g.error("name", reason) : m.error("gate", reason);
+        }
+        if (g != null) {
+            g.allowOnly(settings);
+        }
+        boolean scores = name.equals("softmax") || name.equals("top-k-softmax");
+        if (!scores && m.has("reference")) {
+            throw m.error("reference", "only the softmax and top-k-softmax gates have a reference component");
+        }
+        String ref = m.string("reference", "last");
+        if (!ref.equals("last") && !ref.equals("none")) {
+            throw m.error("reference", "expected last or none, got '" + ref + "'");
+        }
+        int reference = ref.equals("last") ? k - 1 : -1;
+        return switch (name) {
+            case "softmax" -> {
+                double tau = g == null ? 1 : g.number("temperature", 1);
+                String act = g == null ? "identity" : g.string("activation", "identity");
+                yield g == null ? new SoftmaxGate(d, k, reference)
+                        : g.check(() -> new SoftmaxGate(d, k, reference, tau, Activation.of("activation", act)));
+            }
+            case "top-k-softmax" -> {
+                if (g == null) {
+                    throw m.error("gate", "top-k-softmax needs its top-k: write gate: {name: top-k-softmax, top-k: K}");
+                }
+                long top = g.integer("top-k");
+                if (top < 1 || top > k) {
+                    throw g.error("top-k", "must be in 1..K* = " + k + " (the truth's component count), got " + top);
+                }
+                yield new TopKSoftmaxGate(d, k, (int) top, reference);
+            }
+            case "sigmoid" -> new SigmoidGate(d, k);
+            case "normalized-sigmoid" -> new NormalizedSigmoidGate(d, k);
+            case "gaussian" -> new GaussianGate(d, k);
+            case "constant" -> new ConstantGate(d, k);
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    /** {@code expert: NAME} or {@code expert: {name: NAME, ...}}: linear, constant, ffn (activation), polynomial (degree). */
+    private static Expert expert(Tree m, int d, int q) {
+        Tree e = m.isMapping("expert") ? m.object("expert") : null;
+        String name = e != null ? e.string("name") : m.string("expert");
+        Set<String> settings = EXPERT_SETTINGS.get(name);
+        if (settings == null) {
+            String reason = "unknown '" + name + "' (known: " + String.join(", ", new TreeSet<>(EXPERT_SETTINGS.keySet()))
+                    + ")";
+            throw e != null ? e.error("name", reason) : m.error("expert", reason);
+        }
+        if (e != null) {
+            e.allowOnly(settings);
+        }
+        return switch (name) {
+            case "linear" -> new LinearExpert(d, q);
+            case "constant" -> new ConstantExpert(d, q);
+            case "ffn" -> {
+                if (e == null || !e.has("activation")) {
+                    throw (e == null ? m : e).error(e == null ? "expert" : "activation",
+                            "the ffn expert needs its activation: write expert: {name: ffn, activation: relu | gelu |"
+                            + " sigmoid | tanh}");
+                }
+                String act = e.string("activation");
+                yield e.check(() -> new FfnExpert(d, q, Activation.of("activation", act)));
+            }
+            case "polynomial" -> {
+                if (e == null || !e.has("degree")) {
+                    throw (e == null ? m : e).error(e == null ? "expert" : "degree",
+                            "the polynomial expert needs its degree: write expert: {name: polynomial, degree: P}");
+                }
+                long degree = e.integer("degree");
+                if (degree < 1 || degree > 20) {
+                    throw e.error("degree", "must be in 1..20, got " + degree);
+                }
+                yield new PolynomialExpert(d, q, (int) degree);
+            }
+            default -> throw new IllegalStateException(name);
+        };
     }
 
     private static Components truth(Tree t, MixtureOfExperts model) {
@@ -195,7 +289,7 @@ public final class MoeScenarioFiles {
         double[][] gate = new double[comps.size()][];
         double[][] expert = new double[comps.size()][];
         double[] nu = new double[comps.size()];
-        int reference = model.gate() instanceof SoftmaxGate s ? s.reference() : -1;
+        int reference = model.gate() instanceof LinearScoreGate s ? s.reference() : -1;
         for (int c = 0; c < comps.size(); c++) {
             Tree ct = comps.get(c);
             ct.allowOnly(names);
@@ -365,8 +459,8 @@ public final class MoeScenarioFiles {
             default -> throw i.error("assignment", "unknown '" + a + "' (known: surjection, surjection-reference-last)");
         };
         if (assignment == NearTruthStart.Assignment.SURJECTION_REFERENCE_LAST
-                && !(model.gate() instanceof SoftmaxGate s && s.reference() >= 0)) {
-            throw i.error("assignment", "surjection-reference-last needs a softmax gate with a reference component");
+                && !(model.gate() instanceof LinearScoreGate s && s.reference() >= 0)) {
+            throw i.error("assignment", "surjection-reference-last needs a gate with a reference component");
         }
         String w = i.string("weight-split", "none");
         NearTruthStart.WeightSplit split = switch (w) {

@@ -81,4 +81,19 @@ class MoeRunnerTest {
         assertTrue(sum.markdown().contains("| k3 | 3 | loss | mean |"), sum.markdown());
         assertTrue(sum.ratesCsv().lines().count() > 1);
     }
+
+    /** A member with part-2 parts (tempered tanh softmax gate, GELU FFN experts) runs end to end: every fit ends, every loss is finite. */
+    @Test
+    void runsAMemberWithPart2Parts(@TempDir Path dir) {
+        MoeScenario s = MoeScenarioFilesTest.ffn();
+        Path f = dir.resolve("results.csv");
+        MoeRunner.Report r = new MoeRunner(2, null, Progress.Mode.LINES).run(s, f, false);
+        assertEquals(s.taskCount(), r.ran());
+        List<MoeRow> rows = MoeRunner.read(f, s);
+        assertEquals(s.taskCount(), rows.size());
+        for (MoeRow row : rows) {
+            assertEquals("ok", row.status(), row.toString());
+            assertTrue(Double.isFinite(row.loss()) && Double.isFinite(row.logLikelihood()), row.toString());
+        }
+    }
 }
