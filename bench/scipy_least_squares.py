@@ -4,7 +4,7 @@ with SciPy's least_squares (vectorized NumPy model, analytic Jacobian, box bound
 user would otherwise reach for. Compare with `bin/prefixmoe bench` (same problem: L* = 2, L = 3,
 near-truth starts of sd 0.5 n^-0.1, atom box [-3, 3], bias box [-10, 10]).
 
-Usage: python3 bench/scipy_least_squares.py [path/to/default-truth.json] [n] [replicates]
+Usage: python3 bench/scipy_least_squares.py [path/to/default-experts.yaml] [n] [replicates]  (needs PyYAML)
 Needs numpy and scipy (Debian: apt-get install python3-scipy). BLAS runs on one thread (set
 below, before numpy is imported) for a one-core comparison. The Jacobian is filled column by
 column into one preallocated Fortran-ordered array (what least_squares' trf works on).
@@ -22,7 +22,13 @@ import time
 import numpy as np
 from scipy.optimize import least_squares
 
-truth = json.load(open(sys.argv[1] if len(sys.argv) > 1 else "../shared/default-truth.json"))
+import os  # noqa: E402
+import yaml  # noqa: E402
+# the toolkit's model file of the default truth: its shared-linear atoms, biases and sigma
+truth = yaml.safe_load(open(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "simulations", "models", "default-experts.yaml")))
+truth.setdefault("p_star", truth.get("atoms"))
+truth.setdefault("b_star", truth.get("biases"))
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
 reps = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 A, c, H, e = (np.array(truth[k]) for k in ("A", "c", "H", "e"))
