@@ -55,7 +55,7 @@ class ModelFilesTest {
         double[] a = lin.model().regression(lin.truth(), x);
         double[] b = ns.model().regression(ns.truth(), x);
         for (int k = 0; k < a.length; k++) {
-            // R_K p* and R_V p* are exactly the non-shared pairs of default-truth.json.
+            // R_K p* and R_V p* are exactly the non-shared pairs of default-non-shared.yaml.
             assertEquals(a[k], b[k], 1e-12 + 0.0);
         }
     }
