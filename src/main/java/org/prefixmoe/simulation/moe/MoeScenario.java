@@ -80,14 +80,14 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
 
         public Study {
             if (maxIterations < 0) {
-                throw new IllegalArgumentException("studies." + name + ".max-iterations: must be >= 1, got "
-                        + maxIterations);
+                throw new IllegalArgumentException("max-iterations: must be >= 1, got " + maxIterations);
             }
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
-                throw new IllegalArgumentException("studies.name: letters, digits, '_', '.', '-' only, got " + name);
+                throw new IllegalArgumentException("name: letters, digits, '_', '.', '-' only, got " + name);
             }
-            if (components < 1) {
-                throw new IllegalArgumentException("studies." + name + ".K: must be >= 1, got " + components);
+            if (components < 1 || components > org.prefixmoe.estimation.FitProblem.MAX_ATOMS) {
+                throw new IllegalArgumentException("K: must be in 1.."
+                        + org.prefixmoe.estimation.FitProblem.MAX_ATOMS + ", got " + components);
             }
         }
     }
@@ -132,15 +132,15 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
 
         public Fitting {
             if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
-                throw new IllegalArgumentException("estimator.tolerance: must be a finite number >= 0, got " + tolerance);
+                throw new IllegalArgumentException("tolerance: must be a finite number >= 0, got " + tolerance);
             }
             if (maxIterations < 1) {
-                throw new IllegalArgumentException("estimator.max-iterations: must be >= 1, got " + maxIterations);
+                throw new IllegalArgumentException("max-iterations: must be >= 1, got " + maxIterations);
             }
             if (tries < 1 || tries > 1000) {
-                throw new IllegalArgumentException("estimator.tries: must be in 1..1000, got " + tries);
+                throw new IllegalArgumentException("tries: must be in 1..1000, got " + tries);
             }
-            Objects.requireNonNull(stop, "estimator.stop");
+            Objects.requireNonNull(stop, "stop");
         }
     }
 

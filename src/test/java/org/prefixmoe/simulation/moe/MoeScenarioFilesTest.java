@@ -161,6 +161,9 @@ class MoeScenarioFilesTest {
         "{name: k3, K: 3,|{name: k3, K: 1,|field 'studies.k3.K': 1 is smaller than the truth's K* = 2",
         "design: grid[0, 1]|design: grid[1, 0]|field 'design': grid needs finite lo < hi, got [1.0, 0.0]",
         "design: grid[0, 1]|design: sphere|field 'design': cannot read 'sphere' (expected grid[LO, HI]",
+        "{name: k3, K: 3,|{name: k3, K: 1000,|field 'studies[1].K': must be in 1..64, got 1000",
+        "tolerance: 1.0e-6|tolerance: -1|field 'estimator.tolerance': must be a finite number >= 0, got -1.0",
+        "beta1: {scale: 0.005|beta1: {scale: -0.005|field 'init.noise.beta1.scale': must be a finite number >= 0",
         "replicates: 3|replicates: 0|field 'replicates': must be in 1..1000000, got 0",
         "tries: 2}|tries: 2, stop: never}|field 'estimator.stop': unknown 'never' (known: relative, progress)",
     })
