@@ -2,13 +2,10 @@ package org.prefixmoe.model.moe;
 
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * The linear expert {@code h(x) = A x + b}: blocks {@code a} (q × d, row-major) and {@code b} (q).
- * Its M-step is weighted least squares, solved by Cholesky, or by the pseudo-inverse when the
- * weighted design is singular.
+ * Its M-step is weighted least squares ({@code WeightedLeastSquares}).
  */
 public final class LinearExpert implements Expert {
     private final int d;
@@ -73,41 +70,12 @@ public final class LinearExpert implements Expert {
 
     @Override
     public double[] weightedFit(double[] x, double[] y, int n, double[] w, int stride, int column, double[] start) {
-        int m = d + 1;
-        DMatrixRMaj gram = new DMatrixRMaj(m, m);
-        DMatrixRMaj rhs = new DMatrixRMaj(m, q);
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            double wi = w[i * stride + column];
-            if (wi == 0) {
-                continue;
-            }
-            total += wi;
-            for (int a = 0; a < m; a++) {
-                double xa = a < d ? x[i * d + a] : 1;
-                double wxa = wi * xa;
-                for (int b = 0; b <= a; b++) {
-                    gram.data[a * m + b] += wxa * (b < d ? x[i * d + b] : 1);
-                }
-                for (int o = 0; o < q; o++) {
-                    rhs.data[a * q + o] += wxa * y[i * q + o];
-                }
-            }
-        }
-        if (!(total > 0)) {
+        DMatrixRMaj coef = WeightedLeastSquares.solve(x, d, y, q, n, w, stride, column, d + 1, (xs, offset, f) -> {
+            System.arraycopy(xs, offset, f, 0, d);
+            f[d] = 1;
+        });
+        if (coef == null) {
             return start.clone();
-        }
-        for (int a = 0; a < m; a++) {
-            for (int b = a + 1; b < m; b++) {
-                gram.data[a * m + b] = gram.data[b * m + a];
-            }
-        }
-        DMatrixRMaj coef = new DMatrixRMaj(m, q);
-        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(m);
-        if (!solver.setA(gram.copy()) || !solve(solver, rhs, coef)) {
-            solver = LinearSolverFactory_DDRM.pseudoInverse(true);
-            solver.setA(gram.copy());
-            solver.solve(rhs, coef);
         }
         double[] eta = new double[q * d + q];
         for (int o = 0; o < q; o++) {
@@ -117,15 +85,5 @@ public final class LinearExpert implements Expert {
             eta[q * d + o] = coef.get(d, o);
         }
         return eta;
-    }
-
-    private static boolean solve(LinearSolverDense<DMatrixRMaj> solver, DMatrixRMaj rhs, DMatrixRMaj out) {
-        solver.solve(rhs, out);
-        for (double v : out.data) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -3,8 +3,6 @@ package org.prefixmoe.model.moe;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * A polynomial expert of degree P, {@code h(x) = Σ_{p=1..P} A_p x^{∘p} + b}, where {@code x^{∘p}}
@@ -118,42 +116,9 @@ public final class PolynomialExpert implements Expert {
 
     @Override
     public double[] weightedFit(double[] x, double[] y, int n, double[] w, int stride, int column, double[] start) {
-        int m = degree * d + 1;
-        DMatrixRMaj gram = new DMatrixRMaj(m, m);
-        DMatrixRMaj rhs = new DMatrixRMaj(m, q);
-        double[] f = new double[m];
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            double wi = w[i * stride + column];
-            if (wi == 0) {
-                continue;
-            }
-            total += wi;
-            features(x, i * d, f);
-            for (int a = 0; a < m; a++) {
-                double wfa = wi * f[a];
-                for (int b = 0; b <= a; b++) {
-                    gram.data[a * m + b] += wfa * f[b];
-                }
-                for (int o = 0; o < q; o++) {
-                    rhs.data[a * q + o] += wfa * y[i * q + o];
-                }
-            }
-        }
-        if (!(total > 0)) {
+        DMatrixRMaj coef = WeightedLeastSquares.solve(x, d, y, q, n, w, stride, column, degree * d + 1, this::features);
+        if (coef == null) {
             return start.clone();
-        }
-        for (int a = 0; a < m; a++) {
-            for (int b = a + 1; b < m; b++) {
-                gram.data[a * m + b] = gram.data[b * m + a];
-            }
-        }
-        DMatrixRMaj coef = new DMatrixRMaj(m, q);
-        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(m);
-        if (!solver.setA(gram.copy()) || !finite(solver, rhs, coef)) {
-            solver = LinearSolverFactory_DDRM.pseudoInverse(true);
-            solver.setA(gram.copy());
-            solver.solve(rhs, coef);
         }
         int qd = q * d;
         double[] eta = new double[degree * qd + q];
@@ -166,15 +131,5 @@ public final class PolynomialExpert implements Expert {
             eta[degree * qd + o] = coef.get(degree * d, o);
         }
         return eta;
-    }
-
-    private static boolean finite(LinearSolverDense<DMatrixRMaj> solver, DMatrixRMaj rhs, DMatrixRMaj out) {
-        solver.solve(rhs, out);
-        for (double v : out.data) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
