@@ -26,7 +26,7 @@ import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.simulation.Progress;
 
 /**
- * The softmax-contaminated MoE's scenario files (SPEC §8 target 3) and truths that move with n:
+ * The softmax-contaminated MoE's scenario files (docs/theory.md §8) and truths that move with n:
  * the shipped settings (a), (b-i), (b-ii) read with the published sizes and replicates; the factor
  * grammar; a task at n draws its data from, starts near and is scored against {@code θ*(n)}; a tiny
  * run through {@link MoeRunner} ends with finite losses.
