@@ -36,7 +36,7 @@ final class MoeModelCommands {
             throw new IllegalArgumentException("--size: must be >= 2, got " + n);
         }
         Outputs.file("--output", output);
-        Dataset data = new MixtureSampler(s.model(), s.truth(), s.design(), 0).sample(n, RandomStreams.stream(seed, 0));
+        Dataset data = new MixtureSampler(s.model(), s.truthAt(n), s.design(), 0).sample(n, RandomStreams.stream(seed, 0));
         DatasetCsv.write(data, output);
         System.out.printf(Locale.ROOT, "wrote %d samples (d = %d, q = %d) of %s to %s%n", n, data.inputDimension(),
                 data.outputDimension(), s.model(), output);
@@ -69,7 +69,7 @@ final class MoeModelCommands {
         UniformRandomProvider rng = RandomStreams.stream(seed, 1);
         MixtureFit best = null;
         for (int r = 0; r < restarts; r++) {
-            Components start = s.init().draw(fitted, s.truth(), d.size(), rng);
+            Components start = s.init().draw(fitted, s.truthAt(d.size()), d.size(), rng);
             MixtureFit f = em.fit(fitted, d.x(), d.y(), start);
             if (best == null || f.logLikelihood() > best.logLikelihood()) {
                 best = f;

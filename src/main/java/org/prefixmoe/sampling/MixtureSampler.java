@@ -5,6 +5,7 @@ import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.InputDistribution;
 import org.prefixmoe.model.moe.Components;
+import org.prefixmoe.model.moe.FrozenDensity;
 import org.prefixmoe.model.moe.GaussianGate;
 import org.prefixmoe.model.moe.MixtureOfExperts;
 import org.prefixmoe.model.moe.Observation;
@@ -16,7 +17,8 @@ import org.prefixmoe.model.moe.Observation;
  *       {@code Y ~ N(h_z(X), ν_z I)};</li>
  *   <li>other gates: X from the design (a random input distribution, or the fixed grid
  *       {@code linspace(lo, hi, n)} of the softmax-gated Gaussian MoE's published study), then for
- *       the Gaussian-mixture observation {@code z ~ π(X)}, {@code Y ~ N(h_z(X), ν_z I)}, and for the
+ *       the Gaussian-mixture observation {@code z ~ π(X)}, {@code Y ~ N(h_z(X), ν_z I)} (or, for a
+ *       frozen component with a density, {@code Y ~ f_z(·|X)}: the contaminated model), and for the
  *       regression observation {@code Y = f_G(X) + σ ε}.</li>
  * </ul>
  * Immutable.
@@ -161,14 +163,21 @@ public final class MixtureSampler implements Sampler {
                 }
                 return new Dataset(x, y, d, q);
             }
+            int t = k + model.frozenCount();
             double[] p = model.gateProbabilities(truth, x);
             for (int i = 0; i < n; i++) {
-                component[i] = categorical(p, i * k, k, rng.nextDouble());
+                component[i] = categorical(p, i * t, t, rng.nextDouble());
             }
         }
         double[] h = new double[q];
+        FrozenDensity frozen = model.frozenCount() > 0 ? (FrozenDensity) model.frozen() : null;
+        java.util.function.DoubleSupplier uniform = rng::nextDouble;
         for (int i = 0; i < n; i++) {
             int c = component[i];
+            if (c >= k) {
+                frozen.draw(c - k, x, i * d, uniform, y, i * q);
+                continue;
+            }
             model.expert().mean(truth.expert(c), x, i * d, h, 0);
             double sd = Math.sqrt(truth.variance(c));
             for (int o = 0; o < q; o++) {

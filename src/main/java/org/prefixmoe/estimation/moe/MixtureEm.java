@@ -13,7 +13,10 @@ import org.prefixmoe.model.moe.Observation;
  * {@code τ_ik ∝ π_k(x_i) N(y_i; h_k(x_i), ν_k I)}. M-step: the gate's own
  * {@link Gate#maximize} (IRLS for a softmax gate, closed form for the Gaussian gate), each expert's
  * weighted least squares ({@link org.prefixmoe.model.moe.Expert#weightedFit}), and
- * {@code ν_k = Σ_i τ_ik ||y_i − h_k(x_i)||² / (q Σ_i τ_ik)}. Every step is a maximizer or an
+ * {@code ν_k = Σ_i τ_ik ||y_i − h_k(x_i)||² / (q Σ_i τ_ik)}. Frozen components with a density of
+ * their own ({@link org.prefixmoe.model.moe.FrozenDensity}: the pretrained {@code f_0} of the
+ * contaminated model) take responsibilities {@code τ_ij ∝ π_j(x_i) f_j(y_i|x_i)} in the E-step and
+ * enter the gate's M-step; nothing of them is fitted. Every step is a maximizer or an
  * ascent step, so the log-likelihood never decreases (up to rounding; decreases are counted in
  * the result, not hidden).
  *
@@ -107,7 +110,8 @@ public final class MixtureEm {
     /**
      * Fits the model from a start.
      *
-     * @param model the model (Gaussian-mixture observation, no frozen components)
+     * @param model the model (Gaussian-mixture observation; frozen components, if any, with their own
+     *     density, whose responsibilities join the gate's M-step and which are never fitted)
      * @param x inputs, n × d row-major; not modified
      * @param y responses, n × q row-major; not modified
      * @param start the starting components; not modified
@@ -119,9 +123,6 @@ public final class MixtureEm {
         if (model.observation() != Observation.GAUSSIAN_MIXTURE) {
             throw new IllegalArgumentException("estimator em: the model's observation is " + model.observation().label()
                     + "; EM fits the gaussian-mixture observation");
-        }
-        if (model.frozenCount() > 0) {
-            throw new IllegalArgumentException("estimator em: frozen components are fitted by the prefix EM estimator");
         }
         model.check("start", start);
         model.checkInputs("x", x);
@@ -139,8 +140,10 @@ public final class MixtureEm {
             }
         }
         int k = model.components();
+        int j = model.frozenCount();
+        int t = k + j;
         double floor = VARIANCE_FLOOR * Math.max(responseVariance(y, n, q), 1e-300);
-        double[] resp = new double[n * k];
+        double[] resp = new double[n * t];
         Components cur = start;
         double ll = model.componentLogDensities(cur, x, y, n, resp);
         if (!Double.isFinite(ll)) {
@@ -149,18 +152,18 @@ public final class MixtureEm {
         int decreases = 0;
         double llStart = ll;
         double[] h = new double[q];
-        double[] none = new double[0];
+        double[] frozenScores = model.frozenScores(x);
         for (int it = 1; it <= maxIterations; it++) {
-            double[][] gate = model.gate().maximize(cur.gate(), x, n, none, 0, resp);
+            double[][] gate = model.gate().maximize(cur.gate(), x, n, frozenScores, j, resp);
             double[][] eta = new double[k][];
             double[] nu = new double[k];
             for (int c = 0; c < k; c++) {
-                eta[c] = model.expert().weightedFit(x, y, n, resp, k, c, cur.expert(c));
+                eta[c] = model.expert().weightedFit(x, y, n, resp, t, c, cur.expert(c));
                 double mass = 0;
                 double ss = 0;
                 for (int i = 0; i < n; i++) {
-                    double t = resp[i * k + c];
-                    if (t == 0) {
+                    double r0 = resp[i * t + c];
+                    if (r0 == 0) {
                         continue;
                     }
                     model.expert().mean(eta[c], x, i * d, h, 0);
@@ -169,8 +172,8 @@ public final class MixtureEm {
                         double r = y[i * q + o] - h[o];
                         r2 += r * r;
                     }
-                    mass += t;
-                    ss += t * r2;
+                    mass += r0;
+                    ss += r0 * r2;
                 }
                 nu[c] = mass > 0 ? Math.max(ss / (q * mass), floor) : cur.variance(c);
             }

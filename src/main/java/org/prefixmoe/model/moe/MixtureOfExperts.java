@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * A gated mixture of experts: a {@link Gate} × an {@link Expert} × an {@link Observation}, over K
- * free components and optional {@link FrozenComponents} (regression only). Immutable; its
+ * free components and optional {@link FrozenComponents} (with the Gaussian-mixture observation,
+ * {@link FrozenDensity} components that bring their own density: the contaminated model
+ * {@code (1 − λ(x)) f_0(y|x) + λ(x) N(y; h(x), ν)}). Immutable; its
  * parameters are a {@link Components}. Built with {@link #builder()}:
  * <pre>{@code
  * MixtureOfExperts sgame = MixtureOfExperts.builder()
@@ -82,7 +84,8 @@ public final class MixtureOfExperts {
         }
 
         /**
-         * @param frozen known components that join a softmax gate (or null for none)
+         * @param frozen known components that join the gate (or null for none); with the
+         *     gaussian-mixture observation they must be {@link FrozenDensity}
          * @return this builder
          */
         public Builder frozen(FrozenComponents frozen) {
@@ -109,9 +112,18 @@ public final class MixtureOfExperts {
             if (frozen != null && frozen.count() > 0 && gate.modelsInput()) {
                 throw new IllegalArgumentException("frozen: the " + gate.name() + " gate takes no frozen components");
             }
-            if (frozen != null && frozen.count() > 0 && observation != Observation.REGRESSION) {
-                throw new IllegalArgumentException("frozen: frozen components are supported with the regression"
-                        + " observation only");
+            if (frozen != null && frozen.count() > 0 && observation != Observation.REGRESSION
+                    && !(frozen instanceof FrozenDensity)) {
+                throw new IllegalArgumentException("frozen: the gaussian-mixture observation needs frozen components"
+                        + " with a density of their own (FrozenDensity, e.g. FrozenExpert)");
+            }
+            if (frozen instanceof FrozenExpert fe && fe.inputDimension() != gate.inputDimension()) {
+                throw new IllegalArgumentException("frozen.weights: " + fe.inputDimension() + " numbers, the gate's d = "
+                        + gate.inputDimension());
+            }
+            if (frozen instanceof FrozenExpert && expert.outputDimension() != 1) {
+                throw new IllegalArgumentException("frozen: the frozen expert's response is scalar, the expert's q = "
+                        + expert.outputDimension());
             }
             if (gate.modelsInput() && observation == Observation.REGRESSION) {
                 throw new IllegalArgumentException("observation: the " + gate.name() + " gate models the input and"
@@ -347,7 +359,8 @@ public final class MixtureOfExperts {
 
     /**
      * The log-likelihood of the Gaussian-mixture observation, {@code Σ_i log Σ_k π_k(x_i) N(y_i; h_k(x_i), ν_k I)}
-     * (joint in (x, y) when the gate models the input).
+     * (joint in (x, y) when the gate models the input; plus {@code π_{K+j}(x_i) f_j(y_i|x_i)} for
+     * frozen components with a density).
      *
      * @param c the parameters
      * @param x inputs, n × d; not modified
@@ -366,30 +379,36 @@ public final class MixtureOfExperts {
     }
 
     /**
-     * {@code log π_k(x_i) + log N(y_i; h_k(x_i), ν_k I)} for every sample and component, and their
-     * log-sum over components summed over samples: the E-step's kernel.
+     * {@code log π_k(x_i) + log N(y_i; h_k(x_i), ν_k I)} for every sample and free component (and
+     * {@code log π_{K+j}(x_i) + log f_j(y_i|x_i)} for the J frozen ones), and their log-sum over
+     * components summed over samples: the E-step's kernel.
      *
      * @param c the parameters (checked by the caller)
      * @param x inputs; not modified
      * @param y responses; not modified
      * @param n number of samples
-     * @param out if non-null, receives the responsibilities τ_ik, n × K row-major; modified
+     * @param out if non-null, receives the responsibilities τ_ik, n × (K + J) row-major; modified
      * @return the log-likelihood
      */
     public double componentLogDensities(Components c, double[] x, double[] y, int n, double[] out) {
         Gate.Weights w = gate.at(c.gate());
         double[][] eta = c.expert();
         double[] nu = c.variances();
+        int t = k + j;
+        FrozenDensity density = j > 0 ? (FrozenDensity) frozen : null;
         double[] logNorm = new double[k];
         for (int a = 0; a < k; a++) {
             logNorm[a] = -0.5 * q * (LOG_2PI + Math.log(nu[a]));
         }
-        double[] lw = new double[k];
+        double[] lw = new double[t];
         double[] h = new double[q];
-        double[] none = new double[0];
+        double[] fs = new double[j];
         double ll = 0;
         for (int i = 0; i < n; i++) {
-            w.logWeights(x, i * d, none, 0, lw);
+            for (int a = 0; a < j; a++) {
+                fs[a] = frozen.score(a, x, i * d);
+            }
+            w.logWeights(x, i * d, fs, 0, lw);
             for (int a = 0; a < k; a++) {
                 expert.mean(eta[a], x, i * d, h, 0);
                 double ss = 0;
@@ -399,21 +418,24 @@ public final class MixtureOfExperts {
                 }
                 lw[a] += logNorm[a] - 0.5 * ss / nu[a];
             }
+            for (int a = 0; a < j; a++) {
+                lw[k + a] += density.logDensity(a, x, i * d, y, i * q);
+            }
             // log-sum-exp by the maximum; the same exponentials give the responsibilities
             double max = Double.NEGATIVE_INFINITY;
-            for (int a = 0; a < k; a++) {
+            for (int a = 0; a < t; a++) {
                 max = Math.max(max, lw[a]);
             }
             double sum = 0;
-            for (int a = 0; a < k; a++) {
+            for (int a = 0; a < t; a++) {
                 lw[a] = max == Double.NEGATIVE_INFINITY ? 0 : org.prefixmoe.model.Exp.exp(lw[a] - max);
                 sum += lw[a];
             }
             ll += max + Math.log(sum);
             if (out != null) {
                 double inv = 1 / sum;
-                for (int a = 0; a < k; a++) {
-                    out[i * k + a] = lw[a] * inv;
+                for (int a = 0; a < t; a++) {
+                    out[i * t + a] = lw[a] * inv;
                 }
             }
         }

@@ -42,7 +42,8 @@ import org.prefixmoe.simulation.Progress;
  * function of the scenario and the task's coordinates: the data of (n, replicate) come from
  * {@code RandomStreams.stream(seed, n, replicate, 0)}, the same for every study (the fitted K's are
  * compared on the same data sets, as the published scripts do), and the starts of study s from
- * {@code stream(seed, n, replicate, 1 + s)}. So rows are identical (all but {@code seconds}) for any
+ * {@code stream(seed, n, replicate, 1 + s)}. A truth that moves with n is taken at the task's n
+ * ({@link MoeScenario#truthAt}) for the data, the starts and the loss. So rows are identical (all but {@code seconds}) for any
  * number of threads, and a resumed run computes exactly the rows an uninterrupted one would. Rows go
  * to {@code results.csv} as tasks finish (flushed per row; a cut last line is dropped on resume; the
  * file is locked while a run writes). A fit that throws is a {@code failed} row, never a crash.
@@ -117,7 +118,7 @@ public final class MoeRunner {
      * @return the data
      */
     public static Dataset data(MoeScenario s, int n, int replicate) {
-        return new MixtureSampler(s.model(), s.truth(), s.design(), 0).sample(n,
+        return new MixtureSampler(s.model(), s.truthAt(n), s.design(), 0).sample(n,
                 RandomStreams.stream(s.seed(), n, replicate, 0));
     }
 
@@ -142,13 +143,13 @@ public final class MoeRunner {
             NearTruthStart init = study.fixedStarts() ? s.init().withoutShrinking() : s.init();
             MixtureFit best = null;
             for (int k = 0; k < s.fitting().tries(); k++) {
-                Components start = init.draw(fitted, s.truth(), t.n(), rng);
+                Components start = init.draw(fitted, s.truthAt(t.n()), t.n(), rng);
                 MixtureFit f = em.fit(fitted, data.x(), data.y(), start);
                 if (best == null || f.logLikelihood() > best.logLikelihood()) {
                     best = f;
                 }
             }
-            Losses l = losses(s, fitted, best.estimate());
+            Losses l = losses(s, t.n(), fitted, best.estimate());
             return new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "ok",
                     best.stopReason().label(), best.converged(), best.iterations(), best.logLikelihood(), l.raw().loss(),
                     l.normalized().loss(), l.raw().weightTerm(), cells(l.raw().cellSizes()), l.raw().contributions(),
@@ -172,7 +173,7 @@ public final class MoeRunner {
     }
 
     /**
-     * The loss of an estimate against the scenario's truth.
+     * The loss of an estimate against the scenario's truth as written ({@link MoeScenario#truth()}).
      *
      * @param s the scenario
      * @param fitted the fitted model
@@ -180,8 +181,26 @@ public final class MoeRunner {
      * @return both readings of the loss
      */
     public static Losses losses(MoeScenario s, MixtureOfExperts fitted, Components estimate) {
-        return new Losses(s.loss().evaluate(fitted, estimate, s.model(), s.truth()),
-                s.loss().evaluateNormalized(fitted, estimate, s.model(), s.truth()));
+        return losses(s.loss(), s.model(), s.truth(), fitted, estimate);
+    }
+
+    /**
+     * The loss of an estimate against the scenario's truth at a sample size ({@link MoeScenario#truthAt}).
+     *
+     * @param s the scenario
+     * @param n the sample size of the data the estimate was fitted to
+     * @param fitted the fitted model
+     * @param estimate the estimate
+     * @return both readings of the loss
+     */
+    public static Losses losses(MoeScenario s, int n, MixtureOfExperts fitted, Components estimate) {
+        return losses(s.loss(), s.model(), s.truthAt(n), fitted, estimate);
+    }
+
+    private static Losses losses(BlockVoronoiLoss loss, MixtureOfExperts model, Components truth,
+                                 MixtureOfExperts fitted, Components estimate) {
+        return new Losses(loss.evaluate(fitted, estimate, model, truth), loss.evaluateNormalized(fitted, estimate, model,
+                truth));
     }
 
     private static String cells(int[] sizes) {

@@ -33,11 +33,67 @@ import org.prefixmoe.sampling.MixtureSampler;
  * @param theorySlope the predicted slope of the loss against n (NaN for none)
  * @param theoryText how to print the prediction
  * @param text the file's text (its hash is the fingerprint), or a canonical description for a built scenario
+ * @param truthScaling coordinates of the truth that move with n (empty: the truth is {@code truth} at every n);
+ *     the data, the starts and the loss of a task at n use {@link #truthAt(int)}
  */
 public record MoeScenario(String name, String description, long seed, MixtureOfExperts model, Components truth,
                           MixtureSampler.Design design, List<Study> studies, List<Integer> sizes, int replicates,
                           Fitting fitting, NearTruthStart init, BlockVoronoiLoss loss, double theorySlope,
-                          String theoryText, String text) {
+                          String theoryText, String text, List<ScaledCoordinate> truthScaling) {
+
+    /**
+     * One coordinate of the truth that is its written value times a factor of n:
+     * {@code θ*_{c,a}(n) = θ*_{c,a} · factor(n)}.
+     *
+     * @param component the true component
+     * @param coordinate the coordinate in the component's atom ({@link MixtureOfExperts#atom}: gate, expert, ν)
+     * @param block the block's name (for messages)
+     * @param factor the factor
+     */
+    public record ScaledCoordinate(int component, int coordinate, String block, SizeFactor factor) {
+        /**
+         * Validates the components.
+         *
+         * @param component the true component
+         * @param coordinate the coordinate in the component's atom
+         * @param block the block's name (for messages)
+         * @param factor the factor
+         * @throws IllegalArgumentException naming the field
+         */
+        public ScaledCoordinate {
+            if (component < 0 || coordinate < 0) {
+                throw new IllegalArgumentException("truth: a scaled coordinate needs a component and a coordinate >= 0");
+            }
+            Objects.requireNonNull(factor, "truth[" + component + "]." + block + ".times");
+        }
+    }
+
+    /**
+     * A scenario whose truth does not move with n.
+     *
+     * @param name the scenario's name (the results folder)
+     * @param description free text
+     * @param seed the master seed
+     * @param model the true model (K* components)
+     * @param truth the true components
+     * @param design the inputs' design (null for a gate that models the input)
+     * @param studies one per fitted K
+     * @param sizes the sample sizes, distinct, increasing
+     * @param replicates replicates per size
+     * @param fitting the estimator's settings
+     * @param init the starts
+     * @param loss the loss, over the model's blocks
+     * @param theorySlope the predicted slope of the loss against n (NaN for none)
+     * @param theoryText how to print the prediction
+     * @param text the file's text, or a canonical description for a built scenario
+     */
+    public MoeScenario(String name, String description, long seed, MixtureOfExperts model, Components truth,
+                       MixtureSampler.Design design, List<Study> studies, List<Integer> sizes, int replicates,
+                       Fitting fitting, NearTruthStart init, BlockVoronoiLoss loss, double theorySlope,
+                       String theoryText, String text) {
+        this(name, description, seed, model, truth, design, studies, sizes, replicates, fitting, init, loss, theorySlope,
+                theoryText, text, List.of());
+    }
 
     /**
      * One fitted K, with optional overrides of the scenario's estimator and starts.
@@ -180,6 +236,8 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
 
      * @param text the file's text (its hash is the fingerprint), or a canonical description for a built scenario
 
+     * @param truthScaling coordinates of the truth that move with n
+
      */
 
     public MoeScenario {
@@ -195,6 +253,13 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
             if (s.components() < model.components()) {
                 throw new IllegalArgumentException("studies." + s.name() + ".K: " + s.components()
                         + " is smaller than the truth's K* = " + model.components());
+            }
+            try {
+                model.withComponents(s.components());
+            } catch (IllegalArgumentException e) {
+                String msg = e.getMessage();
+                throw new IllegalArgumentException("studies." + s.name() + ".K: "
+                        + msg.substring(msg.indexOf(':') + 1).trim(), e);
             }
         }
         if (studies.stream().map(Study::name).distinct().count() != studies.size()) {
@@ -221,6 +286,50 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
         if (!model.gate().modelsInput()) {
             Objects.requireNonNull(design, "design");
         }
+        truthScaling = List.copyOf(Objects.requireNonNull(truthScaling, "truthScaling"));
+        int atomLength = model.atom(truth, 0).length;
+        for (ScaledCoordinate sc : truthScaling) {
+            if (sc.component() >= truth.size() || sc.coordinate() >= atomLength) {
+                throw new IllegalArgumentException("truth[" + sc.component() + "]." + sc.block()
+                        + ": no such coordinate in the truth");
+            }
+        }
+        for (int n : sizes) {
+            model.check("truth (at n = " + n + ")", scaled(model, truth, truthScaling, n));
+        }
+    }
+
+    /**
+     * The truth at a sample size: {@code truth} with each scaled coordinate times its factor at n.
+     *
+     * @param n the sample size
+     * @return the true components of a task at n
+     */
+    public Components truthAt(int n) {
+        return scaled(model, truth, truthScaling, n);
+    }
+
+    private static Components scaled(MixtureOfExperts model, Components truth, List<ScaledCoordinate> scaling, int n) {
+        if (scaling.isEmpty()) {
+            return truth;
+        }
+        double[][] gate = truth.gate();
+        double[][] expert = truth.expert();
+        double[] nu = truth.variances();
+        int gs = model.gate().parameterCount();
+        int es = model.expert().parameterCount();
+        for (ScaledCoordinate sc : scaling) {
+            double f = sc.factor().at(n);
+            int a = sc.coordinate();
+            if (a < gs) {
+                gate[sc.component()][a] *= f;
+            } else if (a < gs + es) {
+                expert[sc.component()][a - gs] *= f;
+            } else {
+                nu[sc.component()] *= f;
+            }
+        }
+        return new Components(gate, expert, nu);
     }
 
     /** {@return the number of tasks} */

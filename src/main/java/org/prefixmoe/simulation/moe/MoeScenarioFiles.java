@@ -22,6 +22,8 @@ import org.prefixmoe.model.moe.ConstantExpert;
 import org.prefixmoe.model.moe.ConstantGate;
 import org.prefixmoe.model.moe.Expert;
 import org.prefixmoe.model.moe.FfnExpert;
+import org.prefixmoe.model.moe.FrozenExpert;
+import org.prefixmoe.model.moe.IndexExpert;
 import org.prefixmoe.model.moe.Gate;
 import org.prefixmoe.model.moe.GaussianGate;
 import org.prefixmoe.model.moe.LinearExpert;
@@ -100,7 +102,8 @@ public final class MoeScenarioFiles {
         String name = t.string("name", file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", ""));
         long seed = t.integer("seed");
         MixtureOfExperts model = model(t.object("model"), t);
-        Components truth = truth(t, model);
+        List<MoeScenario.ScaledCoordinate> scaling = new ArrayList<>();
+        Components truth = truth(t, model, scaling);
         MixtureSampler.Design design = null;
         if (!model.gate().modelsInput()) {
             String d = t.string("design");
@@ -144,11 +147,11 @@ public final class MoeScenarioFiles {
         double fs = slope;
         String ft = theoryText;
         return t.check(() -> new MoeScenario(name, t.string("description", ""), seed, model, truth, fd, studies, sizes,
-                (int) replicates, fitting, init, loss, fs, ft, text));
+                (int) replicates, fitting, init, loss, fs, ft, text, scaling));
     }
 
     private static MixtureOfExperts model(Tree m, Tree root) {
-        m.allowOnly(Set.of("gate", "reference", "expert", "observation", "d", "q", "K"));
+        m.allowOnly(Set.of("gate", "reference", "expert", "observation", "d", "q", "K", "frozen"));
         int d = (int) m.integer("d");
         int q = (int) m.integer("q", 1);
         if (d < 1 || d > 1000) {
@@ -169,7 +172,29 @@ public final class MoeScenarioFiles {
             throw m.error("observation", "family studies fit the gaussian-mixture observation by EM (regression"
                     + " members are fitted by least squares through the prefix scenarios)");
         }
-        return m.check(() -> MixtureOfExperts.builder().gate(gate).expert(expert).observation(observation).build());
+        FrozenExpert frozen = m.has("frozen") ? frozen(m, d) : null;
+        return m.check(() -> MixtureOfExperts.builder().gate(gate).expert(expert).observation(observation).frozen(frozen)
+                .build());
+    }
+
+    /**
+     * {@code frozen: {family: gaussian | laplace, activation: A, weights: [w], bias: c, variance: ν_0}}: the
+     * frozen expert {@code f_0} of the contaminated model, of mean {@code A(wᵀx + c)}.
+     */
+    private static FrozenExpert frozen(Tree m, int d) {
+        Tree f = m.object("frozen");
+        f.allowOnly(Set.of("family", "activation", "weights", "bias", "variance"));
+        String family = f.string("family");
+        FrozenExpert.Family fam = m.check(() -> FrozenExpert.Family.of(family));
+        String act = f.string("activation", "identity");
+        Activation activation = f.check(() -> Activation.of("activation", act));
+        double[] w = f.vector("weights");
+        if (w.length != d) {
+            throw f.error("weights", "has " + w.length + " numbers, the model has d = " + d);
+        }
+        double bias = f.number("bias", 0);
+        double variance = f.number("variance");
+        return m.check(() -> new FrozenExpert(fam, w, bias, activation, variance));
     }
 
     /** The settings a gate name takes in the mapping form {@code gate: {name: ..., ...}}. */
@@ -186,7 +211,8 @@ public final class MoeScenarioFiles {
             "linear", Set.of("name"),
             "constant", Set.of("name"),
             "ffn", Set.of("name", "activation"),
-            "polynomial", Set.of("name", "degree"));
+            "polynomial", Set.of("name", "degree"),
+            "index", Set.of("name", "activation"));
 
     /**
      * {@code gate: NAME} or {@code gate: {name: NAME, SETTING: VALUE, ...}}: softmax (temperature,
@@ -239,7 +265,10 @@ public final class MoeScenarioFiles {
         };
     }
 
-    /** {@code expert: NAME} or {@code expert: {name: NAME, ...}}: linear, constant, ffn (activation), polynomial (degree). */
+    /**
+     * {@code expert: NAME} or {@code expert: {name: NAME, ...}}: linear, constant, ffn (activation),
+     * polynomial (degree), index (activation: {@code act(ηᵀx)}).
+     */
     private static Expert expert(Tree m, int d, int q) {
         Tree e = m.isMapping("expert") ? m.object("expert") : null;
         String name = e != null ? e.string("name") : m.string("expert");
@@ -264,6 +293,14 @@ public final class MoeScenarioFiles {
                 String act = e.string("activation");
                 yield e.check(() -> new FfnExpert(d, q, Activation.of("activation", act)));
             }
+            case "index" -> {
+                if (e == null || !e.has("activation")) {
+                    throw (e == null ? m : e).error(e == null ? "expert" : "activation",
+                            "the index expert needs its activation: write expert: {name: index, activation: tanh}");
+                }
+                String act = e.string("activation");
+                yield e.check(() -> new IndexExpert(d, Activation.of("activation", act)));
+            }
             case "polynomial" -> {
                 if (e == null || !e.has("degree")) {
                     throw (e == null ? m : e).error(e == null ? "expert" : "degree",
@@ -279,7 +316,7 @@ public final class MoeScenarioFiles {
         };
     }
 
-    private static Components truth(Tree t, MixtureOfExperts model) {
+    private static Components truth(Tree t, MixtureOfExperts model, List<MoeScenario.ScaledCoordinate> scaling) {
         List<Tree> comps = t.mappings("truth", true, "true components", "the named blocks");
         List<Block> blocks = model.blocks();
         Set<String> names = new java.util.LinkedHashSet<>();
@@ -299,6 +336,16 @@ public final class MoeScenarioFiles {
                 double[] v;
                 if (c == reference && offset < gateSize && !ct.has(b.name())) {
                     v = new double[b.size()];
+                } else if (ct.isMapping(b.name())) {
+                    // {value: V, times: "1 + n^-1/8"}: the block moves with n
+                    Tree bt = ct.object(b.name());
+                    bt.allowOnly(Set.of("value", "times"));
+                    v = block(bt, new Block("value", b.size()));
+                    String times = bt.isText("times") ? bt.string("times") : Double.toString(bt.number("times"));
+                    SizeFactor f = bt.check(() -> SizeFactor.parse("times", times));
+                    for (int a = 0; a < b.size(); a++) {
+                        scaling.add(new MoeScenario.ScaledCoordinate(c, offset + a, b.name(), f));
+                    }
                 } else {
                     v = block(ct, b);
                 }

@@ -20,7 +20,9 @@ class ExpertsTest {
     static List<Expert> experts() {
         return List.of(new FfnExpert(3, 2, Activation.RELU), new FfnExpert(3, 2, Activation.GELU),
                 new FfnExpert(3, 2, Activation.SIGMOID), new FfnExpert(3, 2, Activation.TANH),
-                new FfnExpert(1, 1, Activation.TANH), new PolynomialExpert(1, 1, 3), new PolynomialExpert(3, 2, 2));
+                new FfnExpert(1, 1, Activation.TANH), new PolynomialExpert(1, 1, 3), new PolynomialExpert(3, 2, 2),
+                new IndexExpert(3, Activation.TANH), new IndexExpert(2, Activation.SIGMOID),
+                new IndexExpert(1, Activation.GELU));
     }
 
     private static double[] gaussian(int n, Random rnd) {

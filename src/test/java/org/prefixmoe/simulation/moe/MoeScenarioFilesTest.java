@@ -76,7 +76,8 @@ class MoeScenarioFilesTest {
             assertTrue(MoeScenarioFiles.isFamilyScenario(f), f.toString());
             MoeScenario s = MoeScenarioFiles.read(f);
             assertTrue(s.taskCount() > 0, f.toString());
-            assertTrue(s.model().gate() instanceof SoftmaxGate || s.model().gate() instanceof GaussianGate);
+            assertTrue(s.model().gate() instanceof SoftmaxGate || s.model().gate() instanceof GaussianGate
+                    || s.model().gate() instanceof org.prefixmoe.model.moe.SigmoidGate);
         }
         assertFalse(MoeScenarioFiles.isFamilyScenario(Path.of("simulations/main.yaml")));
     }
@@ -152,7 +153,7 @@ class MoeScenarioFilesTest {
         "expert: linear|expert: {name: ffn, activation: step}|field 'model.expert.activation': unknown activation 'step'",
         "expert: linear|expert: {name: polynomial, degree: 0}|field 'model.expert.degree': must be in 1..20, got 0",
         "expert: linear|expert: {name: polynomial, degree: 2, activation: tanh}|field 'model.expert.activation': unknown field",
-        "expert: linear|expert: quadratic|field 'model.expert': unknown 'quadratic' (known: constant, ffn, linear, polynomial)",
+        "expert: linear|expert: quadratic|field 'model.expert': unknown 'quadratic' (known: constant, ffn, index, linear, polynomial)",
         "beta1: [25], beta0|beta1: [25, 1], beta0|field 'truth[0].beta1': has 2 numbers, the block needs 1",
         "- {a: [20], b: [-5], nu: 0.16}|- {beta0: 1, a: [20], b: [-5], nu: 0.16}|field 'truth[1].beta0': the reference component's gate is fixed at 0",
         "a: {scale: 0.05|c: {scale: 0.05|field 'init.noise.c': unknown field",
