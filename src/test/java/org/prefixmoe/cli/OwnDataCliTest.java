@@ -1,0 +1,109 @@
+package org.prefixmoe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.prefixmoe.cli.HostileInputTest.Run;
+
+/** Issue 18 on the command line: fitting one's own data with a model without a truth. */
+class OwnDataCliTest {
+    static final String EXPERTS = Path.of("simulations/models/default-experts.yaml").toAbsolutePath().toString();
+    static final String TRUTH = Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath().toString();
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path dir;
+
+    /** Data from the default truth, with the columns renamed and reordered as a user's file might have them. */
+    static Path own;
+    static Path plain;
+
+    @BeforeAll
+    static void data() throws IOException {
+        plain = shared.resolve("plain.csv");
+        Run r = HostileInputTest.run(shared, "sample", TRUTH, "-n", "400", "--seed", "5", "-o", plain.toString());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = Files.readAllLines(plain);
+        StringBuilder sb = new StringBuilder("id,resp_b,feat_1,feat_2,feat_3,feat_4,resp_a\n");
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            sb.append("row").append(i).append(',').append(f[5]).append(',').append(f[0]).append(',').append(f[1])
+                    .append(',').append(f[2]).append(',').append(f[3]).append(',').append(f[4]).append('\n');
+        }
+        own = shared.resolve("own.csv");
+        Files.writeString(own, sb);
+    }
+
+    static Run run(Path dir, String... args) {
+        return HostileInputTest.run(dir, args);
+    }
+
+    @Test
+    void fitWithoutATruthNeedsNoTruthAnywhere() throws IOException {
+        Path est = dir.resolve("est.json");
+        Run r = run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--x", "feat_*", "--y", "resp_a,resp_b",
+                "--restarts", "2", "--threads", "1", "-o", est.toString());
+        assertTrue(r.status() == 0 || r.status() == Main.FIT_FAILED, r.err());
+        assertTrue(r.out().contains("fit of 3 atoms (shared-linear) to 400 samples"), r.out());
+        assertTrue(Files.readString(est).contains("\"parameterization\" : \"shared-linear\""));
+        // the same columns by position give the same fit as the plain file
+        Path byPosition = dir.resolve("pos.json");
+        Path fromPlain = dir.resolve("plain.json");
+        assertEquals(r.status(), run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--x", "3-6", "--y", "7,2",
+                "--restarts", "2", "--threads", "1", "-o", byPosition.toString()).status());
+        assertEquals(r.status(), run(dir, "fit", plain.toString(), "-m", EXPERTS, "-L", "3", "--restarts", "2",
+                "--threads", "1", "-o", fromPlain.toString()).status());
+        assertEquals(Files.readString(est), Files.readString(byPosition));
+        assertEquals(Files.readString(est), Files.readString(fromPlain));
+        // L = 1 < the old placeholder's L* = 2 is allowed: there is no truth to compare with
+        Run one = run(dir, "fit", plain.toString(), "-m", EXPERTS, "-L", "1", "--restarts", "1", "--threads", "1");
+        assertTrue(one.status() == 0 || one.status() == Main.FIT_FAILED, one.err());
+    }
+
+    @Test
+    void whatNeedsATruthSaysSoInOneLineNamingTheFile() {
+        for (String[] args : new String[][] {
+            {"sample", EXPERTS, "-n", "10", "-o", dir.resolve("s.csv").toString()},
+            {"loss", dir.resolve("e.json").toString(), "-m", EXPERTS},
+        }) {
+            Run r = run(dir, args);
+            assertEquals(2, r.status(), args[0] + ": " + r.err());
+            assertTrue(r.err().startsWith("error: " + EXPERTS + ": field 'atoms'") && r.err().contains(
+                    "a model without a truth") && r.err().strip().lines().count() == 1, r.err());
+        }
+        Run r = run(dir, "fit", plain.toString(), "-m", EXPERTS, "-L", "3", "--init", "near-truth");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--init near-truth") && r.err().contains(EXPERTS)
+                && r.err().contains("model without a truth"), r.err());
+        r = run(dir, "fit", plain.toString(), "-m", EXPERTS);
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: -L: required") && r.err().contains(EXPERTS), r.err());
+    }
+
+    @Test
+    void badColumnsAreRefusedNamingTheColumnAndTheFile() {
+        Run r = run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--x", "feat_*", "--y", "resp_c");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(own.toString()) && r.err().contains("--y: no column named 'resp_c'"), r.err());
+        // wrong dimension: three inputs for a model of D = 4
+        r = run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--x", "feat_1,feat_2,feat_3", "--y",
+                "resp_a,resp_b");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("dimension 3") && r.err().contains("D is 4") && r.err().contains(own.toString()),
+                r.err());
+        // the default columns x1.. are not in this file
+        r = run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--y", "resp_a,resp_b");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("none is named x1") && r.err().contains("--x"), r.err());
+        assertFalse(Files.exists(dir.resolve("est.json")));
+    }
+}
