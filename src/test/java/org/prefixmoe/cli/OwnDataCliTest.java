@@ -106,4 +106,104 @@ class OwnDataCliTest {
         assertTrue(r.err().contains("none is named x1") && r.err().contains("--x"), r.err());
         assertFalse(Files.exists(dir.resolve("est.json")));
     }
+
+    // --- predict
+
+    private Path fitEstimate() {
+        Path est = dir.resolve("est.json");
+        Run r = run(dir, "fit", own.toString(), "-m", EXPERTS, "-L", "3", "--x", "feat_*", "--y", "resp_a,resp_b",
+                "--restarts", "1", "--threads", "1", "-o", est.toString());
+        assertTrue(r.status() == 0 || r.status() == Main.FIT_FAILED, r.err());
+        return est;
+    }
+
+    @Test
+    void predictWritesFGatesAndResponsibilities() throws IOException {
+        Path est = fitEstimate();
+        Path out = dir.resolve("pred.csv");
+        Run r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", own.toString(), "--x", "feat_*", "--y",
+                "resp_a,resp_b", "--em", "-o", out.toString());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(401, lines.size());
+        assertEquals("feat_1,feat_2,feat_3,feat_4,resp_a,resp_b,f1,f2,gate_pretrained_1,gate_pretrained_2,"
+                + "gate_prompt_1,gate_prompt_2,gate_prompt_3,resp_pretrained_1,resp_pretrained_2,resp_prompt_1,"
+                + "resp_prompt_2,resp_prompt_3", lines.get(0));
+        String[] row = lines.get(1).split(",");
+        double gates = 0;
+        double resp = 0;
+        for (int c = 8; c < 13; c++) {
+            gates += Double.parseDouble(row[c]);
+            resp += Double.parseDouble(row[c + 5]);
+        }
+        assertEquals(1, gates, 1e-12);
+        assertEquals(1, resp, 1e-12);
+        // inputs alone (x1..x4 of the plain file with its y columns dropped): f and gates, the same values
+        StringBuilder xs = new StringBuilder("x1,x2,x3,x4\n");
+        List<String> plainLines = Files.readAllLines(plain);
+        for (int i = 1; i < plainLines.size(); i++) {
+            String[] f = plainLines.get(i).split(",");
+            xs.append(f[0]).append(',').append(f[1]).append(',').append(f[2]).append(',').append(f[3]).append('\n');
+        }
+        Path inputs = dir.resolve("inputs.csv");
+        Files.writeString(inputs, xs);
+        Path out2 = dir.resolve("pred2.csv");
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", inputs.toString(), "-o", out2.toString());
+        assertEquals(0, r.status(), r.err());
+        String[] row2 = Files.readAllLines(out2).get(1).split(",");
+        assertEquals(4 + 2 + 5, row2.length);
+        for (int c = 0; c < 4 + 2 + 5; c++) {
+            assertEquals(row[c < 4 ? c : c + 2], row2[c], "column " + c);
+        }
+    }
+
+    @Test
+    void predictRefusesHostileInputs() throws IOException {
+        Path est = fitEstimate();
+        Path out = dir.resolve("pred.csv");
+        // an estimate of another parameterization
+        Path nonShared = dir.resolve("ns.json");
+        Files.writeString(nonShared, "{\"parameterization\": \"non-shared\", \"atoms\": [[1, 2, 3, 4]], \"biases\": [0]}");
+        Run r = run(dir, "predict", nonShared.toString(), "-m", EXPERTS, "--at", plain.toString(), "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(nonShared.toString()) && r.err().contains("field 'parameterization'")
+                && r.err().contains("the estimate is non-shared but the model is shared-linear"), r.err());
+        // atoms of the wrong dimension
+        Path wrong = dir.resolve("wrong.json");
+        Files.writeString(wrong, "{\"atoms\": [[1, 2, 3]], \"biases\": [0]}");
+        r = run(dir, "predict", wrong.toString(), "-m", EXPERTS, "--at", plain.toString(), "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("3 coordinates") && r.err().contains("needs 2"), r.err());
+        // NaN among the inputs
+        Path nan = dir.resolve("nan.csv");
+        Files.writeString(nan, "x1,x2,x3,x4\n0.1,0.2,0.3,0.4\n0.1,NaN,0.3,0.4\n");
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", nan.toString(), "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(nan.toString()) && r.err().contains("x2 (row 2)")
+                && r.err().contains("not a finite number"), r.err());
+        // wrong number of inputs, a missing column, --em without responses
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", own.toString(), "--x", "feat_1,feat_2", "-o",
+                out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("2 input columns") && r.err().contains("D is 4"), r.err());
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", own.toString(), "--x", "feat_*", "--y", "nope",
+                "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(own.toString()) && r.err().contains("--y: no column named 'nope'"), r.err());
+        Path inputs = dir.resolve("inputs.csv");
+        Files.writeString(inputs, "x1,x2,x3,x4\n0.1,0.2,0.3,0.4\n");
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", inputs.toString(), "--em", "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no responses columns"), r.err());
+        // an estimate without sigma2 cannot give responsibilities
+        Path bare = dir.resolve("bare.json");
+        Files.writeString(bare, "{\"atoms\": [[1, 0.5]], \"biases\": [0]}");
+        r = run(dir, "predict", bare.toString(), "-m", EXPERTS, "--at", plain.toString(), "--em", "-o", out.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--em") && r.err().contains("sigma2"), r.err());
+        assertFalse(Files.exists(out), "nothing written on bad input");
+        // the output may not be an input
+        r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", inputs.toString(), "-o", inputs.toString());
+        assertEquals(2, r.status());
+    }
 }
