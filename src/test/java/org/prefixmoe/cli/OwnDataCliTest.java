@@ -206,4 +206,66 @@ class OwnDataCliTest {
         r = run(dir, "predict", est.toString(), "-m", EXPERTS, "--at", inputs.toString(), "-o", inputs.toString());
         assertEquals(2, r.status());
     }
+
+    // --- replay
+
+    @Test
+    void replayRecomputesARowBitForBitAndSaysWhenItDiffers() throws IOException {
+        Path scenario = TinyCli.scenario(dir);
+        Run r = run(dir, "simulate", scenario.toString(), "-q", "--no-plot", "--threads", "1", "-o",
+                dir.resolve("sim").toString());
+        assertEquals(0, r.status(), r.err());
+        Path results = dir.resolve("sim/tiny/results.csv");
+        Path data = dir.resolve("replica.csv");
+        Path est = dir.resolve("replica.json");
+        r = run(dir, "replay", scenario.toString(), "--study", "shared-linear", "-n", "200", "--replicate", "1",
+                "--results", results.toString(), "--data", data.toString(), "--estimate", est.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("identical: every deterministic column matches"), r.out());
+        assertTrue(r.out().contains("n = 200") && r.out().contains("replicate = 1"), r.out());
+        assertEquals(201, Files.readAllLines(data).size());
+        assertTrue(Files.readString(est).contains("\"atoms\""));
+        // a changed value in the file is found and named
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(results));
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        int obj = header.indexOf("objective");
+        for (int k = 1; k < lines.size(); k++) {
+            String[] v = lines.get(k).split(",", -1);
+            if (v[header.indexOf("n")].equals("200") && v[header.indexOf("replicate")].equals("1")) {
+                v[obj] = "0.5";
+                lines.set(k, String.join(",", v));
+            }
+        }
+        Path tampered = dir.resolve("tampered.csv");
+        Files.write(tampered, lines);
+        r = run(dir, "replay", scenario.toString(), "--study", "shared-linear", "-n", "200", "--replicate", "1",
+                "--results", tampered.toString());
+        assertEquals(ReplayCommand.DIFFERS, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("differs") && r.out().contains("objective (0.5 in the file"), r.out());
+        // bad coordinates are named
+        r = run(dir, "replay", scenario.toString(), "--study", "nope", "-n", "200", "--replicate", "1");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no study 'nope'") && r.err().contains("shared-linear"), r.err());
+        r = run(dir, "replay", scenario.toString(), "--study", "shared-linear", "-n", "300", "--replicate", "1");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("n = 300 is not a sample size"), r.err());
+        r = run(dir, "replay", scenario.toString(), "--study", "shared-linear", "-n", "200", "--replicate", "9");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("replicate 9"), r.err());
+    }
+
+    @Test
+    void replayThroughTheApiGivesTheStudyRow() {
+        org.prefixmoe.simulation.Scenario s;
+        try {
+            s = org.prefixmoe.simulation.ScenarioFiles.read(TinyCli.scenario(dir));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        org.prefixmoe.simulation.Task t = org.prefixmoe.simulation.Tasks.all(s).get(3);
+        org.prefixmoe.simulation.Tasks.Replay replay = org.prefixmoe.simulation.Tasks.replay(s, t);
+        assertEquals(org.prefixmoe.simulation.Tasks.run(s, t).deterministicValues(), replay.row().deterministicValues());
+        assertEquals(t.n(), replay.data().size());
+        assertEquals(replay.row().objective(), replay.fit().objective());
+    }
 }
