@@ -10,7 +10,7 @@ the pretrained part computed once outside the timing (as the toolkit does), one 
 between passes (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, set by re-executing itself), and
 malloc_trim between repeats. Times are process CPU time per sample, median over repeats.
 
-Needs numpy and PyYAML. Usage: python3 bench/numpy_pass.py [--n N] [--repeats R] [--truth simulations/models/default-experts.yaml]
+Needs numpy and PyYAML. Usage: python3 bench/numpy_pass.py [--n N] [--repeats R] [--truth simulations/models/default-shared-linear.yaml]
                                    [--parameterization shared-linear,non-shared] [--check]
 Prints one line per parameterization: `numpy-pass PARAM n=N P=P ns_per_sample=T`.
 """
@@ -33,12 +33,23 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--n", type=int, default=100_000)
 ap.add_argument("--repeats", type=int, default=15)
 ap.add_argument("--truth", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "simulations",
-                                                 "models", "default-experts.yaml"))
+                                                 "models", "default-shared-linear.yaml"))
 ap.add_argument("--parameterization", default="shared-linear,non-shared")
 ap.add_argument("--check", action="store_true", help="check the Jacobian against central differences")
 args = ap.parse_args()
 
-truth = yaml.safe_load(open(args.truth))   # the toolkit's model file of the default truth (shared-linear atoms)
+def read_model(path):
+    """A toolkit model file with its `extends` base merged in (the base's fields first)."""
+    with open(path) as fh:
+        doc = yaml.safe_load(fh)
+    if "extends" in doc:
+        base = read_model(os.path.join(os.path.dirname(os.path.abspath(path)), doc.pop("extends")))
+        base.update(doc)
+        doc = base
+    return doc
+
+
+truth = read_model(args.truth)   # the toolkit's model file of the default truth (shared-linear atoms)
 A, c, H, e = (np.array(truth[k], dtype=float) for k in ("A", "c", "H", "e"))
 B, RK, RV = (np.array(truth[k], dtype=float) for k in ("B", "R_K", "R_V"))
 pstar, bstar = np.array(truth["atoms"], dtype=float), np.array(truth["biases"], dtype=float)

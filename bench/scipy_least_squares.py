@@ -4,7 +4,7 @@ with SciPy's least_squares (vectorized NumPy model, analytic Jacobian, box bound
 user would otherwise reach for. Compare with `bin/prefixmoe bench` (same problem: L* = 2, L = 3,
 near-truth starts of sd 0.5 n^-0.1, atom box [-3, 3], bias box [-10, 10]).
 
-Usage: python3 bench/scipy_least_squares.py [path/to/default-experts.yaml] [n] [replicates]  (needs PyYAML)
+Usage: python3 bench/scipy_least_squares.py [path/to/default-shared-linear.yaml] [n] [replicates]  (needs PyYAML)
 Needs numpy and scipy (Debian: apt-get install python3-scipy). BLAS runs on one thread (set
 below, before numpy is imported) for a one-core comparison. The Jacobian is filled column by
 column into one preallocated Fortran-ordered array (what least_squares' trf works on).
@@ -24,9 +24,20 @@ from scipy.optimize import least_squares
 
 import os  # noqa: E402
 import yaml  # noqa: E402
-# the toolkit's model file of the default truth: its shared-linear atoms, biases and sigma
-truth = yaml.safe_load(open(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "simulations", "models", "default-experts.yaml")))
+def read_model(path):
+    """A toolkit model file with its `extends` base merged in (the base's fields first)."""
+    with open(path) as fh:
+        doc = yaml.safe_load(fh)
+    if "extends" in doc:
+        base = read_model(os.path.join(os.path.dirname(os.path.abspath(path)), doc.pop("extends")))
+        base.update(doc)
+        doc = base
+    return doc
+
+
+# the toolkit's model file of the default shared-linear truth (default-experts.yaml with its atoms, biases)
+truth = read_model(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "simulations", "models", "default-shared-linear.yaml"))
 truth.setdefault("p_star", truth.get("atoms"))
 truth.setdefault("b_star", truth.get("biases"))
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000

@@ -16,6 +16,7 @@ import org.prefixmoe.io.MeasureFiles;
 import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.ModelSpec;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
@@ -37,15 +38,26 @@ final class FitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DATA", description = "CSV data set (x1..xD, y1..yq).")
+    @Parameters(index = "0", paramLabel = "DATA", description = "CSV data set (x1..xD, y1..yq, or the columns"
+            + " --x and --y name).")
     Path data;
 
     @Option(names = {"-m", "--model"}, required = true,
-            description = "Model file: the pretrained part, maps and box; its atoms are the truth for near-truth starts.")
+            description = "Model file: the pretrained part, maps and box; its atoms, if it has any, are the truth for"
+                    + " near-truth starts (a file without atoms is a model without a truth).")
     Path model;
 
-    @Option(names = "-L", description = "Number of fitted atoms (default: the model's L*).")
+    @Option(names = "-L", description = "Number of fitted atoms (default: the model's L*; required for a model"
+            + " without a truth).")
     Integer atoms;
+
+    @Option(names = "--x", paramLabel = "COLUMNS", description = "Input columns of DATA, in order: a comma list of"
+            + " names, globs ('x*'), 1-based positions or ranges ('1-4') (default: x1, x2, ...).")
+    String xColumns;
+
+    @Option(names = "--y", paramLabel = "COLUMNS", description = "Response columns of DATA, as --x (default: y1, y2,"
+            + " ...).")
+    String yColumns;
 
     @Option(names = "--estimator", defaultValue = "least-squares", description = "Estimator: least-squares or em"
             + " (maximum likelihood of the Gaussian mixture-of-experts density; for data from sample --sampler"
@@ -124,17 +136,28 @@ final class FitCommand implements Callable<Integer> {
             // a family member's "model file" is its scenario file; -L is its K, EM from near-truth starts
             return MoeModelCommands.fit(data, model, atoms, restarts, maxIterations, seed, output);
         }
-        TruthModel tm = ModelFiles.read(model);
+        ModelSpec ms = ModelFiles.readSpec(model);
+        TruthModel tm = ms.truth().orElse(null);
+        if (atoms == null && tm == null) {
+            throw new IllegalArgumentException("-L: required: " + model + " is a model without a truth (no atoms),"
+                    + " so there is no L* to default to");
+        }
+        if (NearTruthInitializer.NAME.equals(init) && tm == null && start == null) {
+            throw new IllegalArgumentException("--init near-truth: needs the truth's atoms, and " + model + " is a"
+                    + " model without a truth (no atoms); use --init random (the default)");
+        }
         int l = atoms == null ? tm.trueAtoms() : atoms;
         // While a large file is read (from ~30,000 rows, where the fit's first passes would run
         // slow code for a while), compile the least-squares pass on another core.
-        Thread warmUp = new Thread(() -> Evaluator.warmUp(tm.model(), l), "prefixmoe-warm-up");
+        Thread warmUp = new Thread(() -> Evaluator.warmUp(ms.model(), Math.max(1, Math.min(l,
+                FitProblem.MAX_ATOMS))), "prefixmoe-warm-up");
         warmUp.setDaemon(true);
         if (LeastSquaresEstimator.NAME.equals(estimator) && data.toFile().length() > (4 << 20)) {
             warmUp.start();
         }
-        Dataset d = DatasetCsv.read(data);
-        String scaleWarning = scaleWarning(d, tm, data);
+        Dataset d = xColumns == null && yColumns == null ? DatasetCsv.read(data)
+                : DatasetCsv.read(data, new DatasetCsv.Columns(xColumns, yColumns));
+        String scaleWarning = tm == null ? "" : scaleWarning(d, tm, data);
         try {
             warmUp.join();
         } catch (InterruptedException e) {
@@ -142,7 +165,7 @@ final class FitCommand implements Callable<Integer> {
         }
         FitProblem problem;
         try {
-            problem = FitProblem.of(tm, d, l);
+            problem = tm != null ? FitProblem.of(tm, d, l) : new FitProblem(ms.model(), d, l, ms.box());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException((e.getMessage().startsWith("L:") ? "-" : "") + e.getMessage()
                     + (e.getMessage().startsWith("data:") ? " (" + data + ")" : " (model " + model + ")"));
@@ -153,7 +176,7 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--restarts: must be at least 1, got " + restarts);
         }
         // The start is an input too: read it before the output policy looks at the inputs.
-        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, tm.model(), l);
+        MixingMeasure from = start == null ? null : MeasureFiles.readStart(start, ms.model(), l);
         if (output != null) {
             Outputs.file("--output", output);
         }
@@ -166,7 +189,7 @@ final class FitCommand implements Callable<Integer> {
             est = new LeastSquaresEstimator(ls.options(), cores);
         }
         Initializer initializer = switch (init) {
-            case NearTruthInitializer.NAME -> new NearTruthInitializer(tm.truth());
+            case NearTruthInitializer.NAME -> tm == null ? null : new NearTruthInitializer(tm.truth());
             case RandomInitializer.NAME -> new RandomInitializer();
             default -> throw new IllegalArgumentException("--init: unknown initialization '" + init
                     + "' (expected random or near-truth)");
@@ -181,12 +204,12 @@ final class FitCommand implements Callable<Integer> {
                 : Fitting.fitWithRestarts(est, problem, initializer, restarts, RandomStreams.stream(seed, 1));
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf("%s fit of %d atoms (%s) to %d samples in %.3f s%n", est.name(), l,
-                tm.model().parameterization().name(), d.size(), secs);
+                ms.model().parameterization().name(), d.size(), secs);
         System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, %d evaluations, stopped: %s%n",
                 fit.objective(), fit.noiseVariance(), fit.iterations(), fit.evaluations(), fit.stopReason().label());
         System.out.println(fit.estimate());
         if (output != null) {
-            MeasureFiles.write(output, tm.model().parameterization().name(), fit);
+            MeasureFiles.write(output, ms.model().parameterization().name(), fit);
             System.out.println("wrote " + output);
         }
         if (!fit.converged()) {

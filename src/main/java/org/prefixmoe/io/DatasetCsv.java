@@ -58,6 +58,9 @@ public final class DatasetCsv {
         });
     }
 
+    /** A column that is neither an input nor a response. */
+    private static final int SKIP = -1;
+
     /** Bytes per segment of the file that one thread parses. */
     static final int SEGMENT = 8 << 20;
 
@@ -79,8 +82,113 @@ public final class DatasetCsv {
         return read(file, SEGMENT, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * Which columns of a CSV file are the inputs and which the responses: each a comma-separated
+     * list of entries, in order, each a column name, a glob ({@code *} any characters, {@code ?}
+     * one; matches in file order), a 1-based position ({@code 3}) or a range of positions
+     * ({@code 2-5}). A null list means the columns named {@code x1, x2, ...} (for inputs) or
+     * {@code y1, y2, ...} (for responses), in file order. Columns selected by neither are skipped
+     * unread (they may hold text); a column selected twice is refused.
+     *
+     * @param x the input columns, or null for {@code x1, x2, ...}
+     * @param y the response columns, or null for {@code y1, y2, ...}
+     */
+    public record Columns(String x, String y) {
+        /** The columns named {@code x1, x2, ...} and {@code y1, y2, ...}, in file order. */
+        public static final Columns NAMED = new Columns(null, null);
+
+        /**
+         * Checks the lists.
+         *
+         * @param x the input columns, or null
+         * @param y the response columns, or null
+         * @throws IllegalArgumentException naming an empty list or entry
+         */
+        public Columns {
+            for (String[] v : new String[][] {{"x", x}, {"y", y}}) {
+                if (v[1] != null) {
+                    if (v[1].isBlank()) {
+                        throw new IllegalArgumentException(v[0] + " columns: an empty list");
+                    }
+                    for (String e : v[1].split(",", -1)) {
+                        if (e.isBlank()) {
+                            throw new IllegalArgumentException(v[0] + " columns: an empty entry in '" + v[1] + "'");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A table read by {@link #readColumns}: inputs and (possibly no) responses, with the header
+     * names of the columns they came from.
+     *
+     * @param x inputs, n × D row-major
+     * @param inputDimension D
+     * @param y responses, n × q row-major (empty when q = 0)
+     * @param outputDimension q (0 when the file has no response columns and none were asked for)
+     * @param xNames the input columns' names
+     * @param yNames the response columns' names
+     */
+    public record Table(double[] x, int inputDimension, double[] y, int outputDimension, List<String> xNames,
+                        List<String> yNames) {
+        /** {@return the number of rows} */
+        public int size() {
+            return x.length / inputDimension;
+        }
+
+        /**
+         * The table as a data set.
+         *
+         * @return the data set
+         * @throws IllegalArgumentException when the table has no responses
+         */
+        public Dataset dataset() {
+            if (outputDimension == 0) {
+                throw new IllegalArgumentException("data: no response columns");
+            }
+            return new Dataset(x, y, inputDimension, outputDimension);
+        }
+    }
+
+    /**
+     * Reads a data set whose inputs and responses are the given columns (others are skipped);
+     * otherwise as {@link #read(Path)}.
+     *
+     * @param file the CSV file
+     * @param columns which columns are X and which Y
+     * @return the data set
+     * @throws InputFileException naming the file and the column or entry that is missing, or the
+     *     row and column of a bad number
+     */
+    public static Dataset read(Path file, Columns columns) {
+        return readColumns(file, columns, true).dataset();
+    }
+
+    /**
+     * Reads inputs and, when the file has them, responses: as {@link #read(Path, Columns)}, except
+     * that responses are optional when {@code columns.y()} is null and {@code requireY} is false
+     * (a file of inputs alone, e.g. to predict at).
+     *
+     * @param file the CSV file
+     * @param columns which columns are X and which Y
+     * @param requireY whether response columns must be present
+     * @return the table
+     * @throws InputFileException as {@link #read(Path, Columns)}
+     */
+    public static Table readColumns(Path file, Columns columns, boolean requireY) {
+        java.util.Objects.requireNonNull(columns, "columns");
+        return read(file, SEGMENT, Runtime.getRuntime().availableProcessors(), columns, requireY);
+    }
+
     /** {@link #read(Path)} with a segment size and thread count (tests use small segments). */
     static Dataset read(Path file, int segmentBytes, int threads) {
+        return read(file, segmentBytes, threads, null, true).dataset();
+    }
+
+    /** The reader; {@code columns} null: the strict header {@code x1..xD,y1..yq}. */
+    static Table read(Path file, int segmentBytes, int threads, Columns columns, boolean requireY) {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException(file, "", "no such file");
         }
@@ -91,7 +199,7 @@ public final class DatasetCsv {
             return t;
         }) : null;
         try (InputStream in = Files.newInputStream(file)) {
-            return new Reader(file, in, segmentBytes, pool, threads).read();
+            return new Reader(file, in, segmentBytes, pool, threads, columns, requireY).read();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } finally {
@@ -108,9 +216,14 @@ public final class DatasetCsv {
         private final int segmentBytes;
         private final ExecutorService pool;
         private final int threads;
+        private final Columns columns;
+        private final boolean requireY;
         private boolean eof;
 
-        Reader(Path file, InputStream in, int segmentBytes, ExecutorService pool, int threads) {
+        Reader(Path file, InputStream in, int segmentBytes, ExecutorService pool, int threads, Columns columns,
+               boolean requireY) {
+            this.columns = columns;
+            this.requireY = requireY;
             this.file = file;
             this.in = in;
             this.segmentBytes = segmentBytes;
@@ -131,7 +244,7 @@ public final class DatasetCsv {
             return lim;
         }
 
-        Dataset read() throws IOException {
+        Table read() throws IOException {
             byte[] buf = new byte[segmentBytes];
             int lim = fill(buf, 0);
             int nl = indexOf(buf, 0, lim);
@@ -153,19 +266,49 @@ public final class DatasetCsv {
             for (String h : new String(buf, hs, he - hs, StandardCharsets.UTF_8).split(",", -1)) {
                 names.add(unquote(h.strip()));
             }
-            int d = 0;
-            while (d < names.size() && names.get(d).equals("x" + (d + 1))) {
-                d++;
-            }
-            int q = names.size() - d;
-            for (int a = 0; a < q; a++) {
-                if (!names.get(d + a).equals("y" + (a + 1))) {
-                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + shown(names));
+            int[] target = new int[names.size()];
+            List<Integer> xs;
+            List<Integer> ys;
+            if (columns == null) {
+                int d = 0;
+                while (d < names.size() && names.get(d).equals("x" + (d + 1))) {
+                    d++;
+                }
+                int q = names.size() - d;
+                for (int a = 0; a < q; a++) {
+                    if (!names.get(d + a).equals("y" + (a + 1))) {
+                        throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found "
+                                + shown(names));
+                    }
+                }
+                if (d == 0 || q == 0) {
+                    throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found "
+                            + shown(names));
+                }
+                xs = new ArrayList<>();
+                ys = new ArrayList<>();
+                for (int k = 0; k < names.size(); k++) {
+                    (k < d ? xs : ys).add(k);
+                }
+            } else {
+                xs = select(names, columns.x(), "x", "inputs", true);
+                ys = select(names, columns.y(), "y", "responses", requireY || columns.y() != null);
+                for (int k : xs) {
+                    if (ys.contains(k)) {
+                        throw new InputFileException(file, "header", "column " + (k + 1) + " ('" + names.get(k)
+                                + "') is selected both as an input and as a response");
+                    }
                 }
             }
-            if (d == 0 || q == 0) {
-                throw new InputFileException(file, "header", "expected columns x1..xD then y1..yq, found " + shown(names));
+            Arrays.fill(target, SKIP);
+            for (int k = 0; k < xs.size(); k++) {
+                target[xs.get(k)] = k;
             }
+            for (int a = 0; a < ys.size(); a++) {
+                target[ys.get(a)] = -2 - a;
+            }
+            int d = xs.size();
+            int q = ys.size();
             String[] columns = names.toArray(new String[0]);
             List<Future<Segment>> parts = new ArrayList<>();
             int from = Math.min(end + 1, lim);
@@ -175,7 +318,7 @@ public final class DatasetCsv {
                 if (eof || last >= from) {
                     // Parse [from, cut): every whole line (all of them at the end of the file).
                     int cut = eof ? lim : last + 1;
-                    Segment seg = new Segment(file, columns, d, q, buf, from, cut);
+                    Segment seg = new Segment(file, columns, target, d, q, buf, from, cut);
                     if (pool == null) {
                         seg.run();
                         parts.add(java.util.concurrent.CompletableFuture.completedFuture(seg));
@@ -225,7 +368,84 @@ public final class DatasetCsv {
                 System.arraycopy(seg.y, 0, y, at * q, seg.rows * q);
                 at += seg.rows;
             }
-            return new Dataset(x, y, d, q);
+            List<String> xNames = new ArrayList<>();
+            xs.forEach(k -> xNames.add(names.get(k)));
+            List<String> yNames = new ArrayList<>();
+            ys.forEach(k -> yNames.add(names.get(k)));
+            return new Table(x, d, y, q, List.copyOf(xNames), List.copyOf(yNames));
+        }
+
+        /**
+         * The header positions a column list selects, in order; a null list selects the columns
+         * named {@code prefix} followed by digits. Refuses an entry that selects nothing (when
+         * {@code required}), a position outside the header, a name that is in the header twice,
+         * and a column selected twice.
+         */
+        private List<Integer> select(List<String> names, String spec, String prefix, String what, boolean required) {
+            List<Integer> out = new ArrayList<>();
+            String option = "--" + prefix;
+            if (spec == null) {
+                for (int k = 0; k < names.size(); k++) {
+                    if (names.get(k).matches(java.util.regex.Pattern.quote(prefix) + "[0-9]+")) {
+                        out.add(k);
+                    }
+                }
+                if (out.isEmpty() && required) {
+                    throw new InputFileException(file, "header", "no " + what + " columns: none is named " + prefix
+                            + "1, " + prefix + "2, ... (name them with " + option + "); the columns are " + shown(names));
+                }
+                return out;
+            }
+            for (String raw : spec.split(",")) {
+                String e = raw.strip();
+                List<Integer> hit = new ArrayList<>();
+                java.util.regex.Matcher range = java.util.regex.Pattern.compile("([0-9]+)(?:-([0-9]+))?").matcher(e);
+                if (range.matches()) {
+                    long lo = Long.parseLong(range.group(1).length() > 9 ? "0" : range.group(1));
+                    long hi = range.group(2) == null ? lo : Long.parseLong(range.group(2).length() > 9 ? "0"
+                            : range.group(2));
+                    if (lo < 1 || hi < lo || hi > names.size()) {
+                        throw new InputFileException(file, "header", option + " '" + e + "': positions run from 1 to "
+                                + names.size() + " (the columns are " + shown(names) + ")");
+                    }
+                    for (long k = lo; k <= hi; k++) {
+                        hit.add((int) k - 1);
+                    }
+                } else if (e.contains("*") || e.contains("?")) {
+                    StringBuilder re = new StringBuilder();
+                    for (char ch : e.toCharArray()) {
+                        re.append(ch == '*' ? ".*" : ch == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(ch)));
+                    }
+                    for (int k = 0; k < names.size(); k++) {
+                        if (names.get(k).matches(re.toString())) {
+                            hit.add(k);
+                        }
+                    }
+                } else {
+                    int k = names.indexOf(e);
+                    if (k >= 0 && names.lastIndexOf(e) != k) {
+                        throw new InputFileException(file, "header", option + " '" + e + "': the header has "
+                                + "two columns of that name (columns " + (k + 1) + " and " + (names.lastIndexOf(e) + 1)
+                                + "); select them by position");
+                    }
+                    if (k >= 0) {
+                        hit.add(k);
+                    }
+                }
+                if (hit.isEmpty()) {
+                    throw new InputFileException(file, "header", option + ": no column " + (e.contains("*")
+                            || e.contains("?") ? "matches '" + e + "'" : "named '" + e + "'") + "; the columns are "
+                            + shown(names));
+                }
+                for (int k : hit) {
+                    if (out.contains(k)) {
+                        throw new InputFileException(file, "header", option + ": column " + (k + 1) + " ('"
+                                + names.get(k) + "') is selected twice");
+                    }
+                    out.add(k);
+                }
+            }
+            return out;
         }
 
         private Segment await(Future<Segment> f) {
@@ -276,6 +496,7 @@ public final class DatasetCsv {
     private static final class Segment implements Runnable {
         private final Path file;
         private final String[] names;
+        private final int[] target;
         private final int d;
         private final int q;
         private byte[] buf;   // released once parsed
@@ -287,9 +508,10 @@ public final class DatasetCsv {
         int lines;       // lines seen, blank ones included (the failing one included)
         java.util.function.IntFunction<InputFileException> failure;
 
-        Segment(Path file, String[] names, int d, int q, byte[] buf, int from, int to) {
+        Segment(Path file, String[] names, int[] target, int d, int q, byte[] buf, int from, int to) {
             this.file = file;
             this.names = names;
+            this.target = target;
             this.d = d;
             this.q = q;
             this.buf = buf;
@@ -307,7 +529,7 @@ public final class DatasetCsv {
         }
 
         private void parse() {
-            int width = d + q;
+            int width = names.length;
             // About 14 bytes per field in files this toolkit writes; grown if there are more rows.
             int cap = Math.max(16, (to - from) / (width * 14));
             x = new double[cap * d];
@@ -340,14 +562,17 @@ public final class DatasetCsv {
                         fail(columns(k + 1, width));
                         return;
                     }
-                    double v = number(fs, fe, names[k]);
-                    if (failure != null) {
-                        return;
-                    }
-                    if (k < d) {
-                        x[rows * d + k] = v;
-                    } else {
-                        y[rows * q + k - d] = v;
+                    int t = target[k];
+                    if (t != SKIP) {
+                        double v = number(fs, fe, names[k]);
+                        if (failure != null) {
+                            return;
+                        }
+                        if (t >= 0) {
+                            x[rows * d + t] = v;
+                        } else {
+                            y[rows * q - 2 - t] = v;
+                        }
                     }
                     fs = fe + 1;
                 }

@@ -60,8 +60,21 @@ public final class MeasureFiles {
      * @param measure the estimated measure
      * @param converged whether its fit converged (true when the file has no fit report)
      * @param stopReason why its fit stopped (empty when the file has no fit report)
+     * @param sigma2 the fit's noise variance σ² (NaN when the file has no fit report or no {@code sigma2})
      */
-    public record Estimate(String parameterization, MixingMeasure measure, boolean converged, String stopReason) {
+    public record Estimate(String parameterization, MixingMeasure measure, boolean converged, String stopReason,
+                           double sigma2) {
+        /**
+         * An estimate without a noise variance.
+         *
+         * @param parameterization the parameterization it is expressed in (empty if not given)
+         * @param measure the estimated measure
+         * @param converged whether its fit converged
+         * @param stopReason why its fit stopped (may be empty)
+         */
+        public Estimate(String parameterization, MixingMeasure measure, boolean converged, String stopReason) {
+            this(parameterization, measure, converged, stopReason, Double.NaN);
+        }
     }
 
     /**
@@ -77,14 +90,69 @@ public final class MeasureFiles {
         double[][] atoms = t.matrix("atoms");
         double[] biases = t.has("biases") ? t.vector("biases") : null;
         MixingMeasure g = t.check(() -> new MixingMeasure(atoms, biases));
+        return estimate(t, g);
+    }
+
+    private static Estimate estimate(Tree t, MixingMeasure g) {
         boolean converged = true;
         String stop = "";
+        double sigma2 = Double.NaN;
         if (t.has("fit")) {
             Tree fit = t.object("fit");
             converged = fit.bool("converged", true);
             stop = fit.string("stopReason", "");
+            sigma2 = fit.number("sigma2", Double.NaN);
         }
-        return new Estimate(t.string("parameterization", ""), g, converged, stop);
+        return new Estimate(t.string("parameterization", ""), g, converged, stop, sigma2);
+    }
+
+    /**
+     * Reads an estimate of {@code model} with any number of atoms, e.g. to predict with it: its
+     * parameterization (if given) must be the model's, its atoms of the model's atom dimension,
+     * with biases exactly when the model has them.
+     *
+     * @param file the estimate file ({@link #write}'s format)
+     * @param model the model the estimate was fitted with
+     * @return the estimate
+     * @throws InputFileException naming the file and the field that does not fit the model
+     */
+    public static Estimate readFor(Path file, PrefixModel model) {
+        Tree t = Tree.read(file);
+        t.allowOnly(Set.of("parameterization", "atoms", "biases", "fit"));
+        MixingMeasure g = measureFor(t, model, -1);
+        return estimate(t, g);
+    }
+
+    /** The measure of an estimate tree checked against a model ({@code atoms} < 0: any L). */
+    private static MixingMeasure measureFor(Tree t, PrefixModel model, int atoms) {
+        String name = model.parameterization().name();
+        String given = t.string("parameterization", "");
+        if (!given.isEmpty() && !given.equals(name)) {
+            throw t.error("parameterization", "the estimate is " + given + " but the model is " + name);
+        }
+        double[][] rows = t.matrix("atoms");
+        if (rows.length == 0) {
+            throw t.error("atoms", "no atoms");
+        }
+        if (atoms >= 0 && rows.length != atoms) {
+            throw t.error("atoms", "has " + rows.length + " atoms, the fit has L = " + atoms);
+        }
+        if (rows[0].length != model.atomDimension()) {
+            throw t.error("atoms", "atoms have " + rows[0].length + " coordinates, the " + name
+                    + " parameterization needs " + model.atomDimension());
+        }
+        int l = rows.length;
+        double[] biases = null;
+        if (model.hasBias()) {
+            biases = t.vector("biases");
+            if (biases.length != l) {
+                throw t.error("biases", "has " + biases.length + " entries for " + l + " atoms");
+            }
+        } else if (t.has("biases")) {
+            throw t.error("biases", "the model has no biases (bias: false)");
+        }
+        double[] b = biases;
+        return t.check(() -> new MixingMeasure(rows, b));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.prefixmoe.model.Activation;
 import org.prefixmoe.model.Box;
 import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.ModelSpec;
 import org.prefixmoe.model.NonShared;
 import org.prefixmoe.model.Parameterization;
 import org.prefixmoe.model.PrefixModel;
@@ -53,8 +54,35 @@ public final class ModelFiles {
      * @throws InputFileException naming the file and field when the file is malformed
      */
     public static TruthModel read(Path file) {
+        ModelSpec spec = readSpec(file);
+        return spec.truth().orElseThrow(() -> noTruth(file));
+    }
+
+    /**
+     * Reads a model file that may declare no truth, following {@code extends}: a file without
+     * {@code atoms} (after {@code extends}) is a model without a truth, enough to fit data with
+     * random starts and any L, to predict and to replay; {@code sigma}, {@code input} and
+     * {@code biases} are then optional (checked when given, unused).
+     *
+     * @param file a YAML or JSON model file
+     * @return the model, its box and its truth if it declares one
+     * @throws InputFileException naming the file and field when the file is malformed
+     */
+    public static ModelSpec readSpec(Path file) {
         Tree tree = merged(file, 0);
         return parse(tree, baseName(file));
+    }
+
+    /**
+     * The error for a model without a truth where one is needed.
+     *
+     * @param file the model file
+     * @return an exception naming the file and field {@code atoms}
+     */
+    public static InputFileException noTruth(Path file) {
+        return new InputFileException(file, "atoms", "missing: a model without a truth (no true atoms, also not from"
+                + " its base file); sampling, losses, studies and near-truth starts need one (fit it with random"
+                + " starts: fit DATA -m " + file + " -L L)");
     }
 
     /**
@@ -122,8 +150,8 @@ public final class ModelFiles {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    /** Parses an already-read tree into a model. */
-    static TruthModel parse(Tree t, String defaultName) {
+    /** Parses an already-read tree into a model, with its truth when the tree has atoms. */
+    static ModelSpec parse(Tree t, String defaultName) {
         t.allowOnly(FIELDS);
         double[][][] a = t.matrices("A");
         int n = a.length;
@@ -146,6 +174,27 @@ public final class ModelFiles {
         }
         boolean bias = t.bool("bias", true);
         PrefixModel model = t.check(() -> new PrefixModel(experts, t.matrix("B"), map, bias));
+        Box box = box(t);
+        String name = t.string("name", defaultName);
+        if (!t.has("atoms")) {
+            // A model without a truth: check what is given, require nothing of the truth.
+            for (String f : new String[] {"biases", "L_star"}) {
+                if (t.has(f)) {
+                    throw t.error(f, "given without atoms (a model without a truth has no true atoms)");
+                }
+            }
+            t.check(() -> {
+                map.checkIdentifiable(new double[0][]); // the maps' own conditions (e.g. R_K of full rank)
+                return null;
+            });
+            if (t.has("sigma")) {
+                sigma(t);
+            }
+            if (t.has("input")) {
+                t.check(() -> InputDistribution.of(t.string("input")));
+            }
+            return ModelSpec.of(name, model, box);
+        }
         double[][] atoms = t.matrix("atoms");
         if (atoms.length == 0) {
             throw t.error("atoms", "at least one true atom is required");
@@ -171,11 +220,23 @@ public final class ModelFiles {
             model.checkIdentifiable(truth);
             return null;
         });
+        double sigma = sigma(t);
+        InputDistribution input = t.check(() -> InputDistribution.of(t.string("input", "uniform[-1,1]")));
+        if (!box.contains(truth)) {
+            throw t.error("atoms", "the true measure lies outside the box " + describe(box));
+        }
+        return ModelSpec.of(new TruthModel(name, model, truth, sigma, input, box));
+    }
+
+    private static double sigma(Tree t) {
         double sigma = t.number("sigma");
         if (sigma < 0) {
             throw t.error("sigma", "must be >= 0, got " + sigma);
         }
-        InputDistribution input = t.check(() -> InputDistribution.of(t.string("input", "uniform[-1,1]")));
+        return sigma;
+    }
+
+    private static Box box(Tree t) {
         Box box = Box.DEFAULT;
         if (t.has("box")) {
             Tree b = t.object("box");
@@ -192,10 +253,7 @@ public final class ModelFiles {
             }
             box = t.check(() -> new Box(atomBox[0], atomBox[1], biasBox[0], biasBox[1]));
         }
-        if (!box.contains(truth)) {
-            throw t.error("atoms", "the true measure lies outside the box " + describe(box));
-        }
-        return new TruthModel(t.string("name", defaultName), model, truth, sigma, input, box);
+        return box;
     }
 
     private static String describe(Box b) {

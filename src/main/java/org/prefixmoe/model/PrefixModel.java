@@ -384,4 +384,109 @@ public final class PrefixModel {
         }
         return out;
     }
+
+    /**
+     * What a measure predicts at new inputs: {@code f_G(x_i)} (as {@link #regression}) and the
+     * gate weights {@code π_c(x_i)} of the N pretrained experts ({@code exp(xᵀA_jx + c_j)}) and the
+     * L prompts ({@code exp((B key(θ_l))ᵀx + b_l)}), normalized over all N + L.
+     *
+     * @param g the fitted measure
+     * @param x inputs, n × D row-major; not modified
+     * @return the prediction
+     * @throws IllegalArgumentException naming {@code measure} or {@code x} when it does not fit the model
+     */
+    public Prediction predict(MixingMeasure g, double[] x) {
+        double[] f = regression(g, x);
+        int n = x.length / d;
+        int k = pretrained.count() + g.size();
+        double[] gates = new double[n * k];
+        double[][] gate = components(g).gate();
+        for (int i = 0; i < n; i++) {
+            logGates(gate, x, i, gates, i * k);
+            softmaxInPlace(gates, i * k, k);
+        }
+        return new Prediction(n, q, k, f, gates);
+    }
+
+    /**
+     * The posterior responsibilities of the N + L experts under the Gaussian mixture-of-experts
+     * reading (the EM E-step, docs/theory.md §3): {@code τ_ic ∝ π_c(x_i) N(y_i; μ_c(x_i), σ² I)},
+     * {@code μ_c} the pretrained output {@code H_jx + e_j} or the prompt's value.
+     *
+     * @param g the fitted measure
+     * @param x inputs, n × D row-major; not modified
+     * @param y responses, n × q row-major; not modified
+     * @param sigma2 the noise variance σ² &gt; 0 (e.g. the fit's)
+     * @return responsibilities, n × (N + L) row-major; each row sums to 1
+     * @throws IllegalArgumentException naming {@code x}, {@code y}, {@code sigma2} or {@code measure}
+     */
+    public double[] responsibilities(MixingMeasure g, double[] x, double[] y, double sigma2) {
+        checkMeasure("measure", g);
+        checkInputs("x", x);
+        int n = x.length / d;
+        if (y.length != (long) n * q) {
+            throw new IllegalArgumentException("y: " + y.length + " entries for " + n + " inputs and q = " + q);
+        }
+        for (int k = 0; k < y.length; k++) {
+            if (!Double.isFinite(y[k])) {
+                throw new IllegalArgumentException("y[" + k / q + "][" + k % q + "]: not a finite number: " + y[k]);
+            }
+        }
+        if (!(sigma2 > 0) || Double.isInfinite(sigma2)) {
+            throw new IllegalArgumentException("sigma2: must be finite and > 0, got " + sigma2);
+        }
+        int nExperts = pretrained.count();
+        int k = nExperts + g.size();
+        org.prefixmoe.model.moe.Components c = components(g);
+        double[] out = new double[n * k];
+        double[] mean = new double[q];
+        for (int i = 0; i < n; i++) {
+            logGates(c.gate(), x, i, out, i * k);
+            for (int a = 0; a < k; a++) {
+                if (a < nExperts) {
+                    pretrained.output(a, x, i * d, mean, 0);
+                } else {
+                    System.arraycopy(c.expert()[a - nExperts], 0, mean, 0, q);
+                }
+                double ss = 0;
+                for (int o = 0; o < q; o++) {
+                    double r = y[i * q + o] - mean[o];
+                    ss += r * r;
+                }
+                out[i * k + a] -= 0.5 * ss / sigma2;
+            }
+            softmaxInPlace(out, i * k, k);
+        }
+        return out;
+    }
+
+    /** Log gate scores of the pretrained experts then the prompts at input i, into out[at ..]. */
+    private void logGates(double[][] promptGate, double[] x, int i, double[] out, int at) {
+        int nExperts = pretrained.count();
+        for (int j = 0; j < nExperts; j++) {
+            out[at + j] = pretrained.score(j, x, i * d);
+        }
+        for (int l = 0; l < promptGate.length; l++) {
+            double s = promptGate[l][d];
+            for (int u = 0; u < d; u++) {
+                s += promptGate[l][u] * x[i * d + u];
+            }
+            out[at + nExperts + l] = s;
+        }
+    }
+
+    private static void softmaxInPlace(double[] v, int at, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int a = 0; a < k; a++) {
+            max = Math.max(max, v[at + a]);
+        }
+        double sum = 0;
+        for (int a = 0; a < k; a++) {
+            v[at + a] = Math.exp(v[at + a] - max);
+            sum += v[at + a];
+        }
+        for (int a = 0; a < k; a++) {
+            v[at + a] /= sum;
+        }
+    }
 }

@@ -120,6 +120,36 @@ public final class Tasks {
     }
 
     /**
+     * One task recomputed with what it drew and fitted, to inspect a row of a results file: the
+     * row (identical to the one a study run writes, timing aside), the task's data set and its fit.
+     *
+     * @param row the task's row
+     * @param data the data set the task drew (null if drawing failed)
+     * @param fit the fit (null if the task failed before a fit returned)
+     */
+    public record Replay(ResultRow row, Dataset data, FitResult fit) {
+    }
+
+    /**
+     * Recomputes one task of a scenario from its coordinates, keeping its data and fit: the same
+     * random streams and code path as a study run, so the row's deterministic columns
+     * ({@link ResultRow#deterministicValues()}) equal the ones the study wrote.
+     *
+     * @param s the scenario
+     * @param task a task of {@code s}
+     * @return the row, the data and the fit
+     * @throws IllegalArgumentException if the task is not one of the scenario's
+     */
+    public static Replay replay(Scenario s, Task task) {
+        java.util.Objects.requireNonNull(s, "scenario");
+        java.util.Objects.requireNonNull(task, "task");
+        check(s, task);
+        Object[] kept = new Object[2];
+        ResultRow row = runTask(s, prepare(s).get(task.study()), task, kept);
+        return new Replay(row, (Dataset) kept[0], (FitResult) kept[1]);
+    }
+
+    /**
      * A runner for the tasks of {@code s}: the estimator, initializer, sampler and evaluation
      * inputs are prepared once and shared, read-only, by every task.
      *
@@ -155,7 +185,7 @@ public final class Tasks {
          */
         public ResultRow run(Task task) {
             check(scenario, task);
-            return runTask(scenario, prepared.get(task.study()), task);
+            return runTask(scenario, prepared.get(task.study()), task, null);
         }
     }
 
@@ -199,7 +229,8 @@ public final class Tasks {
         return List.copyOf(out);
     }
 
-    private static ResultRow runTask(Scenario s, Prepared p, Task t) {
+    /** One task's row; {@code kept}, when not null, receives the data set and the fit. */
+    private static ResultRow runTask(Scenario s, Prepared p, Task t, Object[] kept) {
         long t0 = System.nanoTime();
         Scenario.Study st = p.study();
         ResultRow row = ResultRow.blank();
@@ -216,10 +247,16 @@ public final class Tasks {
         long code = Task.code(st.name());
         try {
             Dataset data = p.sampler().sample(t.n(), RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 0));
+            if (kept != null) {
+                kept[0] = data;
+            }
             UniformRandomProvider initRng = RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 1);
             FitProblem problem = new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
             FitResult fit = Fitting.fitWithRestarts(p.estimator(), problem, p.initializer(), s.init().restarts(),
                     initRng);
+            if (kept != null) {
+                kept[1] = fit;
+            }
             MixingMeasure g = fit.estimate();
             MixingMeasure truth = st.truth().truth();
             boolean failed = fit.stopReason() == StopReason.FAILED;

@@ -139,6 +139,8 @@ class HostileInputTest {
     }
 
     private static final String BASE = "extends: " + MODELS + "/default-experts.yaml\n";
+    /** BASE with the default shared-linear truth's atoms (the base file has none since issue 18). */
+    private static final String TRUTH = BASE + "atoms: [[1.0, 0.6], [-0.7, 0.9]]\n";
     private static final String TINY = "name: tiny\nseed: 1\nstudies:\n  - {truth: " + MODEL + ", L: 2}\n"
             + "sizes: [60, 120]\nreplicates: 2\nsolver: {max_iterations: 30}\n";
 
@@ -222,9 +224,9 @@ class HostileInputTest {
         t.add(p("bench -L 0", 2, "-L|between 1 and 64", "bench", "-L", "0").quietStdout());
         // --- outputs: never an input, writable before work, names stay inside -o
         t.add(p("sample M -o M", 2, "--output|is an input", "sample", "{dir}/m.yaml", "-n", "10", "-o",
-                "{dir}/m.yaml").file("m.yaml", BASE + "name: m\n"));
+                "{dir}/m.yaml").file("m.yaml", TRUTH + "name: m\n"));
         t.add(p("sample over its base file", 2, "--output|is an input|base.yaml", "sample", "{dir}/child.yaml", "-n",
-                "10", "-o", "{dir}/base.yaml").file("base.yaml", BASE + "name: b\n")
+                "10", "-o", "{dir}/base.yaml").file("base.yaml", TRUTH + "name: b\n")
                 .file("child.yaml", "extends: base.yaml\nname: child\n"));
         t.add(p("fit d.csv -o d.csv", 2, "--output|is an input", "fit", "{dir}/d.csv", "-m", MODEL, "-o",
                 "{dir}/d.csv").copy("d.csv", "DATA").quietStdout());

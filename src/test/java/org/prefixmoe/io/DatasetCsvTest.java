@@ -132,4 +132,64 @@ class DatasetCsvTest {
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
     }
+
+    // --- issue 18: choosing the columns of one's own data
+
+    @Test
+    void columnsByNameGlobAndPositionInTheirOrder() throws IOException {
+        Path f = file("id,b,a1,a2,out,note\n7,0.5,1,2,3.5,first\n8,0.25,4,5,6.5,second\n");
+        DatasetCsv.Table t = DatasetCsv.readColumns(f, new DatasetCsv.Columns("a*,b", "out"), true);
+        assertEquals(java.util.List.of("a1", "a2", "b"), t.xNames());
+        assertEquals(java.util.List.of("out"), t.yNames());
+        assertArrayEquals(new double[] {1, 2, 0.5, 4, 5, 0.25}, t.x());
+        assertArrayEquals(new double[] {3.5, 6.5}, t.y());
+        Dataset byPosition = DatasetCsv.read(f, new DatasetCsv.Columns("3-4,2", "5"));
+        assertArrayEquals(t.x(), byPosition.x());
+        assertArrayEquals(t.y(), byPosition.y());
+    }
+
+    @Test
+    void defaultColumnsAreTheNumberedOnesAndResponsesMayBeAbsent() throws IOException {
+        Path f = file("row,x1,x2,y1\nr1,1,2,3\n");
+        Dataset d = DatasetCsv.read(f, DatasetCsv.Columns.NAMED);
+        assertArrayEquals(new double[] {1, 2}, d.x());
+        Path inputs = dir.resolve("inputs.csv");
+        Files.writeString(inputs, "x1,x2\n1,2\n3,4\n");
+        DatasetCsv.Table t = DatasetCsv.readColumns(inputs, DatasetCsv.Columns.NAMED, false);
+        assertEquals(0, t.outputDimension());
+        assertEquals(2, t.size());
+        InputFileException e = assertThrows(InputFileException.class,
+                () -> DatasetCsv.read(inputs, DatasetCsv.Columns.NAMED));
+        assertTrue(e.getMessage().startsWith(inputs.toString()) && e.getMessage().contains("no responses columns"),
+                e.getMessage());
+    }
+
+    @Test
+    void missingOrDoublySelectedColumnsAreNamed() throws IOException {
+        Path f = file("u,v,w\n1,2,3\n");
+        InputFileException e = assertThrows(InputFileException.class,
+                () -> DatasetCsv.read(f, new DatasetCsv.Columns("u,v", "y2")));
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("--y: no column named 'y2'")
+                && e.getMessage().contains("[u, v, w]"), e.getMessage());
+        e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f, new DatasetCsv.Columns("z*", "w")));
+        assertTrue(e.getMessage().contains("--x: no column matches 'z*'"), e.getMessage());
+        e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f, new DatasetCsv.Columns("u,v", "v")));
+        assertTrue(e.getMessage().contains("both as an input and as a response"), e.getMessage());
+        e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f, new DatasetCsv.Columns("u,1", "w")));
+        assertTrue(e.getMessage().contains("selected twice"), e.getMessage());
+        e = assertThrows(InputFileException.class, () -> DatasetCsv.read(f, new DatasetCsv.Columns("1-4", "w")));
+        assertTrue(e.getMessage().contains("positions run from 1 to 3"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DatasetCsv.Columns("u,,v", "w"));
+    }
+
+    @Test
+    void aNaNInASelectedColumnIsRefusedAndASkippedColumnIsNotRead() throws IOException {
+        Path f = file("a,b,label\n1,2,x\n3,NaN,y\n");
+        InputFileException e = assertThrows(InputFileException.class,
+                () -> DatasetCsv.read(f, new DatasetCsv.Columns("a", "b")));
+        assertEquals("b (row 2)", e.field());
+        assertTrue(e.getMessage().contains("not a finite number"), e.getMessage());
+        Path g = file("a,b,label\n1,2,x\n3,4,y\n");
+        assertArrayEquals(new double[] {2, 4}, DatasetCsv.read(g, new DatasetCsv.Columns("a", "b")).y());
+    }
 }

@@ -63,8 +63,8 @@ class ModelFilesTest {
     @Test
     void sharedNonlinearReadsItsActivation() throws IOException {
         Path f = file("gelu.yaml", "extends: " + EXPERTS + "\nparameterization: shared-nonlinear\nactivation: gelu\n");
-        TruthModel tm = ModelFiles.read(f);
-        assertEquals("gelu", ((SharedNonlinear) tm.model().parameterization()).activation().label());
+        // the base has no true atoms (issue 18): this is a model without a truth
+        assertEquals("gelu", ((SharedNonlinear) ModelFiles.readSpec(f).model().parameterization()).activation().label());
     }
 
     @Test
@@ -160,5 +160,40 @@ class ModelFilesTest {
         e = assertThrows(InputFileException.class, () -> ModelFiles.read(g));
         assertEquals("sigma", e.field());
         assertTrue(e.getMessage().contains("missing"));
+    }
+
+    // --- issue 18: a model without a truth
+
+    @Test
+    void aFileWithoutAtomsIsAModelWithoutATruth() throws IOException {
+        org.prefixmoe.model.ModelSpec spec = ModelFiles.readSpec(EXPERTS);
+        assertTrue(spec.truth().isEmpty(), "default-experts.yaml no longer carries a placeholder truth");
+        assertEquals(4, spec.model().inputDimension());
+        assertEquals(org.prefixmoe.model.Box.DEFAULT, spec.box());
+        InputFileException e = assertThrows(InputFileException.class, () -> ModelFiles.read(EXPERTS));
+        assertEquals("atoms", e.field());
+        assertTrue(e.getMessage().startsWith(EXPERTS.toString()) && e.getMessage().contains("a model without a truth"),
+                e.getMessage());
+        IllegalStateException s = assertThrows(IllegalStateException.class, () -> spec.requireTruth("sampling"));
+        assertTrue(s.getMessage().contains("sampling needs one"), s.getMessage());
+        // the second truth's base had no atoms and could not be read at all; now it is a model too
+        assertTrue(ModelFiles.readSpec(Path.of("simulations/models/second-experts.yaml")).truth().isEmpty());
+        // a file with atoms is a spec with its truth
+        org.prefixmoe.model.ModelSpec full = ModelFiles.readSpec(Path.of("simulations/models/default-shared-linear.yaml"));
+        assertEquals(2, full.requireTruth("sampling").trueAtoms());
+        assertEquals(full.truth().get().model(), full.model());
+    }
+
+    @Test
+    void aModelWithoutATruthStillChecksWhatItHas() throws IOException {
+        Path f = file("known.yaml", "extends: " + EXPERTS + "\nbox: {atom: [-2, 2]}\nsigma: 0.3\n");
+        assertEquals(-2, ModelFiles.readSpec(f).box().atomLower());
+        for (String[] bad : new String[][] {{"biases: [0, 0]\n", "biases"}, {"L_star: 2\n", "L_star"},
+            {"sigma: -1\n", "sigma"}, {"R_K: [[1.0, 2.0], [2.0, 4.0]]\n", "R_K"}, {"input: cauchy\n", "input"},
+            {"box: {atom: [2, -2]}\n", "box"}}) {
+            Path g = file("bad.yaml", "extends: " + EXPERTS + "\n" + bad[0]);
+            InputFileException e = assertThrows(InputFileException.class, () -> ModelFiles.readSpec(g), bad[0]);
+            assertTrue(e.getMessage().startsWith(g.toString()) && e.getMessage().contains(bad[1]), e.getMessage());
+        }
     }
 }
