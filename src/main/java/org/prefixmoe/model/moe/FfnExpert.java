@@ -1,9 +1,6 @@
 package org.prefixmoe.model.moe;
 
 import java.util.List;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * A one-neuron feed-forward expert {@code h(x) = κ_2 act(κ_1ᵀx + κ_0) ∈ R^q}, act one of the
@@ -114,104 +111,12 @@ public final class FfnExpert implements Expert {
      * @return the error
      */
     public double weightedError(double[] eta, double[] x, double[] y, int n, double[] w, int stride, int column) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double wi = w[i * stride + column];
-            if (wi == 0) {
-                continue;
-            }
-            double h = activation.value(preActivation(eta, x, i * d));
-            for (int o = 0; o < q; o++) {
-                double r = y[i * q + o] - eta[d + 1 + o] * h;
-                s += wi * r * r;
-            }
-        }
-        return s;
+        return GuardedGaussNewton.error(this, eta, x, y, n, w, stride, column, new double[q]);
     }
 
+    /** Guarded Levenberg–Marquardt from the current η ({@code GuardedGaussNewton}): the error never increases. */
     @Override
     public double[] weightedFit(double[] x, double[] y, int n, double[] w, int stride, int column, double[] start) {
-        int p = d + 1 + q;
-        double[] cur = start.clone();
-        double err = weightedError(cur, x, y, n, w, stride, column);
-        if (!(err > 0) || !Double.isFinite(err)) {
-            return cur;
-        }
-        double[] jac = new double[q * p];
-        double[] h = new double[q];
-        DMatrixRMaj jtj = new DMatrixRMaj(p, p);
-        DMatrixRMaj jtr = new DMatrixRMaj(p, 1);
-        DMatrixRMaj step = new DMatrixRMaj(p, 1);
-        LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(p);
-        double lambda = 1e-3;
-        double[] trial = new double[p];
-        for (int it = 0; it < LM_STEPS; it++) {
-            jtj.zero();
-            jtr.zero();
-            for (int i = 0; i < n; i++) {
-                double wi = w[i * stride + column];
-                if (wi == 0) {
-                    continue;
-                }
-                jacobian(cur, x, i * d, jac);
-                mean(cur, x, i * d, h, 0);
-                for (int o = 0; o < q; o++) {
-                    double r = wi * (y[i * q + o] - h[o]);
-                    int row = o * p;
-                    for (int a = 0; a < p; a++) {
-                        double ja = jac[row + a];
-                        if (ja == 0) {
-                            continue;
-                        }
-                        jtr.data[a] += ja * r;
-                        double wja = wi * ja;
-                        for (int b = 0; b <= a; b++) {
-                            jtj.data[a * p + b] += wja * jac[row + b];
-                        }
-                    }
-                }
-            }
-            double maxDiag = 0;
-            for (int a = 0; a < p; a++) {
-                for (int b = 0; b < a; b++) {
-                    jtj.data[b * p + a] = jtj.data[a * p + b];
-                }
-                maxDiag = Math.max(maxDiag, jtj.data[a * p + a]);
-            }
-            if (!(maxDiag > 0)) {
-                break;
-            }
-            boolean accepted = false;
-            while (lambda < 1e12) {
-                DMatrixRMaj m = jtj.copy();
-                for (int a = 0; a < p; a++) {
-                    // Marquardt's scaling, with a floor so a dead unit's coordinates stay damped
-                    m.data[a * p + a] += lambda * (jtj.data[a * p + a] + 1e-9 * maxDiag);
-                }
-                if (chol.setA(m)) {
-                    chol.solve(jtr, step);
-                    for (int a = 0; a < p; a++) {
-                        trial[a] = cur[a] + step.data[a];
-                    }
-                    double e = weightedError(trial, x, y, n, w, stride, column);
-                    if (e < err) {
-                        double gain = err - e;
-                        System.arraycopy(trial, 0, cur, 0, p);
-                        err = e;
-                        lambda = Math.max(lambda / 10, 1e-12);
-                        accepted = !(gain <= LM_TOLERANCE * err);
-                        if (!accepted) {
-                            return cur;
-                        }
-                        break;
-                    }
-                }
-                lambda *= 10;
-            }
-            if (!accepted) {
-                break;
-            }
-        }
-        return cur;
+        return GuardedGaussNewton.fit(this, x, y, n, w, stride, column, start, LM_STEPS, LM_TOLERANCE);
     }
 }
