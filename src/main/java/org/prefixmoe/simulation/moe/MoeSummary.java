@@ -31,12 +31,27 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
      * @param sizes the sample sizes present
      * @param metrics per metric, its statistics and rates
      * @param cells per cell configuration (e.g. {@code 1|2}), the number of fits
+     * @param byCells per cell configuration, the median losses and their slopes
      * @param failed failed fits
      * @param capped fits at the iteration cap
      * @param fits fits in all
      */
     public record StudySummary(MoeScenario.Study study, double[] sizes, Map<String, Metric> metrics,
-                               Map<String, Integer> cells, int failed, int capped, int fits) {
+                               Map<String, Integer> cells, Map<String, CellRates> byCells, int failed, int capped,
+                               int fits) {
+    }
+
+    /**
+     * The fits of one cell configuration (e.g. {@code 1|2}) of a study: an over-specified fit either
+     * splits a true atom or not, and the configurations can fall at different rates.
+     *
+     * @param fits how many fits ended in it
+     * @param medianLoss the median loss over them
+     * @param medianNormalized the median normalized loss over them
+     * @param loss slope of the per-n median loss over the sizes where the configuration occurs (t interval)
+     * @param normalized the same for the normalized loss
+     */
+    public record CellRates(int fits, double medianLoss, double medianNormalized, RateFit loss, RateFit normalized) {
     }
 
     /**
@@ -114,9 +129,31 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
                 metrics.put(m, new Metric(values, stats, trimmed, rates));
                 mi++;
             }
-            out.add(new StudySummary(study, sizes, metrics, cells, failed, capped, mine.size()));
+            Map<String, CellRates> byCells = new TreeMap<>();
+            for (String config : cells.keySet()) {
+                List<MoeRow> in = mine.stream().filter(r -> r.ok() && r.cells().equals(config)).toList();
+                byCells.put(config, cellRates(in));
+            }
+            out.add(new StudySummary(study, sizes, metrics, cells, byCells, failed, capped, mine.size()));
         }
         return new MoeSummary(s, out);
+    }
+
+    private static CellRates cellRates(List<MoeRow> rows) {
+        TreeMap<Integer, List<MoeRow>> byN = new TreeMap<>();
+        rows.forEach(r -> byN.computeIfAbsent(r.n(), k -> new ArrayList<>()).add(r));
+        double[] n = byN.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] loss = new double[n.length];
+        double[] norm = new double[n.length];
+        int i = 0;
+        for (List<MoeRow> at : byN.values()) {
+            loss[i] = RateFit.Centre.MEDIAN.of(at.stream().mapToDouble(MoeRow::loss).toArray());
+            norm[i] = RateFit.Centre.MEDIAN.of(at.stream().mapToDouble(MoeRow::lossNormalized).toArray());
+            i++;
+        }
+        return new CellRates(rows.size(), RateFit.Centre.MEDIAN.of(rows.stream().mapToDouble(MoeRow::loss).toArray()),
+                RateFit.Centre.MEDIAN.of(rows.stream().mapToDouble(MoeRow::lossNormalized).toArray()),
+                RateFit.ols(n, loss), RateFit.ols(n, norm));
     }
 
     private static ToDoubleFunction<MoeRow> value(String metric) {
@@ -192,6 +229,18 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
             st.cells().forEach((k, v) -> c.append(c.length() == 0 ? "" : ", ").append(k).append(": ").append(v));
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d |%n", st.study().name(), c, st.failed(),
                     st.capped(), st.fits()));
+        }
+        sb.append("\nBy cell configuration (slope of the per-n median over the sizes where it occurs, 95% t interval):\n\n");
+        sb.append("| study | cells | fits | median loss | slope | median normalized loss | slope |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (StudySummary st : studies) {
+            for (var e : st.byCells().entrySet()) {
+                CellRates c = e.getValue();
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4g | %.3f [%.3f, %.3f] | %.4g | %.3f [%.3f, %.3f] |%n",
+                        st.study().name(), e.getKey(), c.fits(), c.medianLoss(), c.loss().slope(), c.loss().low(),
+                        c.loss().high(), c.medianNormalized(), c.normalized().slope(), c.normalized().low(),
+                        c.normalized().high()));
+            }
         }
         sb.append("\nPer block (slope of the mean of its plain error e_ and of its part of the loss c_):\n\n");
         sb.append("| study | block | error slope (mean) | 95% bootstrap | contribution slope (mean) | 95% bootstrap |\n");

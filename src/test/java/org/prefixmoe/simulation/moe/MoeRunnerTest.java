@@ -79,6 +79,8 @@ class MoeRunnerTest {
         assertEquals(6, k2.cells().values().stream().mapToInt(Integer::intValue).sum());
         assertEquals(2, k2.sizes().length);
         assertTrue(sum.markdown().contains("| k3 | 3 | loss | mean |"), sum.markdown());
+        assertEquals(6, k2.byCells().values().stream().mapToInt(MoeSummary.CellRates::fits).sum());
+        assertTrue(sum.markdown().contains("By cell configuration"), sum.markdown());
         assertTrue(sum.ratesCsv().lines().count() > 1);
     }
 
