@@ -32,13 +32,15 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
      * @param metrics per metric, its statistics and rates
      * @param cells per cell configuration (e.g. {@code 1|2}), the number of fits
      * @param byCells per cell configuration, the median losses and their slopes
+     * @param iterations the EM iterations of the successful fits (median and quartiles)
+     * @param maxIterations the most EM iterations of a fit
      * @param failed failed fits
      * @param capped fits at the iteration cap
      * @param fits fits in all
      */
     public record StudySummary(MoeScenario.Study study, double[] sizes, Map<String, Metric> metrics,
                                Map<String, Integer> cells, Map<String, CellRates> byCells, int failed, int capped,
-                               int fits) {
+                               int fits, Stats iterations, double maxIterations) {
     }
 
     /**
@@ -134,7 +136,9 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
                 List<MoeRow> in = mine.stream().filter(r -> r.ok() && r.cells().equals(config)).toList();
                 byCells.put(config, cellRates(in));
             }
-            out.add(new StudySummary(study, sizes, metrics, cells, byCells, failed, capped, mine.size()));
+            double[] its = mine.stream().filter(MoeRow::ok).mapToDouble(MoeRow::iterations).toArray();
+            out.add(new StudySummary(study, sizes, metrics, cells, byCells, failed, capped, mine.size(), Stats.of(its),
+                    java.util.Arrays.stream(its).max().orElse(Double.NaN)));
         }
         return new MoeSummary(s, out);
     }
@@ -223,12 +227,14 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
             }
         }
         sb.append("\nVoronoi-cell configurations (fitted atoms per true atom), failed fits and fits at the iteration cap:\n\n");
-        sb.append("| study | cells: fits | failed | at cap | fits |\n|---|---|---|---|---|\n");
+        sb.append("| study | cells: fits | failed | at cap | fits | EM iterations: median [quartiles], max |\n"
+                + "|---|---|---|---|---|---|\n");
         for (StudySummary st : studies) {
             StringBuilder c = new StringBuilder();
             st.cells().forEach((k, v) -> c.append(c.length() == 0 ? "" : ", ").append(k).append(": ").append(v));
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d |%n", st.study().name(), c, st.failed(),
-                    st.capped(), st.fits()));
+            Stats it = st.iterations();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.0f [%.0f, %.0f], %.0f |%n", st.study().name(),
+                    c, st.failed(), st.capped(), st.fits(), it.median(), it.q1(), it.q3(), st.maxIterations()));
         }
         sb.append("\nBy cell configuration (slope of the per-n median over the sizes where it occurs, 95% t interval):\n\n");
         sb.append("| study | cells | fits | median loss | slope | median normalized loss | slope |\n");
