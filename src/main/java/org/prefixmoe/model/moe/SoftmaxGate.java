@@ -153,28 +153,8 @@ public final class SoftmaxGate extends LinearScoreGate {
 
     /** Scores, then log-softmax in place (the row maximum subtracted). */
     private void logWeights(double[][] p, double[] x, int offset, double[] frozen, int frozenOffset, double[] out) {
-        int total = out.length;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < total; c++) {
-            double s;
-            if (c < k) {
-                double[] b = p[c];
-                s = b[d];
-                for (int a = 0; a < d; a++) {
-                    s += b[a] * x[offset + a];
-                }
-            } else {
-                s = frozen[frozenOffset + c - k];
-            }
-            out[c] = s;
-            max = Math.max(max, s);
-        }
-        double sum = 0;
-        for (int c = 0; c < total; c++) {
-            sum += org.prefixmoe.model.Exp.exp(out[c] - max);
-        }
-        double log = max + Math.log(sum);
-        for (int c = 0; c < total; c++) {
+        double log = scores(p, x, offset, frozen, frozenOffset, out, null);
+        for (int c = 0; c < out.length; c++) {
             out[c] -= log;
         }
     }
