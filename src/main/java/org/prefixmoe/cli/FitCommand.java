@@ -7,7 +7,10 @@ import org.prefixmoe.estimation.Estimators;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.Inference;
 import org.prefixmoe.estimation.Initializer;
+import org.prefixmoe.estimation.ParametricBootstrap;
+import org.prefixmoe.estimation.StandardErrors;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
@@ -84,6 +87,22 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
+
+    @Option(names = "--se", description = "Also compute standard errors and 95% Wald intervals of every atom"
+            + " coordinate and bias (least squares: observed Gauss-Newton information and the sandwich form; em:"
+            + " empirical information of the per-sample scores, observed information and their sandwich, sigma2"
+            + " included). Valid for an exact-specified fit only: for L > L* the information is singular and the"
+            + " intervals are invalid (use --bootstrap).")
+    boolean se;
+
+    @Option(names = "--bootstrap", paramLabel = "B", description = "Also run a parametric bootstrap with B refits"
+            + " from the estimate (seeded by --seed, on --threads cores, the same result for any number): standard"
+            + " deviations and 95% percentile intervals, the intervals to use when L may exceed L*.")
+    Integer bootstrap;
+
+    @Option(names = "--se-output", paramLabel = "FILE", description = "Write the standard-error tables (--se,"
+            + " --bootstrap) as CSV: method,parameter,estimate,se,lower,upper.")
+    Path seOutput;
 
     @Option(names = "--threads", description = "Threads of each least-squares pass over the data (default: all cores; "
             + "the fit is bit-identical for any number).")
@@ -180,6 +199,15 @@ final class FitCommand implements Callable<Integer> {
         if (output != null) {
             Outputs.file("--output", output);
         }
+        if (bootstrap != null && bootstrap < 2) {
+            throw new IllegalArgumentException("--bootstrap: needs at least 2 replicates, got " + bootstrap);
+        }
+        if (seOutput != null) {
+            if (!se && bootstrap == null) {
+                throw new IllegalArgumentException("--se-output: give --se or --bootstrap B too");
+            }
+            Outputs.file("--se-output", seOutput);
+        }
         int cores = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (cores < 1) {
             throw new IllegalArgumentException("--threads: must be >= 1, got " + cores);
@@ -212,6 +240,9 @@ final class FitCommand implements Callable<Integer> {
             MeasureFiles.write(output, ms.model().parameterization().name(), fit);
             System.out.println("wrote " + output);
         }
+        if ((se || bootstrap != null) && fit.converged()) {
+            inference(problem, fit, est, tm, l, cores);
+        }
         if (!fit.converged()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("error: the fit " + (fit.stopReason() == StopReason.FAILED ? "failed" : "did not converge")
@@ -221,5 +252,41 @@ final class FitCommand implements Callable<Integer> {
             return Main.FIT_FAILED;
         }
         return 0;
+    }
+
+    /** Prints (and writes) the standard errors of a converged fit; warns on over-specified fits. */
+    private void inference(FitProblem problem, FitResult fit, Estimator est, TruthModel tm, int l, int cores) {
+        PrintWriter err = spec.commandLine().getErr();
+        java.util.List<Inference> out = new java.util.ArrayList<>();
+        if (se) {
+            if (tm != null && l > tm.trueAtoms()) {
+                err.println("warning: L = " + l + " > L* = " + tm.trueAtoms() + " of " + model + ": "
+                        + StandardErrors.OVER_SPECIFIED);
+            }
+            out.addAll(StandardErrors.all(problem, fit, est.name()));
+        }
+        if (bootstrap != null) {
+            Estimator one = est instanceof LeastSquaresEstimator ls ? new LeastSquaresEstimator(ls.options(), 1) : est;
+            long t0 = System.nanoTime();
+            out.add(ParametricBootstrap.run(problem, fit, one, bootstrap, seed, cores));
+            System.out.printf(java.util.Locale.ROOT, "parametric bootstrap: %d refits in %.2f s%n", bootstrap,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        StringBuilder csv = new StringBuilder();
+        for (Inference inf : out) {
+            System.out.print(inf.table());
+            for (String w : inf.warnings()) {
+                err.println("warning: " + inf.method() + ": " + w);
+            }
+            java.util.List<String> lines = inf.csvLines();
+            for (int k = csv.length() == 0 ? 0 : 1; k < lines.size(); k++) {
+                csv.append(lines.get(k)).append('\n');
+            }
+        }
+        err.flush();
+        if (seOutput != null) {
+            org.prefixmoe.io.AtomicFiles.writeString(seOutput, csv.toString());
+            System.out.println("wrote " + seOutput);
+        }
     }
 }
