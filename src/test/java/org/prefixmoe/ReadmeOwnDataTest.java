@@ -12,6 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.Inference;
+import org.prefixmoe.estimation.MergeTruncateMerge;
+import org.prefixmoe.estimation.ModelSelection;
+import org.prefixmoe.estimation.ParametricBootstrap;
+import org.prefixmoe.estimation.StandardErrors;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.io.DatasetCsv;
@@ -69,6 +74,51 @@ class ReadmeOwnDataTest {
         assertEquals(fit.estimate(), MeasureFiles.readFor(out.resolve("estimate.json"), spec.model()).measure());
         List<String> lines = Files.readAllLines(out.resolve("estimate.json"));
         assertTrue(lines.size() > 3);
+    }
+
+    @Test
+    void chooseLAndIntervals() throws IOException {
+        Dataset drawn = RegressionSampler.of(DefaultTruths.sharedLinear()).sample(2_000, RandomStreams.stream(3, 0));
+        StringBuilder sb = new StringBuilder("id,feat_1,feat_2,feat_3,feat_4,resp_a,resp_b\n");
+        for (int i = 0; i < drawn.size(); i++) {
+            sb.append(i);
+            for (int k = 0; k < 4; k++) {
+                sb.append(',').append(drawn.x()[i * 4 + k]);
+            }
+            sb.append(',').append(drawn.y()[i * 2]).append(',').append(drawn.y()[i * 2 + 1]).append('\n');
+        }
+        Path csv = out.resolve("my-data.csv");
+        Files.writeString(csv, sb);
+        // readme2:begin
+        ModelSpec spec = ModelFiles.readSpec(Path.of("simulations/models/default-experts.yaml"));
+        Dataset data = DatasetCsv.read(csv, new DatasetCsv.Columns("feat_*", "resp_a,resp_b"));
+        ModelSelection.Result choice = ModelSelection.select(spec.model(), spec.box(), data, 1, 4,
+                new LeastSquaresEstimator(), 3, 1, MergeTruncateMerge.DEFAULT);    // L = 1..4, 3 random starts, seed 1
+        System.out.printf("chosen L: BIC %d, ICL %d, merge-truncate-merge %d%n", choice.byBic(), choice.byIcl(),
+                choice.byMerge());
+
+        int l = choice.byBic();
+        FitProblem problem = new FitProblem(spec.model(), data, l, spec.box());
+        FitResult fit = choice.candidates().get(l - 1).fit();                     // the chosen L's best fit
+        Inference wald = StandardErrors.observed(problem, fit.estimate());       // exact-specified fits only
+        Inference robust = StandardErrors.sandwich(problem, fit.estimate());
+        Inference boot = ParametricBootstrap.run(problem, fit, new LeastSquaresEstimator(), 100, 7, 2);
+        System.out.print(wald.table() + robust.table() + boot.table());
+        wald.warnings().forEach(w -> System.out.println("warning: " + w));      // none when L = L*
+        // readme2:end
+        assertEquals(2, l);
+        assertEquals(4, choice.candidates().size());
+        assertTrue(wald.warnings().isEmpty(), wald.warnings().toString());
+        assertTrue(robust.warnings().isEmpty(), robust.warnings().toString());
+        assertEquals(6, boot.size());
+        for (int c = 0; c < 6; c++) {
+            assertTrue(wald.standardErrors()[c] > 0 && boot.standardErrors()[c] > 0);
+        }
+    }
+
+    @Test
+    void theReadmeShowsTheSecondBlock() {
+        ReadmeBlocks.assertReadmeShows("## Fitting your own data", 1, TEST, "// readme2:begin", "// readme2:end");
     }
 
     @Test

@@ -68,4 +68,21 @@ class InferenceCliTest {
         assertEquals(2, b.status());
         assertTrue(b.err().startsWith("error: --bootstrap:"), b.err());
     }
+
+    @Test
+    void selectReportsEveryLAndTheChoices() throws IOException {
+        Path table = dir.resolve("select.csv");
+        Run r = HostileInputTest.run(dir, "select", data.toString(), "-m", EXPERTS, "--L", "1..3", "--restarts", "2",
+                "--threads", "1", "-o", table.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("chosen L: BIC 2, ICL 2, merge-truncate-merge 2 (of the L = 3 fit"), r.out());
+        List<String> lines = Files.readAllLines(table);
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(0).startsWith("L,log_likelihood,residual_variance,parameters,bic,entropy,icl"));
+        for (String bad : new String[] {"0..2", "3..1", "a", "1..2..3"}) {
+            Run b = HostileInputTest.run(dir, "select", data.toString(), "-m", EXPERTS, "--L", bad);
+            assertEquals(2, b.status(), bad);
+            assertTrue(b.err().startsWith("error: --L: expected MIN..MAX"), b.err());
+        }
+    }
 }
