@@ -151,6 +151,10 @@ final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MoeModelCommands.isFamily(model) && (se || bootstrap != null || seOutput != null)) {
+            throw new IllegalArgumentException("--se/--bootstrap: standard errors are for prefix models; " + model
+                    + " is a family scenario file");
+        }
         if (MoeModelCommands.isFamily(model)) {
             // a family member's "model file" is its scenario file; -L is its K, EM from near-truth starts
             return MoeModelCommands.fit(data, model, atoms, restarts, maxIterations, seed, output);
@@ -242,6 +246,10 @@ final class FitCommand implements Callable<Integer> {
         }
         if ((se || bootstrap != null) && fit.converged()) {
             inference(problem, fit, est, tm, l, cores);
+        } else if (se || bootstrap != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("warning: no standard errors: they need a converged fit");
+            err.flush();
         }
         if (!fit.converged()) {
             PrintWriter err = spec.commandLine().getErr();
