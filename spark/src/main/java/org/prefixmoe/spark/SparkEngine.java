@@ -30,6 +30,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -183,7 +184,9 @@ public final class SparkEngine {
             String run = UUID.randomUUID().toString().substring(0, 8);
             Progress bar = new Progress(progress, todo.size(), todo.stream().mapToDouble(Task::n).sum());
             RDD<ArrayList<Task>> rdd = sc.parallelize(bundles, bundles.size()).rdd();
-            RunPartition work = new RunPartition(portable, new Conf(conf), out.parts().toString(), run);
+            // The Hadoop configuration (with spark.hadoop.*) once per executor, not with every task.
+            Broadcast<Conf> hadoop = sc.broadcast(new Conf(conf));
+            RunPartition work = new RunPartition(portable, hadoop, out.parts().toString(), run);
             RuntimeException failure = null;
             try {
                 sc.sc().runJob(rdd, work, new AbstractFunction2<Object, int[], BoxedUnit>() {
@@ -197,6 +200,8 @@ public final class SparkEngine {
                 }, ClassTag$.MODULE$.apply(int[].class));
             } catch (RuntimeException e) {
                 failure = e;
+            } finally {
+                hadoop.destroy();
             }
             OutputFolder.Merged m = out.merge(fs, s, counted);
             if (failure != null) {
@@ -374,11 +379,11 @@ public final class SparkEngine {
         /** One runner per scenario and JVM: an executor prepares a scenario once, not per partition. */
         private static final Map<PortableScenario, Tasks.Runner> RUNNERS = new ConcurrentHashMap<>();
         private final PortableScenario scenario;
-        private final Conf conf;
+        private final Broadcast<Conf> conf;
         private final String parts;
         private final String run;
 
-        RunPartition(PortableScenario scenario, Conf conf, String parts, String run) {
+        RunPartition(PortableScenario scenario, Broadcast<Conf> conf, String parts, String run) {
             this.scenario = scenario;
             this.conf = conf;
             this.parts = parts;
@@ -391,7 +396,7 @@ public final class SparkEngine {
             TaskContext ctx = TaskContext.get();
             String prefix = String.format(Locale.ROOT, "%s-p%05d-", run, ctx.partitionId());
             Path dir = new Path(parts);
-            FileSystem fs = OutputFolder.fs(dir, conf.get());
+            FileSystem fs = OutputFolder.fs(dir, conf.value().get());
             OutputFolder folder = new OutputFolder(new Path(dir.getParent(), dir.getName().replaceAll("\\.parts$", "")));
             Set<String> done = new HashSet<>();
             for (Path earlier : folder.partFiles(fs, prefix)) { // a retried attempt: rows its predecessors wrote

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,7 @@ class StandaloneClusterTest {
                 Files.createSymbolicLink(link, j);
             }
         }
+        long t0 = System.nanoTime();
         Thread hook = new Thread(this::stopAll, "stop-standalone-cluster");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -158,6 +160,7 @@ class StandaloneClusterTest {
                     dir.resolve("work").toString(), master));
             Process worker = start(w, workerLog, home.toString());
             awaitLine(masterLog, "Registering worker", 90);
+            long up = System.nanoTime();
 
             // The study: 24 tasks, each a fraction of a second.
             Path scenario = dir.resolve("cluster.yaml");
@@ -178,6 +181,7 @@ class StandaloneClusterTest {
             Path submitLog = dir.resolve("submit.log");
             ProcessBuilder pb = new ProcessBuilder("spark/bin/prefixmoe-spark", "--master", master,
                     "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=512m",
+                    "--conf", "spark.cores.max=2", // the cores to wait for before splitting (else: until stable)
                     scenario.toString(), "-o", out.toString(), "--no-plot")
                     .redirectErrorStream(true).redirectOutput(submitLog.toFile());
             pb.environment().put("PREFIXMOE_SPARK_NO_BUILD", "1");
@@ -204,6 +208,7 @@ class StandaloneClusterTest {
             }
             assertTrue(submit.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000_000L), TimeUnit.SECONDS),
                     "the run did not end:\n" + Files.readString(submitLog));
+            long ran = System.nanoTime();
             String log = Files.readString(submitLog);
             assertEquals(0, submit.exitValue(), log);
             assertTrue(killed.isPresent(), "no executor was killed mid-run:\n" + log);
@@ -225,6 +230,9 @@ class StandaloneClusterTest {
             assertTrue(runs.contains("computed 24 (of 24, 0 present before)") && runs.contains("cores 2")
                     && runs.contains("partitions 8"), runs);
             assertTrue(!Files.exists(parts), "part files merged and deleted");
+            System.out.printf(Locale.ROOT, "standalone cluster: up in %.1f s, the submitted run took %.1f s"
+                    + " (executor killed after %d rows), the threaded engine and checks %.1f s%n", (up - t0) / 1e9,
+                    (ran - up) / 1e9, rowsAtKill, (System.nanoTime() - ran) / 1e9);
         } finally {
             stopAll();
             Runtime.getRuntime().removeShutdownHook(hook);
