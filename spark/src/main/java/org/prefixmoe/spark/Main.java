@@ -212,8 +212,10 @@ public final class Main implements Callable<Integer> {
             String msg = ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException ? String.valueOf(ex.getMessage())
                     : ex.getClass().getSimpleName() + ": " + ex.getMessage();
-            msg = msg.replaceAll("\\s*\\R\\s*", " ").strip();
-            if (!bad) {
+            if (bad) {
+                msg = msg.replaceAll("\\s*\\R\\s*", " ").strip(); // a parser's message over several lines
+            } else { // the first line; the rest (an executor's stack trace, for a failed job) goes to the log
+                msg = msg.strip().lines().findFirst().orElse("").strip();
                 msg += logTrace(ex) ? " (trace in " + logFile().toAbsolutePath() + ")" : "";
             }
             err.println("error: " + msg);

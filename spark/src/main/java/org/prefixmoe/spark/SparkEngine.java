@@ -187,7 +187,7 @@ public final class SparkEngine {
             // The Hadoop configuration (with spark.hadoop.*) once per executor, not with every task.
             Broadcast<Conf> hadoop = sc.broadcast(new Conf(conf));
             RunPartition work = new RunPartition(portable, hadoop, out.parts().toString(), run);
-            RuntimeException failure = null;
+            Exception failure = null;
             try {
                 sc.sc().runJob(rdd, work, new AbstractFunction2<Object, int[], BoxedUnit>() {
                     @Override
@@ -198,7 +198,7 @@ public final class SparkEngine {
                         return BoxedUnit.UNIT;
                     }
                 }, ClassTag$.MODULE$.apply(int[].class));
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException, checked, thrown undeclared from Scala
                 failure = e;
             } finally {
                 hadoop.destroy();

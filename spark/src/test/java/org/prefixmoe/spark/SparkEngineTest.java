@@ -247,4 +247,36 @@ class SparkEngineTest {
             }
         }
     }
+
+    @Test
+    void aFailedSparkJobIsOneLineKeepsTheRowsAndLogsTheExecutorsTrace() throws IOException {
+        // The executors cannot write their part files (a folder of /proc, read-only even for root): every task fails,
+        // and local mode does not retry.
+        Path f = small();
+        Path out = dir.resolve("failing");
+        Files.createDirectories(out.resolve("small"));
+        Files.createSymbolicLink(out.resolve("small/results.csv.parts"), Path.of("/proc/self/fdinfo"));
+        Path log = dir.resolve("job.log");
+        String before = System.getProperty("prefixmoe.spark.log");
+        System.setProperty("prefixmoe.spark.log", log.toString());
+        try {
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(err));
+            assertEquals(org.prefixmoe.cli.Main.RUN_ERROR, cl.execute(f.toString(), "-q", "--no-plot", "-o",
+                    out.toString()));
+            String line = err.toString().strip();
+            assertEquals(1, line.lines().count(), line);
+            assertTrue(line.startsWith("error: the Spark job failed; the 0 rows computed before are kept in ")
+                    && line.contains("results.csv.parts/") && line.endsWith("(trace in " + log.toAbsolutePath() + ")")
+                    && !line.contains("\tat "), line);
+            assertTrue(Files.readString(log).contains("at org.prefixmoe.spark.SparkEngine$RunPartition.apply"));
+        } finally {
+            if (before == null) {
+                System.clearProperty("prefixmoe.spark.log");
+            } else {
+                System.setProperty("prefixmoe.spark.log", before);
+            }
+        }
+    }
 }
