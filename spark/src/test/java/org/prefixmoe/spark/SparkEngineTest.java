@@ -66,7 +66,7 @@ class SparkEngineTest {
                 .sorted((a, b) -> String.join(",", a).compareTo(String.join(",", b))).toList();
     }
 
-    private static Engine.Report spark(Path scenario, int partitions, Path results) throws IOException {
+    private static SparkEngine.Report spark(Path scenario, int partitions, Path results) throws IOException {
         return new SparkEngine(sc, partitions, null).run(scenario, false, results);
     }
 
@@ -78,7 +78,7 @@ class SparkEngineTest {
         new Engine(2, null).run(s, threaded);
         for (int partitions : new int[] {0, 5, 1}) {
             Path out = dir.resolve("spark-" + partitions + "/results.csv");
-            Engine.Report r = spark(f, partitions, out);
+            SparkEngine.Report r = spark(f, partitions, out);
             assertEquals(s.taskCount(), r.ran());
             assertEquals(0, r.failed());
             assertEquals(sortedRows(threaded), sortedRows(out), "partitions " + partitions);
@@ -99,11 +99,11 @@ class SparkEngineTest {
         String partial = lines.get(6).substring(0, lines.get(6).length() / 2);
         Files.writeString(cut, String.join("\n", lines.subList(0, 6)) + "\n" + partial, StandardCharsets.UTF_8);
 
-        Engine.Report resumed = spark(f, 0, cut);
+        SparkEngine.Report resumed = spark(f, 0, cut);
         assertEquals(5, resumed.skipped());
         assertEquals(s.taskCount() - 5, resumed.ran());
         assertEquals(sortedRows(full), sortedRows(cut));
-        Engine.Report again = spark(f, 0, cut);
+        SparkEngine.Report again = spark(f, 0, cut);
         assertEquals(0, again.ran());
         assertEquals(s.taskCount(), ResultsFile.read(cut).size());
     }
@@ -127,7 +127,7 @@ class SparkEngineTest {
         Path threaded = dir.resolve("threaded/results.csv");
         Engine.Report t = new Engine(1, null).run(s, threaded);
         Path out = dir.resolve("spark/results.csv");
-        Engine.Report r = spark(f, 0, out);
+        SparkEngine.Report r = spark(f, 0, out);
         assertTrue(r.failed() >= 2, "failed fits: " + r.failed());
         assertEquals(t.failed(), r.failed());
         assertEquals(s.taskCount(), ResultsFile.read(out).size());
@@ -175,5 +175,108 @@ class SparkEngineTest {
         assertTrue(err.toString().startsWith("error: --master: 'bogus://x' is not a Spark master URL")
                 && err.toString().strip().lines().count() == 1, err.toString());
         assertFalse(spark.sparkContext().isStopped(), "a session the command did not start is left running");
+    }
+
+    @Test
+    void rowsThatExecutorsOfAnInterruptedRunWroteAreKeptAndNotRecomputed() throws IOException {
+        Path f = small();
+        Scenario s = ScenarioFiles.read(f);
+        Path full = dir.resolve("full/results.csv");
+        new Engine(2, null).run(s, full);
+        List<String> lines = Files.readAllLines(full, StandardCharsets.UTF_8);
+        // A driver killed mid-run: 3 rows in results.csv, the executors' part files hold 4 more (one of them also in
+        // results.csv, one in two attempts) and a row cut in the middle.
+        Path results = dir.resolve("crashed/results.csv");
+        Path parts = dir.resolve("crashed/results.csv.parts");
+        Files.createDirectories(parts);
+        Files.writeString(results, String.join("\n", lines.subList(0, 4)) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(parts.resolve("0a1b2c3d-p00000-t1.csv"), String.join("\n", lines.get(0), lines.get(3),
+                lines.get(4), lines.get(5)) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(parts.resolve("0a1b2c3d-p00001-t2.csv"), String.join("\n", lines.get(0), lines.get(6),
+                lines.get(5), lines.get(7).substring(0, 30)), StandardCharsets.UTF_8);
+
+        SparkEngine.Report r = spark(f, 0, results);
+        assertEquals(6, r.skipped()); // rows 1-6 of the threaded file, wherever they were
+        assertEquals(s.taskCount() - 6, r.ran());
+        assertEquals(sortedRows(full), sortedRows(results)); // each task once (ResultsFile.read refuses a second row)
+        assertFalse(Files.exists(parts), "merged part files are deleted");
+        assertEquals(lines.subList(0, 4), Files.readAllLines(results).subList(0, 4), "earlier rows kept in place");
+    }
+
+    @Test
+    void theRowsComeBackAsATypedDataFrameAndAsParquet() throws IOException {
+        Path f = small();
+        Path results = dir.resolve("df/results.csv");
+        spark(f, 3, results);
+        var df = SparkEngine.results(spark, results.toString());
+        assertEquals(12, df.count());
+        assertEquals(org.apache.spark.sql.types.DataTypes.IntegerType, df.schema().apply("n").dataType());
+        assertEquals(2, df.select("n").distinct().count());
+        String parquet = SparkEngine.writeParquet(spark, "file:" + results.toAbsolutePath());
+        var back = spark.read().parquet(parquet);
+        assertEquals(12, back.count());
+        assertEquals(df.where("status = 'ok'").count(), back.where("status = 'ok'").count());
+        assertEquals(df.agg(org.apache.spark.sql.functions.sum("d1")).first().getDouble(0),
+                back.agg(org.apache.spark.sql.functions.sum("d1")).first().getDouble(0));
+    }
+
+    @Test
+    void aFailedRunIsOneLineAndItsTraceGoesToTheLogFile() throws IOException {
+        Path f = small();
+        Path out = dir.resolve("locked");
+        Path file = out.resolve("small/results.csv");
+        Path log = dir.resolve("trace.log");
+        String before = System.getProperty("prefixmoe.spark.log");
+        System.setProperty("prefixmoe.spark.log", log.toString());
+        try (ResultsFile other = ResultsFile.open(file, ScenarioFiles.read(f).fingerprint())) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(err));
+            assertEquals(org.prefixmoe.cli.Main.RUN_ERROR, cl.execute(f.toString(), "-q", "--no-plot", "-o",
+                    out.toString()));
+            assertEquals(1, err.toString().strip().lines().count(), err.toString());
+            assertTrue(err.toString().startsWith("error: ") && err.toString().contains("another run")
+                    && err.toString().contains("(trace in " + log.toAbsolutePath() + ")"), err.toString());
+            String trace = Files.readString(log);
+            assertTrue(trace.contains("IllegalStateException") && trace.contains("\tat org.prefixmoe.spark."), trace);
+        } finally {
+            if (before == null) {
+                System.clearProperty("prefixmoe.spark.log");
+            } else {
+                System.setProperty("prefixmoe.spark.log", before);
+            }
+        }
+    }
+
+    @Test
+    void aFailedSparkJobIsOneLineKeepsTheRowsAndLogsTheExecutorsTrace() throws IOException {
+        // The executors cannot write their part files (a folder of /proc, read-only even for root): every task fails,
+        // and local mode does not retry.
+        Path f = small();
+        Path out = dir.resolve("failing");
+        Files.createDirectories(out.resolve("small"));
+        Files.createSymbolicLink(out.resolve("small/results.csv.parts"), Path.of("/proc/self/fdinfo"));
+        Path log = dir.resolve("job.log");
+        String before = System.getProperty("prefixmoe.spark.log");
+        System.setProperty("prefixmoe.spark.log", log.toString());
+        try {
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(err));
+            assertEquals(org.prefixmoe.cli.Main.RUN_ERROR, cl.execute(f.toString(), "-q", "--no-plot", "-o",
+                    out.toString()));
+            String line = err.toString().strip();
+            assertEquals(1, line.lines().count(), line);
+            assertTrue(line.startsWith("error: the Spark job failed; the 0 rows computed before are kept in ")
+                    && line.contains("results.csv.parts/") && line.endsWith("(trace in " + log.toAbsolutePath() + ")")
+                    && !line.contains("\tat "), line);
+            assertTrue(Files.readString(log).contains("at org.prefixmoe.spark.SparkEngine$RunPartition.apply"));
+        } finally {
+            if (before == null) {
+                System.clearProperty("prefixmoe.spark.log");
+            } else {
+                System.setProperty("prefixmoe.spark.log", before);
+            }
+        }
     }
 }
