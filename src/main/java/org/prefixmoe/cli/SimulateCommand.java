@@ -197,6 +197,7 @@ final class SimulateCommand implements Callable<Integer> {
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
         warnIfEmOnRegressionData(s);
+        recordPlan(dir, s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %s; %.1f s, %.1f fits/s%n", s.name(),
                 rep.ran(), rep.skipped(), outcomes(rep, results, s), rep.seconds(), rep.fitsPerSecond());
@@ -305,6 +306,27 @@ final class SimulateCommand implements Callable<Integer> {
     /** The engine of the command line: progress on stderr (unless quiet), lines in runs.log as the run goes. */
     private static Engine engine(int threads, boolean quiet, Progress.Mode mode) {
         return new Engine(threads, quiet ? null : System.err, mode, true);
+    }
+
+    /**
+     * Records a scenario's pre-registered analysis plan in {@code runs.log} before the run computes
+     * any row: its file and SHA-256 (which is also in every row's fingerprint).
+     */
+    static void recordPlan(Path dir, Scenario s) {
+        if (s.planFile().isEmpty()) {
+            return;
+        }
+        String line = String.format(Locale.ROOT, "%s  %s  analysis plan %s  sha256 %s  (recorded before this run's"
+                        + " first row; in every row's fingerprint %s)%n", java.time.Instant.now().truncatedTo(
+                        java.time.temporal.ChronoUnit.SECONDS), s.name(), s.planFile().get().getFileName(),
+                s.planSha256(), s.fingerprint());
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("runs.log"), line, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + dir.resolve("runs.log"), e);
+        }
     }
 
     /**

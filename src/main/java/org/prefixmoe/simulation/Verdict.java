@@ -19,6 +19,8 @@ public record Verdict(Kind kind, String reason) {
     public static final int MIN_SIZES = 4;
     /** Widest deciding interval for a verdict. */
     public static final double MAX_WIDTH = 0.5;
+    /** Default equivalence margin around the theory's slope (a scenario's {@code analysis.margin}). */
+    public static final double DEFAULT_MARGIN = 0.1;
 
     /** The possible verdicts. */
     public enum Kind {
