@@ -298,9 +298,9 @@ final class SimulateCommand implements Callable<Integer> {
                         .count(), rows.size(), rep.failed(), rep.capped());
     }
 
-    /** The summary settings of a scenario: its r, baseline study and {@code D_1} threshold. */
+    /** The summary settings of a scenario: its r, baseline study, {@code D_1} threshold and verdict margin. */
     static Summary.Options summaryOptions(Scenario s) {
-        return new Summary.Options(s.r(), s.baseline(), s.d1Threshold());
+        return new Summary.Options(s.r(), s.baseline(), s.d1Threshold(), s.margin());
     }
 
     /** The engine of the command line: progress on stderr (unless quiet), lines in runs.log as the run goes. */
