@@ -174,6 +174,10 @@ final class SimulateCommand implements Callable<Integer> {
                 : figures.stream().map(Scenario.Figure::name).toList();
         names.add(s.name() + "-outcomes.png");
         names.add(s.name() + "-outcomes.svg");
+        names.add(s.name() + "-d1-by-outcome.png");
+        names.add(s.name() + "-d1-by-outcome.svg");
+        names.add("outcome-curves.csv");
+        names.add("report.html");
         for (String f : figs) {
             names.add(f + ".png");
             names.add(f + ".svg");
@@ -220,8 +224,17 @@ final class SimulateCommand implements Callable<Integer> {
             if (outcomes != null) {
                 System.out.println("wrote " + outcomes + ".png and .svg");
             }
-            org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
-                    ScenarioReport.markdown(s, command, rep, threads));
+            Path curves = Figures.drawOutcomeCurves(sum, s.name(), dir);
+            if (curves != null) {
+                System.out.println("wrote " + curves + ".png and .svg");
+            }
+            // A redraw that computed nothing keeps the README of the run that made the rows (its timing).
+            if (rep.ran() > 0 || !java.nio.file.Files.isRegularFile(dir.resolve("README.md"))) {
+                org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
+                        ScenarioReport.markdown(s, command, rep, threads));
+            }
+            ReportCommand.write(s, sum, dir, command);
+            System.out.println("wrote " + dir.resolve("report.html"));
         }
         return rep;
     }
