@@ -79,6 +79,7 @@ public final class OutcomeCurvePlot {
                         b.setMarker(SeriesMarkers.NONE);
                         b.setLineColor(color);
                         b.setLineWidth(1.2f);
+                        b.setLineStyle(SeriesLines.SOLID);
                         b.setShowInLegend(false);
                     }
                 }
