@@ -38,7 +38,9 @@ class CsvColumnsDocumentedTest {
         Summary.of(rows.stream().limit(200).toList()).write(dir, "columns");
         String doc = section();
         List<String> missing = new ArrayList<>();
-        for (String file : List.of("summary.csv", "rates.csv", "outcomes.csv")) {
+        Files.writeString(dir.resolve("outcome-curves.csv"), Summary.of(ResultsFile.read(
+                Path.of("paper-figures/over-specified/results.csv")).stream().limit(120).toList()).outcomeCurvesCsv());
+        for (String file : List.of("summary.csv", "rates.csv", "outcomes.csv", "outcome-curves.csv")) {
             assertTrue(doc.contains("**`" + file + "`**"), file);
             for (String c : header(dir.resolve(file))) {
                 if (!doc.contains("`" + c + "`")) {

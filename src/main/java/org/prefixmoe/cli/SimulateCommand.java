@@ -174,6 +174,10 @@ final class SimulateCommand implements Callable<Integer> {
                 : figures.stream().map(Scenario.Figure::name).toList();
         names.add(s.name() + "-outcomes.png");
         names.add(s.name() + "-outcomes.svg");
+        names.add(s.name() + "-d1-by-outcome.png");
+        names.add(s.name() + "-d1-by-outcome.svg");
+        names.add("outcome-curves.csv");
+        names.add("report.html");
         for (String f : figs) {
             names.add(f + ".png");
             names.add(f + ".svg");
@@ -197,6 +201,7 @@ final class SimulateCommand implements Callable<Integer> {
                 s.name(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         warnIfKernelChanged(dir, s, fresh);
         warnIfEmOnRegressionData(s);
+        recordPlan(dir, s);
         Engine.Report rep = engine(threads, quiet, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %s; %.1f s, %.1f fits/s%n", s.name(),
                 rep.ran(), rep.skipped(), outcomes(rep, results, s), rep.seconds(), rep.fitsPerSecond());
@@ -219,8 +224,17 @@ final class SimulateCommand implements Callable<Integer> {
             if (outcomes != null) {
                 System.out.println("wrote " + outcomes + ".png and .svg");
             }
-            org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
-                    ScenarioReport.markdown(s, command, rep, threads));
+            Path curves = Figures.drawOutcomeCurves(sum, s.name(), dir);
+            if (curves != null) {
+                System.out.println("wrote " + curves + ".png and .svg");
+            }
+            // A redraw that computed nothing keeps the README of the run that made the rows (its timing).
+            if (rep.ran() > 0 || !java.nio.file.Files.isRegularFile(dir.resolve("README.md"))) {
+                org.prefixmoe.io.AtomicFiles.writeString(dir.resolve("README.md"),
+                        ScenarioReport.markdown(s, command, rep, threads));
+            }
+            ReportCommand.write(s, sum, dir, command);
+            System.out.println("wrote " + dir.resolve("report.html"));
         }
         return rep;
     }
@@ -297,14 +311,35 @@ final class SimulateCommand implements Callable<Integer> {
                         .count(), rows.size(), rep.failed(), rep.capped());
     }
 
-    /** The summary settings of a scenario: its r, baseline study and {@code D_1} threshold. */
+    /** The summary settings of a scenario: its r, baseline study, {@code D_1} threshold and verdict margin. */
     static Summary.Options summaryOptions(Scenario s) {
-        return new Summary.Options(s.r(), s.baseline(), s.d1Threshold());
+        return new Summary.Options(s.r(), s.baseline(), s.d1Threshold(), s.margin());
     }
 
     /** The engine of the command line: progress on stderr (unless quiet), lines in runs.log as the run goes. */
     private static Engine engine(int threads, boolean quiet, Progress.Mode mode) {
         return new Engine(threads, quiet ? null : System.err, mode, true);
+    }
+
+    /**
+     * Records a scenario's pre-registered analysis plan in {@code runs.log} before the run computes
+     * any row: its file and SHA-256 (which is also in every row's fingerprint).
+     */
+    static void recordPlan(Path dir, Scenario s) {
+        if (s.planFile().isEmpty()) {
+            return;
+        }
+        String line = String.format(Locale.ROOT, "%s  %s  analysis plan %s  sha256 %s  (recorded before this run's"
+                        + " first row; in every row's fingerprint %s)%n", java.time.Instant.now().truncatedTo(
+                        java.time.temporal.ChronoUnit.SECONDS), s.name(), s.planFile().get().getFileName(),
+                s.planSha256(), s.fingerprint());
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("runs.log"), line, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + dir.resolve("runs.log"), e);
+        }
     }
 
     /**

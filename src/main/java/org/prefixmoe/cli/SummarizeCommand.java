@@ -42,6 +42,12 @@ final class SummarizeCommand implements Callable<Integer> {
             + " scenario's, else 2).")
     Double r;
 
+    @Option(names = "--margin", paramLabel = "M",
+            description = "Equivalence margin of the verdicts: 'agrees' needs the bootstrap interval inside theory"
+                    + " slope ± M (default: the scenario's analysis.margin, else "
+                    + org.prefixmoe.simulation.Verdict.DEFAULT_MARGIN + ").")
+    Double margin;
+
     @Option(names = "--d1-threshold", paramLabel = "T",
             description = "Count fits with D_1 above T (default: the scenario's, else "
                     + Summary.Options.DEFAULT_D1_THRESHOLD + ").")
@@ -55,8 +61,12 @@ final class SummarizeCommand implements Callable<Integer> {
         if (baseline != null) {
             options = options.withBaseline(baseline);
         }
+        double rowsR = options.r();
         if (r != null) {
             options = argument("--r", r, options::withR);
+        }
+        if (margin != null) {
+            options = argument("--margin", margin, options::withMargin);
         }
         if (d1Threshold != null) {
             options = argument("--d1-threshold", d1Threshold, options::withD1Threshold);
@@ -77,11 +87,37 @@ final class SummarizeCommand implements Callable<Integer> {
                     + " scenario's may be another: give --scenario FILE (its baseline, r and threshold) or --baseline"
                     + " STUDY");
         }
+        if (r != null && r.doubleValue() != rowsR) {
+            s.addNote(rNote(r, rowsR, sc != null));
+        }
         System.out.print(s.table());
         String title = results.toAbsolutePath().getParent().getFileName().toString();
         s.write(dir, title);
         System.out.println("wrote " + dir.resolve("summary.md") + ", summary.csv, rates.csv, outcomes.csv");
         return 0;
+    }
+
+    /**
+     * What {@code --r} changes, said in the output: only the theory slope of {@code d2}; the rows'
+     * {@code d2} values were computed with the scenario's r.
+     */
+    static String rNote(double given, double rowsR, boolean fromScenario) {
+        java.util.function.DoubleFunction<String> over = x -> org.prefixmoe.simulation.Theory.of("least-squares",
+                "shared-linear", true, "d2", x).text();
+        java.util.function.DoubleFunction<String> exact = x -> org.prefixmoe.simulation.Theory.of("least-squares",
+                "shared-linear", false, "d2", x).text();
+        return String.format(java.util.Locale.ROOT, "--r %s changes only the theory slope of d2 (D_{2,r}), and the"
+                        + " verdicts that rest on it: over-specified %s instead of %s, exact-specified %s instead of %s"
+                        + " (r = %s, %s). The rows' d2 values were computed with %s and are unchanged; a d2 slope"
+                        + " compared with another r's theory is not a test of the theory.", num(given),
+                over.apply(given), over.apply(rowsR), exact.apply(given), exact.apply(rowsR), num(rowsR),
+                fromScenario ? "the scenario's" : "the default, since no --scenario was given",
+                fromScenario ? "the scenario's r = " + num(rowsR) : "the r of the scenario that wrote them (not known"
+                        + " here: give --scenario)");
+    }
+
+    private static String num(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static Summary.Options argument(String option, double value,

@@ -44,6 +44,26 @@ public final class Figures {
     }
 
     /**
+     * Draws the mean {@code D_1} by outcome class of the over-specified studies (see
+     * {@link OutcomeCurvePlot}) as {@code dir/NAME-d1-by-outcome.png} and {@code .svg}.
+     *
+     * @param summary the scenario's summary
+     * @param scenarioName the scenario's name
+     * @param dir the folder
+     * @return the base path written, or null when no study is over-specified
+     */
+    public static Path drawOutcomeCurves(Summary summary, String scenarioName, Path dir) {
+        XYChart chart = OutcomeCurvePlot.chart(scenarioName + ": mean D_1 by how the over-specified fits ended",
+                summary);
+        if (chart == null) {
+            return null;
+        }
+        Path base = dir.resolve(scenarioName + "-d1-by-outcome");
+        RatePlot.write(chart, base);
+        return base;
+    }
+
+    /**
      * Draws each figure as {@code dir/NAME.png} and {@code dir/NAME.svg}; returns the base paths.
      * A figure whose losses have no data is skipped.
      *

@@ -30,6 +30,8 @@ final class PowerOfTenChart extends XYChart {
     private static final Method Y_AXIS = yAxisAccessor();
 
     private final Color labelColor;
+    /** The tick labels drawn by the last paint, as "x:TEXT" or "y:TEXT" (for tests). */
+    private final List<String> drawn = new ArrayList<>();
     private final boolean xLog;
     private final boolean yLog;
 
@@ -62,6 +64,7 @@ final class PowerOfTenChart extends XYChart {
     @Override
     public void paint(Graphics2D g, int width, int height) {
         super.paint(g, width, height);
+        drawn.clear();
         Rectangle2D plotBounds = plot.getBounds();
         if (plotBounds == null || plotBounds.getWidth() <= 0) {
             return;
@@ -91,6 +94,15 @@ final class PowerOfTenChart extends XYChart {
                 // left unlabelled rather than fail a figure; XChart's labels are transparent here
             }
         }
+    }
+
+    /**
+     * The tick labels the last {@link #paint} drew, e.g. {@code x:10^3} or {@code y:2×10^−2}.
+     *
+     * @return the labels, in drawing order
+     */
+    List<String> drawnLabels() {
+        return List.copyOf(drawn);
     }
 
     /** The values to label: the decades inside the plot, and 2 and 5 times them when fewer than two fit. */
@@ -139,6 +151,7 @@ final class PowerOfTenChart extends XYChart {
             left = x - width;
             baseline = y + fm.getAscent() / 2.0 - 1;
         }
+        drawn.add((below ? "x:" : "y:") + base + (exponent.isEmpty() ? "" : "^" + exponent));
         g.setFont(font);
         g.drawString(base, (float) left, (float) baseline);
         g.setFont(small);

@@ -20,6 +20,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.prefixmoe.simulation.RateEvidence;
 import org.prefixmoe.simulation.RateFit;
 import org.prefixmoe.simulation.Stats;
 import org.prefixmoe.simulation.Summary;
@@ -27,13 +28,17 @@ import org.prefixmoe.simulation.Theory;
 
 /**
  * Log–log convergence-rate charts (docs/theory.md §6) with XChart: the mean loss against n for each series
- * with error bars, the fitted power law of each series labelled with its slope and 95% interval,
- * and dashed theory reference lines. Written as PNG (for reading) and SVG (for papers).
+ * with error bars, the fitted power law of each series (solid) labelled with its slope, 95%
+ * bootstrap interval and lack of fit, and dashed theory reference lines. Written as PNG (for
+ * reading) and SVG (for papers).
  *
- * <p>Error bars are 95% t intervals of the mean, ±t_{0.975, R−1}·sd/√R over the R replicates
- * (docs/theory.md §6: the t quantile for the replicate count, not 1.96). A log axis cannot show a bar that
- * reaches zero, so a bar is cut at 5% of the mean below it (this happens only for very skewed
- * cells; the summary tables give the exact sd and quartiles).
+ * <p>Error bars are 95% percentile bootstrap intervals of the mean (the means of over-specified
+ * fits are heavy-tailed, so a symmetric t bar misstates them); a series without them (built
+ * from statistics alone) gets 95% t intervals, ±t_{0.975, R−1}·sd/√R, cut at 5% of the mean below.
+ * Series at the same n are moved sideways by a few percent of n so that their bars do not hide
+ * each other. Each theory line is anchored at the smallest n, at the geometric mean of the means
+ * there of the series it is compared with (so it starts on the data and shows only the slope);
+ * the x-axis title says so. Both axes run over whole decades, labelled as powers of ten.
  *
  * <p>A series whose theory predicts no polynomial rate ({@link Theory.Basis#NONE}: over-specified
  * non-shared fits, docs/theory.md §5) gets its points and error bars but no fitted power law. The legend has
@@ -62,9 +67,27 @@ public final class RatePlot {
      * @param theory the theory's prediction
      * @param group series of one group share a colour (e.g. the losses of one study)
      * @param style marker and line style within a group (e.g. the index of the loss)
+     * @param barLow lower ends of the error bars (the mean's bootstrap interval), or null for t bars
+     * @param barHigh upper ends of the error bars, or null
+     * @param evidence the lack of fit of the fitted line, or null
      */
     public record Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory, String group,
-                         int style) {
+                         int style, double[] barLow, double[] barHigh, RateEvidence evidence) {
+        /**
+         * A series with t error bars and no lack-of-fit measure.
+         *
+         * @param label legend text
+         * @param n sample sizes
+         * @param stats statistics per size
+         * @param fit the fitted rate
+         * @param theory the theory's prediction
+         * @param group series of one group share a colour
+         * @param style marker within a group
+         */
+        public Series(String label, double[] n, Stats[] stats, RateFit fit, Theory theory, String group, int style) {
+            this(label, n, stats, fit, theory, group, style, null, null, null);
+        }
+
         /**
          * A series with its own colour and the first style.
          *
@@ -81,8 +104,8 @@ public final class RatePlot {
 
     private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE,
         SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP};
-    private static final BasicStroke[] FIT_LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT, SeriesLines.DOT_DOT,
-        SeriesLines.SOLID};
+    /** Fitted lines are solid (theory lines are the dashed ones); the losses of a study differ by marker. */
+    private static final BasicStroke FIT_LINE = SeriesLines.SOLID;
     private static final float[][] THEORY_DASHES = {{8f, 6f}, {2f, 4f}, {12f, 4f, 2f, 4f}};
 
     /**
@@ -139,8 +162,10 @@ public final class RatePlot {
                 Stats[] stats = cells.stream().map(Summary.Cell::stats).toArray(Stats[]::new);
                 Summary.Rate rate = summary.rate(st.name(), m).orElseThrow();
                 String label = prefix + st.name() + (metrics.size() > 1 ? ", " + lossShort(m) : "");
+                double[] lo = cells.stream().mapToDouble(Summary.Cell::bootLow).toArray();
+                double[] hi = cells.stream().mapToDouble(Summary.Cell::bootHigh).toArray();
                 out.add(new Series(label, n, stats, rate.fit(), rate.theory(), prefix + st.name(),
-                        metrics.indexOf(m)));
+                        metrics.indexOf(m), lo, hi, rate.evidence()));
             }
         }
         return out;
@@ -155,31 +180,45 @@ public final class RatePlot {
      * @return the chart, log–log with tick labels as powers of ten
      */
     public static XYChart chart(String title, String yLabel, List<Series> series) {
-        long groups = series.stream().map(Series::group).distinct().count();
         int legendRows = series.size() + (int) series.stream().filter(x -> x.theory().hasSlope())
                 .map(RatePlot::referenceLabel).distinct().count();
-        XYChart chart = new PowerOfTenChart(new XYChartBuilder().width(900).height(520 + 21 * legendRows)
-                .title(title).xAxisTitle("sample size n   (points: mean ± 95% t interval; slopes: 95% bootstrap interval)")
-                .yAxisTitle(yLabel), true, true);
+        XYChart chart = new PowerOfTenChart(new XYChartBuilder().width(900).height(540 + 21 * legendRows)
+                .title(title).xAxisTitle(X_TITLE).yAxisTitle(yLabel), true, true);
         style(chart);
         double nMin = Double.POSITIVE_INFINITY;
         double nMax = 0;
+        double yMin = Double.POSITIVE_INFINITY;
+        double yMax = 0;
+        // reference label -> {slope, sum of log first means, count, smallest n}
         Map<String, double[]> theoryAnchors = new LinkedHashMap<>();
         List<String> groupOrder = series.stream().map(Series::group).distinct().toList();
-        assert groups == groupOrder.size();
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             Color color = PALETTE[groupOrder.indexOf(s.group()) % PALETTE.length];
+            double shift = offset(i, series.size());
+            double[] x = new double[s.n.length];
             double[] mean = new double[s.n.length];
-            double[] bars = new double[s.n.length];
             for (int k = 0; k < s.n.length; k++) {
+                x[k] = s.n[k] * shift;
                 mean[k] = s.stats[k].mean();
-                double half = s.stats[k].meanHalfWidth95();
-                bars[k] = Double.isFinite(half) ? Math.min(half, 0.95 * mean[k]) : 0;
-                nMin = Math.min(nMin, s.n[k]);
-                nMax = Math.max(nMax, s.n[k]);
+                double[] bar = bar(s, k);
+                nMin = Math.min(nMin, x[k]);
+                nMax = Math.max(nMax, x[k]);
+                if (mean[k] > 0) {
+                    yMin = Math.min(yMin, Math.min(mean[k], bar[0]));
+                    yMax = Math.max(yMax, Math.max(mean[k], bar[1]));
+                }
+                if (bar[1] > bar[0]) {
+                    XYSeries b = chart.addSeries(s.label + BAR + s.n[k], new double[] {x[k], x[k]}, bar);
+                    b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                    b.setMarker(SeriesMarkers.NONE);
+                    b.setLineColor(color);
+                    b.setLineWidth(1.2f);
+                    b.setLineStyle(SeriesLines.SOLID);
+                    b.setShowInLegend(false);
+                }
             }
-            XYSeries pts = chart.addSeries(legendLabel(s), s.n, mean, bars);
+            XYSeries pts = chart.addSeries(legendLabel(s), x, mean);
             pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             pts.setMarker(MARKERS[s.style() % MARKERS.length]);
             pts.setMarkerColor(color);
@@ -192,35 +231,77 @@ public final class RatePlot {
                 line.setMarker(SeriesMarkers.NONE);
                 line.setLineColor(color);
                 line.setLineWidth(1.6f);
-                line.setLineStyle(FIT_LINES[s.style() % FIT_LINES.length]);
+                line.setLineStyle(FIT_LINE);
                 line.setShowInLegend(false);
-                double mid = Math.sqrt(s.n[0] * s.n[s.n.length - 1]);
                 double[] a = theoryAnchors.computeIfAbsent(referenceLabel(s),
-                        k -> new double[] {s.theory.slope(), 0, 0});
-                a[1] += Math.log(s.fit.predict(mid));
+                        key -> new double[] {s.theory.slope(), 0, 0, Double.POSITIVE_INFINITY, 0});
+                a[1] += Math.log(mean[0]);
                 a[2] += 1;
+                a[3] = Math.min(a[3], s.n[0]);
+                a[4] = Math.max(a[4], s.n[s.n.length - 1]);
             }
+        }
+        int k = 0;
+        for (var e : theoryAnchors.entrySet()) {
+            double[] a = e.getValue();
+            // Anchored at the smallest n on the geometric mean of the compared series' first means.
+            double at = Math.exp(a[1] / a[2]);
+            double[] xs = {a[3], a[4]};
+            double[] ys = {at, at * Math.pow(a[4] / a[3], a[0])};
+            yMin = Math.min(yMin, ys[1]);
+            XYSeries ref = chart.addSeries(e.getKey() + ANCHOR, xs, ys);
+            ref.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            ref.setMarker(SeriesMarkers.NONE);
+            ref.setLineColor(Color.BLACK);
+            ref.setLineWidth(1.4f);
+            ref.setLineStyle(new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    THEORY_DASHES[k++ % THEORY_DASHES.length], 0f));
         }
         if (nMax > 0) {
-            double mid = Math.sqrt(nMin * nMax);
-            int k = 0;
-            for (var e : theoryAnchors.entrySet()) {
-                double slope = e.getValue()[0];
-                // Through the geometric mean of the fitted lines at the middle n, shifted up by x1.5
-                // so that it does not hide the data.
-                double at = 1.5 * Math.exp(e.getValue()[1] / e.getValue()[2]);
-                double[] xs = {nMin, nMax};
-                double[] ys = {at * Math.pow(nMin / mid, slope), at * Math.pow(nMax / mid, slope)};
-                XYSeries ref = chart.addSeries(e.getKey(), xs, ys);
-                ref.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-                ref.setMarker(SeriesMarkers.NONE);
-                ref.setLineColor(Color.BLACK);
-                ref.setLineWidth(1.4f);
-                ref.setLineStyle(new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        THEORY_DASHES[k++ % THEORY_DASHES.length], 0f));
-            }
+            decades(chart, nMin / 1.25, nMax * 1.25, yMin, yMax);
         }
         return chart;
+    }
+
+    /** The x-axis title: what the points, bars and lines are, and where the theory lines are anchored. */
+    static final String X_TITLE = "sample size n   (mean ± 95% bootstrap interval; series offset sideways;"
+            + " solid: fitted power law)";
+
+    /** Words after a reference line's legend label: its style and where it is anchored. */
+    static final String ANCHOR = " (dashed, from the mean at the smallest n)";
+
+    /** Name infix of an error-bar series (one per point, no legend entry). */
+    static final String BAR = " 95% interval at n = ";
+
+    /** The sideways factor of the i-th of m series: a few percent of n, centred. */
+    static double offset(int i, int m) {
+        return Math.exp(0.025 * (i - (m - 1) / 2.0));
+    }
+
+    /** The error bar of point k: the bootstrap interval when given, else the t interval (cut above 0). */
+    static double[] bar(Series s, int k) {
+        double mean = s.stats[k].mean();
+        if (s.barLow() != null && Double.isFinite(s.barLow()[k]) && Double.isFinite(s.barHigh()[k])) {
+            return new double[] {Math.max(s.barLow()[k], 0.05 * mean), s.barHigh()[k]};
+        }
+        double half = s.stats[k].meanHalfWidth95();
+        double h = Double.isFinite(half) ? Math.min(half, 0.95 * mean) : 0;
+        return new double[] {mean - h, mean + h};
+    }
+
+    /**
+     * Sets the x axis a little beyond the data (so that the largest n, often a power of ten, is
+     * inside and labelled) and the y axis to whole decades around it (so that it always shows at
+     * least two labelled powers of ten).
+     */
+    static void decades(XYChart chart, double xLow, double xHigh, double yLow, double yHigh) {
+        var st = chart.getStyler();
+        st.setXAxisMin(xLow);
+        st.setXAxisMax(xHigh);
+        if (yLow > 0 && Double.isFinite(yLow) && yHigh > 0) {
+            st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(yLow))));
+            st.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(yHigh))));
+        }
     }
 
     /** The colour of the i-th study (a colour-blind-safe palette, repeating after seven). */
@@ -242,6 +323,9 @@ public final class RatePlot {
         st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setLegendBorderColor(Color.WHITE);
+        // XChart keeps room for its own (transparent) labels: wide ones, so that the powers of ten
+        // drawn there never reach the y-axis title.
+        st.setYAxisDecimalPattern("0.000E0");
         st.setAntiAlias(true);
     }
 
@@ -267,7 +351,12 @@ public final class RatePlot {
         RateFit f = s.fit();
         String ci = Double.isFinite(f.bootLow()) ? String.format(Locale.ROOT, " [%.2f, %.2f]", f.bootLow(), f.bootHigh())
                 : Double.isFinite(f.low()) ? String.format(Locale.ROOT, " [%.2f, %.2f] (t)", f.low(), f.high()) : "";
-        return String.format(Locale.ROOT, "%s: slope %.2f%s", s.label(), f.slope(), ci);
+        RateEvidence e = s.evidence();
+        String fit = e == null || !Double.isFinite(e.lackOfFitP()) ? ""
+                : String.format(Locale.ROOT, "; lack of fit χ² %.1f on %d df, p %s%s", e.chiSquare(),
+                        e.degreesOfFreedom(), e.lackOfFitP() < 0.001 ? "< 0.001"
+                                : String.format(Locale.ROOT, "= %.2f", e.lackOfFitP()), e.lacksFit() ? " (not a line)" : "");
+        return String.format(Locale.ROOT, "%s: slope %.2f%s%s", s.label(), f.slope(), ci, fit);
     }
 
     /** The legend text of a reference line: its basis (theory or extrapolated) and slope. */

@@ -65,7 +65,7 @@ public final class Scenario {
 
     /** The order of stated settings in the fingerprint (the order of the shipped scenario files). */
     private static final List<String> STATED_ORDER = List.of("name", "seed", "L", "estimator", "solver", "sampler",
-            "init", "eval_size", "r", "losses", "store_estimates");
+            "init", "eval_size", "r", "losses", "store_estimates", "plan");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path source;
@@ -88,6 +88,9 @@ public final class Scenario {
     private final Boolean storeEstimates;
     private final String baseline;
     private final double d1Threshold;
+    private final double margin;
+    private final Path planFile;
+    private final String planSha256;
     private final String fingerprint;
 
     private Scenario(Builder b, List<Study> studies, Map<String, Double> solver, Init init, List<Integer> sizes,
@@ -112,6 +115,9 @@ public final class Scenario {
         this.storeEstimates = b.storeEstimates;
         this.baseline = b.baseline == null ? studies.get(0).name() : b.baseline;
         this.d1Threshold = b.d1Threshold;
+        this.margin = b.margin;
+        this.planFile = b.planFile;
+        this.planSha256 = b.planSha256;
         this.fingerprint = fingerprint;
     }
 
@@ -137,6 +143,9 @@ public final class Scenario {
         this.storeEstimates = s.storeEstimates;
         this.baseline = s.baseline;
         this.d1Threshold = s.d1Threshold;
+        this.margin = s.margin;
+        this.planFile = s.planFile;
+        this.planSha256 = s.planSha256;
         this.fingerprint = s.fingerprint;
     }
 
@@ -248,6 +257,28 @@ public final class Scenario {
      */
     public double d1Threshold() {
         return d1Threshold;
+    }
+
+    /**
+     * {@return the equivalence margin of the verdicts (docs/theory.md §6): "agrees" needs the
+     * deciding bootstrap interval inside theory ± margin (default {@value Verdict#DEFAULT_MARGIN};
+     * a summary setting, not in the fingerprint)}
+     */
+    public double margin() {
+        return margin;
+    }
+
+    /**
+     * {@return the pre-registered analysis plan file (docs/theory.md §6), if the scenario names one;
+     * its SHA-256 is in the fingerprint, so every row records the plan it was run under}
+     */
+    public Optional<Path> planFile() {
+        return Optional.ofNullable(planFile);
+    }
+
+    /** {@return the SHA-256 (hex) of the analysis plan, or null without a plan} */
+    public String planSha256() {
+        return planSha256;
     }
 
     /**
@@ -414,6 +445,9 @@ public final class Scenario {
         private Boolean storeEstimates;
         private String baseline;
         private double d1Threshold = Summary.Options.DEFAULT_D1_THRESHOLD;
+        private double margin = Verdict.DEFAULT_MARGIN;
+        private Path planFile;
+        private String planSha256;
         /** The settings as stated, for the fingerprint. */
         private final Map<String, Object> stated = new LinkedHashMap<>();
 
@@ -857,6 +891,44 @@ public final class Scenario {
         }
 
         /**
+         * The equivalence margin of the verdicts (default {@value Verdict#DEFAULT_MARGIN}). Changes
+         * no task's row, so it is not in the fingerprint.
+         *
+         * @param value positive and finite
+         * @return this builder
+         */
+        public Builder margin(double value) {
+            if (!(value > 0) || !Double.isFinite(value)) {
+                throw new IllegalArgumentException("analysis.margin: must be positive and finite, got " + value);
+            }
+            this.margin = value;
+            return this;
+        }
+
+        /**
+         * A pre-registered analysis plan: the file and its SHA-256, checked against each other. The
+         * hash enters the fingerprint (every row carries it), so rows run under another plan, or
+         * under none, are never mixed with these.
+         *
+         * @param file the plan file (its bytes are hashed)
+         * @param sha256 the hash the scenario states (hex, 64 digits)
+         * @return this builder
+         * @throws IllegalArgumentException if the file cannot be read or its hash differs
+         */
+        public Builder plan(Path file, String sha256) {
+            String actual = sha256Of(file);
+            if (sha256 == null || !actual.equalsIgnoreCase(sha256.strip())) {
+                throw new IllegalArgumentException("analysis.plan_sha256: the plan " + file + " has SHA-256 "
+                        + actual + ", the scenario states " + (sha256 == null ? "none" : sha256)
+                        + " (a plan may not change after its hash was recorded; write a new plan instead)");
+            }
+            this.planFile = file;
+            this.planSha256 = actual;
+            stated.put("plan", actual);
+            return this;
+        }
+
+        /**
          * Checks what depends on several settings and builds the scenario.
          *
          * @return the scenario, with its fingerprint
@@ -980,6 +1052,28 @@ public final class Scenario {
     /** A whole number as an integer, as a file would write it; other numbers as they are. */
     private static Object number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v;
+    }
+
+    /**
+     * The SHA-256 of a file's bytes.
+     *
+     * @param file the file
+     * @return 64 lower-case hex digits
+     * @throws IllegalArgumentException if it cannot be read
+     */
+    public static String sha256Of(Path file) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(file));
+            StringBuilder sb = new StringBuilder();
+            for (byte x : h) {
+                sb.append(String.format("%02x", x));
+            }
+            return sb.toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("analysis.plan: cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String fingerprint(Object print) {

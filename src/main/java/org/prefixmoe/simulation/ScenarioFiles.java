@@ -18,7 +18,7 @@ import org.prefixmoe.model.TruthModel;
 public final class ScenarioFiles {
     private static final Set<String> FIELDS = Set.of("name", "description", "seed", "studies", "L", "sizes",
             "replicates", "estimator", "solver", "init", "sampler", "eval_size", "r", "losses", "quick", "figures",
-            "store_estimates", "baseline", "d1_threshold");
+            "store_estimates", "baseline", "d1_threshold", "analysis");
 
     private ScenarioFiles() {
     }
@@ -104,6 +104,19 @@ public final class ScenarioFiles {
         if (t.has("d1_threshold")) {
             double threshold = t.number("d1_threshold");
             t.check(() -> b.d1Threshold(threshold));
+        }
+        if (t.has("analysis")) {
+            Tree a = t.object("analysis");
+            a.allowOnly(Set.of("margin", "plan", "plan_sha256"));
+            if (a.has("margin")) {
+                double margin = a.number("margin");
+                t.check(() -> b.margin(margin));
+            }
+            if (a.has("plan")) {
+                Path plan = resolve(file, a.string("plan"));
+                String sha = a.has("plan_sha256") ? a.string("plan_sha256") : null;
+                t.check(() -> b.plan(plan, sha));
+            }
         }
         if (t.has("quick")) {
             Tree q = t.object("quick");

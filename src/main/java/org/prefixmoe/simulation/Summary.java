@@ -46,12 +46,24 @@ public final class Summary {
      * @param r the exponent of {@code D_{2,r}} (its theory slope depends on it)
      * @param baseline the study whose mean loss divides the others' ({@code null}: the first study)
      * @param d1Threshold the {@code D_1} value above which a fit counts as far from the truth
+     * @param margin the equivalence margin of the verdicts ({@link Verdict})
      */
-    public record Options(double r, String baseline, double d1Threshold) {
+    public record Options(double r, String baseline, double d1Threshold, double margin) {
         /** Default {@code D_1} threshold of the outcome fractions. */
         public static final double DEFAULT_D1_THRESHOLD = 0.1;
         /** r = 2, the first study as baseline, {@code D_1} threshold 0.1. */
-        public static final Options DEFAULT = new Options(2, null, DEFAULT_D1_THRESHOLD);
+        public static final Options DEFAULT = new Options(2, null, DEFAULT_D1_THRESHOLD, Verdict.DEFAULT_MARGIN);
+
+        /**
+         * Settings with the default margin {@value Verdict#DEFAULT_MARGIN}.
+         *
+         * @param r the exponent of {@code D_{2,r}}
+         * @param baseline the baseline study, or null for the first
+         * @param d1Threshold the {@code D_1} threshold
+         */
+        public Options(double r, String baseline, double d1Threshold) {
+            this(r, baseline, d1Threshold, Verdict.DEFAULT_MARGIN);
+        }
 
         /**
          * Validates the settings.
@@ -59,8 +71,12 @@ public final class Summary {
          * @param r the exponent of {@code D_{2,r}}, positive
          * @param baseline the baseline study, or null for the first
          * @param d1Threshold the {@code D_1} threshold, finite and {@code >= 0}
+         * @param margin the equivalence margin, positive and finite
          */
         public Options {
+            if (!(margin > 0) || !Double.isFinite(margin)) {
+                throw new IllegalArgumentException("margin: must be positive and finite, got " + margin);
+            }
             if (!(r > 0) || !Double.isFinite(r)) {
                 throw new IllegalArgumentException("r: must be positive, got " + r);
             }
@@ -76,7 +92,7 @@ public final class Summary {
          * @return the copy
          */
         public Options withR(double value) {
-            return new Options(value, baseline, d1Threshold);
+            return new Options(value, baseline, d1Threshold, margin);
         }
 
         /**
@@ -86,7 +102,7 @@ public final class Summary {
          * @return the copy
          */
         public Options withBaseline(String value) {
-            return new Options(r, value, d1Threshold);
+            return new Options(r, value, d1Threshold, margin);
         }
 
         /**
@@ -96,7 +112,17 @@ public final class Summary {
          * @return the copy
          */
         public Options withD1Threshold(double value) {
-            return new Options(r, baseline, value);
+            return new Options(r, baseline, value, margin);
+        }
+
+        /**
+         * A copy with another equivalence margin.
+         *
+         * @param value the margin
+         * @return the copy
+         */
+        public Options withMargin(double value) {
+            return new Options(r, baseline, d1Threshold, value);
         }
     }
 
@@ -127,9 +153,32 @@ public final class Summary {
      * @param n the sample size
      * @param metric the loss
      * @param stats the statistics of its successful replicates
+     * @param bootLow lower end of the 95% percentile bootstrap interval of the mean (NaN: none)
+     * @param bootHigh upper end of that interval
      */
-    public record Cell(StudyInfo study, int n, String metric, Stats stats) {
+    public record Cell(StudyInfo study, int n, String metric, Stats stats, double bootLow, double bootHigh) {
     }
+
+    /**
+     * The mean {@code D_1} of the over-specified fits of one outcome class at one n (docs/theory.md §6):
+     * fits whose redundant atom was switched off, or fits that split a true atom.
+     *
+     * @param study the study
+     * @param n the sample size
+     * @param outcome {@code switched-off} or {@code split}
+     * @param fits fits of this class
+     * @param classified classified fits at this n (the fraction's denominator)
+     * @param fraction {@code fits / classified} with its Wilson interval
+     * @param mean their mean {@code D_1} (NaN for none)
+     * @param bootLow lower end of the 95% percentile bootstrap interval of the mean
+     * @param bootHigh upper end
+     */
+    public record OutcomeCurvePoint(StudyInfo study, int n, String outcome, int fits, int classified,
+                                    Proportion fraction, double mean, double bootLow, double bootHigh) {
+    }
+
+    /** The outcome classes of {@link OutcomeCurvePoint}. */
+    public static final List<String> OUTCOME_CLASSES = List.of("switched-off", "split");
 
     /**
      * The slopes of one loss of one study, with the theory beside them.
@@ -139,15 +188,19 @@ public final class Summary {
      * @param fit the slope of the mean (primary; its bootstrap interval decides the verdict)
      * @param median the slope of the median
      * @param theory the theory's prediction
+     * @param evidence the log-factor forms, lack of fit and further bootstrap seeds of the mean's slope
+     * @param margin the equivalence margin of the verdict
      */
-    public record Rate(StudyInfo study, String metric, RateFit fit, RateFit median, Theory theory) {
+    public record Rate(StudyInfo study, String metric, RateFit fit, RateFit median, Theory theory,
+                       RateEvidence evidence, double margin) {
         /**
-         * The comparison with the theory (docs/theory.md §6).
+         * The comparison with the theory (docs/theory.md §6): equivalence within the margin, on the
+         * plain or the log-factor slope, with the knife-edge check over bootstrap seeds.
          *
-         * @return the verdict of the mean slope's bootstrap interval
+         * @return the verdict
          */
         public Verdict verdict() {
-            return Verdict.of(theory, fit);
+            return Verdict.of(theory, fit, evidence, margin);
         }
     }
 
@@ -229,11 +282,14 @@ public final class Summary {
     private final List<Rate> rates;
     private final List<Ratio> ratios;
     private final List<Outcome> outcomes;
+    private final List<OutcomeCurvePoint> outcomeCurves;
+    private final List<String> notes = new ArrayList<>();
     private final Options options;
     private final String baseline;
 
     private Summary(Map<String, StudyInfo> studies, List<Cell> cells, List<Rate> rates, List<Ratio> ratios,
-                    List<Outcome> outcomes, Options options, String baseline) {
+                    List<Outcome> outcomes, List<OutcomeCurvePoint> outcomeCurves, Options options, String baseline) {
+        this.outcomeCurves = outcomeCurves;
         this.studies = studies;
         this.cells = cells;
         this.rates = rates;
@@ -284,6 +340,7 @@ public final class Summary {
         List<Cell> cells = new ArrayList<>();
         List<Rate> rates = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
+        List<OutcomeCurvePoint> curves = new ArrayList<>();
         // study -> loss -> n -> successful replicate values
         Map<String, Map<String, TreeMap<Integer, double[]>>> values = new LinkedHashMap<>();
         for (var e : byStudy.entrySet()) {
@@ -300,7 +357,9 @@ public final class Summary {
                             .filter(Double::isFinite).toArray();
                     Stats st = Stats.of(v[i]);
                     any |= st.count() > 0;
-                    cells.add(new Cell(info, ne.getKey(), metric, st));
+                    double[] ci = meanInterval(v[i], RandomStreams.stream(BOOTSTRAP_SEED, Task.code(info.name()),
+                            Task.code(metric), ne.getKey(), 3));
+                    cells.add(new Cell(info, ne.getKey(), metric, st, ci[0], ci[1]));
                     kept.put(ne.getKey(), v[i]);
                     i++;
                 }
@@ -311,18 +370,57 @@ public final class Summary {
                     RateFit mean = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m));
                     RateFit median = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m, 1),
                             RateFit.Centre.MEDIAN);
+                    RateEvidence ev = RateEvidence.of(ns, v, j -> RandomStreams.stream(BOOTSTRAP_SEED, s, m, 10 + j));
                     rates.add(new Rate(info, metric, mean, median, Theory.of(info.estimator(),
-                            info.parameterization(), info.overSpecified(), metric, options.r())));
+                            info.parameterization(), info.overSpecified(), metric, options.r()), ev,
+                            options.margin()));
                 }
             }
             for (var ne : byN.entrySet()) {
                 outcomes.add(outcome(info, ne.getKey(), ne.getValue(), options.d1Threshold()));
+                if (info.overSpecified()) {
+                    curves.addAll(outcomeCurve(info, ne.getKey(), ne.getValue()));
+                }
             }
         }
         cells.removeIf(c -> c.stats().count() == 0 && cells.stream().noneMatch(
                 o -> o.study().equals(c.study()) && o.metric().equals(c.metric()) && o.stats().count() > 0));
         List<Ratio> ratios = baseline == null ? List.of() : ratios(studies, values, baseline);
-        return new Summary(studies, cells, rates, ratios, outcomes, options, baseline);
+        return new Summary(studies, cells, rates, ratios, outcomes, curves, options, baseline);
+    }
+
+    /** The mean D_1 of the switched-off and of the split fits at one n, with bootstrap intervals. */
+    private static List<OutcomeCurvePoint> outcomeCurve(StudyInfo info, int n, List<ResultRow> rs) {
+        List<OutcomeCurvePoint> out = new ArrayList<>();
+        int classified = (int) rs.stream().filter(ResultRow::ok)
+                .filter(r -> List.of("switched-off", "split", "none").contains(r.get("redundancy"))).count();
+        for (String cls : OUTCOME_CLASSES) {
+            double[] d = rs.stream().filter(ResultRow::ok).filter(r -> r.get("redundancy").equals(cls))
+                    .mapToDouble(r -> r.number("d1")).filter(Double::isFinite).toArray();
+            int fits = (int) rs.stream().filter(ResultRow::ok).filter(r -> r.get("redundancy").equals(cls)).count();
+            double[] ci = meanInterval(d, RandomStreams.stream(BOOTSTRAP_SEED, Task.code(info.name()),
+                    Task.code(cls), n, 4));
+            out.add(new OutcomeCurvePoint(info, n, cls, fits, classified, Proportion.wilson(fits, classified),
+                    d.length == 0 ? Double.NaN : RateFit.Centre.MEAN.of(d), ci[0], ci[1]));
+        }
+        return out;
+    }
+
+    /** The 95% percentile bootstrap interval of a mean (NaN with fewer than 2 values). */
+    static double[] meanInterval(double[] v, UniformRandomProvider rng) {
+        if (v.length < 2) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] means = new double[RATIO_BOOTSTRAP];
+        for (int k = 0; k < RATIO_BOOTSTRAP; k++) {
+            double s = 0;
+            for (int j = 0; j < v.length; j++) {
+                s += v[rng.nextInt(v.length)];
+            }
+            means[k] = s / v.length;
+        }
+        Arrays.sort(means);
+        return new double[] {Stats.quantile(means, 0.025), Stats.quantile(means, 0.975)};
     }
 
     private static Outcome outcome(StudyInfo info, int n, List<ResultRow> rs, double threshold) {
@@ -466,6 +564,53 @@ public final class Summary {
     }
 
     /**
+     * Per over-specified study, n and outcome class, the mean {@code D_1} of that class's fits.
+     *
+     * @return the points, by study, n and class
+     */
+    public List<OutcomeCurvePoint> outcomeCurves() {
+        return outcomeCurves;
+    }
+
+    /**
+     * The descriptive slope of an outcome class's mean {@code D_1} on log n: only for a study whose
+     * {@code D_1} has a theory slope (no power law is fitted through a curve the theory gives none).
+     *
+     * @param study the study's name
+     * @param outcome {@code switched-off} or {@code split}
+     * @return the least-squares slope (no interval), or NaN
+     */
+    public double outcomeCurveSlope(String study, String outcome) {
+        boolean rate = rate(study, "d1").map(r -> r.theory().hasSlope()).orElse(false);
+        if (!rate) {
+            return Double.NaN;
+        }
+        List<OutcomeCurvePoint> ps = outcomeCurves.stream().filter(p -> p.study().name().equals(study)
+                && p.outcome().equals(outcome) && p.mean() > 0).toList();
+        return ps.size() < 2 ? Double.NaN : RateFit.ols(ps.stream().mapToDouble(OutcomeCurvePoint::n).toArray(),
+                ps.stream().mapToDouble(OutcomeCurvePoint::mean).toArray()).slope();
+    }
+
+    /**
+     * Adds a note printed at the top of {@code summary.md} and in {@link #table()} (e.g. what a
+     * command-line option changed).
+     *
+     * @param note the text
+     */
+    public void addNote(String note) {
+        notes.add(note);
+    }
+
+    /**
+     * The notes added by {@link #addNote}.
+     *
+     * @return the notes, unmodifiable
+     */
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /**
      * The options the summary was made with.
      *
      * @return the options
@@ -551,9 +696,26 @@ public final class Summary {
                 ? String.format(Locale.ROOT, "[%.3f, %.3f]", lo, hi) : "—";
     }
 
+    private static String interval4(double lo, double hi) {
+        return Double.isFinite(lo) && Double.isFinite(hi)
+                ? String.format(Locale.ROOT, "[%.4g, %.4g]", lo, hi) : "—";
+    }
+
     private static String fraction(Proportion p) {
         return p.trials() == 0 ? "—" : String.format(Locale.ROOT, "%d/%d = %.2f [%.2f, %.2f]", p.successes(),
                 p.trials(), p.estimate(), p.low(), p.high());
+    }
+
+    private static String margin(double m) {
+        return java.math.BigDecimal.valueOf(m).stripTrailingZeros().toPlainString();
+    }
+
+    /** The lack of fit as printed: chi-square / degrees of freedom and its p-value. */
+    static String lackOfFit(RateEvidence e) {
+        return Double.isFinite(e.chiSquare()) && e.degreesOfFreedom() > 0
+                ? String.format(Locale.ROOT, "%.2g/%d p=%s", e.chiSquare(), e.degreesOfFreedom(),
+                        e.lackOfFitP() < 0.001 ? "<.001" : String.format(Locale.ROOT, "%.2f", e.lackOfFitP()))
+                : "—";
     }
 
     private static String threshold(double t) {
@@ -567,14 +729,17 @@ public final class Summary {
      */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-20s %-15s %8s %17s %17s %8s %17s %-32s %s%n";
+        notes.forEach(n -> sb.append("note: ").append(n).append('\n'));
+        String fmt = "%-20s %-15s %8s %17s %17s %8s %17s %12s %-32s %s%n";
         sb.append(String.format(Locale.ROOT, fmt, "study", "loss", "slope", "95% CI (boot)", "95% CI (t)",
-                "median", "median CI (boot)", "theory", "verdict"));
+                "n/log n", "n/log n CI", "lack of fit", "theory", "verdict (margin " + margin(options.margin())
+                        + ")"));
         for (Rate r : rates) {
+            RateEvidence e = r.evidence();
             sb.append(String.format(Locale.ROOT, fmt, r.study().name(), r.metric(), slope(r.fit().slope()),
                     interval(r.fit().bootLow(), r.fit().bootHigh()), interval(r.fit().low(), r.fit().high()),
-                    slope(r.median().slope()), interval(r.median().bootLow(), r.median().bootHigh()),
-                    r.theory().describe(), r.verdict().text()));
+                    slope(e.logFactor().value()), interval(e.logFactor().low(), e.logFactor().high()),
+                    lackOfFit(e), r.theory().describe(), r.verdict().text()));
         }
         sb.append(String.format(Locale.ROOT, "%n%-20s %8s %5s %6s %6s %12s %6s %7s %9s%n", "study", "n", "fits",
                 "failed", "at cap", "switched off", "split", "missed", "D_1 > " + threshold(options.d1Threshold())));
@@ -594,23 +759,49 @@ public final class Summary {
     public String markdown(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append("\n\n");
-        sb.append("## Slopes of log(mean loss) against log n\n\n");
-        sb.append("The 95% bootstrap interval (2000 resamples of the replicates within each n) decides the verdict;"
-                + " the t interval is shown beside it. Verdicts need at least ").append(Verdict.MIN_REPLICATES)
-                .append(" replicates, ").append(Verdict.MIN_SIZES).append(" sizes and an interval at most ")
-                .append(Verdict.MAX_WIDTH).append(" wide. Theory: a theorem of docs/theory.md §5; extrapolated: the same slope"
-                        + " for an estimator or map the theorem does not cover. r = ")
-                .append(num(options.r())).append(".\n\n");
-        sb.append("| study | L / L* | loss | slope | 95% CI (bootstrap) | 95% CI (t) | median slope"
-                + " | median 95% CI (bootstrap) | theory | verdict |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (String n : notes) {
+            sb.append("**Note:** ").append(n).append("\n\n");
+        }
+        sb.append("## Slopes of log(mean loss) against log n, and the theory's Õ form\n\n");
+        sb.append("The theory's rates hold up to log factors (`Õ`, docs/theory.md §5). Each loss gets the slope of"
+                + " log(mean) on log n (plain), the slope on log(n / log n) (the `Õ` form with the log factor of"
+                + " `(log n / n)^s`), and, descriptively, b and c of log(mean) = a + b log n + c log log n. Intervals:"
+                + " 95% percentile bootstrap over replicates (2000 resamples within each n); the t interval is shown"
+                + " beside the plain slope and never decides. Lack of fit of the plain line: the squared residuals"
+                + " of the log means, each over its replicate standard error sd/(√R·mean), summed (χ²) against"
+                + " chi-square with sizes − 2 degrees of freedom (a small p: the means do not lie on a line within"
+                + " their replicate error).\n\n");
+        sb.append("**Verdict** (docs/theory.md §6, equivalence with margin ").append(margin(options.margin()))
+                .append("): *agrees* when the plain slope's bootstrap interval lies inside theory ± ")
+                .append(margin(options.margin())).append("; *agrees up to a log factor* when only the log(n / log n)"
+                        + " slope's does; *steeper*/*flatter* when both lie beyond the margin on one side; otherwise"
+                        + " *cannot tell*. It is recomputed under ").append(RateEvidence.SEEDS)
+                .append(" further bootstrap seeds; a *knife edge* is a verdict some seed changes (counts of each"
+                        + " verdict over the 6 seeds). Verdicts need at least ").append(Verdict.MIN_REPLICATES)
+                .append(" replicates and ").append(Verdict.MIN_SIZES).append(" sizes. Theory: a theorem of"
+                        + " docs/theory.md §5; extrapolated: the same slope for an estimator or map the theorem does"
+                        + " not cover; no slope where the theory gives no polynomial rate (the slope is then"
+                        + " descriptive, in parentheses). r = ").append(num(options.r())).append(".\n\n");
+        sb.append("| study | L / L* | loss | slope | 95% CI (bootstrap) | 95% CI (t) | slope on n/log n [bootstrap]"
+                + " | b + c·log log n: b [bootstrap], c | lack of fit χ²/df (p); rms residual / rms replicate error"
+                + " | median slope [bootstrap] | theory | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rate r : rates) {
+            RateEvidence e = r.evidence();
+            boolean descriptive = !r.theory().hasSlope();
             sb.append("| ").append(r.study().name()).append(" | ").append(r.study().atoms()).append(" / ")
                     .append(r.study().trueAtoms()).append(" | ").append(r.metric()).append(" | ")
-                    .append(slope(r.fit().slope())).append(" | ")
+                    .append(descriptive ? "(" + slope(r.fit().slope()) + ")" : slope(r.fit().slope())).append(" | ")
                     .append(interval(r.fit().bootLow(), r.fit().bootHigh())).append(" | ")
                     .append(interval(r.fit().low(), r.fit().high())).append(" | ")
-                    .append(slope(r.median().slope())).append(" | ")
+                    .append(slope(e.logFactor().value())).append(' ')
+                    .append(interval(e.logFactor().low(), e.logFactor().high())).append(" | ")
+                    .append(slope(e.logLogB().value())).append(' ')
+                    .append(interval(e.logLogB().low(), e.logLogB().high())).append(", ")
+                    .append(slope(e.logLogC().value())).append(" | ")
+                    .append(lackOfFit(e)).append(Double.isFinite(e.rmsResidual())
+                            ? String.format(Locale.ROOT, "; %.3f / %.3f", e.rmsResidual(), e.rmsReplicateError()) : "")
+                    .append(" | ").append(slope(r.median().slope())).append(' ')
                     .append(interval(r.median().bootLow(), r.median().bootHigh())).append(" | ")
                     .append(r.theory().describe()).append(" | ").append(r.verdict().text()).append(" |\n");
         }
@@ -649,17 +840,51 @@ public final class Summary {
                     o.n(), o.tasks(), o.failed(), o.capped(), fraction(o.switchedOffFraction()),
                     fraction(o.splitFraction()), fraction(o.missedFraction()), fraction(o.d1AboveFraction())));
         }
+        if (!outcomeCurves.isEmpty()) {
+            sb.append("\n## Mean D_1 by outcome class\n\n")
+                    .append("The over-specified fits split into those whose redundant atom was switched off and those"
+                            + " that split a true atom; the mean `D_1` of each class at each n with a 95% percentile"
+                            + " bootstrap interval, and the class's fraction with a Wilson interval. The theory gives no"
+                            + " rate for a class; the slopes below are descriptive (least squares on log n, no interval)"
+                            + " and given only for studies whose `D_1` has a theory slope.\n\n")
+                    .append("| study | n | switched off: fraction | mean D_1 [bootstrap] | split: fraction"
+                            + " | mean D_1 [bootstrap] |\n|---|---|---|---|---|---|\n");
+            List<String> names = outcomeCurves.stream().map(p -> p.study().name()).distinct().toList();
+            for (String st : names) {
+                List<Integer> ns = outcomeCurves.stream().filter(p -> p.study().name().equals(st))
+                        .map(OutcomeCurvePoint::n).distinct().toList();
+                for (int n : ns) {
+                    sb.append("| ").append(st).append(" | ").append(n);
+                    for (String cls : OUTCOME_CLASSES) {
+                        OutcomeCurvePoint p = outcomeCurves.stream().filter(q -> q.study().name().equals(st)
+                                && q.n() == n && q.outcome().equals(cls)).findFirst().orElseThrow();
+                        sb.append(" | ").append(fraction(p.fraction())).append(" | ").append(num(p.mean()))
+                                .append(' ').append(interval4(p.bootLow(), p.bootHigh()));
+                    }
+                    sb.append(" |\n");
+                }
+            }
+            sb.append("\n| study | descriptive slope, switched off | descriptive slope, split |\n|---|---|---|\n");
+            for (String st : names) {
+                double a = outcomeCurveSlope(st, "switched-off");
+                double b = outcomeCurveSlope(st, "split");
+                sb.append("| ").append(st).append(" | ")
+                        .append(Double.isFinite(a) ? slope(a) : "none (no rate predicted)").append(" | ")
+                        .append(Double.isFinite(b) ? slope(b) : "none (no rate predicted)").append(" |\n");
+            }
+        }
         for (String metric : METRICS) {
             List<Cell> cs = cells.stream().filter(c -> c.metric().equals(metric) && c.stats().count() > 0).toList();
             if (cs.isEmpty()) {
                 continue;
             }
-            sb.append("\n## ").append(metric).append("\n\n| study | n | count | mean | sd | median | q1 | q3 |\n")
-                    .append("|---|---|---|---|---|---|---|---|\n");
+            sb.append("\n## ").append(metric).append("\n\n| study | n | count | mean | mean 95% CI (bootstrap)"
+                    + " | sd | median | q1 | q3 |\n").append("|---|---|---|---|---|---|---|---|---|\n");
             for (Cell c : cs) {
                 Stats s = c.stats();
                 sb.append("| ").append(c.study().name()).append(" | ").append(c.n()).append(" | ").append(s.count())
-                        .append(" | ").append(num(s.mean())).append(" | ").append(num(s.sd())).append(" | ")
+                        .append(" | ").append(num(s.mean())).append(" | ").append(interval4(c.bootLow(), c.bootHigh()))
+                        .append(" | ").append(num(s.sd())).append(" | ")
                         .append(num(s.median())).append(" | ").append(num(s.q1())).append(" | ")
                         .append(num(s.q3())).append(" |\n");
             }
@@ -679,14 +904,15 @@ public final class Summary {
     public String summaryCsv() {
         CSVFormat fm = csv();
         StringBuilder s = new StringBuilder(fm.format("study", "parameterization", "L", "L_star", "loss", "n",
-                "count", "mean", "sd", "median", "q1", "q3", "ci_half_width", "baseline", "ratio", "ratio_low",
-                "ratio_high")).append('\n');
+                "count", "mean", "sd", "median", "q1", "q3", "ci_half_width", "mean_boot_low", "mean_boot_high",
+                "baseline", "ratio", "ratio_low", "ratio_high")).append('\n');
         for (Cell c : cells) {
             Stats st = c.stats();
             Optional<Ratio> q = ratio(c.study().name(), c.metric(), c.n());
             s.append(fm.format(c.study().name(), c.study().parameterization(), c.study().atoms(),
                     c.study().trueAtoms(), c.metric(), c.n(), st.count(), f(st.mean()), f(st.sd()), f(st.median()),
-                    f(st.q1()), f(st.q3()), f(st.meanHalfWidth95()), baseline == null ? "" : baseline,
+                    f(st.q1()), f(st.q3()), f(st.meanHalfWidth95()), f(c.bootLow()), f(c.bootHigh()),
+                    baseline == null ? "" : baseline,
                     q.map(x -> f(x.ratio())).orElse(""), q.map(x -> f(x.low())).orElse(""),
                     q.map(x -> f(x.high())).orElse(""))).append('\n');
         }
@@ -703,16 +929,25 @@ public final class Summary {
         StringBuilder r = new StringBuilder(fm.format("study", "parameterization", "estimator", "L", "L_star",
                 "loss", "sizes", "replicates", "slope", "std_err", "ci_low", "ci_high", "boot_low", "boot_high",
                 "median_slope", "median_ci_low", "median_ci_high", "median_boot_low", "median_boot_high",
-                "theory_slope", "theory", "theory_basis", "verdict")).append('\n');
+                "logfactor_slope", "logfactor_boot_low", "logfactor_boot_high", "loglog_b", "loglog_b_boot_low",
+                "loglog_b_boot_high", "loglog_c", "loglog_c_boot_low", "loglog_c_boot_high", "lack_of_fit_chi2",
+                "lack_of_fit_df", "lack_of_fit_p", "rms_residual", "rms_replicate_error", "theory_slope", "theory",
+                "theory_basis", "margin", "verdict", "knife_edge")).append('\n');
         for (Rate x : rates) {
             RateFit q = x.fit();
             RateFit m = x.median();
             r.append(fm.format(x.study().name(), x.study().parameterization(), x.study().estimator(),
                     x.study().atoms(), x.study().trueAtoms(), x.metric(), q.points(), q.replicates(), f(q.slope()),
                     f(q.stdErr()), f(q.low()), f(q.high()), f(q.bootLow()), f(q.bootHigh()), f(m.slope()), f(m.low()),
-                    f(m.high()), f(m.bootLow()), f(m.bootHigh()), f(x.theory().slope()), x.theory().text(),
+                    f(m.high()), f(m.bootLow()), f(m.bootHigh()), f(x.evidence().logFactor().value()),
+                    f(x.evidence().logFactor().low()), f(x.evidence().logFactor().high()),
+                    f(x.evidence().logLogB().value()), f(x.evidence().logLogB().low()),
+                    f(x.evidence().logLogB().high()), f(x.evidence().logLogC().value()),
+                    f(x.evidence().logLogC().low()), f(x.evidence().logLogC().high()), f(x.evidence().chiSquare()),
+                    x.evidence().degreesOfFreedom(), f(x.evidence().lackOfFitP()), f(x.evidence().rmsResidual()),
+                    f(x.evidence().rmsReplicateError()), f(x.theory().slope()), x.theory().text(),
                     x.theory().hasSlope() ? x.theory().basis().label() : "none (slope descriptive)",
-                    x.verdict().text())).append('\n');
+                    f(x.margin()), x.verdict().text(), x.verdict().knifeEdge())).append('\n');
         }
         return r.toString();
     }
@@ -743,12 +978,31 @@ public final class Summary {
         return o.toString();
     }
 
+    /**
+     * {@code outcome-curves.csv}: per over-specified study, n and outcome class, the class's
+     * fraction and mean {@code D_1} with their intervals.
+     *
+     * @return the CSV text
+     */
+    public String outcomeCurvesCsv() {
+        CSVFormat fm = csv();
+        StringBuilder o = new StringBuilder(fm.format("study", "n", "outcome", "fits", "classified", "fraction",
+                "fraction_low", "fraction_high", "mean_d1", "mean_d1_boot_low", "mean_d1_boot_high")).append('\n');
+        for (OutcomeCurvePoint p : outcomeCurves) {
+            o.append(fm.format(p.study().name(), p.n(), p.outcome(), p.fits(), p.classified(),
+                    f(p.fraction().estimate()), f(p.fraction().low()), f(p.fraction().high()), f(p.mean()),
+                    f(p.bootLow()), f(p.bootHigh()))).append('\n');
+        }
+        return o.toString();
+    }
+
     private static CSVFormat csv() {
         return CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
     }
 
     /**
-     * Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv} and {@code summary.md}, each atomically.
+     * Writes {@code summary.csv}, {@code rates.csv}, {@code outcomes.csv}, {@code summary.md} and, with
+     * an over-specified study, {@code outcome-curves.csv}, each atomically.
      *
      * @param dir the folder
      * @param title the title of {@code summary.md}
@@ -757,6 +1011,9 @@ public final class Summary {
         AtomicFiles.writeString(dir.resolve("summary.csv"), summaryCsv());
         AtomicFiles.writeString(dir.resolve("rates.csv"), ratesCsv());
         AtomicFiles.writeString(dir.resolve("outcomes.csv"), outcomesCsv());
+        if (!outcomeCurves.isEmpty()) {
+            AtomicFiles.writeString(dir.resolve("outcome-curves.csv"), outcomeCurvesCsv());
+        }
         AtomicFiles.writeString(dir.resolve("summary.md"), markdown(title));
     }
 

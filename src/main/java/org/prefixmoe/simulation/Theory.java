@@ -15,11 +15,12 @@ import org.prefixmoe.model.SharedNonlinear;
  * {@code shared-linear}, {@code shared-nonlinear} and {@code non-shared} maps ({@link Basis#THEORY});
  * for EM and for the {@code shared-mlp} and {@code prompt-tuning} maps the same slopes are an
  * extrapolation ({@link Basis#EXTRAPOLATED}). Where the theory gives no polynomial rate (an
- * over-specified non-shared fit: slower than any polynomial, and not identifiable) the basis is
+ * over-specified non-shared fit: slower than any {@code n^{-1/(2r)}}, possibly as slow as
+ * {@code 1/log^τ n}, and not identifiable) the basis is
  * {@link Basis#NONE}, the slope NaN, and no power law is fitted on a figure.
  *
  * @param slope the predicted exponent, or NaN
- * @param text how to print the prediction (e.g. {@code -1/2}, {@code slower than any polynomial})
+ * @param text how to print the prediction (e.g. {@code -1/2}, {@code slower than any n^-1/(2r)})
  * @param basis theorem, extrapolation, or no rate predicted
  */
 public record Theory(double slope, String text, Basis basis) {
@@ -43,6 +44,12 @@ public record Theory(double slope, String text, Basis basis) {
         }
     }
 
+    /**
+     * The prediction for the parameter losses of over-specified non-shared fits (docs/theory.md §5):
+     * slower than any {@code n^{-1/(2r)}}, and possibly as slow as {@code 1/log^τ n}.
+     */
+    public static final String NON_SHARED_TEXT = "slower than any n^-1/(2r), can be as slow as 1/log^τ n";
+
     /** Parameterizations for which docs/theory.md §5 is a theorem (with the least-squares estimator). */
     private static final Set<String> COVERED = Set.of(SharedLinear.NAME, SharedNonlinear.NAME, NonShared.NAME);
 
@@ -61,7 +68,7 @@ public record Theory(double slope, String text, Basis basis) {
         boolean nonShared = parameterization.equals(NonShared.NAME);
         Basis basis = estimator.equals(LeastSquaresEstimator.NAME) && COVERED.contains(parameterization)
                 ? Basis.THEORY : Basis.EXTRAPOLATED;
-        Theory none = new Theory(Double.NaN, "slower than any polynomial", Basis.NONE);
+        Theory none = new Theory(Double.NaN, NON_SHARED_TEXT, Basis.NONE);
         if (metric.equals("multi")) {
             // The plain error of an atom whose weight vanished is not identifiable (docs/theory.md §4).
             return new Theory(Double.NaN, "not identifiable if switched off", Basis.NONE);
@@ -113,7 +120,7 @@ public record Theory(double slope, String text, Basis basis) {
     /**
      * The prediction with its basis, as printed in tables.
      *
-     * @return e.g. {@code -1/2 (theory)}, {@code -1/2 (extrapolated)}, {@code slower than any polynomial}
+     * @return e.g. {@code -1/2 (theory)}, {@code -1/2 (extrapolated)}, {@link #NON_SHARED_TEXT}
      */
     public String describe() {
         return hasSlope() ? text + " (" + basis.label() + ")" : text;

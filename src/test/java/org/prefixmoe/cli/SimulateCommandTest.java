@@ -61,6 +61,18 @@ class SimulateCommandTest {
         assertEquals(0, run(err, "summarize", results.toString(), "--scenario", scenario().toString(),
                 "--d1-threshold", "0.5", "-o", dir.resolve("sum2").toString()), err.toString());
         assertTrue(Files.readString(dir.resolve("sum2/outcomes.csv")).contains(",0.5,"));
+        // --r says what it changes (only d2's theory slope), in summary.md; the rows' d2 keep their r.
+        assertEquals(0, run(err, "summarize", results.toString(), "--scenario", scenario().toString(), "--r", "1",
+                "-o", dir.resolve("sum4").toString()), err.toString());
+        String md = Files.readString(dir.resolve("sum4/summary.md"));
+        assertTrue(md.contains("**Note:** --r 1 changes only the theory slope of d2")
+                && md.contains("over-specified -1/4 instead of -1/2"), md.substring(0, Math.min(800, md.length())));
+        // report: one self-contained page from the folder's rows and figures.
+        assertEquals(0, run(err, "report", out.resolve("tiny").toString(), "--scenario", scenario().toString()),
+                err.toString());
+        String page = Files.readString(out.resolve("tiny/report.html"));
+        assertTrue(page.contains("data:image/png;base64,") && page.contains("id=\"verdicts\""));
+        assertTrue(Files.exists(out.resolve("tiny/report.html")));
         StringWriter bad = new StringWriter();
         assertEquals(Main.BAD_INPUT, run(bad, "summarize", results.toString(), "--baseline", "nope", "-o",
                 dir.resolve("sum3").toString()));

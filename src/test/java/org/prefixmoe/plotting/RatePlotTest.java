@@ -40,7 +40,8 @@ class RatePlotTest {
         XYChart chart = RatePlot.chart("title", RatePlot.lossLabel("d1"), List.of(s));
         assertTrue(chart.getSeriesMap().keySet().stream().anyMatch(k -> k.contains("slope -0.50")),
                 "the series is labelled with its slope: " + chart.getSeriesMap().keySet());
-        assertTrue(chart.getSeriesMap().containsKey("theory: slope -1/2"), chart.getSeriesMap().keySet().toString());
+        assertTrue(chart.getSeriesMap().containsKey("theory: slope -1/2" + RatePlot.ANCHOR),
+                chart.getSeriesMap().keySet().toString());
         assertTrue(chart.getSeriesMap().containsKey("shared-linear" + RatePlot.FIT_SUFFIX));
         assertFalse(chart.getSeriesMap().get("shared-linear" + RatePlot.FIT_SUFFIX).isShowInLegend());
         RatePlot.write(chart, base);
@@ -66,17 +67,17 @@ class RatePlotTest {
     @Test
     void extrapolatedSlopesAreLabelledSo() {
         XYChart chart = RatePlot.chart("t", "y", List.of(series("em shared", "shared-linear", "em")));
-        assertTrue(chart.getSeriesMap().containsKey("extrapolated: slope -1/2"), chart.getSeriesMap().keySet().toString());
+        assertTrue(chart.getSeriesMap().containsKey("extrapolated: slope -1/2" + RatePlot.ANCHOR),
+                chart.getSeriesMap().keySet().toString());
     }
 
     @Test
     void errorBarsUseTheTQuantile() {
         RatePlot.Series s = series("shared-linear", "shared-linear", "least-squares");
         XYChart chart = RatePlot.chart("t", "y", List.of(s));
-        XYSeries pts = chart.getSeriesMap().values().stream().filter(x -> x.getName().startsWith("shared-linear:"))
-                .findFirst().orElseThrow();
-        // 3 replicates: t_{0.975, 2} = 4.302653 times sd/sqrt(3), not 1.96.
+        // Without bootstrap intervals: 3 replicates, t_{0.975, 2} = 4.302653 times sd/sqrt(3), not 1.96.
+        XYSeries bar = chart.getSeriesMap().get("shared-linear" + RatePlot.BAR + "1000.0");
         double expected = 4.302653 * s.stats()[0].sd() / Math.sqrt(3);
-        assertEquals(expected, pts.getExtraValues()[0], 1e-6);
+        assertEquals(2 * expected, bar.getYData()[1] - bar.getYData()[0], 1e-6);
     }
 }

@@ -123,6 +123,35 @@ class ScenarioFilesTest {
     }
 
     @Test
+    void anAnalysisPlanIsHashedCheckedAndFingerprinted() throws IOException {
+        String base = GOOD.replace("TRUTH", truth());
+        Scenario plain = ScenarioFiles.read(write(base));
+        assertEquals(Verdict.DEFAULT_MARGIN, plain.margin());
+        assertTrue(plain.planFile().isEmpty());
+        Path plan = dir.resolve("plan.md");
+        Files.writeString(plan, "sizes, replicates, margin 0.05, rule\n");
+        String sha = Scenario.sha256Of(plan);
+        assertEquals(64, sha.length());
+        Scenario planned = ScenarioFiles.read(write(base + "analysis: {margin: 0.05, plan: plan.md, plan_sha256: "
+                + sha + "}\n"));
+        assertEquals(0.05, planned.margin());
+        assertEquals(sha, planned.planSha256());
+        assertTrue(!planned.fingerprint().equals(plain.fingerprint()), "rows record the plan they ran under");
+        Scenario marginOnly = ScenarioFiles.read(write(base + "analysis: {margin: 0.2}\n"));
+        assertEquals(plain.fingerprint(), marginOnly.fingerprint(), "the margin changes no row");
+        // A plan changed after its hash was written down is refused, naming the field.
+        Files.writeString(plan, "sizes, replicates, margin 0.2, rule\n");
+        Path changed = write(base + "analysis: {plan: plan.md, plan_sha256: " + sha + "}\n");
+        InputFileException e = assertThrows(InputFileException.class, () -> ScenarioFiles.read(changed));
+        assertEquals("analysis.plan_sha256", e.field(), e.getMessage());
+        Path noHash = write(base + "analysis: {plan: plan.md}\n");
+        assertThrows(InputFileException.class, () -> ScenarioFiles.read(noHash));
+        Path badMargin = write(base + "analysis: {margin: 0}\n");
+        assertEquals("analysis.margin", assertThrows(InputFileException.class,
+                () -> ScenarioFiles.read(badMargin)).field());
+    }
+
+    @Test
     void everyShippedScenarioReads() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("simulations"))) {
             for (Path p : s.filter(x -> x.toString().endsWith(".yaml")).toList()) {

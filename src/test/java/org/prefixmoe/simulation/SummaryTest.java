@@ -89,7 +89,7 @@ class SummaryTest {
         assertEquals(-0.5, rate.median().slope(), 0.01);
         assertTrue(rate.median().bootLow() <= rate.median().slope() && rate.median().slope() <= rate.median().bootHigh());
         assertEquals(Verdict.Kind.NO_RATE, rate.verdict().kind());
-        assertTrue(s.ratesCsv().contains("none (slope descriptive),no rate predicted"), s.ratesCsv());
+        assertTrue(s.ratesCsv().contains("none (slope descriptive),0.1,no rate predicted,false"), s.ratesCsv());
     }
 
     @Test
@@ -116,9 +116,9 @@ class SummaryTest {
         String line = csv.lines().filter(l -> l.startsWith("b-other,") && l.contains(",d1,1000,")).findFirst()
                 .orElseThrow();
         String[] f = line.split(",");
-        assertEquals("a-shared", f[13]);
-        assertEquals(3, Double.parseDouble(f[14]), 1e-12);
-        assertEquals(r.low(), Double.parseDouble(f[15]), 0);
+        assertEquals("a-shared", f[15]);
+        assertEquals(3, Double.parseDouble(f[16]), 1e-12);
+        assertEquals(r.low(), Double.parseDouble(f[17]), 0);
 
         Summary other = Summary.of(rows, Summary.Options.DEFAULT.withBaseline("b-other"));
         assertEquals(1.0 / 3, other.ratio("a-shared", "d1", 1000).orElseThrow().ratio(), 1e-12);
