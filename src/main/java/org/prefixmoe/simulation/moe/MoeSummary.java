@@ -239,20 +239,22 @@ public record MoeSummary(Header scenario, List<StudySummary> studies) {
     }
 
     /**
-     * The slope of the log mean against {@code log(n / log n)}: minus the exponent a of a mean that
+     * The slope of the log centre against {@code log(n / log n)}: minus the exponent a of a centre that
      * falls as {@code (log(n)/n)^a}, as the shared + routed experts' paper fits its losses.
      *
      * @param sizes the sample sizes; not modified
      * @param values per size, the replicates' values; not modified
      * @param rng the bootstrap's stream
+     * @param centre the mean or the median of the replicates at each n
      * @return the fit against {@code n / log n} (its slope is −a)
      */
-    public static RateFit logFactorRate(double[] sizes, double[][] values, org.apache.commons.rng.UniformRandomProvider rng) {
+    public static RateFit logFactorRate(double[] sizes, double[][] values, org.apache.commons.rng.UniformRandomProvider rng,
+                                        RateFit.Centre centre) {
         double[] x = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             x[i] = sizes[i] / Math.log(sizes[i]);
         }
-        return RateFit.of(x, values, rng, RateFit.Centre.MEAN);
+        return RateFit.of(x, values, rng, centre);
     }
 
     /** {@return summary.csv: one line per study, metric and n} */
@@ -313,10 +315,11 @@ public record MoeSummary(Header scenario, List<StudySummary> studies) {
             }
         }
         if (scenario.logFactor()) {
-            sb.append("\nExponent a of the mean against log(n)/n (mean ~ (log(n)/n)^a: OLS of log(mean) on log(log(n)/n),")
-                    .append(" 95% bootstrap over replicates), beside the slope against n:\n\n");
-            sb.append("| study | K | metric | a against log(n)/n | 95% bootstrap | slope against n | 95% bootstrap |\n");
-            sb.append("|---|---|---|---|---|---|---|\n");
+            sb.append("\nExponent a of the centre against log(n)/n (centre ~ (log(n)/n)^a: OLS of log(centre) on")
+                    .append(" log(log(n)/n), 95% bootstrap over replicates), beside the slope of the mean against n:\n\n");
+            sb.append("| study | K | metric | a (mean) | 95% bootstrap | a (median) | 95% bootstrap | slope of the mean")
+                    .append(" against n | 95% bootstrap |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|\n");
             for (int si = 0; si < studies.size(); si++) {
                 StudySummary st = studies.get(si);
                 int mi = 0;
@@ -326,11 +329,14 @@ public record MoeSummary(Header scenario, List<StudySummary> studies) {
                         continue;
                     }
                     RateFit a = logFactorRate(st.sizes(), e.getValue().values(),
-                            RandomStreams.stream(scenario.seed(), 978, si, mi));
+                            RandomStreams.stream(scenario.seed(), 978, si, mi), RateFit.Centre.MEAN);
+                    RateFit m = logFactorRate(st.sizes(), e.getValue().values(),
+                            RandomStreams.stream(scenario.seed(), 979, si, mi), RateFit.Centre.MEDIAN);
                     RateFit n = e.getValue().rates().get(RateFit.Centre.MEAN);
-                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] |%n",
+                    sb.append(String.format(Locale.ROOT,
+                            "| %s | %d | %s | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] |%n",
                             st.study().name(), st.study().components(), e.getKey(), -a.slope(), -a.bootHigh(),
-                            -a.bootLow(), n.slope(), n.bootLow(), n.bootHigh()));
+                            -a.bootLow(), -m.slope(), -m.bootHigh(), -m.bootLow(), n.slope(), n.bootLow(), n.bootHigh()));
                     mi++;
                 }
             }

@@ -91,7 +91,9 @@ class SharedRoutedScenarioTest {
             assertEquals(3, st.routedComponents());
         }
         assertEquals(100, s.sizes().get(0));
-        assertEquals(100_000, s.sizes().get(s.sizes().size() - 1));
+        // Theorems 3 and 4 (normalized-sigmoid router): 2.5 decades for compute, as their files say
+        assertEquals(theorem <= 2 ? 100_000 : 31_623, s.sizes().get(s.sizes().size() - 1));
+        assertEquals(theorem == 3 ? 5 : 10, s.replicates());
         // the paper's routed truths as read: expert intercepts -0.5, 0.5 (softmax: relative to the last)
         Components r = s.truth().routed();
         if (theorem <= 2) {
@@ -135,6 +137,22 @@ class SharedRoutedScenarioTest {
         MoeRunner.Losses l = s.losses(fitted, new SharedRoutedMixture.Parameters(shared, t.routed()));
         assertEquals(delta * delta, l.raw().loss(), 1e-12);
         assertEquals(0, l.raw().weightTerm(), 1e-15);
+    }
+
+    /** Values at exactly 3 (log(n)/n)^0.45 give a = 0.45 against log(n)/n, and a slope against n less steep than −0.45. */
+    @Test
+    void logFactorRateRecoversTheExponent() {
+        double[] n = {100, 1000, 10_000, 100_000};
+        double[][] v = new double[n.length][];
+        for (int i = 0; i < n.length; i++) {
+            double c = 3 * Math.pow(Math.log(n[i]) / n[i], 0.45);
+            v[i] = new double[] {c, c, c};
+        }
+        org.prefixmoe.simulation.RateFit a = MoeSummary.logFactorRate(n, v, org.prefixmoe.sampling.RandomStreams.stream(1),
+                org.prefixmoe.simulation.RateFit.Centre.MEDIAN);
+        assertEquals(-0.45, a.slope(), 1e-12);
+        double againstN = org.prefixmoe.simulation.RateFit.ols(n, new double[] {v[0][0], v[1][0], v[2][0], v[3][0]}).slope();
+        assertTrue(againstN > -0.45 && againstN < -0.35, "slope against n " + againstN);
     }
 
     @Test
