@@ -6,19 +6,25 @@ import java.util.Locale;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.plotting.MoePlots;
 import org.prefixmoe.simulation.Progress;
+import org.prefixmoe.simulation.moe.FamilyStudy;
 import org.prefixmoe.simulation.moe.MoeRow;
 import org.prefixmoe.simulation.moe.MoeRunner;
 import org.prefixmoe.simulation.moe.MoeScenario;
 import org.prefixmoe.simulation.moe.MoeScenarioFiles;
 import org.prefixmoe.simulation.moe.MoeSummary;
+import org.prefixmoe.simulation.moe.SharedRoutedScenario;
+import org.prefixmoe.simulation.moe.SharedRoutedScenarioFiles;
 
-/** {@code simulate} for a scenario of the mixture-of-experts family: run, summarize, plot. */
+/**
+ * {@code simulate} for a scenario of the mixture-of-experts family (one mixture, or the shared + routed
+ * model): run, summarize, plot.
+ */
 final class MoeSimulate {
     private MoeSimulate() {
     }
 
     /** The files a family run writes into its folder. */
-    static List<String> writtenFiles(MoeScenario s) {
+    static List<String> writtenFiles(FamilyStudy s) {
         return List.of("results.csv", "results.csv.lock", "summary.md", "summary.csv", "rates.csv",
                 s.name() + "-loss.png", s.name() + "-loss.svg", s.name() + "-loss-normalized.png",
                 s.name() + "-loss-normalized.svg");
@@ -36,12 +42,22 @@ final class MoeSimulate {
      * @param plot summarize and plot afterwards
      */
     static void run(Path file, Path output, int threads, boolean quiet, Progress.Mode mode, boolean fresh, boolean plot) {
-        MoeScenario s = MoeScenarioFiles.read(file);
+        FamilyStudy s;
+        String model;
+        if (SharedRoutedScenarioFiles.isSharedRoutedScenario(file)) {
+            SharedRoutedScenario sr = SharedRoutedScenarioFiles.read(file);
+            s = sr;
+            model = sr.model().toString();
+        } else {
+            MoeScenario ms = MoeScenarioFiles.read(file);
+            s = ms;
+            model = ms.model().toString();
+        }
         Path dir = output.resolve(s.name());
         Outputs.folder("--output", dir, writtenFiles(s));
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %s, %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
-                s.name(), s.model(), s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
+                s.name(), model, s.studies().size(), s.sizes().size(), s.replicates(), s.taskCount(), threads, results);
         MoeRunner.Report rep = new MoeRunner(threads, quiet ? null : System.err, mode).run(s, results, fresh);
         System.out.printf(Locale.ROOT, "%s: %d computed, %d already present, %d failed, %d at the iteration cap%s; %.1f s%n",
                 s.name(), rep.ran(), rep.skipped(), rep.failed(), rep.capped(), rep.skipped() > 0 ? " in this run" : "",
@@ -50,7 +66,7 @@ final class MoeSimulate {
             return;
         }
         List<MoeRow> rows = MoeRunner.read(results, s);
-        MoeSummary summary = MoeSummary.of(s, rows);
+        MoeSummary summary = MoeSummary.of(s.header(), rows);
         AtomicFiles.writeString(dir.resolve("summary.csv"), summary.summaryCsv());
         AtomicFiles.writeString(dir.resolve("rates.csv"), summary.ratesCsv());
         AtomicFiles.writeString(dir.resolve("summary.md"), summary.markdown());

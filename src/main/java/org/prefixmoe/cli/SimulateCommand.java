@@ -88,7 +88,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (scenarios.stream().anyMatch(org.prefixmoe.simulation.moe.MoeScenarioFiles::isFamilyScenario)) {
+        if (scenarios.stream().anyMatch(SimulateCommand::isFamily)) {
             return callFamily();
         }
         List<Scenario> list = new ArrayList<>();
@@ -123,6 +123,12 @@ final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether a file is a family scenario: a {@code model.gate} field, or {@code shared} and {@code routed} blocks. */
+    private static boolean isFamily(Path p) {
+        return org.prefixmoe.simulation.moe.MoeScenarioFiles.isFamilyScenario(p)
+                || org.prefixmoe.simulation.moe.SharedRoutedScenarioFiles.isSharedRoutedScenario(p);
+    }
+
     /** Family scenarios (a {@code model.gate} field): run, summarize and plot each, one after another. */
     private Integer callFamily() {
         if (shard != null || quick) {
@@ -133,7 +139,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads: must be at least 1, got " + t);
         }
         for (Path p : scenarios) {
-            if (!org.prefixmoe.simulation.moe.MoeScenarioFiles.isFamilyScenario(p)) {
+            if (!isFamily(p)) {
                 throw new IllegalArgumentException("SCENARIO: " + p + " is a prefix scenario; run it apart from the"
                         + " family scenarios");
             }

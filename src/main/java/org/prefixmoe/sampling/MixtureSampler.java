@@ -191,7 +191,7 @@ public final class MixtureSampler implements Sampler {
         return categorical(p, 0, p.length, u);
     }
 
-    private static int categorical(double[] p, int offset, int len, double u) {
+    static int categorical(double[] p, int offset, int len, double u) {
         double total = 0;
         for (int c = 0; c < len; c++) {
             total += p[offset + c];

@@ -6,6 +6,7 @@ import org.prefixmoe.model.moe.Components;
 import org.prefixmoe.model.moe.Gate;
 import org.prefixmoe.model.moe.MixtureOfExperts;
 import org.prefixmoe.model.moe.Observation;
+import org.prefixmoe.model.moe.SharedRoutedMixture;
 
 /**
  * Maximum likelihood for the Gaussian-mixture observation of any {@link MixtureOfExperts} by EM, in
@@ -154,30 +155,7 @@ public final class MixtureEm {
         double[] h = new double[q];
         double[] frozenScores = model.frozenScores(x);
         for (int it = 1; it <= maxIterations; it++) {
-            double[][] gate = model.gate().maximize(cur.gate(), x, n, frozenScores, j, resp);
-            double[][] eta = new double[k][];
-            double[] nu = new double[k];
-            for (int c = 0; c < k; c++) {
-                eta[c] = model.expert().weightedFit(x, y, n, resp, t, c, cur.expert(c));
-                double mass = 0;
-                double ss = 0;
-                for (int i = 0; i < n; i++) {
-                    double r0 = resp[i * t + c];
-                    if (r0 == 0) {
-                        continue;
-                    }
-                    model.expert().mean(eta[c], x, i * d, h, 0);
-                    double r2 = 0;
-                    for (int o = 0; o < q; o++) {
-                        double r = y[i * q + o] - h[o];
-                        r2 += r * r;
-                    }
-                    mass += r0;
-                    ss += r0 * r2;
-                }
-                nu[c] = mass > 0 ? Math.max(ss / (q * mass), floor) : cur.variance(c);
-            }
-            Components next = new Components(gate, eta, nu);
+            Components next = maximize(model, cur, x, y, n, frozenScores, resp, floor, h);
             double llNext = model.componentLogDensities(next, x, y, n, resp);
             if (!Double.isFinite(llNext)) {
                 return new MixtureFit(cur, ll, it, StopReason.FAILED, decreases);
@@ -195,6 +173,124 @@ public final class MixtureEm {
             }
         }
         return new MixtureFit(cur, ll, maxIterations, StopReason.MAX_ITERATIONS, decreases);
+    }
+
+    /**
+     * Fits the shared + routed model from a start. The E-step takes the responsibilities of all
+     * K_1 + K_2 components ({@link SharedRoutedMixture#componentLogDensities}); the M-step is each
+     * block's own M-step (its gate's maximizer on the block's columns, whose rows sum to the block's
+     * posterior, its experts' weighted least squares, its closed-form variances), the same code that
+     * fits a single mixture. The block weights are fixed. The stop rules are those of
+     * {@link #fit(MixtureOfExperts, double[], double[], Components)}.
+     *
+     * @param model the model
+     * @param x inputs, n × d row-major; not modified
+     * @param y responses, n × q row-major; not modified
+     * @param start the starting parameters; not modified
+     * @return the fit; a non-finite log-likelihood ends it with {@link StopReason#FAILED}
+     * @throws IllegalArgumentException naming the bad argument
+     */
+    public SharedRoutedFit fit(SharedRoutedMixture model, double[] x, double[] y, SharedRoutedMixture.Parameters start) {
+        Objects.requireNonNull(model, "model");
+        model.check("start", start);
+        MixtureOfExperts shared = model.shared();
+        MixtureOfExperts routed = model.routed();
+        shared.checkInputs("x", x);
+        int d = model.inputDimension();
+        int q = model.outputDimension();
+        int n = x.length / d;
+        checkResponses(y, n, q);
+        int k1 = shared.components();
+        int k2 = routed.components();
+        int t = k1 + k2;
+        double floor = VARIANCE_FLOOR * Math.max(responseVariance(y, n, q), 1e-300);
+        double[] resp = new double[n * t];
+        double[] r1 = new double[n * k1];
+        double[] r2 = new double[n * k2];
+        double[] none = new double[0];
+        double[] h = new double[q];
+        SharedRoutedMixture.Parameters cur = start;
+        double ll = model.componentLogDensities(cur, x, y, n, resp);
+        if (!Double.isFinite(ll)) {
+            return new SharedRoutedFit(cur, ll, 0, StopReason.FAILED, 0);
+        }
+        int decreases = 0;
+        double llStart = ll;
+        for (int it = 1; it <= maxIterations; it++) {
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(resp, i * t, r1, i * k1, k1);
+                System.arraycopy(resp, i * t + k1, r2, i * k2, k2);
+            }
+            SharedRoutedMixture.Parameters next = new SharedRoutedMixture.Parameters(
+                    maximize(shared, cur.shared(), x, y, n, none, r1, floor, h),
+                    maximize(routed, cur.routed(), x, y, n, none, r2, floor, h));
+            double llNext = model.componentLogDensities(next, x, y, n, resp);
+            if (!Double.isFinite(llNext)) {
+                return new SharedRoutedFit(cur, ll, it, StopReason.FAILED, decreases);
+            }
+            if (llNext < ll - 1e-10 * Math.abs(ll)) {
+                decreases++;
+            }
+            boolean converged = stop == Stop.RELATIVE
+                    ? Math.abs(llNext - ll) <= tolerance * Math.abs(ll)
+                    : it > 1 && llNext - ll <= tolerance * (llNext - llStart);
+            cur = next;
+            ll = llNext;
+            if (converged) {
+                return new SharedRoutedFit(cur, ll, it, StopReason.OBJECTIVE_CHANGE, decreases);
+            }
+        }
+        return new SharedRoutedFit(cur, ll, maxIterations, StopReason.MAX_ITERATIONS, decreases);
+    }
+
+    private static void checkResponses(double[] y, int n, int q) {
+        Objects.requireNonNull(y, "y");
+        if (y.length != n * q) {
+            throw new IllegalArgumentException("y: length " + y.length + ", expected n × q = " + n * q);
+        }
+        for (int a = 0; a < y.length; a++) {
+            if (!Double.isFinite(y[a])) {
+                throw new IllegalArgumentException("y: Y[" + a / q + "][" + a % q + "] is not a finite number (" + y[a]
+                        + ")");
+            }
+        }
+    }
+
+    /**
+     * One M-step of a Gaussian-mixture block: the gate's own maximizer, each expert's weighted
+     * least squares and the closed-form variances, from responsibilities n × (K + J).
+     */
+    private static Components maximize(MixtureOfExperts model, Components cur, double[] x, double[] y, int n,
+                                       double[] frozenScores, double[] resp, double floor, double[] h) {
+        int d = model.inputDimension();
+        int q = model.outputDimension();
+        int k = model.components();
+        int j = model.frozenCount();
+        int t = k + j;
+        double[][] gate = model.gate().maximize(cur.gate(), x, n, frozenScores, j, resp);
+        double[][] eta = new double[k][];
+        double[] nu = new double[k];
+        for (int c = 0; c < k; c++) {
+            eta[c] = model.expert().weightedFit(x, y, n, resp, t, c, cur.expert(c));
+            double mass = 0;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                double r0 = resp[i * t + c];
+                if (r0 == 0) {
+                    continue;
+                }
+                model.expert().mean(eta[c], x, i * d, h, 0);
+                double r2 = 0;
+                for (int o = 0; o < q; o++) {
+                    double r = y[i * q + o] - h[o];
+                    r2 += r * r;
+                }
+                mass += r0;
+                ss += r0 * r2;
+            }
+            nu[c] = mass > 0 ? Math.max(ss / (q * mass), floor) : cur.variance(c);
+        }
+        return new Components(gate, eta, nu);
     }
 
     private static double responseVariance(double[] y, int n, int q) {

@@ -391,6 +391,24 @@ public final class MixtureOfExperts {
      * @return the log-likelihood
      */
     public double componentLogDensities(Components c, double[] x, double[] y, int n, double[] out) {
+        return componentLogDensities(c, x, y, n, out, null);
+    }
+
+    /**
+     * {@link #componentLogDensities(Components, double[], double[], int, double[])}, and each sample's
+     * log-likelihood {@code log Σ_k π_k(x_i) N(y_i; h_k(x_i), ν_k I)}: what a mixture of such
+     * mixtures (the shared + routed model) needs to weigh its blocks per sample.
+     *
+     * @param c the parameters (checked by the caller)
+     * @param x inputs; not modified
+     * @param y responses; not modified
+     * @param n number of samples
+     * @param out if non-null, receives the responsibilities τ_ik, n × (K + J) row-major; modified
+     * @param perSample if non-null, receives the n per-sample log-likelihoods; modified
+     * @return the log-likelihood
+     */
+    public double componentLogDensities(Components c, double[] x, double[] y, int n, double[] out,
+                                        double[] perSample) {
         Gate.Weights w = gate.at(c.gate());
         double[][] eta = c.expert();
         double[] nu = c.variances();
@@ -431,7 +449,11 @@ public final class MixtureOfExperts {
                 lw[a] = max == Double.NEGATIVE_INFINITY ? 0 : org.prefixmoe.model.Exp.exp(lw[a] - max);
                 sum += lw[a];
             }
-            ll += max + Math.log(sum);
+            double li = max + Math.log(sum);
+            ll += li;
+            if (perSample != null) {
+                perSample[i] = li;
+            }
             if (out != null) {
                 double inv = 1 / sum;
                 for (int a = 0; a < t; a++) {

@@ -293,17 +293,21 @@ public final class SoftmaxGate extends LinearScoreGate {
                     tt += resp[i * total + c];
                 }
                 qCur += ts - tt * norm;
+                // a row's mass T_i = Σ_c τ_ic: 1 in a full mixture (kept as exactly 1 there, so committed fits
+                // recompute bit for bit), below 1 in one block of a larger mixture (the shared + routed
+                // model's routed gate): then ∂Q/∂s_c = τ_ic − T_i π_c and the Hessian carries T_i
+                double mass = Math.abs(tt - 1) <= 1e-12 ? 1 : tt;
                 System.arraycopy(x, i * d, xt, 0, d);
                 xt[d] = 1;
                 for (int u = 0; u < f; u++) {
                     int cu = free[u];
-                    double gu = resp[i * total + cu] - pi[cu];
+                    double gu = resp[i * total + cu] - mass * pi[cu];
                     for (int a = 0; a < w; a++) {
                         g.data[u * w + a] += gu * xt[a];
                     }
                     for (int v = u; v < f; v++) {
                         int cv = free[v];
-                        double hw = pi[cu] * ((u == v ? 1 : 0) - pi[cv]);
+                        double hw = mass * pi[cu] * ((u == v ? 1 : 0) - pi[cv]);
                         for (int a = 0; a < w; a++) {
                             double ha = hw * xt[a];
                             int row = (u * w + a) * dim + v * w;

@@ -97,7 +97,7 @@ public final class MoeRunner {
      *
      * @param s the scenario
      */
-    public static List<Task> tasks(MoeScenario s) {
+    public static List<Task> tasks(FamilyStudy s) {
         List<Task> out = new ArrayList<>();
         for (int st = 0; st < s.studies().size(); st++) {
             for (int n : s.sizes()) {
@@ -243,9 +243,9 @@ public final class MoeRunner {
      * @param fresh whether to delete existing rows first
      * @return what the run did
      */
-    public Report run(MoeScenario s, Path results, boolean fresh) {
+    public Report run(FamilyStudy s, Path results, boolean fresh) {
         long t0 = System.nanoTime();
-        List<String> blocks = s.loss().terms().stream().map(BlockVoronoiLoss.Term::name).toList();
+        List<String> blocks = s.lossTerms();
         List<String> header = MoeRow.header(blocks);
         try {
             Files.createDirectories(results.toAbsolutePath().getParent());
@@ -289,7 +289,7 @@ public final class MoeRunner {
         }
     }
 
-    private Report execute(MoeScenario s, List<Task> todo, CSVPrinter out, List<String> blocks, Path results)
+    private Report execute(FamilyStudy s, List<Task> todo, CSVPrinter out, List<String> blocks, Path results)
             throws IOException {
         // largest n first: long fits start early and the pool drains evenly
         List<Task> order = new ArrayList<>(todo);
@@ -306,7 +306,7 @@ public final class MoeRunner {
         try (Progress bar = new Progress(progress, mode, order.size(), work, 0, results, null)) {
             ExecutorCompletionService<MoeRow> cs = new ExecutorCompletionService<>(pool);
             for (Task t : order) {
-                cs.submit(() -> run(s, t));
+                cs.submit(() -> s.runTask(t));
             }
             for (int i = 0; i < order.size(); i++) {
                 Future<MoeRow> f = cs.take();
@@ -338,8 +338,8 @@ public final class MoeRunner {
      * @return the rows
      * @throws IllegalArgumentException naming the file when it is not this scenario's results file
      */
-    public static List<MoeRow> read(Path results, MoeScenario s) {
-        List<String> blocks = s.loss().terms().stream().map(BlockVoronoiLoss.Term::name).toList();
+    public static List<MoeRow> read(Path results, FamilyStudy s) {
+        List<String> blocks = s.lossTerms();
         List<String> header = MoeRow.header(blocks);
         List<MoeRow> rows = new ArrayList<>();
         try {

@@ -39,7 +39,7 @@ import org.prefixmoe.sampling.MixtureSampler;
 public record MoeScenario(String name, String description, long seed, MixtureOfExperts model, Components truth,
                           MixtureSampler.Design design, List<Study> studies, List<Integer> sizes, int replicates,
                           Fitting fitting, NearTruthStart init, BlockVoronoiLoss loss, double theorySlope,
-                          String theoryText, String text, List<ScaledCoordinate> truthScaling) {
+                          String theoryText, String text, List<ScaledCoordinate> truthScaling) implements FamilyStudy {
 
     /**
      * One coordinate of the truth that is its written value times a factor of n:
@@ -355,5 +355,20 @@ public record MoeScenario(String name, String description, long seed, MixtureOfE
      */
     public MixtureOfExperts fitted(Study study) {
         return model.withComponents(study.components());
+    }
+
+    @Override
+    public List<String> lossTerms() {
+        return loss.terms().stream().map(BlockVoronoiLoss.Term::name).toList();
+    }
+
+    @Override
+    public org.prefixmoe.simulation.moe.MoeSummary.Header header() {
+        return MoeSummary.Header.of(this);
+    }
+
+    @Override
+    public MoeRow runTask(MoeRunner.Task task) {
+        return MoeRunner.run(this, task);
     }
 }

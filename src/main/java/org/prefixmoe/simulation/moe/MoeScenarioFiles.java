@@ -150,7 +150,7 @@ public final class MoeScenarioFiles {
                 (int) replicates, fitting, init, loss, fs, ft, text, scaling));
     }
 
-    private static MixtureOfExperts model(Tree m, Tree root) {
+    static MixtureOfExperts model(Tree m, Tree root) {
         m.allowOnly(Set.of("gate", "reference", "expert", "observation", "d", "q", "K", "frozen"));
         int d = (int) m.integer("d");
         int q = (int) m.integer("q", 1);
@@ -316,7 +316,7 @@ public final class MoeScenarioFiles {
         };
     }
 
-    private static Components truth(Tree t, MixtureOfExperts model, List<MoeScenario.ScaledCoordinate> scaling) {
+    static Components truth(Tree t, MixtureOfExperts model, List<MoeScenario.ScaledCoordinate> scaling) {
         List<Tree> comps = t.mappings("truth", true, "true components", "the named blocks");
         List<Block> blocks = model.blocks();
         Set<String> names = new java.util.LinkedHashSet<>();
@@ -424,7 +424,7 @@ public final class MoeScenarioFiles {
      * ({@code numpy.linspace}, each point truncated to a whole number as the published scripts do),
      * or {@code {logspace: [from, to, count]}}; duplicates are dropped, the rest sorted.
      */
-    private static List<Integer> sizes(Tree t) {
+    static List<Integer> sizes(Tree t) {
         TreeSet<Integer> out = new TreeSet<>();
         if (t.isList("sizes")) {
             for (long n : t.wholeNumbers("sizes")) {
@@ -468,7 +468,7 @@ public final class MoeScenarioFiles {
         return List.copyOf(out);
     }
 
-    private static MoeScenario.Fitting fitting(Tree t) {
+    static MoeScenario.Fitting fitting(Tree t) {
         if (!t.has("estimator")) {
             return new MoeScenario.Fitting(1e-6, 2000, 1);
         }
@@ -493,7 +493,7 @@ public final class MoeScenarioFiles {
         return e.check(() -> new MoeScenario.Fitting(tol, (int) cap, (int) tries, rule));
     }
 
-    private static NearTruthStart init(Tree i, MixtureOfExperts model) {
+    static NearTruthStart init(Tree i, MixtureOfExperts model) {
         i.allowOnly(Set.of("strategy", "assignment", "weight-split", "noise"));
         String strategy = i.string("strategy", "near-truth");
         if (!strategy.equals("near-truth")) {
@@ -534,7 +534,7 @@ public final class MoeScenarioFiles {
         return new NearTruthStart(noise, assignment, split);
     }
 
-    private static BlockVoronoiLoss loss(Tree l, MixtureOfExperts model, Components truth) {
+    static BlockVoronoiLoss loss(Tree l, MixtureOfExperts model, Components truth) {
         l.allowOnly(Set.of("distance", "blocks"));
         String d = l.string("distance", "sum-of-block-norms");
         BlockVoronoiLoss.CellDistance distance = switch (d) {

@@ -19,10 +19,59 @@ import org.prefixmoe.simulation.Stats;
  * published codes' loss), {@code loss_normalized} (weights normalized to sum 1), and per block
  * {@code c_<block>} (its part of the loss) and {@code e_<block>} (its largest plain error).
  *
- * @param scenario the scenario
+ * @param scenario what the summary prints about its scenario
  * @param studies per study, its summary
  */
-public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
+public record MoeSummary(Header scenario, List<StudySummary> studies) {
+
+    /**
+     * What a summary needs of its scenario: a {@link MoeScenario}, or the shared + routed model's
+     * {@link SharedRoutedScenario}, whose loss is the sum of its blocks' losses.
+     *
+     * @param name the scenario's name
+     * @param description free text
+     * @param seed the master seed (the bootstrap streams derive from it)
+     * @param studies its studies (K: all fitted components)
+     * @param terms the loss's block names, in order
+     * @param trueComponents K*, all true components
+     * @param theorySlope the predicted slope against n (NaN for none)
+     * @param theoryText how to print the prediction
+     * @param logFactor whether to fit the losses against {@code log(n)/n} too (rates for a loss that
+     *     the theory bounds by {@code (log(n)/n)^a})
+     */
+    public record Header(String name, String description, long seed, List<MoeScenario.Study> studies,
+                         List<String> terms, int trueComponents, double theorySlope, String theoryText,
+                         boolean logFactor) {
+        /**
+         * Validates the components.
+         *
+         * @param name the scenario's name
+         * @param description free text
+         * @param seed the master seed
+         * @param studies its studies
+         * @param terms the loss's block names
+         * @param trueComponents K*
+         * @param theorySlope the predicted slope
+         * @param theoryText how to print the prediction
+         * @param logFactor whether to fit against log(n)/n too
+         */
+        public Header {
+            studies = List.copyOf(studies);
+            terms = List.copyOf(terms);
+        }
+
+        /**
+         * The header of a family scenario.
+         *
+         * @param s the scenario
+         * @return its header
+         */
+        public static Header of(MoeScenario s) {
+            return new Header(s.name(), s.description(), s.seed(), s.studies(),
+                    s.loss().terms().stream().map(BlockVoronoiLoss.Term::name).toList(), s.model().components(),
+                    s.theorySlope(), s.theoryText(), false);
+        }
+    }
 
     /**
      * One study.
@@ -73,12 +122,21 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
      * @param s the scenario
      */
     public static List<String> metrics(MoeScenario s) {
+        return metrics(Header.of(s));
+    }
+
+    /**
+     * {@return the metric columns of a scenario, in order}
+     *
+     * @param s the scenario's header
+     */
+    public static List<String> metrics(Header s) {
         List<String> m = new ArrayList<>(List.of("loss", "loss_normalized"));
-        for (BlockVoronoiLoss.Term t : s.loss().terms()) {
-            m.add("c_" + t.name());
+        for (String t : s.terms()) {
+            m.add("c_" + t);
         }
-        for (BlockVoronoiLoss.Term t : s.loss().terms()) {
-            m.add("e_" + t.name());
+        for (String t : s.terms()) {
+            m.add("e_" + t);
         }
         return m;
     }
@@ -91,6 +149,17 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
      * @return the summary
      */
     public static MoeSummary of(MoeScenario s, List<MoeRow> rows) {
+        return of(Header.of(s), rows);
+    }
+
+    /**
+     * Summarizes rows.
+     *
+     * @param s the scenario's header
+     * @param rows its rows (failed rows are counted and left out of the statistics)
+     * @return the summary
+     */
+    public static MoeSummary of(Header s, List<MoeRow> rows) {
         List<StudySummary> out = new ArrayList<>();
         for (int st = 0; st < s.studies().size(); st++) {
             MoeScenario.Study study = s.studies().get(st);
@@ -169,6 +238,25 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
         };
     }
 
+    /**
+     * The slope of the log centre against {@code log(n / log n)}: minus the exponent a of a centre that
+     * falls as {@code (log(n)/n)^a}, as the shared + routed experts' paper fits its losses.
+     *
+     * @param sizes the sample sizes; not modified
+     * @param values per size, the replicates' values; not modified
+     * @param rng the bootstrap's stream
+     * @param centre the mean or the median of the replicates at each n
+     * @return the fit against {@code n / log n} (its slope is −a)
+     */
+    public static RateFit logFactorRate(double[] sizes, double[][] values, org.apache.commons.rng.UniformRandomProvider rng,
+                                        RateFit.Centre centre) {
+        double[] x = new double[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            x[i] = sizes[i] / Math.log(sizes[i]);
+        }
+        return RateFit.of(x, values, rng, centre);
+    }
+
     /** {@return summary.csv: one line per study, metric and n} */
     public String summaryCsv() {
         StringBuilder sb = new StringBuilder("study,K,metric,n,count,mean,sd,median,q1,q3,trimmed_mean\n");
@@ -196,7 +284,7 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
                     RateFit f = r.getValue();
                     boolean theory = e.getKey().equals("loss") || e.getKey().equals("loss_normalized");
                     sb.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s%n", st.study().name(),
-                            st.study().components(), scenario.model().components(), e.getKey(),
+                            st.study().components(), scenario.trueComponents(), e.getKey(),
                             r.getKey().name().toLowerCase(Locale.ROOT), f.points(), f.replicates(), f.slope(), f.low(),
                             f.high(), f.bootLow(), f.bootHigh(), theory ? scenario.theorySlope() : Double.NaN));
                 }
@@ -226,6 +314,33 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
                 }
             }
         }
+        if (scenario.logFactor()) {
+            sb.append("\nExponent a of the centre against log(n)/n (centre ~ (log(n)/n)^a: OLS of log(centre) on")
+                    .append(" log(log(n)/n), 95% bootstrap over replicates), beside the slope of the mean against n:\n\n");
+            sb.append("| study | K | metric | a (mean) | 95% bootstrap | a (median) | 95% bootstrap | slope of the mean")
+                    .append(" against n | 95% bootstrap |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (int si = 0; si < studies.size(); si++) {
+                StudySummary st = studies.get(si);
+                int mi = 0;
+                for (var e : st.metrics().entrySet()) {
+                    if (e.getKey().startsWith("c_")) {
+                        mi++;
+                        continue;
+                    }
+                    RateFit a = logFactorRate(st.sizes(), e.getValue().values(),
+                            RandomStreams.stream(scenario.seed(), 978, si, mi), RateFit.Centre.MEAN);
+                    RateFit m = logFactorRate(st.sizes(), e.getValue().values(),
+                            RandomStreams.stream(scenario.seed(), 979, si, mi), RateFit.Centre.MEDIAN);
+                    RateFit n = e.getValue().rates().get(RateFit.Centre.MEAN);
+                    sb.append(String.format(Locale.ROOT,
+                            "| %s | %d | %s | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] |%n",
+                            st.study().name(), st.study().components(), e.getKey(), -a.slope(), -a.bootHigh(),
+                            -a.bootLow(), -m.slope(), -m.bootHigh(), -m.bootLow(), n.slope(), n.bootLow(), n.bootHigh()));
+                    mi++;
+                }
+            }
+        }
         sb.append("\nVoronoi-cell configurations (fitted atoms per true atom), failed fits and fits at the iteration cap:\n\n");
         sb.append("| study | cells: fits | failed | at cap | fits | EM iterations: median [quartiles], max |\n"
                 + "|---|---|---|---|---|---|\n");
@@ -252,11 +367,11 @@ public record MoeSummary(MoeScenario scenario, List<StudySummary> studies) {
         sb.append("| study | block | error slope (mean) | 95% bootstrap | contribution slope (mean) | 95% bootstrap |\n");
         sb.append("|---|---|---|---|---|---|\n");
         for (StudySummary st : studies) {
-            for (BlockVoronoiLoss.Term t : scenario.loss().terms()) {
-                RateFit e = st.metrics().get("e_" + t.name()).rates().get(RateFit.Centre.MEAN);
-                RateFit c = st.metrics().get("c_" + t.name()).rates().get(RateFit.Centre.MEAN);
+            for (String t : scenario.terms()) {
+                RateFit e = st.metrics().get("e_" + t).rates().get(RateFit.Centre.MEAN);
+                RateFit c = st.metrics().get("c_" + t).rates().get(RateFit.Centre.MEAN);
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | [%.3f, %.3f] | %.3f | [%.3f, %.3f] |%n",
-                        st.study().name(), t.name(), e.slope(), e.bootLow(), e.bootHigh(), c.slope(), c.bootLow(),
+                        st.study().name(), t, e.slope(), e.bootLow(), e.bootHigh(), c.slope(), c.bootLow(),
                         c.bootHigh()));
             }
         }
