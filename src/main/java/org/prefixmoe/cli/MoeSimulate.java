@@ -1,10 +1,14 @@
 package org.prefixmoe.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.plotting.MoePlots;
+import org.prefixmoe.plotting.StudyReport;
 import org.prefixmoe.simulation.Progress;
 import org.prefixmoe.simulation.moe.FamilyStudy;
 import org.prefixmoe.simulation.moe.MoeRow;
@@ -27,7 +31,7 @@ final class MoeSimulate {
     static List<String> writtenFiles(FamilyStudy s) {
         return List.of("results.csv", "results.csv.lock", "summary.md", "summary.csv", "rates.csv",
                 s.name() + "-loss.png", s.name() + "-loss.svg", s.name() + "-loss-normalized.png",
-                s.name() + "-loss-normalized.svg");
+                s.name() + "-loss-normalized.svg", "report.html");
     }
 
     /**
@@ -71,6 +75,31 @@ final class MoeSimulate {
         AtomicFiles.writeString(dir.resolve("rates.csv"), summary.ratesCsv());
         AtomicFiles.writeString(dir.resolve("summary.md"), summary.markdown());
         MoePlots.write(summary, dir);
+        report(file, dir);
         System.out.println(summary.markdown());
+    }
+
+    /**
+     * Writes {@code DIR/report.html} from the folder's summary.md and figures.
+     *
+     * @param file the family scenario file of the folder
+     * @param dir the folder
+     */
+    static void report(Path file, Path dir) {
+        FamilyStudy s = SharedRoutedScenarioFiles.isSharedRoutedScenario(file) ? SharedRoutedScenarioFiles.read(file)
+                : MoeScenarioFiles.read(file);
+        Path md = dir.resolve("summary.md");
+        if (!Files.isRegularFile(md)) {
+            throw new IllegalArgumentException("DIR: " + dir + " has no summary.md (run simulate " + file + " first)");
+        }
+        try {
+            StudyReport.Versions v = new StudyReport.Versions(Main.version(), System.getProperty("java.version")
+                    + " (" + System.getProperty("java.vendor") + ")", "");
+            String command = "bin/prefixmoe simulate " + file + " -o " + dir.toAbsolutePath().getParent();
+            AtomicFiles.writeString(dir.resolve("report.html"), StudyReport.familyHtml(s.name(), s.fingerprint(),
+                    Files.readString(md), file, Files.readString(file), dir, command, v));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + md + " or " + file + ": " + e.getMessage(), e);
+        }
     }
 }

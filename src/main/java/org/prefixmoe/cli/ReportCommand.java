@@ -20,14 +20,16 @@ import picocli.CommandLine.Parameters;
                 + " verdicts with their intervals, log-factor slopes and lack of fit, outcomes and fits at the"
                 + " iteration cap, mean D_1 by outcome class, scenario and solver settings, versions and the command"
                 + " that regenerates the folder). Reads DIR/results.csv and the scenario named by its rows; refits"
-                + " nothing."})
+                + " nothing. A folder of the mixture-of-experts family (its scenario SCENARIOS/moe/NAME.yaml, or"
+                + " --scenario) gets its summary.md, figures and scenario."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A study folder with results.csv (e.g."
             + " paper-figures/over-specified).")
     Path dir;
 
     @Option(names = "--scenario", paramLabel = "FILE",
-            description = "The scenario of the folder (default: SCENARIOS/NAME.yaml, NAME from the rows).")
+            description = "The scenario of the folder (default: SCENARIOS/NAME.yaml, NAME from the rows; for a"
+                    + " family folder SCENARIOS/moe/DIRNAME.yaml).")
     Path scenario;
 
     @Option(names = "--scenarios", defaultValue = "simulations",
@@ -36,6 +38,12 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path family = scenario != null ? scenario : scenarioDir.resolve("moe").resolve(dir.getFileName() + ".yaml");
+        if (Files.isRegularFile(family) && SimulateCommand.isFamily(family)) {
+            MoeSimulate.report(family, dir);
+            System.out.println("wrote " + dir.resolve("report.html"));
+            return 0;
+        }
         Path results = dir.resolve("results.csv");
         if (!Files.isRegularFile(results)) {
             throw new IllegalArgumentException("DIR: " + dir + " has no results.csv");

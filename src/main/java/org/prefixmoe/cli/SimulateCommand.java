@@ -124,7 +124,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     /** Whether a file is a family scenario: a {@code model.gate} field, or {@code shared} and {@code routed} blocks. */
-    private static boolean isFamily(Path p) {
+    static boolean isFamily(Path p) {
         return org.prefixmoe.simulation.moe.MoeScenarioFiles.isFamilyScenario(p)
                 || org.prefixmoe.simulation.moe.SharedRoutedScenarioFiles.isSharedRoutedScenario(p);
     }

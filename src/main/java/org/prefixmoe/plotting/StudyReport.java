@@ -50,12 +50,7 @@ public final class StudyReport {
      */
     public static String html(Scenario s, Summary summary, Path dir, String command, Versions versions) {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(s.name()))
-                .append(" — study report</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
-                        + "line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px "
-                        + "solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}"
-                        + "img{max-width:100%;border:1px solid #ddd}.v-agrees{color:#060}.v-knife{color:#a60}"
-                        + ".v-other{color:#a00}code{background:#f4f4f4}</style></head><body>\n");
+        head(h, s.name());
         h.append("<h1 id=\"title\">").append(esc(s.name())).append("</h1>\n");
         if (!s.description().isBlank()) {
             h.append("<p>").append(esc(s.description().strip())).append("</p>\n");
@@ -84,16 +79,7 @@ public final class StudyReport {
         }
         h.append("</table>\n");
         h.append("<h2>Figures</h2>\n");
-        for (Path png : figures(dir)) {
-            try {
-                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(png));
-                String name = png.getFileName().toString();
-                h.append("<figure><img alt=\"").append(esc(name)).append("\" src=\"data:image/png;base64,")
-                        .append(b64).append("\"><figcaption>").append(esc(name)).append("</figcaption></figure>\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + png + ": " + e.getMessage(), e);
-            }
-        }
+        inlineFigures(h, dir);
         h.append("<h2>Outcomes and fits at the iteration cap</h2>\n<table id=\"outcomes\"><tr><th>study</th><th>n</th>"
                 + "<th>fits</th><th>failed</th><th>at the cap</th><th>switched off</th><th>split</th><th>D_1 &gt; ")
                 .append(num(summary.options().d1Threshold())).append("</th></tr>\n");
@@ -147,6 +133,72 @@ public final class StudyReport {
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /**
+     * The page of a study folder of the mixture-of-experts family (docs/theory.md §8): its summary
+     * (the {@code summary.md} that {@code simulate} writes from the rows) rendered as HTML, its
+     * figures inline, the scenario file's text, the versions and the command that regenerates it.
+     *
+     * @param name the study's name
+     * @param fingerprint the scenario's fingerprint
+     * @param summaryMarkdown the folder's summary, in Markdown
+     * @param scenarioFile the scenario file
+     * @param scenarioText its text
+     * @param dir the folder (its PNG figures are inlined)
+     * @param command the command that regenerates the folder
+     * @param versions the versions to record
+     * @return the HTML text
+     */
+    public static String familyHtml(String name, String fingerprint, String summaryMarkdown, Path scenarioFile,
+            String scenarioText, Path dir, String command, Versions versions) {
+        StringBuilder h = new StringBuilder();
+        head(h, name);
+        h.append("<h1 id=\"title\">").append(esc(name)).append("</h1>\n");
+        h.append("<p>Regenerate the folder (rows, summaries, figures and this page) with <code id=\"command\">")
+                .append(esc(command)).append("</code>; redraw this page alone from the folder's summary with"
+                        + " <code>bin/prefixmoe report ").append(esc(dir.toString())).append(" --scenario ")
+                .append(esc(scenarioFile.toString())).append("</code>.</p>\n");
+        List<org.commonmark.Extension> ext = List.of(org.commonmark.ext.gfm.tables.TablesExtension.create());
+        org.commonmark.node.Node doc = org.commonmark.parser.Parser.builder().extensions(ext).build()
+                .parse(summaryMarkdown);
+        // The summary's own title repeats the page's: one level down keeps a single h1.
+        h.append("<div id=\"summary\">").append(org.commonmark.renderer.html.HtmlRenderer.builder().extensions(ext)
+                .escapeHtml(true).build().render(doc).replace("<h1>", "<h2>").replace("</h1>", "</h2>"))
+                .append("</div>\n");
+        h.append("<h2>Figures</h2>\n");
+        inlineFigures(h, dir);
+        h.append("<h2>Scenario</h2>\n<table id=\"settings\">\n");
+        row(h, "scenario file", scenarioFile.toString());
+        row(h, "fingerprint", fingerprint);
+        h.append("</table>\n<pre id=\"scenario\">").append(esc(scenarioText)).append("</pre>\n");
+        h.append("<h2>Versions</h2>\n<table id=\"versions\">\n");
+        row(h, "prefixmoe", versions.toolkit());
+        row(h, "Java", versions.java());
+        h.append("</table>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static void head(StringBuilder h, String name) {
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(name))
+                .append(" — study report</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
+                        + "line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px "
+                        + "solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}"
+                        + "img{max-width:100%;border:1px solid #ddd}.v-agrees{color:#060}.v-knife{color:#a60}"
+                        + ".v-other{color:#a00}code{background:#f4f4f4}</style></head><body>\n");
+    }
+
+    private static void inlineFigures(StringBuilder h, Path dir) {
+        for (Path png : figures(dir)) {
+            try {
+                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(png));
+                String name = png.getFileName().toString();
+                h.append("<figure><img alt=\"").append(esc(name)).append("\" src=\"data:image/png;base64,")
+                        .append(b64).append("\"><figcaption>").append(esc(name)).append("</figcaption></figure>\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + png + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The kernels named by a folder's runs.log, distinct, in order. */

@@ -58,9 +58,13 @@ class MoeCliTest {
         assertEquals(0, run("simulate", scenario.toString(), "-o", out.toString(), "-q"));
         Path folder = out.resolve("tiny-sgame");
         for (String f : new String[] {"results.csv", "summary.md", "summary.csv", "rates.csv", "tiny-sgame-loss.png",
-            "tiny-sgame-loss-normalized.svg"}) {
+            "tiny-sgame-loss-normalized.svg", "report.html"}) {
             assertTrue(Files.exists(folder.resolve(f)), f);
         }
         assertEquals(1 + 2 * 4 * 3, Files.readAllLines(folder.resolve("results.csv")).size());
+        // report DIR --scenario FILE redraws the page from the folder alone
+        Files.delete(folder.resolve("report.html"));
+        assertEquals(0, run("report", folder.toString(), "--scenario", scenario.toString()));
+        assertTrue(Files.readString(folder.resolve("report.html")).contains("<table>"), "summary tables rendered");
     }
 }
