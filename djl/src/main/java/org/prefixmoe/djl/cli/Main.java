@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "prefixmoe-djl", mixinStandardHelpOptions = true, version = "prefixmoe-djl 0.1.0",
         description = "Prefix-tuning (no-share / simple-share / deep-share / tanh-share) of a small ViT with DJL + PyTorch.",
-        subcommands = {Main.StudyCommand.class, Main.InfoCommand.class})
+        subcommands = {Main.StudyCommand.class, Main.InfoCommand.class, Main.BenchCommand.class})
 public final class Main implements Runnable {
 
     /** Default number of paired test seeds of the study (sized for about 2 hours on 2 idle cores; see README). */
@@ -315,6 +315,83 @@ public final class Main implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /**
+     * {@code bench}: the cost of training runs one at a time against several in one batched forward/backward pass,
+     * on the study's committed backbone and data (CPU time of the training thread per run and step).
+     */
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time J runs one at a time against J runs "
+            + "batched in one forward/backward pass (the committed backbone, Fashion-MNIST): CPU and wall ms per run "
+            + "and step.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})")
+        Path data = FashionMnist.DEFAULT_DIR;
+        @Option(names = "--backbone", description = "pretrained backbone .params (default: the study's committed one)")
+        Path backbone;
+        @Option(names = "--method", converter = MethodConverter.class, description = "method (default: no-share)")
+        Method method = Method.NO_SHARE;
+        @Option(names = "--per-class", description = "images per class (default: ${DEFAULT-VALUE})")
+        int perClass = 10;
+        @Option(names = "--jobs", split = ",", description = "batch sizes in runs to time (default: 1,2,4)")
+        List<Integer> jobs = List.of(1, 2, 4);
+        @Option(names = "--steps", description = "steps per run (default: ${DEFAULT-VALUE})")
+        int steps = 40;
+        @Option(names = "--device", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+        String device = "auto";
+        @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE})")
+        Integer threads = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            threads(threads);
+            Device dev = device(device);
+            FashionMnist.Splits d = FashionMnist.load(data);
+            org.prefixmoe.djl.data.ImageSet pool = d.train().classes(5, 9);
+            org.prefixmoe.djl.data.ImageSet eval = d.test().classes(5, 9).sample(100, 99);
+            Path file = backbone != null ? backbone : repoRoot().resolve(
+                    "paper-figures/djl/pretrained-vit-s28-p7-d64-L6-h4-m2-e10-n0-b128-lr0.001.params");
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager(dev)) {
+                var vit = org.prefixmoe.djl.model.VisionTransformer.of(new ViTConfig(28, 7, 64, 6, 4, 2),
+                        org.prefixmoe.djl.model.Params.load(file, root));
+                vit.params().setTrainable(false);
+                int[] val = org.prefixmoe.djl.experiment.AdaptationSplits.validation(pool, 200);
+                var settings = new org.prefixmoe.djl.experiment.Adaptation.Settings(8, 48,
+                        org.prefixmoe.djl.train.TrainConfig.sgd(steps, 25, 0.1f, 0.01f, 1e-4f, steps / 10, 0.1f, 0));
+                int max = jobs.stream().mapToInt(Integer::intValue).max().orElse(1);
+                List<org.prefixmoe.djl.experiment.Adaptation.Job> all = new ArrayList<>();
+                for (int j = 0; j < max; j++) {
+                    all.add(new org.prefixmoe.djl.experiment.Adaptation.Job(j + 1, pool.subset(
+                            org.prefixmoe.djl.experiment.AdaptationSplits.training(pool, perClass, j + 1, val)), settings));
+                }
+                // Warm-up run (JIT, allocator).
+                org.prefixmoe.djl.experiment.Adaptation.runBatched(method, vit, all.subList(0, 1), eval, 5);
+                System.out.printf(java.util.Locale.ROOT, "%s, %d per class, %d steps, batch 25, device %s%n",
+                        method.label(), perClass, steps, dev);
+                for (int j : jobs) {
+                    long w0 = System.nanoTime();
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    if (j == 1) {
+                        for (int i = 0; i < max; i++) {
+                            var job = all.get(i);
+                            org.prefixmoe.djl.experiment.Adaptation.run(method, vit, job.train(), eval, 5, job.seed(),
+                                    job.settings(), null);
+                        }
+                    } else {
+                        for (int i = 0; i < max; i += j) {
+                            org.prefixmoe.djl.experiment.Adaptation.runBatched(method, vit,
+                                    all.subList(i, Math.min(max, i + j)), eval, 5);
+                        }
+                    }
+                    double runSteps = (double) max * steps;
+                    System.out.printf(java.util.Locale.ROOT, "jobs per pass %d: %.1f ms CPU, %.1f ms wall per run and "
+                                    + "step (incl. evaluation on 100 images)%n", j,
+                            (mx.getCurrentThreadCpuTime() - c0) / 1e6 / runSteps, (System.nanoTime() - w0) / 1e6 / runSteps);
+                }
+            }
+            return 0;
         }
     }
 
