@@ -205,8 +205,8 @@ public final class Main implements Runnable {
                 + "already logged for this configuration")
         boolean reportOnly;
         @Option(names = "--quick", description = "smoke-test sizes (unless set explicitly): 1 pretraining epoch on "
-                + "3000 images, sizes 5,20, 2 seeds, 1 selection seed, 40 steps, 20 validation images per class, "
-                + "1000 test images, grids of two rates, one extension")
+                + "3000 images, sizes 5,20, 2 seeds, 1 selection seed, 2 passes and at least 40 steps, 20 validation "
+                + "images per class, 1000 test images, grids of two rates per axis, one extension per axis")
         boolean quick;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
