@@ -30,24 +30,37 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "prefixmoe-djl", mixinStandardHelpOptions = true, version = "prefixmoe-djl 0.1.0",
         description = "Prefix-tuning (no-share / simple-share / deep-share / tanh-share) of a small ViT with DJL + PyTorch.",
-        subcommands = {Main.StudyCommand.class, Main.InfoCommand.class})
+        subcommands = {Main.StudyCommand.class, Main.InfoCommand.class, Main.BenchCommand.class})
 public final class Main implements Runnable {
 
     /** Default number of paired test seeds of the study (sized for about 2 hours on 2 idle cores; see README). */
     static final int DEFAULT_SEEDS = 20;
-    /** Default optimizer steps per adaptation run. */
-    static final int DEFAULT_STEPS = 300;
+    /** Default fewest optimizer steps per adaptation run. */
+    static final int DEFAULT_MIN_STEPS = 300;
+    /** Default passes over the training set per adaptation run (when that is more than the minimum steps). */
+    static final int DEFAULT_EPOCHS = 30;
     /**
-     * Initial learning-rate grids (SGD, momentum 0.9). Those of linear probe, no-share, simple-share and deep-share
-     * are centred where a pilot (one selection seed, 10 images per class) found the best validation accuracy; those
-     * of tanh-share and full fine-tuning are guesses. The study extends a grid whose winner is at an edge.
+     * Initial grids of the adapted parameters' learning rate (SGD, momentum 0.9): prefix, reparameterization network
+     * or backbone. Centred on the rates the single-rate study (which shared one rate between head and prefix) chose
+     * most often for each method; the study extends an axis whose winner is at an edge. The linear probe has no
+     * adapted parameters (its rate is the head's).
      */
     static final Map<Method, List<Float>> DEFAULT_GRIDS = Map.of(
-            Method.LINEAR_PROBE, List.of(0.1f, 0.3f, 1f),
-            Method.NO_SHARE, List.of(0.03f, 0.1f, 0.3f),
+            Method.NO_SHARE, List.of(0.1f, 0.3f, 1f),
             Method.SIMPLE_SHARE, List.of(0.03f, 0.1f, 0.3f),
+            Method.DEEP_SHARE, List.of(0.01f, 0.03f, 0.1f),
+            Method.TANH_SHARE, List.of(0.03f, 0.1f, 0.3f),
+            Method.FULL_FINETUNE, List.of(0.003f, 0.01f, 0.03f));
+    /**
+     * Initial grids of the head's learning rate: centred on the linear probe's choices in the single-rate study
+     * (0.01-0.03), the same for every method.
+     */
+    static final Map<Method, List<Float>> DEFAULT_HEAD_GRIDS = Map.of(
+            Method.LINEAR_PROBE, List.of(0.003f, 0.01f, 0.03f),
+            Method.NO_SHARE, List.of(0.003f, 0.01f, 0.03f),
+            Method.SIMPLE_SHARE, List.of(0.003f, 0.01f, 0.03f),
             Method.DEEP_SHARE, List.of(0.003f, 0.01f, 0.03f),
-            Method.TANH_SHARE, List.of(0.01f, 0.03f, 0.1f),
+            Method.TANH_SHARE, List.of(0.003f, 0.01f, 0.03f),
             Method.FULL_FINETUNE, List.of(0.003f, 0.01f, 0.03f));
 
     /** Repository root: the parent of the module directory when launched through Maven, else the working directory. */
@@ -132,13 +145,20 @@ public final class Main implements Runnable {
                 description = "comma-separated subset of linear-probe, no-share, simple-share, deep-share, "
                         + "tanh-share, full-finetune (default: all)")
         List<Method> methods;
-        @Option(names = "--steps", description = "optimizer steps per run (default: ${DEFAULT-VALUE})")
-        int steps = DEFAULT_STEPS;
+        @Option(names = "--min-steps", description = "fewest optimizer steps per run (default: ${DEFAULT-VALUE})")
+        int minSteps = DEFAULT_MIN_STEPS;
+        @Option(names = "--epochs", description = "passes over the training set per run, when that is more than "
+                + "--min-steps steps; the same rule for every method (default: ${DEFAULT-VALUE})")
+        int epochs = DEFAULT_EPOCHS;
         @Option(names = "--batch-size", description = "adaptation batch size (default: ${DEFAULT-VALUE})")
         int batchSize = 25;
-        @Option(names = "--warmup", description = "linear warm-up steps (default: a tenth of --steps, as the "
-                + "paper's 10 of 100 epochs)")
-        Integer warmup;
+        @Option(names = "--warmup-fraction", description = "fraction of a run's steps in linear warm-up (default: "
+                + "${DEFAULT-VALUE}, as the paper's 10 of 100 epochs)")
+        float warmupFraction = 0.1f;
+        @Option(names = "--batch-jobs", description = "runs of one method and size trained together in one "
+                + "forward/backward pass (seeds, or selection points); 1 = one at a time. Same results up to float "
+                + "rounding; helps most on a GPU (default: ${DEFAULT-VALUE})")
+        int batchJobs = 1;
         @Option(names = "--weight-decay", description = "SGD weight decay (default: ${DEFAULT-VALUE})")
         float weightDecay = 1e-4f;
         @Option(names = "--prefix-dropout", description = "prefix dropout (default: ${DEFAULT-VALUE})")
@@ -149,11 +169,13 @@ public final class Main implements Runnable {
         @Option(names = "--test-size", description = "test images of classes 5-9 to score on, 0 = all 5000 "
                 + "(default: ${DEFAULT-VALUE})")
         int testSize = 0;
-        @Option(names = "--grid", split = ";", description = "initial learning-rate grid of a method on the 1-3-10 "
-                + "ladder, e.g. --grid no-share=0.03,0.1,0.3 (repeatable; defaults: linear-probe 0.1,0.3,1; no-share "
-                + "and simple-share 0.03,0.1,0.3; deep-share 0.003,0.01,0.03; tanh-share 0.01,0.03,0.1; "
-                + "full-finetune 0.003,0.01,0.03)")
+        @Option(names = "--grid", split = ";", description = "initial grid of a method's adapted-parameter learning "
+                + "rate on the 1-3-10 ladder, e.g. --grid no-share=0.1,0.3,1 (repeatable; defaults: no-share 0.1,0.3,1; "
+                + "simple-share and tanh-share 0.03,0.1,0.3; deep-share 0.01,0.03,0.1; full-finetune 0.003,0.01,0.03)")
         List<String> grid;
+        @Option(names = "--head-grid", split = ";", description = "initial grid of a method's head learning rate, "
+                + "e.g. --head-grid no-share=0.003,0.01,0.03 (repeatable; default 0.003,0.01,0.03 for every method)")
+        List<String> headGrid;
         @Option(names = "--max-extensions", description = "times a grid is extended when its winner is at an edge "
                 + "(default: ${DEFAULT-VALUE})")
         int maxExtensions = 3;
@@ -183,11 +205,42 @@ public final class Main implements Runnable {
                 + "already logged for this configuration")
         boolean reportOnly;
         @Option(names = "--quick", description = "smoke-test sizes (unless set explicitly): 1 pretraining epoch on "
-                + "3000 images, sizes 5,20, 2 seeds, 1 selection seed, 40 steps, 20 validation images per class, "
-                + "1000 test images, grids of two rates, one extension")
+                + "3000 images, sizes 5,20, 2 seeds, 1 selection seed, 2 passes and at least 40 steps, 20 validation "
+                + "images per class, 1000 test images, grids of two rates per axis, one extension per axis")
         boolean quick;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        /** The default grids, quick-trimmed to their upper two rates, with the user's overrides. */
+        private Map<Method, List<Float>> grids(Map<Method, List<Float>> defaults, List<String> specs, String option) {
+            Map<Method, List<Float>> grids = new EnumMap<>(Method.class);
+            defaults.forEach((m, g) -> grids.put(m, quick ? g.subList(1, 3) : g));
+            if (specs != null) {
+                for (String spec1 : specs) {
+                    String[] kv = spec1.split("=", 2);
+                    if (kv.length != 2) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                option + " " + spec1 + ": expected METHOD=rate,rate,...");
+                    }
+                    List<Float> rates = new ArrayList<>();
+                    for (String r : kv[1].split(",")) {
+                        try {
+                            float f = Float.parseFloat(r.trim());
+                            LrLadder.rung(f);
+                            rates.add(f);
+                        } catch (IllegalArgumentException e) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+                        }
+                    }
+                    try {
+                        grids.put(Method.parse(kv[0]), rates);
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+                    }
+                }
+            }
+            return grids;
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -199,7 +252,8 @@ public final class Main implements Runnable {
                 pretrainSize = pr.hasMatchedOption("--pretrain-size") ? pretrainSize : 3000;
                 seeds = pr.hasMatchedOption("--seeds") ? seeds : 2;
                 selectionSeeds = pr.hasMatchedOption("--selection-seeds") ? selectionSeeds : 1;
-                steps = pr.hasMatchedOption("--steps") ? steps : 40;
+                minSteps = pr.hasMatchedOption("--min-steps") ? minSteps : 40;
+                epochs = pr.hasMatchedOption("--epochs") ? epochs : 2;
                 valPerClass = pr.hasMatchedOption("--val-per-class") ? valPerClass : 20;
                 maxExtensions = pr.hasMatchedOption("--max-extensions") ? maxExtensions : 1;
                 testSize = pr.hasMatchedOption("--test-size") ? testSize : 1000;
@@ -213,35 +267,8 @@ public final class Main implements Runnable {
             } else {
                 ms.addAll(methods);
             }
-            Map<Method, List<Float>> grids = new EnumMap<>(Method.class);
-            for (Method m : Method.values()) {
-                List<Float> g = DEFAULT_GRIDS.get(m);
-                grids.put(m, quick ? g.subList(1, 3) : g);
-            }
-            if (grid != null) {
-                for (String spec1 : grid) {
-                    String[] kv = spec1.split("=", 2);
-                    if (kv.length != 2) {
-                        throw new CommandLine.ParameterException(spec.commandLine(),
-                                "--grid " + spec1 + ": expected METHOD=rate,rate,...");
-                    }
-                    List<Float> rates = new ArrayList<>();
-                    for (String r : kv[1].split(",")) {
-                        float f = Float.parseFloat(r.trim());
-                        try {
-                            LrLadder.rung(f);
-                        } catch (IllegalArgumentException e) {
-                            throw new CommandLine.ParameterException(spec.commandLine(), "--grid: " + e.getMessage());
-                        }
-                        rates.add(f);
-                    }
-                    try {
-                        grids.put(Method.parse(kv[0]), rates);
-                    } catch (IllegalArgumentException e) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--grid: " + e.getMessage());
-                    }
-                }
-            }
+            Map<Method, List<Float>> grids = grids(DEFAULT_GRIDS, grid, "--grid");
+            Map<Method, List<Float>> headGrids = grids(DEFAULT_HEAD_GRIDS, headGrid, "--head-grid");
             List<Long> seedList = new ArrayList<>();
             for (long s = 1; s <= seeds; s++) {
                 seedList.add(s);
@@ -253,19 +280,21 @@ public final class Main implements Runnable {
             Path root = repoRoot();
             String command = "mvn -f djl/pom.xml -q compile exec:java -Dexec.args=\""
                     + String.join(" ", pr.originalArgs()) + "\"";
+            Device dev = device(device);
             StudyConfig cfg;
             try {
                 cfg = new StudyConfig(data, out != null ? out : root.resolve("paper-figures/djl"),
                         checkpoints != null ? checkpoints : root.resolve("djl/checkpoints"),
                         new ViTConfig(28, patch, dim, depth, heads, mlpRatio), pretrainEpochs, pretrainSize,
                         pretrainBatch, pretrainLr, sizes != null ? sizes : List.of(10, 25, 50, 200), seedList, selList,
-                        ms, prefixLength, deepHidden, steps, batchSize, warmup != null ? warmup : steps / 10,
-                        weightDecay, prefixDropout, valPerClass, testSize, grids, maxExtensions, command);
+                        ms, prefixLength, deepHidden, minSteps, epochs, batchSize, warmupFraction, weightDecay,
+                        prefixDropout, valPerClass, testSize, grids, headGrids, maxExtensions, dev.getDeviceType(),
+                        batchJobs, command);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             try {
-                new Study(cfg, device(device), System.out).run(reportOnly);
+                new Study(cfg, dev, System.out).run(reportOnly);
             } catch (DataMissingException e) {
                 System.err.println(e.getMessage());
                 return 2;
@@ -286,6 +315,83 @@ public final class Main implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /**
+     * {@code bench}: the cost of training runs one at a time against several in one batched forward/backward pass,
+     * on the study's committed backbone and data (CPU time of the training thread per run and step).
+     */
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time J runs one at a time against J runs "
+            + "batched in one forward/backward pass (the committed backbone, Fashion-MNIST): CPU and wall ms per run "
+            + "and step.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})")
+        Path data = FashionMnist.DEFAULT_DIR;
+        @Option(names = "--backbone", description = "pretrained backbone .params (default: the study's committed one)")
+        Path backbone;
+        @Option(names = "--method", converter = MethodConverter.class, description = "method (default: no-share)")
+        Method method = Method.NO_SHARE;
+        @Option(names = "--per-class", description = "images per class (default: ${DEFAULT-VALUE})")
+        int perClass = 10;
+        @Option(names = "--jobs", split = ",", description = "batch sizes in runs to time (default: 1,2,4)")
+        List<Integer> jobs = List.of(1, 2, 4);
+        @Option(names = "--steps", description = "steps per run (default: ${DEFAULT-VALUE})")
+        int steps = 40;
+        @Option(names = "--device", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+        String device = "auto";
+        @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE})")
+        Integer threads = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            threads(threads);
+            Device dev = device(device);
+            FashionMnist.Splits d = FashionMnist.load(data);
+            org.prefixmoe.djl.data.ImageSet pool = d.train().classes(5, 9);
+            org.prefixmoe.djl.data.ImageSet eval = d.test().classes(5, 9).sample(100, 99);
+            Path file = backbone != null ? backbone : repoRoot().resolve(
+                    "paper-figures/djl/pretrained-vit-s28-p7-d64-L6-h4-m2-e10-n0-b128-lr0.001.params");
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager(dev)) {
+                var vit = org.prefixmoe.djl.model.VisionTransformer.of(new ViTConfig(28, 7, 64, 6, 4, 2),
+                        org.prefixmoe.djl.model.Params.load(file, root));
+                vit.params().setTrainable(false);
+                int[] val = org.prefixmoe.djl.experiment.AdaptationSplits.validation(pool, 200);
+                var settings = new org.prefixmoe.djl.experiment.Adaptation.Settings(8, 48,
+                        org.prefixmoe.djl.train.TrainConfig.sgd(steps, 25, 0.1f, 0.01f, 1e-4f, steps / 10, 0.1f, 0));
+                int max = jobs.stream().mapToInt(Integer::intValue).max().orElse(1);
+                List<org.prefixmoe.djl.experiment.Adaptation.Job> all = new ArrayList<>();
+                for (int j = 0; j < max; j++) {
+                    all.add(new org.prefixmoe.djl.experiment.Adaptation.Job(j + 1, pool.subset(
+                            org.prefixmoe.djl.experiment.AdaptationSplits.training(pool, perClass, j + 1, val)), settings));
+                }
+                // Warm-up run (JIT, allocator).
+                org.prefixmoe.djl.experiment.Adaptation.runBatched(method, vit, all.subList(0, 1), eval, 5);
+                System.out.printf(java.util.Locale.ROOT, "%s, %d per class, %d steps, batch 25, device %s%n",
+                        method.label(), perClass, steps, dev);
+                for (int j : jobs) {
+                    long w0 = System.nanoTime();
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    if (j == 1) {
+                        for (int i = 0; i < max; i++) {
+                            var job = all.get(i);
+                            org.prefixmoe.djl.experiment.Adaptation.run(method, vit, job.train(), eval, 5, job.seed(),
+                                    job.settings(), null);
+                        }
+                    } else {
+                        for (int i = 0; i < max; i += j) {
+                            org.prefixmoe.djl.experiment.Adaptation.runBatched(method, vit,
+                                    all.subList(i, Math.min(max, i + j)), eval, 5);
+                        }
+                    }
+                    double runSteps = (double) max * steps;
+                    System.out.printf(java.util.Locale.ROOT, "jobs per pass %d: %.1f ms CPU, %.1f ms wall per run and "
+                                    + "step (incl. evaluation on 100 images)%n", j,
+                            (mx.getCurrentThreadCpuTime() - c0) / 1e6 / runSteps, (System.nanoTime() - w0) / 1e6 / runSteps);
+                }
+            }
+            return 0;
         }
     }
 

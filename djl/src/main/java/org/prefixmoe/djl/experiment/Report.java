@@ -53,11 +53,15 @@ public final class Report {
      * @param mean mean accuracy (fraction)
      * @param sd sample sd
      * @param half half-width of the 95% t interval
+     * @param diverged runs that diverged (kept in the mean: divergence is an outcome)
+     * @param finalLoss mean final training loss
+     * @param steps optimizer steps per run (the largest taken)
      */
-    public record Cell(int perClass, Method method, int seeds, double mean, double sd, double half) {}
+    public record Cell(int perClass, Method method, int seeds, double mean, double sd, double half, int diverged,
+                       double finalLoss, int steps) {}
 
     /**
-     * A shared form against no-share at one size, paired by seed.
+     * A shared form against no-share at one size, paired by seed, with three tests.
      *
      * @param perClass images per class
      * @param method the shared form
@@ -66,21 +70,66 @@ public final class Report {
      * @param sd sample sd of the differences
      * @param half half-width of the 95% t interval of the mean difference (not adjusted for multiplicity)
      * @param wins seeds on which the shared form was strictly better
+     * @param losses seeds on which it was strictly worse
+     * @param median median of the differences
      * @param p two-sided paired t-test p-value
-     * @param pHolm Holm-adjusted p-value over all (size, shared form) comparisons of the study
+     * @param pHolm Holm-adjusted t-test p-value over all (size, shared form) comparisons of the study
+     * @param pWilcoxon two-sided exact Wilcoxon signed-rank p-value
+     * @param pWilcoxonHolm Holm-adjusted over the same family
+     * @param pSign two-sided exact sign-test p-value
+     * @param pSignHolm Holm-adjusted over the same family
+     * @param diverged pairs in which either run diverged
      */
     public record Paired(int perClass, Method method, int pairs, double mean, double sd, double half, int wins,
-                         double p, double pHolm) {
+                         int losses, double median, double p, double pHolm, double pWilcoxon, double pWilcoxonHolm,
+                         double pSign, double pSignHolm, int diverged) {
 
-        /** The verdict at family-wise level 5%. */
+        /**
+         * The verdict at family-wise level 5%, stated with all three tests (each Holm-adjusted over the family):
+         * the paired t-test (direction: the mean), the Wilcoxon signed-rank test (direction: the median) and the
+         * sign test (direction: more wins or more losses).
+         */
         public String verdict() {
             if (Double.isNaN(pHolm)) {
                 return "too few seeds";
             }
-            if (pHolm < 0.05) {
-                return mean > 0 ? "better than no-share" : "worse than no-share";
+            List<String> better = new ArrayList<>();
+            List<String> worse = new ArrayList<>();
+            List<String> none = new ArrayList<>();
+            sort(pHolm, mean, "t", better, worse, none);
+            sort(pWilcoxonHolm, median, "Wilcoxon", better, worse, none);
+            sort(pSignHolm, wins - losses, "sign", better, worse, none);
+            if (better.size() == 3) {
+                return "better than no-share (t, Wilcoxon, sign)";
             }
-            return "no significant difference";
+            if (worse.size() == 3) {
+                return "worse than no-share (t, Wilcoxon, sign)";
+            }
+            if (none.size() == 3) {
+                return "no significant difference (t, Wilcoxon, sign)";
+            }
+            List<String> parts = new ArrayList<>();
+            if (!better.isEmpty()) {
+                parts.add("better by " + String.join(", ", better));
+            }
+            if (!worse.isEmpty()) {
+                parts.add("worse by " + String.join(", ", worse));
+            }
+            if (!none.isEmpty()) {
+                parts.add("not significant by " + String.join(", ", none));
+            }
+            return String.join("; ", parts);
+        }
+
+        private static void sort(double p, double direction, String name, List<String> better, List<String> worse,
+                                 List<String> none) {
+            if (p < 0.05 && direction > 0) {
+                better.add(name);
+            } else if (p < 0.05 && direction < 0) {
+                worse.add(name);
+            } else {
+                none.add(name);
+            }
         }
     }
 
@@ -111,10 +160,14 @@ public final class Report {
         List<Cell> out = new ArrayList<>();
         for (int k : sizes) {
             for (Method m : methods) {
-                double[] a = runs.stream().filter(r -> r.perClass() == k && r.method() == m)
-                        .mapToDouble(r -> r.result().accuracy()).toArray();
+                List<RunStore.TestRun> rs = runs.stream().filter(r -> r.perClass() == k && r.method() == m).toList();
+                double[] a = rs.stream().mapToDouble(r -> r.result().accuracy()).toArray();
                 if (a.length > 0) {
-                    out.add(new Cell(k, m, a.length, Stats.mean(a), Stats.sd(a), Stats.tHalfWidth(a, 0.95)));
+                    int div = (int) rs.stream().filter(r -> r.result().diverged()).count();
+                    double loss = rs.stream().mapToDouble(r -> r.result().finalLoss()).average().orElse(Double.NaN);
+                    int steps = rs.stream().mapToInt(r -> r.result().steps()).max().orElse(0);
+                    out.add(new Cell(k, m, a.length, Stats.mean(a), Stats.sd(a), Stats.tHalfWidth(a, 0.95), div, loss,
+                            steps));
                 }
             }
         }
@@ -131,39 +184,64 @@ public final class Report {
      */
     public static List<Paired> paired(List<Integer> sizes, List<Method> methods, List<RunStore.TestRun> runs) {
         List<double[]> diffs = new ArrayList<>();
-        List<int[]> keys = new ArrayList<>();
+        List<Integer> keys = new ArrayList<>();
         List<Method> ms = new ArrayList<>();
+        List<Integer> divs = new ArrayList<>();
         for (int k : sizes) {
             Map<Long, Double> base = byseed(runs, Method.NO_SHARE, k);
+            Map<Long, Boolean> baseDiv = divergedBySeed(runs, Method.NO_SHARE, k);
             for (Method m : methods) {
                 if (!m.isShared()) {
                     continue;
                 }
                 Map<Long, Double> other = byseed(runs, m, k);
+                Map<Long, Boolean> otherDiv = divergedBySeed(runs, m, k);
                 double[] d = other.entrySet().stream().filter(e -> base.containsKey(e.getKey()))
                         .mapToDouble(e -> e.getValue() - base.get(e.getKey())).toArray();
                 if (d.length == 0) {
                     continue;
                 }
+                int div = (int) other.keySet().stream().filter(base::containsKey)
+                        .filter(s -> otherDiv.get(s) || baseDiv.get(s)).count();
                 diffs.add(d);
-                keys.add(new int[] {k});
+                keys.add(k);
                 ms.add(m);
+                divs.add(div);
             }
         }
         double[] p = new double[diffs.size()];
+        double[] pw = new double[diffs.size()];
+        double[] ps = new double[diffs.size()];
         for (int i = 0; i < p.length; i++) {
             p[i] = Stats.tTestP(diffs.get(i));
+            pw[i] = diffs.get(i).length < 2 ? Double.NaN : Stats.wilcoxonP(diffs.get(i));
+            ps[i] = diffs.get(i).length < 2 ? Double.NaN : Stats.signTestP(diffs.get(i));
         }
         double[] adj = Stats.holm(p);
+        double[] adjW = Stats.holm(pw);
+        double[] adjS = Stats.holm(ps);
         List<Paired> out = new ArrayList<>();
         for (int i = 0; i < p.length; i++) {
             double[] d = diffs.get(i);
             int wins = 0;
+            int losses = 0;
             for (double v : d) {
                 wins += v > 0 ? 1 : 0;
+                losses += v < 0 ? 1 : 0;
             }
-            out.add(new Paired(keys.get(i)[0], ms.get(i), d.length, Stats.mean(d), Stats.sd(d),
-                    Stats.tHalfWidth(d, 0.95), wins, p[i], adj[i]));
+            out.add(new Paired(keys.get(i), ms.get(i), d.length, Stats.mean(d), Stats.sd(d),
+                    Stats.tHalfWidth(d, 0.95), wins, losses, Stats.quantile(d, 0.5), p[i], adj[i], pw[i], adjW[i],
+                    ps[i], adjS[i], divs.get(i)));
+        }
+        return out;
+    }
+
+    private static Map<Long, Boolean> divergedBySeed(List<RunStore.TestRun> runs, Method m, int k) {
+        Map<Long, Boolean> out = new TreeMap<>();
+        for (RunStore.TestRun r : runs) {
+            if (r.method() == m && r.perClass() == k) {
+                out.put(r.seed(), r.result().diverged());
+            }
         }
         return out;
     }
@@ -283,27 +361,26 @@ public final class Report {
         Path dir = cfg.outDir();
         List<Cell> cells = accuracy(cfg.sizes(), cfg.methods(), runs);
         List<Paired> paired = paired(cfg.sizes(), cfg.methods(), runs);
+        List<RunStore.TestRun> kept = runs.stream().filter(r -> !r.result().diverged()).toList();
+        List<Paired> pairedKept = paired(cfg.sizes(), cfg.methods(), kept);
         List<Match> matches = matching(cfg.sizes(), cfg.methods(), runs, 2000, 99);
-        Map<String, Float> lrs = new LinkedHashMap<>();
+        Map<String, Study.Choice> byKey = new LinkedHashMap<>();
         for (Study.Choice c : choices) {
-            lrs.put(c.method().label() + "|" + c.perClass(), c.lr());
+            byKey.put(c.method().label() + "|" + c.perClass(), c);
         }
 
-        StringBuilder acc = new StringBuilder("images_per_class,method,lr,seeds,mean_accuracy,sd,ci95_low,ci95_high\n");
+        StringBuilder acc = new StringBuilder("images_per_class,method,lr,head_lr,steps,seeds,mean_accuracy,sd,"
+                + "ci95_low,ci95_high,diverged,mean_final_loss\n");
         for (Cell c : cells) {
-            acc.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.5f,%.5f,%.5f,%.5f%n", c.perClass(), c.method().label(),
-                    lrText(lrs.get(c.method().label() + "|" + c.perClass())), c.seeds(), c.mean(), c.sd(),
-                    c.mean() - c.half(), c.mean() + c.half()));
+            Study.Choice ch = byKey.get(c.method().label() + "|" + c.perClass());
+            acc.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%d,%d,%.5f,%.5f,%.5f,%.5f,%d,%.5f%n", c.perClass(),
+                    c.method().label(), lrText(ch == null ? null : ch.lr()), lrText(ch == null ? null : ch.headLr()),
+                    c.steps(), c.seeds(), c.mean(), c.sd(), c.mean() - c.half(), c.mean() + c.half(), c.diverged(),
+                    c.finalLoss()));
         }
         RunStore.writeAtomically(dir.resolve("accuracy.csv"), acc.toString());
-        StringBuilder pd = new StringBuilder("images_per_class,method,pairs,mean_diff,sd_diff,ci95_low,ci95_high,"
-                + "wins,p,p_holm,verdict\n");
-        for (Paired p : paired) {
-            pd.append(String.format(Locale.ROOT, "%d,%s,%d,%.5f,%.5f,%.5f,%.5f,%d,%.5g,%.5g,%s%n", p.perClass(),
-                    p.method().label(), p.pairs(), p.mean(), p.sd(), p.mean() - p.half(), p.mean() + p.half(), p.wins(),
-                    p.p(), p.pHolm(), p.verdict()));
-        }
-        RunStore.writeAtomically(dir.resolve("paired.csv"), pd.toString());
+        RunStore.writeAtomically(dir.resolve("paired.csv"), pairedCsv(paired));
+        RunStore.writeAtomically(dir.resolve("paired-without-diverged.csv"), pairedCsv(pairedKept));
         StringBuilder mt = new StringBuilder("images_per_class,method,shared_mean_accuracy,"
                 + "no_share_images_per_class_to_match,boot95_low,boot95_high\n");
         for (Match m : matches) {
@@ -311,17 +388,20 @@ public final class Report {
                     m.sharedMean(), m.equivalent(), m.lo(), m.hi()));
         }
         RunStore.writeAtomically(dir.resolve("matching.csv"), mt.toString());
-        StringBuilder sc = new StringBuilder("images_per_class,method,lr,mean_validation_accuracy,chosen,"
-                + "grid_extensions,chosen_at_grid_edge\n");
+        StringBuilder sc = new StringBuilder("images_per_class,method,lr,head_lr,mean_validation_accuracy,"
+                + "diverged_seeds,chosen,grid_extensions,head_grid_extensions,chosen_at_grid_edge,"
+                + "chosen_next_to_divergence\n");
         for (Study.Choice c : choices) {
-            for (Map.Entry<Float, Double> e : c.scores().entrySet()) {
-                sc.append(String.format(Locale.ROOT, "%d,%s,%s,%.5f,%b,%d,%b%n", c.perClass(), c.method().label(),
-                        lr(e.getKey()), e.getValue(), e.getKey().equals(c.lr()), c.extensions(), c.atEdge()));
+            for (Study.Score e : c.scores()) {
+                boolean chosen = c.lr() != null && e.lr() == c.lr() && e.headLr() == c.headLr();
+                sc.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%.5f,%d,%b,%d,%d,%b,%b%n", c.perClass(),
+                        c.method().label(), lr(e.lr()), lr(e.headLr()), e.accuracy(), e.diverged(), chosen,
+                        c.extensions(), c.headExtensions(), c.atEdge(), c.nearDivergence()));
             }
         }
         RunStore.writeAtomically(dir.resolve("selection.csv"), sc.toString());
 
-        String title = String.format(Locale.ROOT, "Fashion-MNIST 0-4 -> 5-9, %d steps per run", cfg.steps());
+        String title = "Fashion-MNIST 0-4 -> 5-9, " + stepsText(cfg);
         if (!cells.isEmpty()) {
             BitmapEncoder.saveBitmap(accuracyChart(cfg.sizes(), cfg.methods(), cells, title),
                     dir.resolve("accuracy-vs-size").toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -329,7 +409,29 @@ public final class Report {
                     dir.resolve("paired-differences").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         RunStore.writeAtomically(dir.resolve("results.md"), markdown(cfg, choices, runs, selection, cells, paired,
-                matches, config, settings, backboneLine, timeLine));
+                pairedKept, matches, config, settings, backboneLine, timeLine));
+    }
+
+    /** Steps per run by size, e.g. {@code steps per run 300 (10/class), 1200 (200/class)}. */
+    static String stepsText(StudyConfig cfg) {
+        List<String> parts = new ArrayList<>();
+        for (int k : cfg.sizes()) {
+            parts.add(cfg.steps(k) + " (" + k + "/class)");
+        }
+        return "steps per run " + String.join(", ", parts);
+    }
+
+    private static String pairedCsv(List<Paired> paired) {
+        StringBuilder pd = new StringBuilder("images_per_class,method,pairs,mean_diff,sd_diff,ci95_low,ci95_high,"
+                + "median_diff,wins,losses,p_t,p_t_holm,p_wilcoxon,p_wilcoxon_holm,p_sign,p_sign_holm,diverged_pairs,"
+                + "verdict\n");
+        for (Paired p : paired) {
+            pd.append(String.format(Locale.ROOT, "%d,%s,%d,%.5f,%.5f,%.5f,%.5f,%.5f,%d,%d,%.5g,%.5g,%.5g,%.5g,%.5g,"
+                            + "%.5g,%d,\"%s\"%n", p.perClass(), p.method().label(), p.pairs(), p.mean(), p.sd(),
+                    p.mean() - p.half(), p.mean() + p.half(), p.median(), p.wins(), p.losses(), p.p(), p.pHolm(),
+                    p.pWilcoxon(), p.pWilcoxonHolm(), p.pSign(), p.pSignHolm(), p.diverged(), p.verdict()));
+        }
+        return pd.toString();
     }
 
     private static String lrText(Float lr) {
@@ -361,8 +463,8 @@ public final class Report {
 
     static String markdown(StudyConfig cfg, List<Study.Choice> choices, List<RunStore.TestRun> runs,
                            List<RunStore.SelectionRun> selection, List<Cell> cells, List<Paired> paired,
-                           List<Match> matches, String config, String settings, String backboneLine,
-                           String timeLine) {
+                           List<Paired> pairedKept, List<Match> matches, String config, String settings,
+                           String backboneLine, String timeLine) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Sample efficiency of prefix-tuning forms: Fashion-MNIST classes 0-4 -> 5-9\n\n");
         sb.append("Generated by `org.prefixmoe.djl` (DJL ").append(ai.djl.engine.Engine.getDjlVersion()).append(") at ")
@@ -378,7 +480,13 @@ public final class Report {
         sb.append("Configuration `").append(config).append("`: `").append(settings).append("`; ").append(backboneLine)
                 .append("; ").append(timeLine).append(".\n\n");
 
-        sb.append("## Test accuracy (mean [95% t interval], seeds)\n\n| images per class |");
+        sb.append("Training length: ").append(stepsText(cfg)).append(" (").append(cfg.epochs())
+                .append(" passes over the training set, at least ").append(cfg.minSteps())
+                .append(" steps; the same rule for every method). Divergence rule: a non-finite loss, a ")
+                .append(org.prefixmoe.djl.train.Divergence.FACTOR).append("x rise of the windowed training loss over "
+                        + "its start, or a final window above the start (see `Divergence`).\n\n");
+        sb.append("## Test accuracy (mean [95% t interval], seeds; diverged runs included and counted)\n\n"
+                + "| images per class |");
         for (Method m : cfg.methods()) {
             sb.append(' ').append(m.label()).append(" |");
         }
@@ -387,25 +495,37 @@ public final class Report {
             sb.append("| ").append(k).append(" |");
             for (Method m : cfg.methods()) {
                 Cell c = cells.stream().filter(x -> x.perClass() == k && x.method() == m).findFirst().orElse(null);
+                String div = c == null || c.diverged() == 0 ? "" : ", " + c.diverged() + " diverged";
                 sb.append(c == null ? " — |" : c.seeds() < 2
-                        ? String.format(Locale.ROOT, " %.2f%% (1) |", 100 * c.mean())
-                        : String.format(Locale.ROOT, " %.2f%% [%.2f, %.2f] (%d) |", 100 * c.mean(),
-                        100 * (c.mean() - c.half()), 100 * (c.mean() + c.half()), c.seeds()));
+                        ? String.format(Locale.ROOT, " %.2f%% (1%s) |", 100 * c.mean(), div)
+                        : String.format(Locale.ROOT, " %.2f%% [%.2f, %.2f] (%d%s) |", 100 * c.mean(),
+                        100 * (c.mean() - c.half()), 100 * (c.mean() + c.half()), c.seeds(), div));
+            }
+            sb.append('\n');
+        }
+        sb.append("\n## Final training loss (mean over seeds; last pass, with prefix dropout) and steps per run\n\n"
+                + "| images per class | steps |");
+        for (Method m : cfg.methods()) {
+            sb.append(' ').append(m.label()).append(" |");
+        }
+        sb.append("\n|---|---|").append("---|".repeat(cfg.methods().size())).append('\n');
+        for (int k : cfg.sizes()) {
+            sb.append("| ").append(k).append(" | ").append(cfg.steps(k)).append(" |");
+            for (Method m : cfg.methods()) {
+                Cell c = cells.stream().filter(x -> x.perClass() == k && x.method() == m).findFirst().orElse(null);
+                sb.append(c == null ? " — |" : String.format(Locale.ROOT, " %.3f |", c.finalLoss()));
             }
             sb.append('\n');
         }
         sb.append("\n## Shared forms minus no-share, paired by seed (accuracy points)\n\n");
-        sb.append("95% t interval of the mean paired difference (not adjusted); p from the paired t-test; Holm "
-                + "adjustment over all ").append(paired.size()).append(" comparisons (every size and shared form); "
-                + "verdict at family-wise level 5%.\n\n");
-        sb.append("| images per class | method | pairs | mean diff. [95% CI] | sd | seeds better | p | Holm p | verdict |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Paired p : paired) {
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %+.2f [%+.2f, %+.2f] | %.2f | %d/%d | %s | %s | %s |%n",
-                    p.perClass(), p.method().label(), p.pairs(), 100 * p.mean(), 100 * (p.mean() - p.half()),
-                    100 * (p.mean() + p.half()), 100 * p.sd(), p.wins(), p.pairs(), pText(p.p()), pText(p.pHolm()),
-                    p.verdict()));
-        }
+        sb.append("95% t interval of the mean paired difference (not adjusted). Three two-sided tests of no "
+                + "difference: the paired t-test, the exact Wilcoxon signed-rank test and the exact sign test, each "
+                + "Holm-adjusted over all ").append(paired.size()).append(" comparisons (every size and shared form); "
+                + "the verdict names the tests significant at family-wise level 5% and their direction. Diverged runs "
+                + "are outcomes and stay in; the next table leaves out every pair with a diverged run.\n\n");
+        pairedTable(sb, paired);
+        sb.append("\n### The same without the pairs in which either run diverged\n\n");
+        pairedTable(sb, pairedKept);
         sb.append("\n## Images per class no-share needs to match each shared form\n\n");
         sb.append("No-share's mean accuracy is interpolated linearly in log(images per class) between the measured "
                 + "sizes; the table gives the size at which it reaches the shared form's mean accuracy (first "
@@ -423,22 +543,40 @@ public final class Report {
                     Double.isNaN(m.lo()) ? "—" : "[" + sizeText(m.lo(), lo, hi) + ", " + sizeText(m.hi(), lo, hi) + "]"));
         }
         sb.append("\n## Learning rates (chosen per method and size on the validation set)\n\n");
-        sb.append(String.format(Locale.ROOT, "Mean validation accuracy over the selection seeds %s (%d images per class "
-                        + "held out, never in a training subset; selection seeds never used as test seeds); chosen "
-                        + "rate in bold; ties go to the smaller rate; a winner at a grid edge extends the grid by one "
-                        + "rung (at most %d times).%n%n", cfg.selectionSeeds(), cfg.validationPerClass(),
-                cfg.maxExtensions()));
-        sb.append("| images per class | method | validation accuracy per rate | chosen | note |\n|---|---|---|---|---|\n");
+        sb.append(String.format(Locale.ROOT, "Each point is `adapted rate / head rate` (the linear probe has the head's "
+                        + "only) with its mean validation accuracy over the selection seeds %s (%d images per class "
+                        + "held out, never in a training subset; selection seeds never used as test seeds). A point "
+                        + "that diverged on any selection seed is refused (marked \u2020). Chosen point in bold; ties "
+                        + "go to the smaller adapted rate, then the smaller head rate; a winner at an edge of either "
+                        + "axis extends that axis by one rung (at most %d times per axis).%n%n", cfg.selectionSeeds(),
+                cfg.validationPerClass(), cfg.maxExtensions()));
+        sb.append("| images per class | method | validation accuracy per point | chosen (adapted / head) | note |\n"
+                + "|---|---|---|---|---|\n");
         for (Study.Choice c : choices) {
             List<String> cellsText = new ArrayList<>();
-            for (Map.Entry<Float, Double> e : c.scores().entrySet()) {
-                String t = String.format(Locale.ROOT, "%s: %.2f%%", lr(e.getKey()), 100 * e.getValue());
-                cellsText.add(e.getKey().equals(c.lr()) ? "**" + t + "**" : t);
+            for (Study.Score e : c.scores()) {
+                String t = String.format(Locale.ROOT, "%s/%s: %.2f%%%s", lr(e.lr()), lr(e.headLr()),
+                        100 * e.accuracy(), e.admissible() ? "" : "\u2020");
+                boolean chosen = c.lr() != null && e.lr() == c.lr() && e.headLr() == c.headLr();
+                cellsText.add(chosen ? "**" + t + "**" : t);
+            }
+            List<String> notes = new ArrayList<>();
+            if (c.extensions() + c.headExtensions() > 0) {
+                notes.add("extended " + c.extensions() + "+" + c.headExtensions() + "x");
+            }
+            if (c.atEdge()) {
+                notes.add("still at a grid edge");
+            }
+            if (c.nearDivergence()) {
+                notes.add("next to a diverging point");
+            }
+            long div = c.scores().stream().filter(x -> !x.admissible()).count();
+            if (div > 0) {
+                notes.add(div + " point(s) refused (diverged)");
             }
             sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", c.perClass(), c.method().label(),
-                    String.join(", ", cellsText), c.lr() == null ? "incomplete" : lr(c.lr()),
-                    (c.extensions() > 0 ? "extended " + c.extensions() + "x" : "")
-                            + (c.atEdge() ? (c.extensions() > 0 ? "; " : "") + "still at a grid edge" : "")));
+                    String.join(", ", cellsText), c.lr() == null ? (c.scores().isEmpty() ? "incomplete"
+                            : "every point diverged") : lr(c.lr()) + " / " + lr(c.headLr()), String.join("; ", notes)));
         }
         sb.append("\n## Cost\n\nWall time depends on what else the machine ran; CPU time of the training thread (one "
                 + "PyTorch thread) is what a step costs on an idle core.\n\n"
@@ -459,6 +597,19 @@ public final class Report {
         sb.append("\nFigures: `accuracy-vs-size.png` (y-axis from chance, 20%, to 100%), `paired-differences.png` "
                 + "(with the zero line). Per-run data: `runs.csv`; selection runs: `selection-runs.csv`.\n");
         return sb.toString();
+    }
+
+    private static void pairedTable(StringBuilder sb, List<Paired> paired) {
+        sb.append("| images per class | method | pairs | mean diff. [95% CI] | median | better/worse | diverged pairs "
+                + "| t: p (Holm) | Wilcoxon: p (Holm) | sign: p (Holm) | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Paired p : paired) {
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %+.2f [%+.2f, %+.2f] | %+.2f | %d/%d | %d | %s (%s) "
+                            + "| %s (%s) | %s (%s) | %s |%n", p.perClass(), p.method().label(), p.pairs(),
+                    100 * p.mean(), 100 * (p.mean() - p.half()), 100 * (p.mean() + p.half()), 100 * p.median(),
+                    p.wins(), p.losses(), p.diverged(), pText(p.p()), pText(p.pHolm()), pText(p.pWilcoxon()),
+                    pText(p.pWilcoxonHolm()), pText(p.pSign()), pText(p.pSignHolm()), p.verdict()));
+        }
     }
 
     private static String pText(double p) {

@@ -21,12 +21,12 @@ import java.util.Locale;
 public final class RunStore {
 
     /** Header of the test-run files. */
-    public static final String RUNS_HEADER = "config,method,images_per_class,train_size,seed,lr,test_accuracy,"
-            + "folded_accuracy,final_loss,trainable_params,stored_params,steps,train_seconds,eval_seconds,"
-            + "seconds_per_step,train_cpu_seconds";
+    public static final String RUNS_HEADER = "config,method,images_per_class,train_size,seed,lr,head_lr,"
+            + "test_accuracy,folded_accuracy,final_loss,initial_loss,diverged,trainable_params,stored_params,steps,"
+            + "train_seconds,eval_seconds,seconds_per_step,train_cpu_seconds";
     /** Header of the selection-run files. */
-    public static final String SELECTION_HEADER = "config,method,images_per_class,selection_seed,lr,"
-            + "validation_accuracy,final_loss,train_seconds,eval_seconds";
+    public static final String SELECTION_HEADER = "config,method,images_per_class,selection_seed,lr,head_lr,"
+            + "validation_accuracy,final_loss,initial_loss,diverged,steps,train_seconds,eval_seconds";
 
     private RunStore() {}
 
@@ -34,10 +34,11 @@ public final class RunStore {
      * One finished test run: a method trained on one seed's subset of one size, scored on the test images.
      *
      * @param perClass training images per class
-     * @param lr peak learning rate
+     * @param lr peak learning rate of the adapted parameters (the head's for the linear probe)
+     * @param headLr peak learning rate of the head
      * @param result the run's outcome
      */
-    public record TestRun(int perClass, float lr, Adaptation.Result result) {
+    public record TestRun(int perClass, float lr, float headLr, Adaptation.Result result) {
 
         /** The method. */
         public Method method() {
@@ -56,14 +57,19 @@ public final class RunStore {
      * @param method method
      * @param perClass training images per class
      * @param seed selection seed
-     * @param lr rate tried
+     * @param lr adapted parameters' rate tried (the head's for the linear probe)
+     * @param headLr head's rate tried
      * @param validationAccuracy accuracy on the validation set
      * @param finalLoss final training loss
+     * @param initialLoss training loss of the first step, before any update
+     * @param diverged whether the run diverged
+     * @param steps optimizer steps taken
      * @param trainSeconds training time
      * @param evalSeconds evaluation time
      */
-    public record SelectionRun(Method method, int perClass, long seed, float lr, double validationAccuracy,
-                               double finalLoss, double trainSeconds, double evalSeconds) {}
+    public record SelectionRun(Method method, int perClass, long seed, float lr, float headLr,
+                               double validationAccuracy, double finalLoss, double initialLoss, boolean diverged,
+                               int steps, double trainSeconds, double evalSeconds) {}
 
     /**
      * Reads the test runs of one configuration from a file (absent file: none).
@@ -75,12 +81,14 @@ public final class RunStore {
      */
     public static List<TestRun> readRuns(Path file, String config) throws IOException {
         List<TestRun> out = new ArrayList<>();
-        for (String[] f : rows(file, config, 16)) {
+        for (String[] f : rows(file, config, 19)) {
             Method m = Method.parse(f[1]);
-            out.add(new TestRun(Integer.parseInt(f[2]), Float.parseFloat(f[5]), new Adaptation.Result(m,
-                    Long.parseLong(f[4]), Double.parseDouble(f[6]), Long.parseLong(f[9]), Long.parseLong(f[10]),
-                    Double.parseDouble(f[12]), Double.parseDouble(f[14]), Double.parseDouble(f[13]),
-                    Double.parseDouble(f[8]), Double.parseDouble(f[7]), Double.parseDouble(f[15]))));
+            out.add(new TestRun(Integer.parseInt(f[2]), Float.parseFloat(f[5]), Float.parseFloat(f[6]),
+                    new Adaptation.Result(m, Long.parseLong(f[4]), Double.parseDouble(f[7]), Long.parseLong(f[12]),
+                            Long.parseLong(f[13]), Double.parseDouble(f[15]), Double.parseDouble(f[17]),
+                            Double.parseDouble(f[16]), Double.parseDouble(f[9]), Double.parseDouble(f[8]),
+                            Double.parseDouble(f[18]), Integer.parseInt(f[14]), Double.parseDouble(f[10]),
+                            f[11].equals("1"))));
         }
         return out;
     }
@@ -95,10 +103,11 @@ public final class RunStore {
      */
     public static List<SelectionRun> readSelection(Path file, String config) throws IOException {
         List<SelectionRun> out = new ArrayList<>();
-        for (String[] f : rows(file, config, 9)) {
+        for (String[] f : rows(file, config, 13)) {
             out.add(new SelectionRun(Method.parse(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                    Float.parseFloat(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                    Double.parseDouble(f[7]), Double.parseDouble(f[8])));
+                    Float.parseFloat(f[4]), Float.parseFloat(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
+                    Double.parseDouble(f[8]), f[9].equals("1"), Integer.parseInt(f[10]), Double.parseDouble(f[11]),
+                    Double.parseDouble(f[12])));
         }
         return out;
     }
@@ -139,15 +148,15 @@ public final class RunStore {
      *
      * @param config configuration hash
      * @param r the run
-     * @param steps optimizer steps of the run
      * @return the row (no newline)
      */
-    public static String row(String config, TestRun r, int steps) {
+    public static String row(String config, TestRun r) {
         Adaptation.Result x = r.result();
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%s,%.5f,%.5f,%.5f,%d,%d,%d,%.2f,%.2f,%.5f,%.2f", config,
-                x.method().label(), r.perClass(), 5 * r.perClass(), x.seed(), Report.lr(r.lr()), x.accuracy(),
-                x.foldedAccuracy(), x.finalLoss(), x.trainableParameters(), x.deployedParameters(), steps,
-                x.trainSeconds(), x.evalSeconds(), x.secondsPerStep(), x.trainCpuSeconds());
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%s,%s,%.5f,%.5f,%.5f,%.5f,%d,%d,%d,%d,%.2f,%.2f,%.5f,%.2f",
+                config, x.method().label(), r.perClass(), 5 * r.perClass(), x.seed(), Report.lr(r.lr()),
+                Report.lr(r.headLr()), x.accuracy(), x.foldedAccuracy(), x.finalLoss(), x.initialLoss(),
+                x.diverged() ? 1 : 0, x.trainableParameters(), x.deployedParameters(), x.steps(), x.trainSeconds(),
+                x.evalSeconds(), x.secondsPerStep(), x.trainCpuSeconds());
     }
 
     /**
@@ -158,9 +167,10 @@ public final class RunStore {
      * @return the row (no newline)
      */
     public static String row(String config, SelectionRun s) {
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.5f,%.5f,%.2f,%.2f", config, s.method().label(),
-                s.perClass(), s.seed(), Report.lr(s.lr()), s.validationAccuracy(), s.finalLoss(), s.trainSeconds(),
-                s.evalSeconds());
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%s,%.5f,%.5f,%.5f,%d,%d,%.2f,%.2f", config,
+                s.method().label(), s.perClass(), s.seed(), Report.lr(s.lr()), Report.lr(s.headLr()),
+                s.validationAccuracy(), s.finalLoss(), s.initialLoss(), s.diverged() ? 1 : 0, s.steps(),
+                s.trainSeconds(), s.evalSeconds());
     }
 
     /**
@@ -184,13 +194,12 @@ public final class RunStore {
      * @param file target
      * @param config configuration hash
      * @param runs the runs
-     * @param steps optimizer steps per run
      * @throws IOException on write failure
      */
-    public static void writeRuns(Path file, String config, Collection<TestRun> runs, int steps) throws IOException {
+    public static void writeRuns(Path file, String config, Collection<TestRun> runs) throws IOException {
         StringBuilder sb = new StringBuilder(RUNS_HEADER).append('\n');
         for (TestRun r : runs) {
-            sb.append(row(config, r, steps)).append('\n');
+            sb.append(row(config, r)).append('\n');
         }
         writeAtomically(file, sb.toString());
     }

@@ -72,17 +72,39 @@ public final class Study {
     }
 
     /**
-     * The learning rate chosen for one (method, size).
+     * The mean validation accuracy of one grid point of the selection.
+     *
+     * @param lr adapted parameters' rate (the head's for the linear probe)
+     * @param headLr head's rate
+     * @param accuracy mean validation accuracy over the selection seeds
+     * @param diverged selection seeds on which the run diverged
+     * @param seeds selection seeds
+     */
+    public record Score(float lr, float headLr, double accuracy, int diverged, int seeds) {
+
+        /** Whether selection may choose this point: no selection seed diverged. */
+        public boolean admissible() {
+            return diverged == 0;
+        }
+    }
+
+    /**
+     * The learning rates chosen for one (method, size).
      *
      * @param method method
      * @param perClass images per class
-     * @param lr chosen rate, or null if the selection is incomplete
-     * @param scores mean validation accuracy per rate tried (increasing rate)
-     * @param extensions how many times the grid was extended
-     * @param atEdge whether the chosen rate still sits at an edge of the final grid
+     * @param lr chosen rate of the adapted parameters (the head's for the linear probe), or null if the selection is
+     *     incomplete or every point diverged
+     * @param headLr chosen rate of the head, or null
+     * @param scores every grid point tried (increasing adapted rate, then head rate)
+     * @param extensions how many times the adapted rate's axis was extended
+     * @param headExtensions how many times the head rate's axis was extended
+     * @param atEdge whether the chosen point still sits at an edge of the final grid
+     * @param nearDivergence whether a grid neighbour of the chosen point (one rung on either axis) diverged on a
+     *     selection seed: the chosen rates are next to divergence
      */
-    public record Choice(Method method, int perClass, Float lr, Map<Float, Double> scores, int extensions,
-                         boolean atEdge) {}
+    public record Choice(Method method, int perClass, Float lr, Float headLr, List<Score> scores, int extensions,
+                         int headExtensions, boolean atEdge, boolean nearDivergence) {}
 
     /**
      * Runs (or, with {@code reportOnly}, only reports) the study.
@@ -123,13 +145,13 @@ public final class Study {
             Map<String, RunStore.TestRun> runs = new LinkedHashMap<>();
             for (Path f : new Path[] {outRuns, ckRuns}) {
                 for (RunStore.TestRun r : RunStore.readRuns(f, config)) {
-                    runs.putIfAbsent(key(r.method(), r.perClass(), r.seed(), r.lr()), r);
+                    runs.putIfAbsent(key(r.method(), r.perClass(), r.seed(), r.lr(), r.headLr()), r);
                 }
             }
             Map<String, RunStore.SelectionRun> sel = new LinkedHashMap<>();
             for (Path f : new Path[] {outSel, ckSel}) {
                 for (RunStore.SelectionRun s : RunStore.readSelection(f, config)) {
-                    sel.putIfAbsent(key(s.method(), s.perClass(), s.seed(), s.lr()), s);
+                    sel.putIfAbsent(key(s.method(), s.perClass(), s.seed(), s.lr(), s.headLr()), s);
                 }
             }
             out.printf(Locale.ROOT, "resuming with %d test runs and %d selection runs of this configuration%n",
@@ -145,49 +167,62 @@ public final class Study {
                 }
             }
 
-            // 2. Test runs, seed by seed.
+            // 2. Test runs, seed by seed (batchJobs seeds at a time when batching).
             int total = cfg.seeds().size() * cfg.sizes().size() * cfg.methods().size();
             int done = 0;
             int fresh = 0;
             double freshSeconds = 0;
-            for (long seed : cfg.seeds()) {
+            List<Long> seeds = cfg.seeds();
+            for (int g = 0; g < seeds.size(); g += cfg.batchJobs()) {
+                List<Long> group = seeds.subList(g, Math.min(seeds.size(), g + cfg.batchJobs()));
                 for (int k : cfg.sizes()) {
-                    ImageSet train = null;
                     for (Method m : cfg.methods()) {
-                        done++;
+                        done += group.size();
                         Choice c = choices.get(m.label() + "|" + k);
-                        if (c.lr() == null || runs.containsKey(key(m, k, seed, c.lr())) || reportOnly) {
+                        if (c.lr() == null || reportOnly) {
                             continue;
                         }
-                        if (train == null) {
-                            train = pool.subset(AdaptationSplits.training(pool, k, seed, valIdx));
+                        List<Adaptation.Job> jobs = new ArrayList<>();
+                        for (long seed : group) {
+                            if (!runs.containsKey(key(m, k, seed, c.lr(), c.headLr()))) {
+                                jobs.add(new Adaptation.Job(seed, pool.subset(AdaptationSplits.training(pool, k, seed,
+                                        valIdx)), cfg.settings(c.lr(), c.headLr(), k)));
+                            }
                         }
-                        Adaptation.Result r = Adaptation.run(m, backbone, train, test, 5, seed,
-                                cfg.settings(c.lr()), null, cfg.checkpointDir().resolve("adapted"));
-                        RunStore.TestRun tr = new RunStore.TestRun(k, c.lr(), r);
-                        runs.put(key(m, k, seed, c.lr()), tr);
-                        RunStore.append(ckRuns, RunStore.RUNS_HEADER, RunStore.row(config, tr, cfg.steps()));
-                        RunStore.writeRuns(outRuns, config, studyRuns(runs, choices), cfg.steps());
-                        fresh++;
-                        freshSeconds += r.trainSeconds() + r.evalSeconds();
-                        int left = total - done;
-                        out.printf(Locale.ROOT, "[%d/%d] %s, %d per class, seed %d, lr %s: test accuracy %.4f%s, "
-                                        + "%.1f ms/step (CPU %.1f), %.1fs; at most %d runs left (~%.0f min at this pace)%n", done,
-                                total, m.label(), k, seed, Report.lr(c.lr()), r.accuracy(),
-                                Double.isNaN(r.foldedAccuracy()) ? ""
-                                        : String.format(Locale.ROOT, " (folded %.4f)", r.foldedAccuracy()),
-                                1000 * r.secondsPerStep(), 1000 * r.cpuSecondsPerStep(),
-                                r.trainSeconds() + r.evalSeconds(), left,
-                                left * freshSeconds / fresh / 60);
+                        if (jobs.isEmpty()) {
+                            continue;
+                        }
+                        List<Adaptation.Result> rs = jobs.size() == 1
+                                ? List.of(Adaptation.run(m, backbone, jobs.get(0).train(), test, StudyConfig.CLASSES,
+                                jobs.get(0).seed(), jobs.get(0).settings(), null, cfg.checkpointDir().resolve("adapted")))
+                                : Adaptation.runBatched(m, backbone, jobs, test, StudyConfig.CLASSES);
+                        for (Adaptation.Result r : rs) {
+                            RunStore.TestRun tr = new RunStore.TestRun(k, c.lr(), c.headLr(), r);
+                            runs.put(key(m, k, r.seed(), c.lr(), c.headLr()), tr);
+                            RunStore.append(ckRuns, RunStore.RUNS_HEADER, RunStore.row(config, tr));
+                            fresh++;
+                            freshSeconds += r.trainSeconds() + r.evalSeconds();
+                            int left = total - done;
+                            out.printf(Locale.ROOT, "[%d/%d] %s, %d per class, seed %d, lr %s, head lr %s, %d steps: "
+                                            + "test accuracy %.4f%s, final loss %.4f%s, %.1f ms/step (CPU %.1f), %.1fs; "
+                                            + "at most %d runs left (~%.0f min at this pace)%n", done, total, m.label(), k,
+                                    r.seed(), Report.lr(c.lr()), Report.lr(c.headLr()), r.steps(), r.accuracy(),
+                                    Double.isNaN(r.foldedAccuracy()) ? ""
+                                            : String.format(Locale.ROOT, " (folded %.4f)", r.foldedAccuracy()),
+                                    r.finalLoss(), r.diverged() ? " DIVERGED" : "",
+                                    1000 * r.secondsPerStep(), 1000 * r.cpuSecondsPerStep(),
+                                    r.trainSeconds() + r.evalSeconds(), left, left * freshSeconds / fresh / 60);
+                        }
+                        RunStore.writeRuns(outRuns, config, studyRuns(runs, choices));
                     }
                 }
                 if (!reportOnly && fresh > 0) {
-                    // A consistent report after every seed, so an interrupted study still leaves one.
+                    // A consistent report after every seed group, so an interrupted study still leaves one.
                     report(runs, choices, sel, config, tag, pre, t0, fresh);
                 }
             }
             List<RunStore.TestRun> mine = studyRuns(runs, choices);
-            RunStore.writeRuns(outRuns, config, mine, cfg.steps());
+            RunStore.writeRuns(outRuns, config, mine);
             report(runs, choices, sel, config, tag, pre, t0, fresh);
             out.printf(Locale.ROOT, "%d test runs (%d trained now); wall time %.1fs; results in %s%n", mine.size(),
                     fresh, (System.nanoTime() - t0) / 1e9, cfg.outDir());
@@ -219,7 +254,7 @@ public final class Study {
         }
         mine.sort(Comparator.comparingInt(RunStore.SelectionRun::perClass)
                 .thenComparing(s -> cfg.methods().indexOf(s.method())).thenComparing(RunStore.SelectionRun::lr)
-                .thenComparingLong(RunStore.SelectionRun::seed));
+                .thenComparing(RunStore.SelectionRun::headLr).thenComparingLong(RunStore.SelectionRun::seed));
         return mine;
     }
 
@@ -228,7 +263,8 @@ public final class Study {
         List<RunStore.TestRun> mine = new ArrayList<>();
         for (RunStore.TestRun r : runs.values()) {
             Choice c = choices.get(r.method().label() + "|" + r.perClass());
-            if (c != null && c.lr() != null && c.lr().equals(r.lr()) && cfg.seeds().contains(r.seed())) {
+            if (c != null && c.lr() != null && c.lr().equals(r.lr()) && c.headLr().equals(r.headLr())
+                    && cfg.seeds().contains(r.seed())) {
                 mine.add(r);
             }
         }
@@ -240,74 +276,171 @@ public final class Study {
     private Choice select(Method m, int k, VisionTransformer backbone, ImageSet pool, int[] valIdx,
                           ImageSet validation, Map<String, RunStore.SelectionRun> sel, boolean reportOnly,
                           String config, Path ckSel, Path outSel) throws IOException {
+        boolean probe = m == Method.LINEAR_PROBE;
+        TreeSet<Integer> heads = new TreeSet<>();
+        for (float lr : cfg.headGrids().get(m)) {
+            heads.add(LrLadder.rung(lr));
+        }
+        // The linear probe has one rate (its head's): its adapted axis is the head axis.
         TreeSet<Integer> rungs = new TreeSet<>();
-        for (float lr : cfg.grids().get(m)) {
-            rungs.add(LrLadder.rung(lr));
+        if (!probe) {
+            for (float lr : cfg.grids().get(m)) {
+                rungs.add(LrLadder.rung(lr));
+            }
         }
         int extensions = 0;
+        int headExtensions = 0;
         while (true) {
-            Map<Float, Double> scores = new LinkedHashMap<>();
-            for (int rung : rungs) {
-                float lr = LrLadder.rate(rung);
-                double sum = 0;
+            List<int[]> points = new ArrayList<>();
+            for (int a : probe ? heads : rungs) {
+                for (int h : probe ? List.of(a) : heads) {
+                    points.add(new int[] {a, h});
+                }
+            }
+            // Run every missing (point, selection seed), batched when asked.
+            List<Adaptation.Job> jobs = new ArrayList<>();
+            List<float[]> jobRates = new ArrayList<>();
+            for (int[] pt : points) {
+                float lr = LrLadder.rate(pt[0]);
+                float hl = LrLadder.rate(pt[1]);
                 for (long s : cfg.selectionSeeds()) {
-                    RunStore.SelectionRun r = sel.get(key(m, k, s, lr));
-                    if (r == null) {
+                    if (!sel.containsKey(key(m, k, s, lr, hl))) {
                         if (reportOnly) {
-                            return new Choice(m, k, null, scores, extensions, false);
+                            return new Choice(m, k, null, null, List.of(), extensions, headExtensions, false, false);
                         }
-                        ImageSet train = pool.subset(AdaptationSplits.training(pool, k, s, valIdx));
-                        Adaptation.Result a = Adaptation.run(m, backbone, train, validation, 5, s, cfg.settings(lr),
-                                null, null);
-                        r = new RunStore.SelectionRun(m, k, s, lr, a.accuracy(), a.finalLoss(), a.trainSeconds(),
-                                a.evalSeconds());
-                        sel.put(key(m, k, s, lr), r);
-                        RunStore.append(ckSel, RunStore.SELECTION_HEADER, RunStore.row(config, r));
-                        RunStore.writeSelection(outSel, config, studySelection(sel));
-                        out.printf(Locale.ROOT, "[select] %s, %d per class, lr %s, selection seed %d: validation "
-                                        + "accuracy %.4f, final loss %.4f, %.1f ms/step (CPU %.1f)%n", m.label(), k,
-                                Report.lr(lr), s, a.accuracy(), a.finalLoss(), 1000 * a.secondsPerStep(),
-                                1000 * a.cpuSecondsPerStep());
+                        jobs.add(new Adaptation.Job(s, pool.subset(AdaptationSplits.training(pool, k, s, valIdx)),
+                                cfg.settings(lr, hl, k)));
+                        jobRates.add(new float[] {lr, hl});
                     }
+                }
+            }
+            for (int i = 0; i < jobs.size(); i += cfg.batchJobs()) {
+                List<Adaptation.Job> chunk = jobs.subList(i, Math.min(jobs.size(), i + cfg.batchJobs()));
+                List<Adaptation.Result> rs = chunk.size() == 1
+                        ? List.of(Adaptation.run(m, backbone, chunk.get(0).train(), validation, StudyConfig.CLASSES,
+                        chunk.get(0).seed(), chunk.get(0).settings(), null, null))
+                        : Adaptation.runBatched(m, backbone, chunk, validation, StudyConfig.CLASSES);
+                for (int j = 0; j < rs.size(); j++) {
+                    Adaptation.Result a = rs.get(j);
+                    float lr = jobRates.get(i + j)[0];
+                    float hl = jobRates.get(i + j)[1];
+                    RunStore.SelectionRun r = new RunStore.SelectionRun(m, k, a.seed(), lr, hl, a.accuracy(),
+                            a.finalLoss(), a.initialLoss(), a.diverged(), a.steps(), a.trainSeconds(), a.evalSeconds());
+                    sel.put(key(m, k, a.seed(), lr, hl), r);
+                    RunStore.append(ckSel, RunStore.SELECTION_HEADER, RunStore.row(config, r));
+                    out.printf(Locale.ROOT, "[select] %s, %d per class, lr %s, head lr %s, selection seed %d: "
+                                    + "validation accuracy %.4f, final loss %.4f%s, %d steps, %.1f ms/step (CPU %.1f)%n",
+                            m.label(), k, Report.lr(lr), Report.lr(hl), a.seed(), a.accuracy(), a.finalLoss(),
+                            a.diverged() ? " DIVERGED" : "", a.steps(), 1000 * a.secondsPerStep(),
+                            1000 * a.cpuSecondsPerStep());
+                }
+                RunStore.writeSelection(outSel, config, studySelection(sel));
+            }
+            List<Score> scores = new ArrayList<>();
+            for (int[] pt : points) {
+                float lr = LrLadder.rate(pt[0]);
+                float hl = LrLadder.rate(pt[1]);
+                double sum = 0;
+                int div = 0;
+                for (long s : cfg.selectionSeeds()) {
+                    RunStore.SelectionRun r = sel.get(key(m, k, s, lr, hl));
                     sum += r.validationAccuracy();
+                    div += r.diverged() ? 1 : 0;
                 }
-                scores.put(lr, sum / cfg.selectionSeeds().size());
+                scores.add(new Score(lr, hl, sum / cfg.selectionSeeds().size(), div, cfg.selectionSeeds().size()));
             }
-            // Ties go to the smaller rate (the first in increasing order), as in the paper's tuning script.
-            float best = Float.NaN;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            for (Map.Entry<Float, Double> e : scores.entrySet()) {
-                if (e.getValue() > bestScore) {
-                    best = e.getKey();
-                    bestScore = e.getValue();
+            Choice c = choose(m, k, scores, probe ? heads : rungs, heads, extensions, headExtensions);
+            if (c.lr() == null) {
+                // Every point diverged on some selection seed: try one rung lower on both axes, if allowed.
+                if (extensions < cfg.maxExtensions()) {
+                    (probe ? heads : rungs).add((probe ? heads : rungs).first() - 1);
+                    extensions++;
+                    if (!probe) {
+                        heads.add(heads.first() - 1);
+                        headExtensions++;
+                    }
+                    continue;
                 }
+                return c;
             }
-            int bestRung = LrLadder.rung(best);
-            boolean low = bestRung == rungs.first();
-            boolean high = bestRung == rungs.last();
-            if ((low || high) && extensions < cfg.maxExtensions()) {
-                rungs.add(low ? rungs.first() - 1 : rungs.last() + 1);
+            int a = LrLadder.rung(c.lr());
+            int h = LrLadder.rung(c.headLr());
+            TreeSet<Integer> axis = probe ? heads : rungs;
+            boolean extended = false;
+            if ((a == axis.first() || a == axis.last()) && extensions < cfg.maxExtensions()) {
+                axis.add(a == axis.first() ? axis.first() - 1 : axis.last() + 1);
                 extensions++;
-                continue;
+                extended = true;
             }
-            return new Choice(m, k, best, scores, extensions, low || high);
+            if (!probe && (h == heads.first() || h == heads.last()) && headExtensions < cfg.maxExtensions()) {
+                heads.add(h == heads.first() ? heads.first() - 1 : heads.last() + 1);
+                headExtensions++;
+                extended = true;
+            }
+            if (!extended) {
+                return c;
+            }
         }
+    }
+
+    /**
+     * The selection rule: among the grid points that diverged on no selection seed, the best mean validation
+     * accuracy; ties go to the smaller adapted rate, then the smaller head rate (as the paper's tuning script prefers
+     * the smaller rate).
+     *
+     * @param m method
+     * @param k images per class
+     * @param scores every grid point
+     * @param rungs the adapted axis (the head axis for the probe)
+     * @param heads the head axis
+     * @param extensions extensions of the adapted axis so far
+     * @param headExtensions extensions of the head axis so far
+     * @return the choice ({@code lr} null if every point diverged)
+     */
+    public static Choice choose(Method m, int k, List<Score> scores, java.util.SortedSet<Integer> rungs,
+                         java.util.SortedSet<Integer> heads, int extensions, int headExtensions) {
+        List<Score> sorted = new ArrayList<>(scores);
+        sorted.sort(Comparator.comparingDouble(Score::lr).thenComparingDouble(Score::headLr));
+        Score best = null;
+        for (Score sc : sorted) {
+            if (sc.admissible() && (best == null || sc.accuracy() > best.accuracy())) {
+                best = sc;
+            }
+        }
+        if (best == null) {
+            return new Choice(m, k, null, null, sorted, extensions, headExtensions, false, false);
+        }
+        boolean probe = m == Method.LINEAR_PROBE;
+        int a = LrLadder.rung(best.lr());
+        int h = LrLadder.rung(best.headLr());
+        boolean atEdge = a == rungs.first() || a == rungs.last()
+                || (!probe && (h == heads.first() || h == heads.last()));
+        boolean near = false;
+        for (Score sc : sorted) {
+            int da = Math.abs(LrLadder.rung(sc.lr()) - a);
+            int dh = Math.abs(LrLadder.rung(sc.headLr()) - h);
+            near |= !sc.admissible() && da + dh == 1;
+        }
+        return new Choice(m, k, best.lr(), best.headLr(), sorted, extensions, headExtensions, atEdge, near);
     }
 
     static String describe(Choice c) {
         if (c.lr() == null) {
-            return "selection incomplete";
+            return c.scores().isEmpty() ? "selection incomplete" : "EVERY RATE DIVERGED";
         }
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<Float, Double> e : c.scores().entrySet()) {
-            parts.add(String.format(Locale.ROOT, "%s %.2f%%", Report.lr(e.getKey()), 100 * e.getValue()));
+        for (Score sc : c.scores()) {
+            parts.add(String.format(Locale.ROOT, "%s/%s %.2f%%%s", Report.lr(sc.lr()), Report.lr(sc.headLr()),
+                    100 * sc.accuracy(), sc.admissible() ? "" : " (diverged)"));
         }
-        return "lr " + Report.lr(c.lr()) + " (" + String.join(", ", parts) + ")" + (c.extensions() > 0
-                ? ", grid extended " + c.extensions() + "x" : "") + (c.atEdge() ? ", STILL AT A GRID EDGE" : "");
+        return "lr " + Report.lr(c.lr()) + ", head lr " + Report.lr(c.headLr()) + " (" + String.join(", ", parts)
+                + ")" + (c.extensions() + c.headExtensions() > 0 ? ", grid extended " + c.extensions() + "+"
+                + c.headExtensions() + "x" : "") + (c.atEdge() ? ", STILL AT A GRID EDGE" : "")
+                + (c.nearDivergence() ? ", NEXT TO A DIVERGING RATE" : "");
     }
 
-    private static String key(Method m, int k, long seed, float lr) {
-        return m.label() + "|" + k + "|" + seed + "|" + Report.lr(lr);
+    private static String key(Method m, int k, long seed, float lr, float headLr) {
+        return m.label() + "|" + k + "|" + seed + "|" + Report.lr(lr) + "|" + Report.lr(headLr);
     }
 
     /**
@@ -316,7 +449,7 @@ public final class Study {
      * @param text text
      * @return 8 hex digits
      */
-    static String sha8(String text) {
+    public static String sha8(String text) {
         return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
     }
 

@@ -25,23 +25,34 @@ import java.util.Map;
  * @param methods methods compared
  * @param prefixLength prefix length L
  * @param deepHidden hidden width of deep-share
- * @param steps optimizer steps of every adaptation run
+ * @param minSteps fewest optimizer steps of an adaptation run ({@link #steps(int)})
+ * @param epochs passes over the training set of an adaptation run, unless that is fewer than {@code minSteps} steps
  * @param batchSize adaptation batch size
- * @param warmupSteps linear warm-up steps
+ * @param warmupFraction fraction of a run's steps spent in linear warm-up
  * @param weightDecay L2 weight decay
  * @param prefixDropout prefix dropout probability
  * @param validationPerClass validation images per class held out of the adaptation pool
  * @param testSize test images of classes 5-9 to score on (0: all 5000; fewer only for smoke tests)
- * @param grids initial learning-rate grid per method (rates on the 1-3-10 ladder, see {@link LrLadder})
- * @param maxExtensions how many times a grid may be extended when its winner sits at an edge
+ * @param grids initial grid of the adapted parameters' learning rate per method (prefix, reparameterization, or
+ *     backbone; rates on the 1-3-10 ladder, see {@link LrLadder}); ignored for the linear probe
+ * @param headGrids initial grid of the head's learning rate per method
+ * @param maxExtensions how many times each axis of a grid may be extended when its winner sits at an edge
+ * @param device the device the runs are computed on ({@code cpu}, {@code gpu}, ...): part of the configuration hash,
+ *     so runs made on one device are never reused for another
+ * @param batchJobs how many runs of one method and size are trained together in one forward/backward pass
+ *     ({@link Adaptation#runBatched}; 1: one at a time). Equal results up to float rounding, so not part of the hash
  * @param command the command line, recorded next to the results
  */
 public record StudyConfig(Path dataDir, Path outDir, Path checkpointDir, ViTConfig vit, int pretrainEpochs,
                           int pretrainSize, int pretrainBatch, float pretrainLr, List<Integer> sizes, List<Long> seeds,
-                          List<Long> selectionSeeds, List<Method> methods, int prefixLength, int deepHidden, int steps,
-                          int batchSize, int warmupSteps, float weightDecay, float prefixDropout,
-                          int validationPerClass, int testSize, Map<Method, List<Float>> grids, int maxExtensions,
+                          List<Long> selectionSeeds, List<Method> methods, int prefixLength, int deepHidden, int minSteps,
+                          int epochs, int batchSize, float warmupFraction, float weightDecay, float prefixDropout,
+                          int validationPerClass, int testSize, Map<Method, List<Float>> grids,
+                          Map<Method, List<Float>> headGrids, int maxExtensions, String device, int batchJobs,
                           String command) {
+
+    /** Classes of the adaptation task (Fashion-MNIST 5-9). */
+    public static final int CLASSES = 5;
 
     /** Checks the constraints that would silently spoil the study. */
     public StudyConfig {
@@ -59,9 +70,16 @@ public record StudyConfig(Path dataDir, Path outDir, Path checkpointDir, ViTConf
             throw new IllegalArgumentException("--val-per-class must be at least 1 (learning rates are chosen on it)");
         }
         for (Method m : methods) {
-            if (grids.get(m) == null || grids.get(m).isEmpty()) {
+            if (m != Method.LINEAR_PROBE && (grids.get(m) == null || grids.get(m).isEmpty())) {
                 throw new IllegalArgumentException("no learning-rate grid for " + m.label());
             }
+            if (headGrids.get(m) == null || headGrids.get(m).isEmpty()) {
+                throw new IllegalArgumentException("no head learning-rate grid for " + m.label());
+            }
+        }
+        if (minSteps < 1 || epochs < 0 || batchJobs < 1 || warmupFraction < 0 || warmupFraction >= 1) {
+            throw new IllegalArgumentException("invalid training length: --min-steps " + minSteps + ", --epochs "
+                    + epochs + ", --batch-jobs " + batchJobs + ", --warmup-fraction " + warmupFraction);
         }
     }
 
@@ -78,20 +96,55 @@ public record StudyConfig(Path dataDir, Path outDir, Path checkpointDir, ViTConf
      * @return the tag
      */
     public String settingsTag(String backboneFingerprint) {
-        return pretrainTag() + "#" + backboneFingerprint + "|L" + prefixLength + "|h" + deepHidden + "|sgd-m0.9|steps"
-                + steps + "|b" + batchSize + "|wu" + warmupSteps + "|wd" + weightDecay + "|pdrop" + prefixDropout
+        return pretrainTag() + "#" + backboneFingerprint + "|L" + prefixLength + "|h" + deepHidden
+                + "|sgd-m0.9-lr2|ep" + epochs + "min" + minSteps + "|b" + batchSize + "|wu" + warmupFraction + "|wd"
+                + weightDecay + "|pdrop" + prefixDropout + "-java|div" + org.prefixmoe.djl.train.Divergence.FACTOR
                 + "|val" + validationPerClass + "x5@" + AdaptationSplits.VALIDATION_SEED
-                + (testSize > 0 ? "|test" + testSize : "");
+                + (testSize > 0 ? "|test" + testSize : "") + "|dev=" + deviceType(device);
     }
 
     /**
-     * The optimization of one run at a learning rate (the seed is set per run by {@link Adaptation}).
+     * The device's type for the configuration hash: {@code cpu} or {@code gpu} (all GPUs of one kind of build are
+     * taken as equivalent; a run on any GPU is never reused for the CPU or the other way round).
      *
-     * @param lr peak learning rate
+     * @param device a device name such as {@code cpu()}, {@code gpu(0)}, {@code cpu}, {@code gpu:1}
+     * @return {@code cpu} or {@code gpu}
+     */
+    public static String deviceType(String device) {
+        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (d.startsWith("cpu")) {
+            return "cpu";
+        }
+        if (d.startsWith("gpu") || d.startsWith("cuda")) {
+            return "gpu";
+        }
+        throw new IllegalArgumentException("unknown device '" + device + "'");
+    }
+
+    /**
+     * Optimizer steps of a run with {@code perClass} images per class: {@code epochs} passes over the
+     * {@code 5 perClass} images, rounded up to whole batches, but at least {@code minSteps}. The same rule for every
+     * method.
+     *
+     * @param perClass images per class
+     * @return steps
+     */
+    public int steps(int perClass) {
+        long perPass = (CLASSES * (long) perClass + batchSize - 1) / batchSize;
+        return (int) Math.max(minSteps, epochs * perPass);
+    }
+
+    /**
+     * The optimization of one run (the seed is set per run by {@link Adaptation}).
+     *
+     * @param lr peak learning rate of the adapted parameters
+     * @param headLr peak learning rate of the head
+     * @param perClass images per class (sets the number of steps, {@link #steps(int)})
      * @return the settings
      */
-    public Adaptation.Settings settings(float lr) {
-        return new Adaptation.Settings(prefixLength, deepHidden,
-                TrainConfig.sgd(steps, batchSize, lr, weightDecay, warmupSteps, prefixDropout, 0));
+    public Adaptation.Settings settings(float lr, float headLr, int perClass) {
+        int n = steps(perClass);
+        return new Adaptation.Settings(prefixLength, deepHidden, TrainConfig.sgd(n, batchSize, lr, headLr, weightDecay,
+                Math.round(warmupFraction * n), prefixDropout, 0));
     }
 }

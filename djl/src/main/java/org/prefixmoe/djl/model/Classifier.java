@@ -84,10 +84,34 @@ public final class Classifier {
      * @return logits {@code (B, C)}
      */
     public NDArray logits(NDManager step, NDArray images, float prefixDropout) {
+        return logits(step, images, prefixDropout, null);
+    }
+
+    /**
+     * Class scores of a training step with prefix dropout whose masks are drawn in Java from {@code masks}
+     * ({@link PrefixModule#keysValues(NDManager, long, float, Random)}).
+     *
+     * @param step manager of this step
+     * @param images {@code (B, side*side)} normalized pixels
+     * @param prefixDropout dropout probability of the prefix (0: none)
+     * @param masks source of the dropout masks, or null for the engine's generator
+     * @return logits {@code (B, C)}
+     */
+    public NDArray logits(NDManager step, NDArray images, float prefixDropout, Random masks) {
         List<NDArray[]> kv = prefix == null ? null
-                : prefix.keysValues(step, images.getShape().get(0), prefixDropout);
-        NDArray f = backbone.features(step, images, kv);
+                : prefix.keysValues(step, images.getShape().get(0), prefixDropout, masks);
+        return headLogits(step, backbone.features(step, images, kv));
+    }
+
+    /**
+     * The head applied to class-token features.
+     *
+     * @param step manager of this step
+     * @param features {@code (B, d)}
+     * @return logits {@code (B, C)}
+     */
+    public NDArray headLogits(NDManager step, NDArray features) {
         Map<String, NDArray> h = head.view(step);
-        return f.matMul(h.get("head.w")).add(h.get("head.b"));
+        return features.matMul(h.get("head.w")).add(h.get("head.b"));
     }
 }

@@ -7,6 +7,7 @@ import org.prefixmoe.djl.model.Params;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Trainable prefixes for every attention layer: {@code L} key vectors and {@code L} value vectors
@@ -45,13 +46,29 @@ public interface PrefixModule {
      * @return per layer {@code [keys, values]}, {@code (B, L, d)} with dropout, {@code (L, d)} without
      */
     default List<NDArray[]> keysValues(NDManager step, long batch, float rate) {
+        return keysValues(step, batch, rate, null);
+    }
+
+    /**
+     * As {@link #keysValues(NDManager, long, float)}, with the dropout masks drawn in Java from {@code masks}
+     * ({@link #dropout(NDArray, float, Random)}) rather than from the engine's generator, so that they do not
+     * depend on the device or on what else is in the batch (the batched multi-seed trainer relies on this).
+     *
+     * @param step manager of the current step
+     * @param batch batch size B
+     * @param rate dropout probability in {@code [0, 1)}; 0 for none
+     * @param masks source of the masks, or null for the engine's generator
+     * @return per layer {@code [keys, values]}, {@code (B, L, d)} with dropout, {@code (L, d)} without
+     */
+    default List<NDArray[]> keysValues(NDManager step, long batch, float rate, Random masks) {
         List<NDArray[]> kv = keysValues(step);
         if (rate <= 0) {
             return kv;
         }
         List<NDArray[]> out = new ArrayList<>();
         for (NDArray[] pair : kv) {
-            out.add(new NDArray[] {dropout(perExample(pair[0], batch), rate), dropout(perExample(pair[1], batch), rate)});
+            out.add(new NDArray[] {dropout(perExample(pair[0], batch), rate, masks),
+                dropout(perExample(pair[1], batch), rate, masks)});
         }
         return out;
     }
@@ -76,6 +93,29 @@ public interface PrefixModule {
      */
     static NDArray dropout(NDArray x, float rate) {
         return x.getNDArrayInternal().dropout(x, rate, true).singletonOrThrow();
+    }
+
+    /**
+     * Inverted dropout with a mask drawn in Java: entry {@code i} (row-major) is kept, scaled by
+     * {@code 1/(1-rate)}, iff the {@code i}-th {@code masks.nextFloat()} is at least {@code rate}. With a null
+     * source, the engine's dropout ({@link #dropout(NDArray, float)}).
+     *
+     * @param x input
+     * @param rate drop probability
+     * @param masks source of the mask, or null
+     * @return masked and rescaled input
+     */
+    static NDArray dropout(NDArray x, float rate, Random masks) {
+        if (masks == null) {
+            return dropout(x, rate);
+        }
+        int n = Math.toIntExact(x.getShape().size());
+        float keep = 1f / (1f - rate);
+        float[] m = new float[n];
+        for (int i = 0; i < n; i++) {
+            m[i] = masks.nextFloat() < rate ? 0f : keep;
+        }
+        return x.mul(x.getManager().create(m, x.getShape()));
     }
 
     /**

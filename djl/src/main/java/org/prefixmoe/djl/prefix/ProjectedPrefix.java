@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Random;
 
 /**
  * {@code simple-share} as the paper's scripts run it ({@code KV_ONLY=True}): one trainable token {@code p_l in R^d}
@@ -79,20 +80,20 @@ public final class ProjectedPrefix implements PrefixModule {
 
     @Override
     public List<NDArray[]> keysValues(NDManager step) {
-        return project(step, params.view(step), 0, 0);
+        return project(step, params.view(step), 0, 0, null);
     }
 
     @Override
-    public List<NDArray[]> keysValues(NDManager step, long batch, float rate) {
-        return project(step, params.view(step), batch, rate);
+    public List<NDArray[]> keysValues(NDManager step, long batch, float rate, Random masks) {
+        return project(step, params.view(step), batch, rate, masks);
     }
 
-    private List<NDArray[]> project(NDManager step, Map<String, NDArray> v, long batch, float rate) {
+    private List<NDArray[]> project(NDManager step, Map<String, NDArray> v, long batch, float rate, Random masks) {
         List<NDArray[]> out = new ArrayList<>();
         for (int l = 0; l < depth(); l++) {
             NDArray tokens = v.get("prefix" + l + ".token");
             if (rate > 0) {
-                tokens = PrefixModule.dropout(PrefixModule.perExample(tokens, batch), rate);
+                tokens = PrefixModule.dropout(PrefixModule.perExample(tokens, batch), rate, masks);
             }
             out.add(backbone.projectKeysValues(step, l, tokens));
         }

@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * The few statistics the study reports: sample means and standard deviations, Student-t confidence intervals,
- * paired t-tests, the Holm step-down correction, and linear interpolation on a log scale.
+ * paired t-tests, exact Wilcoxon signed-rank and sign tests, the Holm step-down correction, and linear
+ * interpolation on a log scale.
  */
 public final class Stats {
 
@@ -79,6 +80,107 @@ public final class Stats {
         }
         double t = m / (s / Math.sqrt(d.length));
         return 2 * new TDistribution(d.length - 1).cumulativeProbability(-Math.abs(t));
+    }
+
+    /**
+     * Two-sided p-value of the exact Wilcoxon signed-rank test of a zero median (the paired test when {@code d} are
+     * paired differences). Zero differences are dropped (Wilcoxon's convention); tied absolute values get mid-ranks,
+     * and the p-value is exact conditionally on those ranks: under the null each sign is + or − with probability
+     * 1/2 independently, and the distribution of the sum of positive ranks is enumerated exactly (by convolution on
+     * doubled ranks, so mid-ranks stay integers). {@code p = min(1, 2 min(P(W+ <= w), P(W+ >= w)))}. 1 when no
+     * difference is non-zero.
+     *
+     * @param d differences
+     * @return the p-value
+     */
+    public static double wilcoxonP(double[] d) {
+        double[] nz = Arrays.stream(d).filter(v -> v != 0 && !Double.isNaN(v)).toArray();
+        int n = nz.length;
+        if (n == 0) {
+            return 1;
+        }
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(nz[a]), Math.abs(nz[b])));
+        int[] r2 = new int[n];
+        for (int i = 0; i < n; ) {
+            int j = i;
+            while (j + 1 < n && Math.abs(nz[idx[j + 1]]) == Math.abs(nz[idx[i]])) {
+                j++;
+            }
+            // Positions i..j (0-based) tie: mid-rank (i + 1 + j + 1) / 2, doubled.
+            for (int q = i; q <= j; q++) {
+                r2[idx[q]] = i + j + 2;
+            }
+            i = j + 1;
+        }
+        int total = 0;
+        int obs = 0;
+        for (int i = 0; i < n; i++) {
+            total += r2[i];
+            obs += nz[i] > 0 ? r2[i] : 0;
+        }
+        double[] pmf = new double[total + 1];
+        pmf[0] = 1;
+        int reach = 0;
+        for (int r : r2) {
+            for (int s = reach; s >= 0; s--) {
+                if (pmf[s] != 0) {
+                    pmf[s + r] += 0.5 * pmf[s];
+                    pmf[s] *= 0.5;
+                }
+            }
+            reach += r;
+        }
+        double le = 0;
+        double ge = 0;
+        for (int s = 0; s <= total; s++) {
+            if (s <= obs) {
+                le += pmf[s];
+            }
+            if (s >= obs) {
+                ge += pmf[s];
+            }
+        }
+        return Math.min(1, 2 * Math.min(le, ge));
+    }
+
+    /**
+     * Two-sided p-value of the exact sign test of a zero median: zero differences are dropped, and with {@code n}
+     * non-zero differences of which {@code k} are the rarer sign, {@code p = min(1, 2 P(X <= k))} for
+     * {@code X ~ Binomial(n, 1/2)}. 1 when no difference is non-zero.
+     *
+     * @param d differences
+     * @return the p-value
+     */
+    public static double signTestP(double[] d) {
+        int pos = 0;
+        int neg = 0;
+        for (double v : d) {
+            pos += v > 0 ? 1 : 0;
+            neg += v < 0 ? 1 : 0;
+        }
+        int n = pos + neg;
+        if (n == 0) {
+            return 1;
+        }
+        int k = Math.min(pos, neg);
+        // P(X <= k) by summing binomial probabilities in logs (exact enough for n in the thousands).
+        double sum = 0;
+        for (int i = 0; i <= k; i++) {
+            sum += Math.exp(logChoose(n, i) - n * Math.log(2));
+        }
+        return Math.min(1, 2 * sum);
+    }
+
+    private static double logChoose(int n, int k) {
+        double s = 0;
+        for (int i = 1; i <= k; i++) {
+            s += Math.log(n - k + i) - Math.log(i);
+        }
+        return s;
     }
 
     /**

@@ -61,4 +61,56 @@ class StatsTest {
         double[] inf = {1, 2, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         assertEquals(Double.POSITIVE_INFINITY, Stats.quantile(inf, 0.975));
     }
+
+    @Test
+    void wilcoxonSignedRankExact() {
+        // All five positive: W+ = 15 is the maximum, P = 1/32 on each side: p = 2/32.
+        assertEquals(0.0625, Stats.wilcoxonP(new double[] {1, 2, 3, 4, 5}), 1e-12);
+        assertEquals(0.0625, Stats.wilcoxonP(new double[] {-1, -2, -3, -4, -5}), 1e-12);
+        // n = 10, negative ranks 3 and 5: T- = 8; tables give P(T <= 8) = 25/1024, so p = 50/1024 (SciPy agrees).
+        assertEquals(50.0 / 1024, Stats.wilcoxonP(new double[] {1, 2, -3, 4, -5, 6, 7, 8, 9, 10}), 1e-12);
+        // Ties get mid-ranks: |d| = 1, 1, 2, 3 -> ranks 1.5, 1.5, 3, 4; W+ = 8.5. Of the 16 sign patterns, those with
+        // W+ >= 8.5 are {all} (10) and the two with one of the 1.5s negative (8.5): 3/16 on that side, p = 6/16.
+        assertEquals(0.375, Stats.wilcoxonP(new double[] {-1, 1, 2, 3}), 1e-12);
+        // Zeros are dropped.
+        assertEquals(0.0625, Stats.wilcoxonP(new double[] {0, 1, 2, 0, 3, 4, 5}), 1e-12);
+        assertEquals(1.0, Stats.wilcoxonP(new double[] {0, 0}), 0);
+        // The n = 20 table: the critical value of T at two-sided 5% is 52 (P(T <= 52) <= 0.025 < P(T <= 53)).
+        assertTrue(Stats.wilcoxonP(ranksWithNegatives(20, 20, 19, 13)) <= 0.05); // T- = 52
+        assertTrue(Stats.wilcoxonP(ranksWithNegatives(20, 20, 19, 14)) > 0.05); // T- = 53
+        assertEquals(0.04844093322753906, Stats.wilcoxonP(ranksWithNegatives(20, 20, 19, 13)), 1e-12);
+    }
+
+    private static double[] ranksWithNegatives(int n, int... negatives) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = i + 1;
+            for (int r : negatives) {
+                if (r == i + 1) {
+                    d[i] = -d[i];
+                }
+            }
+        }
+        return d;
+    }
+
+    @Test
+    void signTestExact() {
+        // 9 of 10 positive: 2 (1 + 10) / 1024.
+        double[] d = {1, 2, 3, 4, 5, 6, 7, 8, 9, -1};
+        assertEquals(22.0 / 1024, Stats.signTestP(d), 1e-12);
+        // 20 of 20: 2 / 2^20.
+        double[] all = new double[20];
+        java.util.Arrays.fill(all, 0.5);
+        assertEquals(2.0 / (1 << 20), Stats.signTestP(all), 1e-15);
+        // 15 of 20: 2 (1 + 20 + 190 + 1140 + 4845 + 15504) / 2^20.
+        double[] fifteen = new double[20];
+        for (int i = 0; i < 20; i++) {
+            fifteen[i] = i < 15 ? 1 : -1;
+        }
+        assertEquals(2.0 * 21700 / (1 << 20), Stats.signTestP(fifteen), 1e-12);
+        // Zeros dropped; balanced signs give 1.
+        assertEquals(1.0, Stats.signTestP(new double[] {0, 1, -1, 0}), 0);
+        assertEquals(1.0, Stats.signTestP(new double[] {0, 0}), 0);
+    }
 }
