@@ -56,14 +56,15 @@ public final class LeastSquaresEstimator implements Estimator {
         LM("lm"),
         /**
          * For flat sets (issue 23, docs/solver-flat-sets.md): the same damped Gauss–Newton steps
-         * until one lowers the objective by at most {@link LeastSquaresEstimator#STALL} relative (the
-         * Gauss–Newton model has stopped describing the objective), then trust-region Newton steps
+         * as {@link #LM} until {@link Options#lmStopRule()} would stop (on a crawl along a flat set
+         * it fires early, see the note), then trust-region Newton steps
          * ({@code TrustRegion}, Moré–Sorensen) on the Hessian of {@code Σr²/2}: forward differences
          * of {@code Jᵀr} (one pass per coordinate) refreshed every {@link LeastSquaresEstimator#REFRESH}
          * iterations or after three rejected trials, a structured secant update (Dennis–Gay–Welsch)
          * in between. Stops by {@link Options#flatStopRule()} or when the Newton model, positive
-         * definite on the free coordinates, promises at most the objective tolerance more
-         * ({@code objective-change}); never on a small objective change alone.
+         * definite on the free coordinates, promises at most the objective tolerance more, checked
+         * on a fresh finite-difference Hessian ({@code objective-change}); never on a small
+         * objective change alone.
          */
         FLAT("flat");
 
@@ -459,14 +460,7 @@ public final class LeastSquaresEstimator implements Estimator {
     }
 
     /**
-     * The relative decrease of one accepted Gauss–Newton step at or below which {@link Method#FLAT}
-     * takes Newton steps on a finite-difference Hessian instead: the Gauss–Newton model has stopped
-     * describing the objective (an over-specified fit crawling along a flat set).
-     */
-    public static final double STALL = 1e-6;
-
-    /**
-     * {@link Method#FLAT}: damped Gauss–Newton (Levenberg–Marquardt) steps while they make progress,
+     * {@link Method#FLAT}: damped Gauss–Newton (Levenberg–Marquardt) steps until lm's rule fires,
      * then trust-region Newton steps ({@link TrustRegion}) on the Hessian of {@code Σr²/2}: a
      * forward-difference Hessian of the gradient {@code Jᵀr} (one pass per coordinate) every
      * {@link #REFRESH} iterations, with {@code JᵀJ} from each pass plus a structured secant update
@@ -500,6 +494,7 @@ public final class LeastSquaresEstimator implements Estimator {
         DMatrixRMaj step = new DMatrixRMaj(dim, 1);
         LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
         TrustRegion tr = new TrustRegion(dim);
+        StopRule lmRule = options.lmStopRule();
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -542,9 +537,14 @@ public final class LeastSquaresEstimator implements Estimator {
             if (newton) {
                 tr.decompose(h, g, d, fixed);
                 // Newton's model, positive definite on the free coordinates, promises at most the
-                // objective tolerance more: done (the coordinates held on a bound do not count).
-                double remaining = tr.newtonDecrement();
-                if (remaining <= options.objectiveTolerance * ssr) {
+                // objective tolerance more: done (the coordinates held on a bound do not count). A
+                // secant Hessian must be confirmed by a fresh finite-difference one first.
+                if (tr.newtonDecrement() <= options.objectiveTolerance * ssr && sinceHessian > 0) {
+                    hessian(ev, y, x, g, a, lo, hi, h, sMat, aTrial, gTrial, xTrial, evaluations);
+                    sinceHessian = 0;
+                    tr.decompose(h, g, d, fixed);
+                }
+                if (tr.newtonDecrement() <= options.objectiveTolerance * ssr) {
                     reason = StopReason.OBJECTIVE_CHANGE;
                     iter--;
                     break;
@@ -624,8 +624,9 @@ public final class LeastSquaresEstimator implements Estimator {
                         break outer;
                     }
                     boolean fresh = false;
-                    if (!newton && (previous - ssr) <= STALL * previous) {
-                        // Gauss–Newton crawls: its model has stopped describing the objective.
+                    if (!newton && lmRule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm,
+                            xNorm, pg, damping, rejected)).isPresent()) {
+                        // Where lm would stop: check, and go on if need be, with Newton's model.
                         newton = true;
                         fresh = true;
                         radius = Math.max(scaledNorm, 1e-8);
