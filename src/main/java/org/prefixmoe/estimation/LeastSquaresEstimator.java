@@ -560,7 +560,8 @@ public final class LeastSquaresEstimator implements Estimator {
                         for (int c = 0; c < dim; c++) {
                             m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
                         }
-                        m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * d[r] * d[r];
+                        // The same operations as lm's step, so that this phase follows lm bit for bit.
+                        m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * Math.max(a[r * dim + r], floor);
                         rhs.data[r] = fixed[r] ? 0.0 : -g[r];
                     }
                     if (!chol.setA(m)) {

@@ -45,6 +45,28 @@ class FlatMethodTest {
     }
 
     /**
+     * Up to lm's stop the flat method takes lm's steps with lm's operations: where the Newton check
+     * confirms lm's end point (a regular, exact-specified fit), the estimate is lm's bit for bit and
+     * the check costs one finite-difference Hessian, one pass per coordinate.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"shared-linear", "non-shared"})
+    void followsLmBitForBitUntilItsStop(String parameterization) {
+        TruthModel tm = TestModels.defaultTruth(parameterization);
+        Dataset data = RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2312, 1));
+        FitProblem problem = new FitProblem(tm.model(), data, tm.trueAtoms(), tm.box());
+        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2312, 2));
+        FitResult lm = new LeastSquaresEstimator().fit(problem, start);
+        FitResult flat = FLAT.fit(problem, start);
+        assertEquals(StopReason.OBJECTIVE_CHANGE, lm.stopReason());
+        assertEquals(StopReason.OBJECTIVE_CHANGE, flat.stopReason());
+        assertEquals(lm.iterations(), flat.iterations());
+        assertEquals(lm.evaluations() + problem.lower().length, flat.evaluations());
+        assertEquals(lm.objective(), flat.objective(), 0.0);
+        assertTrue(java.util.Arrays.equals(lm.estimate().pack(), flat.estimate().pack()));
+    }
+
+    /**
      * The crawl of issue 23 (bench/same_start.py, n = 10^3, seed 802, first near-truth start): the
      * default method stops on a small objective change about 6.5e-6 relative above the end of a
      * flat valley in which the redundant atom's first coordinate runs to the box; the flat method
