@@ -717,8 +717,9 @@ public final class LeastSquaresEstimator implements Estimator {
     }
 
     /**
-     * Iterations of {@link Method#FLAT}'s Newton phase between finite-difference Hessians (40: on
-     * the crawl of docs/solver-flat-sets.md, 297 passes against 752 with 10 and 644 with none).
+     * Iterations of {@link Method#FLAT}'s Newton phase between finite-difference Hessians (40: the
+     * fewest passes of 10, 40 and never on the shared-nonlinear crawl of docs/solver-flat-sets.md,
+     * measured with an earlier switch rule: 297 against 752 and 644).
      */
     public static final int REFRESH = 40;
 
