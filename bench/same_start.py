@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Same data, same start: the toolkit's least-squares fit against SciPy's least_squares (trf).
+"""Same data, same start: the toolkit's least-squares fits against SciPy's least_squares (trf).
 
-For each default truth (shared-linear, shared-nonlinear, non-shared; simulations/models/default-*.yaml),
-L = 3 fitted atoms, n = 10^4 samples, 10 near-truth and 10 random starts (fixed seeds), the Java entry
-point org.prefixmoe.bench.SameStartFits draws the data and the starts (projected onto the box) and fits
-from each start with the current stop rule ("new") and the rule before issue 8 ("old"), back to back on
-one thread. This script then runs SciPy from the same data and start with tight tolerances
-(ftol = xtol = gtol = 1e-15, max_nfev 20000, bounds = the toolkit's box, x_scale "jac" as the
-toolkit's diag(JᵀJ) damping) and classifies each start:
+Grid (issue 23): the default and the second truth (simulations/models/{default,second}-*.yaml), every
+parameterization (shared-linear, shared-nonlinear, non-shared), n in --sizes (10^3, 2*10^3, 10^4),
+L = L* and L* + 1, --near near-truth and --random random starts (fixed seeds; each cell its own data
+set). For each cell the Java entry point org.prefixmoe.bench.SameStartFits draws the data and the
+starts (projected onto the box) and fits from each start with the `flat` method of issue 23 ("new")
+and the default `lm` method ("old"), back to back on one thread. This script then runs SciPy from the
+same data and start with tight tolerances (ftol = xtol = gtol = 1e-15, max_nfev --max-nfev, bounds =
+the toolkit's box, x_scale "jac" as the toolkit's diag(JtJ) damping), polishes EVERY toolkit end point
+with the same SciPy call, and classifies each start:
 
   not-worse   toolkit objective <= scipy * (1 + 1e-9)
   worse       higher, and SciPy restarted from the toolkit's end point lowers it by more than 1e-9
@@ -15,13 +17,15 @@ toolkit's diag(JᵀJ) damping) and classifies each start:
   different   higher, both converged, the end points far apart, and SciPy restarted from the
               toolkit's end point does not lower it: another local optimum (SciPy's is better)
 
-Objectives are Σ||Y − f||²/n. Estimates are compared up to a permutation of the atoms (max abs
+and reports the polish gain (toolkit objective - polished) / toolkit objective for every fit.
+Objectives are Sum||Y - f||^2/n. Estimates are compared up to a permutation of the atoms (max abs
 difference of packed coordinates, threshold 1e-3). Times: toolkit thread CPU time, SciPy process CPU
 time, one BLAS thread. The machine is shared: compare ratios measured in one run.
 
-Usage (repository root, after `mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt`):
-    python3 bench/same_start.py [--n 10000] [--near 10] [--random 10] [--out bench/same-start]
-Writes OUT/same_start.csv (one row per start and parameterization) and prints the summary table.
+Usage (repository root, after `mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt`):
+    nice -n 10 python3 bench/same_start.py [--sizes 1000,2000,10000] [--near 3] [--random 3]
+        [--truths default,second] [--atoms star,plus1] [--jobs 2] [--out bench/same-start-flat]
+Writes OUT/same_start.csv (one row per start and cell) and prints the summary tables.
 """
 import os
 
@@ -37,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import yaml
@@ -153,83 +158,104 @@ def distance(x1, x2, L):
 
 def run_java(model_file, n, seed, near, rand, L, out):
     cp = (ROOT / "target" / "cp.txt").read_text().strip()
-    classes = f"{ROOT}/target/classes:{ROOT}/target/test-classes:{cp}"
+    # SAME_START_CLASSES: a copy of target/classes and target/test-classes, so that a rebuild during
+    # a long run does not change or break the fits.
+    classes = os.environ.get("SAME_START_CLASSES", f"{ROOT}/target/classes:{ROOT}/target/test-classes") + ":" + cp
     subprocess.run(["java", "--add-modules", "jdk.incubator.vector", "-cp", classes,
                     "org.prefixmoe.bench.SameStartFits", str(MODELS / model_file), str(n), str(seed),
                     str(near), str(rand), str(L), str(out)], check=True, stderr=subprocess.DEVNULL)
 
 
+def scipy_fit(mdl, x0, Y, lo, hi, max_nfev):
+    t0 = time.process_time()
+    sp = least_squares(mdl.residuals, np.clip(x0, lo, hi), jac=mdl.jacobian, bounds=(lo, hi), method="trf",
+                       ftol=1e-15, xtol=1e-15, gtol=1e-15, x_scale="jac", max_nfev=max_nfev, args=(Y,))
+    return sp, time.process_time() - t0
+
+
+def run_cell(cell):
+    """One data set: Java fits from every start, SciPy from every start and from every end point."""
+    truth, p, n, L_kind, seed, near, rand, max_nfev = cell
+    name = f"{truth}-{p}.yaml"
+    spec = load_model(name)
+    L = len(spec["atoms"]) + (1 if L_kind == "plus1" else 0)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_java(name, n, seed, near, rand, L, tmp)
+        data = np.loadtxt(pathlib.Path(tmp) / "data.csv", delimiter=",", skiprows=1)
+        starts = json.loads((pathlib.Path(tmp) / "starts.json").read_text())
+        fits = json.loads((pathlib.Path(tmp) / "toolkit.json").read_text())
+    D = len(spec["A"][0])
+    X, Y = data[:, :D], data[:, D:]
+    mdl = Model(spec, X, L)
+    lo = np.tile([spec["box"]["atom"][0]] * mdl.m + [spec["box"]["bias"][0]], L)
+    hi = np.tile([spec["box"]["atom"][1]] * mdl.m + [spec["box"]["bias"][1]], L)
+    tk = {(f["start"], f["rule"]): f for f in fits}
+    rows = []
+    for s in starts:
+        x0 = pack(s["atoms"], s["biases"])
+        sp, secs = scipy_fit(mdl, x0, Y, lo, hi, max_nfev)
+        s_obj = 2 * sp.cost / n
+        new, old = tk[(s["start"], "new")], tk[(s["start"], "old")]
+        row = {"truth": truth, "parameterization": p, "n": n, "L": L, "L_kind": L_kind, "seed": seed,
+               "start": s["start"], "type": s["type"],
+               "flat_objective": new["objective"], "flat_iterations": new["iterations"],
+               "flat_evaluations": new["evaluations"], "flat_stop": new["stop"], "flat_converged": new["converged"],
+               "flat_cpu_ms": new["cpu_ms"],
+               "lm_objective": old["objective"], "lm_iterations": old["iterations"],
+               "lm_evaluations": old["evaluations"], "lm_stop": old["stop"], "lm_converged": old["converged"],
+               "lm_cpu_ms": old["cpu_ms"],
+               "scipy_objective": s_obj, "scipy_nfev": sp.nfev, "scipy_status": sp.status,
+               "scipy_cpu_ms": secs * 1e3}
+        for tag, f in (("flat_", new), ("lm_", old)):
+            xf = pack(f["atoms"], f["biases"])
+            pol, _ = scipy_fit(mdl, xf, Y, lo, hi, max_nfev)
+            polished = 2 * pol.cost / n
+            far = distance(xf, sp.x, L)
+            if f["objective"] <= s_obj * (1 + 1e-9):
+                verdict = "not-worse"
+            else:
+                stuck = polished >= f["objective"] * (1 - 1e-9)
+                verdict = "different" if stuck and far > 1e-3 and f["converged"] and sp.status > 0 else "worse"
+            row[tag + "polished_objective"] = polished
+            row[tag + "polish_gain"] = (f["objective"] - polished) / f["objective"]
+            row[tag + "polish_nfev"] = pol.nfev
+            row[tag + "relative_excess"] = (f["objective"] - s_obj) / s_obj
+            row[tag + "distance"] = far
+            row[tag + "verdict"] = verdict
+        rows.append(row)
+    print(f"{truth} {p} n={n} L={L}: flat " + " ".join(r["flat_verdict"][0] for r in rows)
+          + " | lm " + " ".join(r["lm_verdict"][0] for r in rows), flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--near", type=int, default=10)
-    ap.add_argument("--random", type=int, default=10)
-    ap.add_argument("-L", type=int, default=3)
-    ap.add_argument("--out", default=str(ROOT / "bench" / "same-start"))
+    ap.add_argument("--sizes", default="1000,2000,10000")
+    ap.add_argument("--near", type=int, default=3)
+    ap.add_argument("--random", type=int, default=3)
+    ap.add_argument("--truths", default="default,second")
+    ap.add_argument("--atoms", default="star,plus1")
     ap.add_argument("--only", default="shared-linear,shared-nonlinear,non-shared")
+    ap.add_argument("--max-nfev", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "same-start-flat"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    cells = []
+    seed = 2301  # fresh seeds for issue 23, one per cell in grid order
+    for truth in args.truths.split(","):
+        for p in args.only.split(","):
+            for n in (int(v) for v in args.sizes.split(",")):
+                for L_kind in args.atoms.split(","):
+                    cells.append((truth, p, n, L_kind, seed, args.near, args.random, args.max_nfev))
+                    seed += 1
+    # Largest cells first, so the two workers finish together.
+    order = sorted(range(len(cells)), key=lambda i: -cells[i][2])
     rows = []
-    for seed, p in enumerate(args.only.split(","), start=801):
-        spec = load_model(f"default-{p}.yaml")
-        with tempfile.TemporaryDirectory() as tmp:
-            run_java(f"default-{p}.yaml", args.n, seed, args.near, args.random, args.L, tmp)
-            data = np.loadtxt(pathlib.Path(tmp) / "data.csv", delimiter=",", skiprows=1)
-            starts = json.loads((pathlib.Path(tmp) / "starts.json").read_text())
-            fits = json.loads((pathlib.Path(tmp) / "toolkit.json").read_text())
-        D = len(spec["A"][0])
-        X, Y = data[:, :D], data[:, D:]
-        n = X.shape[0]
-        mdl = Model(spec, X, args.L)
-        lo = np.tile([spec["box"]["atom"][0]] * mdl.m + [spec["box"]["bias"][0]], args.L)
-        hi = np.tile([spec["box"]["atom"][1]] * mdl.m + [spec["box"]["bias"][1]], args.L)
-        tk = {(f["start"], f["rule"]): f for f in fits}
-        for s in starts:
-            x0 = np.clip(pack(s["atoms"], s["biases"]), lo, hi)
-            t0 = time.process_time()
-            sp = least_squares(mdl.residuals, x0, jac=mdl.jacobian, bounds=(lo, hi), method="trf",
-                               ftol=1e-15, xtol=1e-15, gtol=1e-15, x_scale="jac", max_nfev=20000,
-                               args=(Y,))
-            secs = time.process_time() - t0
-            s_obj = 2 * sp.cost / n
-            new, old = tk[(s["start"], "new")], tk[(s["start"], "old")]
-            # The toolkit's objective recomputed by the NumPy model: both sides measure the same thing.
-            x_new = pack(new["atoms"], new["biases"])
-            t_obj = float(np.sum(mdl.residuals(x_new, Y) ** 2) / n)
-            row = {"parameterization": p, "start": s["start"], "type": s["type"], "n": n,
-                   "toolkit_objective": new["objective"], "toolkit_objective_numpy": t_obj,
-                   "toolkit_iterations": new["iterations"], "toolkit_evaluations": new["evaluations"],
-                   "toolkit_stop": new["stop"], "toolkit_converged": new["converged"],
-                   "toolkit_cpu_ms": new["cpu_ms"],
-                   "old_rule_objective": old["objective"], "old_rule_iterations": old["iterations"],
-                   "old_rule_evaluations": old["evaluations"], "old_rule_stop": old["stop"],
-                   "old_rule_cpu_ms": old["cpu_ms"],
-                   "scipy_objective": s_obj, "scipy_nfev": sp.nfev, "scipy_njev": sp.njev,
-                   "scipy_status": sp.status, "scipy_cpu_ms": secs * 1e3}
-            for tag, f in (("", new), ("old_rule_", old)):
-                xf = pack(f["atoms"], f["biases"])
-                rel = (f["objective"] - s_obj) / s_obj
-                far = distance(xf, sp.x, args.L)
-                polished = np.nan
-                if f["objective"] <= s_obj * (1 + 1e-9):
-                    verdict = "not-worse"
-                else:
-                    # Is the toolkit's end point a local optimum? SciPy, tight, from there.
-                    pol = least_squares(mdl.residuals, np.clip(xf, lo, hi), jac=mdl.jacobian, bounds=(lo, hi),
-                                        method="trf", ftol=1e-15, xtol=1e-15, gtol=1e-15, x_scale="jac",
-                                        max_nfev=20000, args=(Y,))
-                    polished = 2 * pol.cost / n
-                    stuck = polished >= f["objective"] * (1 - 1e-9)
-                    verdict = "different" if stuck and far > 1e-3 and f["converged"] and sp.status > 0 else "worse"
-                row[tag + "polished_objective"] = polished
-                row[tag + "relative_excess"] = rel
-                row[tag + "distance"] = far
-                row[tag + "verdict"] = verdict
-            rows.append(row)
-            print(f"{p:17s} {s['type']:10s} {s['start']:2d}  toolkit {new['objective']:.12g} ({new['iterations']} it, "
-                  f"{new['stop']})  old {old['objective']:.12g}  scipy {s_obj:.12g} ({sp.nfev} ev, status {sp.status})"
-                  f"  -> {row['verdict']} / old {row['old_rule_verdict']}", flush=True)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for r in pool.map(run_cell, [cells[i] for i in order]):
+            rows.extend(r)
     with open(out / "same_start.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0].keys()))
         w.writeheader()
@@ -238,38 +264,40 @@ def main():
 
 
 def summarize(rows):
-    print("\n| parameterization | starts | rule | not worse | worse | different optimum (SciPy better) |"
-          " at the 500 cap | median toolkit ms | median SciPy ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for p in dict.fromkeys(r["parameterization"] for r in rows):
-        for t in ("near-truth", "random"):
-            sel = [r for r in rows if r["parameterization"] == p and r["type"] == t]
-            for tag, name in (("", "new"), ("old_rule_", "old")):
-                c = {v: sum(r[tag + "verdict"] == v for r in sel) for v in ("not-worse", "worse", "different")}
-                cap = sum((r["toolkit_stop"] if tag == "" else r["old_rule_stop"]) == "max-iterations" for r in sel)
-                ms = np.median([r["toolkit_cpu_ms" if tag == "" else "old_rule_cpu_ms"] for r in sel])
-                sms = np.median([r["scipy_cpu_ms"] for r in sel])
-                print(f"| {p} | {t} ({len(sel)}) | {name} | {c['not-worse']} | {c['worse']} | {c['different']} | {cap} "
-                      f"| {ms:.0f} | {sms:.0f} |")
-    new = np.array([r["toolkit_cpu_ms"] for r in rows])
-    old = np.array([r["old_rule_cpu_ms"] for r in rows])
-    print(f"\nfit time, all {len(rows)} starts: median new rule {np.median(new):.1f} ms, old rule {np.median(old):.1f} ms, "
-          f"median per-start ratio new/old {np.median(new / old):.3f}; total {new.sum() / 1e3:.1f} s vs {old.sum() / 1e3:.1f} s")
-    it_new = np.array([r["toolkit_iterations"] for r in rows])
-    it_old = np.array([r["old_rule_iterations"] for r in rows])
-    print(f"iterations: median new {np.median(it_new):.0f}, old {np.median(it_old):.0f}; "
-          f"new rule at the cap in {sum(r['toolkit_stop'] == 'max-iterations' for r in rows)} of {len(rows)}")
+    def line(sel, label):
+        out = [label, str(len(sel))]
+        for tag in ("flat_", "lm_"):
+            c = {v: sum(r[tag + "verdict"] == v for r in sel) for v in ("not-worse", "worse", "different")}
+            gain = max(float(r[tag + "polish_gain"]) for r in sel)
+            big = sum(float(r[tag + "polish_gain"]) > 1e-9 for r in sel)
+            nc = sum(str(r[tag + "converged"]) in ("False", "false") for r in sel)
+            out.append(f"{c['not-worse']} / {c['worse']} / {c['different']}")
+            out.append(f"{big} (max {gain:.1e})")
+            out.append(str(nc))
+        return out
+
+    print("\n| cell | starts | flat: not worse / worse / different | flat: polish gain > 1e-9 | flat: not converged"
+          " | lm: not worse / worse / different | lm: polish gain > 1e-9 | lm: not converged |")
+    print("|---|---|---|---|---|---|---|---|")
+    keys = dict.fromkeys((r["truth"], r["parameterization"], r["L_kind"]) for r in rows)
+    for k in keys:
+        sel = [r for r in rows if (r["truth"], r["parameterization"], r["L_kind"]) == k]
+        print("| " + " | ".join(line(sel, f"{k[0]} {k[1]} L = {'L*' if k[2] == 'star' else 'L*+1'}")) + " |")
+    print("| " + " | ".join(line(rows, "**all**")) + " |")
+    for tag in ("flat_", "lm_"):
+        ms = np.array([float(r[tag + "cpu_ms"]) for r in rows])
+        it = np.array([int(r[tag + "iterations"]) for r in rows])
+        ev = np.array([int(r[tag + "evaluations"]) for r in rows])
+        print(f"{tag[:-1]}: median {np.median(ms):.1f} ms, total {ms.sum() / 1e3:.1f} s, iterations median {np.median(it):.0f}"
+              f" (max {it.max()}), evaluations median {np.median(ev):.0f} (mean {ev.mean():.0f}, max {ev.max()})")
+    sms = np.array([float(r["scipy_cpu_ms"]) for r in rows])
+    print(f"scipy: median {np.median(sms):.1f} ms, total {sms.sum() / 1e3:.1f} s")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--summary":
         with open(sys.argv[2]) as fh:
             rs = list(csv.DictReader(fh))
-        for r in rs:
-            for k in ("toolkit_cpu_ms", "old_rule_cpu_ms", "scipy_cpu_ms"):
-                r[k] = float(r[k])
-            for k in ("toolkit_iterations", "old_rule_iterations"):
-                r[k] = int(r[k])
         summarize(rs)
     else:
         main()

@@ -1,7 +1,9 @@
 package org.prefixmoe.estimation;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -14,8 +16,16 @@ import org.prefixmoe.estimation.em.EmEstimator;
  */
 public final class Estimators {
 
-    /** How to build one estimator from its settings. */
-    private record Entry(Map<String, Double> defaults, Function<Map<String, Double>, Estimator> create) {
+    /**
+     * How to build one estimator from its settings. {@code optional} settings (added after results
+     * were committed) have defaults too, but appear in {@link #settings} only when stated, so that
+     * the fingerprint of a scenario that does not state them stays what it was.
+     */
+    private record Entry(Map<String, Double> defaults, Map<String, Double> optional,
+                         Function<Map<String, Double>, Estimator> create) {
+        Entry(Map<String, Double> defaults, Function<Map<String, Double>, Estimator> create) {
+            this(defaults, Map.of(), create);
+        }
     }
 
     private static final Map<String, Entry> KNOWN = new TreeMap<>();
@@ -27,8 +37,11 @@ public final class Estimators {
                 "objective_tolerance", ls.objectiveTolerance(),
                 "step_tolerance", ls.stepTolerance(),
                 "gradient_tolerance", ls.gradientTolerance()),
+                Map.of("method", (double) ls.method().code()),
                 s -> new LeastSquaresEstimator(new LeastSquaresEstimator.Options(whole(s, "max_iterations"),
-                        s.get("objective_tolerance"), s.get("step_tolerance"), s.get("gradient_tolerance")))));
+                        s.get("objective_tolerance"), s.get("step_tolerance"), s.get("gradient_tolerance"),
+                        LeastSquaresEstimator.Method.byCode(s.getOrDefault("method",
+                                (double) ls.method().code()))))));
         EmEstimator.Options em = EmEstimator.Options.DEFAULT;
         KNOWN.put(EmEstimator.NAME, new Entry(ordered(
                 "max_iterations", (double) em.maxIterations(),
@@ -81,7 +94,9 @@ public final class Estimators {
     }
 
     /**
-     * The full settings of that estimator: its defaults overridden by {@code settings}.
+     * The full settings of that estimator: its defaults overridden by {@code settings}. A setting
+     * added after results were committed (least squares' {@code method}: 0 = lm, the default,
+     * 1 = flat) is included only when {@code settings} states it.
      *
      * @param name {@code least-squares} or {@code em}
      * @param settings the settings to override; not modified
@@ -91,9 +106,11 @@ public final class Estimators {
         Entry e = entry(name);
         Map<String, Double> all = new LinkedHashMap<>(e.defaults);
         for (Map.Entry<String, Double> s : settings.entrySet()) {
-            if (!all.containsKey(s.getKey())) {
+            if (!all.containsKey(s.getKey()) && !e.optional.containsKey(s.getKey())) {
+                List<String> known = new ArrayList<>(e.defaults.keySet());
+                known.addAll(e.optional.keySet());
                 throw new IllegalArgumentException("solver." + s.getKey() + ": not a setting of the " + name
-                        + " estimator (its settings: " + String.join(", ", e.defaults.keySet()) + ")");
+                        + " estimator (its settings: " + String.join(", ", known) + ")");
             }
             all.put(s.getKey(), s.getValue());
         }

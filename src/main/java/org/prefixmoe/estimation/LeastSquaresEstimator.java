@@ -46,6 +46,80 @@ public final class LeastSquaresEstimator implements Estimator {
     private final StopRule rule;
 
     /**
+     * The step and stop rules of the solver ({@code solver: {method: ...}} in a scenario file).
+     */
+    public enum Method {
+        /**
+         * The box-projected Levenberg–Marquardt method described above, stopped by
+         * {@link Options#stopRule()}: what every committed result was computed with (the default).
+         */
+        LM("lm"),
+        /**
+         * For flat sets (issue 23, docs/solver-flat-sets.md): the same damped Gauss–Newton steps
+         * as {@link #LM} until {@link Options#lmStopRule()} would stop (on a crawl along a flat set
+         * it fires early, see the note), then trust-region Newton steps
+         * ({@code TrustRegion}, Moré–Sorensen) on the Hessian of {@code Σr²/2}: forward differences
+         * of {@code Jᵀr} (one pass per coordinate) refreshed every {@link LeastSquaresEstimator#REFRESH}
+         * iterations or after three rejected trials, a structured secant update (Dennis–Gay–Welsch)
+         * in between. Stops by {@link Options#flatStopRule()} or when the Newton model, positive
+         * definite on the free coordinates, promises at most the objective tolerance more, checked
+         * on a fresh finite-difference Hessian ({@code objective-change}); never on a small
+         * objective change alone.
+         */
+        FLAT("flat");
+
+        private final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+
+        /** {@return the name used in scenario files and on the command line} */
+        public String label() {
+            return label;
+        }
+
+        /** {@return the numeric code of the {@code method} solver setting (0 for lm, 1 for flat)} */
+        public int code() {
+            return ordinal();
+        }
+
+        /**
+         * The method of a label.
+         *
+         * @param label {@code lm} or {@code flat}
+         * @return the method
+         * @throws IllegalArgumentException naming the setting for an unknown label
+         */
+        public static Method byLabel(String label) {
+            for (Method m : values()) {
+                if (m.label.equals(label)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("method: unknown least-squares method '" + label
+                    + "' (known: lm, flat)");
+        }
+
+        /**
+         * The method of a numeric code.
+         *
+         * @param code 0 (lm) or 1 (flat)
+         * @return the method
+         * @throws IllegalArgumentException naming the setting for another code
+         */
+        public static Method byCode(double code) {
+            if (code == 0) {
+                return LM;
+            }
+            if (code == 1) {
+                return FLAT;
+            }
+            throw new IllegalArgumentException("method: must be 0 (lm) or 1 (flat), got " + code);
+        }
+    }
+
+    /**
      * Solver settings. Immutable; change one with its wither, e.g.
      * {@code Options.DEFAULT.withObjectiveTolerance(1e-12)}.
      *
@@ -54,12 +128,13 @@ public final class LeastSquaresEstimator implements Estimator {
      * @param stepTolerance relative step tolerance of {@link StopRule#stepSize}
      * @param gradientTolerance scaled projected-gradient tolerance of
      *     {@link StopRule#projectedGradient}
+     * @param method the step and stop rules
      */
     public record Options(int maxIterations, double objectiveTolerance, double stepTolerance,
-                          double gradientTolerance) {
+                          double gradientTolerance, Method method) {
         /**
          * Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10.
+         * projected gradient 1e-10, method {@link Method#LM}.
          */
         public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
 
@@ -70,6 +145,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @param objectiveTolerance relative objective change, at least 0
          * @param stepTolerance relative step, at least 0
          * @param gradientTolerance scaled projected gradient, at least 0
+         * @param method the step and stop rules, not null
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public Options {
@@ -85,6 +161,21 @@ public final class LeastSquaresEstimator implements Estimator {
             if (!(gradientTolerance >= 0)) {
                 throw new IllegalArgumentException("gradientTolerance: must be >= 0, got " + gradientTolerance);
             }
+            if (method == null) {
+                throw new IllegalArgumentException("method: missing");
+            }
+        }
+
+        /**
+         * Settings with the default method {@link Method#LM}.
+         *
+         * @param maxIterations iteration cap, at least 1
+         * @param objectiveTolerance relative objective change, at least 0
+         * @param stepTolerance relative step, at least 0
+         * @param gradientTolerance scaled projected gradient, at least 0
+         */
+        public Options(int maxIterations, double objectiveTolerance, double stepTolerance, double gradientTolerance) {
+            this(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, Method.LM);
         }
 
         /**
@@ -94,7 +185,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withMaxIterations(int value) {
-            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance);
+            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance, method);
         }
 
         /**
@@ -104,7 +195,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withObjectiveTolerance(double value) {
-            return new Options(maxIterations, value, stepTolerance, gradientTolerance);
+            return new Options(maxIterations, value, stepTolerance, gradientTolerance, method);
         }
 
         /**
@@ -114,7 +205,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withStepTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance);
+            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance, method);
         }
 
         /**
@@ -124,13 +215,46 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withGradientTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, stepTolerance, value);
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, value, method);
         }
 
-        /** {@return the stop rule these tolerances define: objective change, then gradient, then step} */
+        /**
+         * A copy with another method.
+         *
+         * @param value the new method
+         * @return the changed copy
+         */
+        public Options withMethod(Method value) {
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, value);
+        }
+
+        /**
+         * The stop rule of these settings: for {@link Method#LM} objective change, then gradient, then
+         * step ({@link #lmStopRule()}); for {@link Method#FLAT} {@link #flatStopRule()}.
+         *
+         * @return the rule
+         */
         public StopRule stopRule() {
+            return method == Method.LM ? lmStopRule() : flatStopRule();
+        }
+
+        /** {@return the stop rule of {@link Method#LM}: objective change, then gradient, then step} */
+        public StopRule lmStopRule() {
             return StopRule.anyOf(StopRule.objectiveChange(objectiveTolerance),
                     StopRule.projectedGradient(gradientTolerance), StopRule.stepSize(stepTolerance));
+        }
+
+        /**
+         * The stop rule of {@link Method#FLAT}, asked after every accepted step: the scaled projected
+         * gradient at most the gradient tolerance ({@code gradient}), or {@link StopRule#flatStep}
+         * ({@code step-size}). (The Newton phase also stops on its model's promised decrease, see
+         * {@link Method#FLAT}.)
+         *
+         * @return the rule
+         */
+        public StopRule flatStopRule() {
+            return StopRule.anyOf(StopRule.projectedGradient(gradientTolerance),
+                    StopRule.flatStep(stepTolerance, objectiveTolerance));
         }
     }
 
@@ -203,6 +327,9 @@ public final class LeastSquaresEstimator implements Estimator {
 
     @Override
     public FitResult fit(FitProblem problem, MixingMeasure start) {
+        if (options.method() == Method.FLAT) {
+            return fitFlat(problem, start);
+        }
         double[] x = problem.startVector(start);
         Evaluator ev = problem.evaluator();
         ev.setThreads(threads);
@@ -330,6 +457,311 @@ public final class LeastSquaresEstimator implements Estimator {
             }
         }
         return result(x, ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    /**
+     * {@link Method#FLAT}: damped Gauss–Newton (Levenberg–Marquardt) steps until lm's rule fires,
+     * then trust-region Newton steps ({@link TrustRegion}) on the Hessian of {@code Σr²/2}: a
+     * forward-difference Hessian of the gradient {@code Jᵀr} (one pass per coordinate) every
+     * {@link #REFRESH} iterations, with {@code JᵀJ} from each pass plus a structured secant update
+     * of the rest in between. Both phases project onto the box and hold the coordinates pushed out
+     * of it; the rule (by default {@link Options#flatStopRule()}) is asked after every accepted step.
+     */
+    private FitResult fitFlat(FitProblem problem, MixingMeasure start) {
+        double[] x = problem.startVector(start);
+        Evaluator ev = problem.evaluator();
+        ev.setThreads(threads);
+        double[] y = problem.data().y();
+        int n = problem.data().size();
+        int q = problem.model().outputDimension();
+        int dim = ev.dimension();
+        double[] lo = problem.lower();
+        double[] hi = problem.upper();
+
+        double[] a = new double[dim * dim];
+        double[] g = new double[dim];
+        double[] aTrial = new double[dim * dim];
+        double[] gTrial = new double[dim];
+        double[] xTrial = new double[dim];
+        double[] h = new double[dim * dim];
+        double[] sMat = new double[dim * dim];
+        double[] d = new double[dim];
+        double[] stepVec = new double[dim];
+        int sinceHessian = 0;
+        boolean[] fixed = new boolean[dim];
+        DMatrixRMaj m = new DMatrixRMaj(dim, dim);
+        DMatrixRMaj rhs = new DMatrixRMaj(dim, 1);
+        DMatrixRMaj step = new DMatrixRMaj(dim, 1);
+        LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
+        TrustRegion tr = new TrustRegion(dim);
+        StopRule lmRule = options.lmStopRule();
+
+        ev.setParameters(x);
+        double ssr = ev.normalEquations(y, a, g);
+        int[] evaluations = {1};
+        if (!Double.isFinite(ssr)) {
+            return result(x, ssr, n, q, 0, evaluations[0], StopReason.FAILED, start);
+        }
+        double lambda = 1e-3;
+        double nu = 2;
+        double radius = Double.NaN;
+        double previous = Double.NaN;
+        double earlier = Double.NaN;
+        boolean newton = false;
+        StopReason reason = StopReason.MAX_ITERATIONS;
+        int iter = 0;
+        Optional<StopReason> stop = rule.test(Iterate.start(ssr, projectedGradient(x, g, a, lo, hi, ssr, dim)));
+        if (stop.isPresent()) {
+            return result(x, ssr, n, q, 0, evaluations[0], stop.get(), start);
+        }
+        outer:
+        while (iter < options.maxIterations) {
+            iter++;
+            boolean anyFree = false;
+            for (int c = 0; c < dim; c++) {
+                fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
+                anyFree |= !fixed[c];
+            }
+            if (!anyFree) {
+                reason = StopReason.GRADIENT;
+                break;
+            }
+            double maxDiag = 0;
+            for (int c = 0; c < dim; c++) {
+                maxDiag = Math.max(maxDiag, a[c * dim + c]);
+            }
+            double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            for (int c = 0; c < dim; c++) {
+                d[c] = Math.sqrt(Math.max(a[c * dim + c], floor));
+            }
+            if (newton) {
+                tr.decompose(h, g, d, fixed);
+                // Newton's model, positive definite on the free coordinates, promises at most the
+                // objective tolerance more: done (the coordinates held on a bound do not count). A
+                // secant Hessian must be confirmed by a fresh finite-difference one first.
+                if (tr.newtonDecrement() <= options.objectiveTolerance * ssr && sinceHessian > 0) {
+                    hessian(ev, y, x, g, a, lo, hi, h, sMat, aTrial, gTrial, xTrial, evaluations);
+                    sinceHessian = 0;
+                    tr.decompose(h, g, d, fixed);
+                }
+                if (tr.newtonDecrement() <= options.objectiveTolerance * ssr) {
+                    reason = StopReason.OBJECTIVE_CHANGE;
+                    iter--;
+                    break;
+                }
+            }
+            int rejected = 0;
+            while (true) {
+                double damping;
+                if (newton) {
+                    damping = tr.step(radius, stepVec);
+                } else {
+                    for (int r = 0; r < dim; r++) {
+                        for (int c = 0; c < dim; c++) {
+                            m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
+                        }
+                        // The same operations as lm's step, so that this phase follows lm bit for bit.
+                        m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * Math.max(a[r * dim + r], floor);
+                        rhs.data[r] = fixed[r] ? 0.0 : -g[r];
+                    }
+                    if (!chol.setA(m)) {
+                        lambda *= 10;
+                        if (lambda > 1e16) {
+                            reason = StopReason.NO_PROGRESS;
+                            break outer;
+                        }
+                        continue;
+                    }
+                    chol.solve(rhs, step);
+                    System.arraycopy(step.data, 0, stepVec, 0, dim);
+                    damping = lambda;
+                }
+                double stepNorm = 0;
+                double scaledNorm = 0;
+                double xNorm = 0;
+                for (int c = 0; c < dim; c++) {
+                    double v = Math.min(hi[c], Math.max(lo[c], x[c] + stepVec[c]));
+                    xTrial[c] = v;
+                    stepNorm += (v - x[c]) * (v - x[c]);
+                    scaledNorm += (v - x[c]) * (v - x[c]) * d[c] * d[c];
+                    xNorm += x[c] * x[c];
+                }
+                stepNorm = Math.sqrt(stepNorm);
+                scaledNorm = Math.sqrt(scaledNorm);
+                xNorm = Math.sqrt(xNorm);
+                ev.setParameters(xTrial);
+                double ssrTrial = ev.normalEquations(y, aTrial, gTrial);
+                evaluations[0]++;
+                double predicted = predictedReduction(newton ? h : a, g, x, xTrial, dim);
+                double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
+                if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
+                    if (newton) {
+                        if (rho < 0.25) {
+                            radius = 0.5 * scaledNorm;
+                        } else if (rho > 0.75) {
+                            radius = Math.max(radius, 2 * scaledNorm);
+                        }
+                        secant(sMat, aTrial, g, gTrial, x, xTrial, dim);
+                    } else {
+                        double t3 = 2 * rho - 1;
+                        lambda = Math.max(lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
+                        nu = 2;
+                    }
+                    System.arraycopy(xTrial, 0, x, 0, dim);
+                    double[] t = a;
+                    a = aTrial;
+                    aTrial = t;
+                    t = g;
+                    g = gTrial;
+                    gTrial = t;
+                    earlier = previous;
+                    previous = ssr;
+                    ssr = ssrTrial;
+                    double pg = projectedGradient(x, g, a, lo, hi, ssr, dim);
+                    stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
+                            pg, damping, rejected));
+                    if (stop.isPresent()) {
+                        reason = stop.get();
+                        break outer;
+                    }
+                    boolean fresh = false;
+                    if (!newton && lmRule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm,
+                            xNorm, pg, damping, rejected)).isPresent()) {
+                        // Where lm would stop: check, and go on if need be, with Newton's model.
+                        newton = true;
+                        fresh = true;
+                        radius = Math.max(scaledNorm, 1e-8);
+                    }
+                    if (newton) {
+                        if (fresh || ++sinceHessian >= REFRESH || rejected >= 3) {
+                            hessian(ev, y, x, g, a, lo, hi, h, sMat, aTrial, gTrial, xTrial, evaluations);
+                            sinceHessian = 0;
+                        } else {
+                            for (int k = 0; k < dim * dim; k++) {
+                                h[k] = a[k] + sMat[k];
+                            }
+                        }
+                    }
+                    break;
+                }
+                boolean tiny = stepNorm <= options.stepTolerance * (xNorm + options.stepTolerance);
+                if (tiny && (newton || lambda > 1)) {
+                    if (!newton) {
+                        // The Gauss–Newton model finds no descent: try the Newton model before giving up.
+                        newton = true;
+                        radius = Math.max(scaledNorm, 1e-8);
+                        hessian(ev, y, x, g, a, lo, hi, h, sMat, aTrial, gTrial, xTrial, evaluations);
+                        sinceHessian = 0;
+                        continue outer;
+                    }
+                    reason = StopReason.NO_PROGRESS;
+                    break outer;
+                }
+                rejected++;
+                if (newton) {
+                    radius = 0.5 * Math.min(radius, scaledNorm);
+                    if (rejected == 3 && sinceHessian > 0) {
+                        // The secant Hessian may be what is wrong: a fresh one before shrinking further.
+                        hessian(ev, y, x, g, a, lo, hi, h, sMat, aTrial, gTrial, xTrial, evaluations);
+                        sinceHessian = 0;
+                        tr.decompose(h, g, d, fixed);
+                    }
+                } else {
+                    lambda *= nu;
+                    nu *= 2;
+                    if (lambda > 1e16) {
+                        reason = StopReason.NO_PROGRESS;
+                        break outer;
+                    }
+                }
+            }
+        }
+        return result(x, ssr, n, q, iter, evaluations[0], reason, start);
+    }
+
+    /**
+     * The Hessian of {@code Σr²/2} at x by forward differences of its gradient {@code Jᵀr}, one
+     * pass per coordinate (steps {@code 1e-6 max(1, |x_c|)} into the box), symmetrized, into
+     * {@code h}. Scratch: {@code aScratch}, {@code gScratch}, {@code xScratch}; counts the passes.
+     */
+    private static void hessian(Evaluator ev, double[] y, double[] x, double[] g, double[] a, double[] lo,
+                                double[] hi, double[] h, double[] sMat, double[] aScratch, double[] gScratch, double[] xScratch,
+                                int[] evaluations) {
+        int dim = x.length;
+        for (int c = 0; c < dim; c++) {
+            System.arraycopy(x, 0, xScratch, 0, dim);
+            double step = 1e-6 * Math.max(1, Math.abs(x[c]));
+            if (x[c] + step > hi[c]) {
+                step = -step;
+            }
+            xScratch[c] = x[c] + step;
+            double actual = xScratch[c] - x[c];
+            ev.setParameters(xScratch);
+            ev.normalEquations(y, aScratch, gScratch);
+            evaluations[0]++;
+            for (int r = 0; r < dim; r++) {
+                h[r * dim + c] = (gScratch[r] - g[r]) / actual;
+            }
+        }
+        for (int r = 0; r < dim; r++) {
+            for (int c = r + 1; c < dim; c++) {
+                double v = 0.5 * (h[r * dim + c] + h[c * dim + r]);
+                h[r * dim + c] = v;
+                h[c * dim + r] = v;
+            }
+        }
+        for (int k = 0; k < dim * dim; k++) {
+            sMat[k] = h[k] - a[k];
+        }
+        ev.setParameters(x);
+    }
+
+    /**
+     * Iterations of {@link Method#FLAT}'s Newton phase between finite-difference Hessians (40: the
+     * fewest passes of 10, 40 and never on the shared-nonlinear crawl of docs/solver-flat-sets.md,
+     * measured with an earlier switch rule: 297 against 752 and 644).
+     */
+    public static final int REFRESH = 40;
+
+    /**
+     * The Dennis–Gay–Welsch structured secant update (NL2SOL) of {@code S ≈ Σ r_i ∇²r_i} after the
+     * step {@code s = xNew − x}: {@code y# = (gNew − g) − aNew s} (the gradient change the new
+     * {@code JᵀJ} does not explain), then the symmetric rank-two update that makes {@code S s = y#}
+     * with the least change weighted by {@code y = gNew − g}; skipped when {@code yᵀs} is not
+     * positive.
+     */
+    private static void secant(double[] sMat, double[] aNew, double[] g, double[] gNew, double[] x,
+                               double[] xNew, int dim) {
+        double[] s = new double[dim];
+        double[] yv = new double[dim];
+        double ys = 0;
+        for (int r = 0; r < dim; r++) {
+            s[r] = xNew[r] - x[r];
+        }
+        for (int r = 0; r < dim; r++) {
+            yv[r] = gNew[r] - g[r];
+            ys += yv[r] * s[r];
+        }
+        if (!(ys > 0)) {
+            return;
+        }
+        double[] w = new double[dim];
+        double ws = 0;
+        for (int r = 0; r < dim; r++) {
+            double as = 0;
+            double ss = 0;
+            for (int c = 0; c < dim; c++) {
+                as += aNew[r * dim + c] * s[c];
+                ss += sMat[r * dim + c] * s[c];
+            }
+            w[r] = yv[r] - as - ss;
+            ws += w[r] * s[r];
+        }
+        for (int r = 0; r < dim; r++) {
+            for (int c = 0; c < dim; c++) {
+                sMat[r * dim + c] += (w[r] * yv[c] + yv[r] * w[c]) / ys - ws * yv[r] * yv[c] / (ys * ys);
+            }
+        }
     }
 
     private static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,

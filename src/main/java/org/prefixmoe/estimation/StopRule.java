@@ -120,4 +120,22 @@ public interface StopRule {
         return it -> it.stepNorm() <= tolerance * (it.pointNorm() + tolerance)
                 ? Optional.of(StopReason.STEP_SIZE) : Optional.empty();
     }
+
+    /**
+     * The step test of {@link LeastSquaresEstimator.Method#FLAT} ({@link StopReason#STEP_SIZE}): the
+     * last accepted step at most {@code stepTolerance} relative to the point, taken with no rejected
+     * trial, and both its actual and its predicted relative decrease at most
+     * {@code objectiveTolerance}: a short step alone, or a small decrease alone, is not enough.
+     *
+     * @param stepTolerance the relative step tolerance
+     * @param objectiveTolerance the relative objective tolerance
+     * @return the rule
+     */
+    static StopRule flatStep(double stepTolerance, double objectiveTolerance) {
+        return it -> it.stepNorm() <= stepTolerance * (it.pointNorm() + stepTolerance)
+                && it.rejectedTrials() == 0
+                && it.relativeReduction() <= objectiveTolerance
+                && it.relativePredictedReduction() <= objectiveTolerance
+                ? Optional.of(StopReason.STEP_SIZE) : Optional.empty();
+    }
 }

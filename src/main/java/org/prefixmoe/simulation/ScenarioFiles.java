@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.io.InputFileException;
 import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.io.Tree;
@@ -72,7 +73,10 @@ public final class ScenarioFiles {
         if (t.has("solver")) {
             Tree s = t.object("solver");
             for (String k : s.fields()) {
-                double v = s.number(k);
+                // The least-squares method may be named (lm, flat); it is stored as its code.
+                double v = k.equals("method") && s.isText(k)
+                        ? s.check(() -> LeastSquaresEstimator.Method.byLabel(s.string(k)).code())
+                        : s.number(k);
                 t.check(() -> b.solver(k, v));
             }
         }

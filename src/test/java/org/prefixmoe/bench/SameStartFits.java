@@ -30,9 +30,9 @@ import org.prefixmoe.sampling.RegressionSampler;
 /**
  * The toolkit's side of {@code bench/same_start.py}: one data set from a truth, several near-truth
  * and random starts (fixed seeds, projected onto the box), and from each start one least-squares
- * fit with the current stop rule and one with the rule before issue 8 (an accepted step with a
- * relative decrease of at most 1e-10, or a relative step of at most 1e-9, stopped the fit). The two
- * fits of a start run back to back in alternating order on one thread, timed in thread CPU time.
+ * fit with the {@code flat} method of issue 23 (rule {@code new}) and one with the default
+ * {@code lm} method (rule {@code old}). The two fits of a start run back to back in alternating
+ * order on one thread, timed in thread CPU time.
  * Writes {@code data.csv}, {@code starts.json} and {@code toolkit.json} to the output folder.
  *
  * <pre>
@@ -89,9 +89,9 @@ public final class SameStartFits {
             starts.add(s);
         }
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT;
-        LeastSquaresEstimator current = new LeastSquaresEstimator(options);
-        LeastSquaresEstimator old = new LeastSquaresEstimator(options,
-                oldRule(options.objectiveTolerance(), options.stepTolerance()));
+        LeastSquaresEstimator current = new LeastSquaresEstimator(
+                options.withMethod(LeastSquaresEstimator.Method.FLAT));
+        LeastSquaresEstimator old = new LeastSquaresEstimator(options);
         // Warm-up (JIT) on the first starts, not recorded.
         for (int k = 0; k < Math.min(4, measures.size()); k++) {
             current.fit(problem, measures.get(k));

@@ -57,6 +57,21 @@ class ScenarioFilesTest {
                 "the grid does not");
     }
 
+    @Test
+    void leastSquaresMethodIsNamedAndOnlyAStatedMethodChangesTheFingerprint() throws IOException {
+        String base = GOOD.replace("TRUTH", truth());
+        Scenario plain = ScenarioFiles.read(write(base));
+        Scenario lm = ScenarioFiles.read(write(base + "solver: {method: lm}\n"));
+        Scenario flat = ScenarioFiles.read(write(base + "solver: {method: flat}\n"));
+        assertEquals(1.0, flat.solver().get("method"));
+        assertEquals(0.0, lm.solver().get("method"));
+        assertTrue(!plain.solver().containsKey("method"));
+        assertTrue(!plain.fingerprint().equals(flat.fingerprint()));
+        InputFileException e = assertThrows(InputFileException.class,
+                () -> ScenarioFiles.read(write(base + "solver: {method: trf}\n")));
+        assertTrue(e.getMessage().contains("method") && e.getMessage().contains("trf"), e.getMessage());
+    }
+
     static Stream<Arguments> malformed() {
         return Stream.of(
                 Arguments.of(GOOD + "colour: blue\n", "colour", "unknown field"),
