@@ -21,7 +21,7 @@ import org.prefixmoe.model.PrefixModel;
  */
 class ArchitectureTest {
     private static final List<String> LIBRARY = List.of("model", "sampling", "estimation", "loss", "simulation", "io");
-    private static final List<String> FORBIDDEN = List.of("picocli/", "org/knowm/", "org/apache/pdfbox/",
+    private static final List<String> FORBIDDEN = List.of("picocli/", "org/knowm/", "org/commonmark/", "org/apache/pdfbox/",
             "de/erichseifert/", "java/awt/", "javax/swing/", "javax/imageio/", "org/prefixmoe/cli/",
             "org/prefixmoe/plotting/");
 

@@ -36,7 +36,7 @@ class PomTest {
                 optional.add(child(d, "artifactId"));
             }
         }
-        assertEquals(List.of("picocli", "xchart"), optional);
+        assertEquals(List.of("picocli", "commonmark", "commonmark-ext-gfm-tables", "xchart"), optional);
     }
 
     @Test
