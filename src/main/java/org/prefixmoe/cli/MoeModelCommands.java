@@ -1,18 +1,26 @@
 package org.prefixmoe.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.prefixmoe.estimation.moe.MixtureEm;
 import org.prefixmoe.estimation.moe.MixtureFit;
 import org.prefixmoe.io.ComponentsFiles;
 import org.prefixmoe.io.DatasetCsv;
 import org.prefixmoe.loss.BlockVoronoiLoss;
+import org.prefixmoe.io.PredictionCsv;
+import org.prefixmoe.model.Prediction;
 import org.prefixmoe.model.moe.Components;
 import org.prefixmoe.model.moe.MixtureOfExperts;
+import org.prefixmoe.model.moe.Observation;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.MixtureSampler;
 import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.simulation.moe.MoeRow;
 import org.prefixmoe.simulation.moe.MoeRunner;
 import org.prefixmoe.simulation.moe.MoeScenario;
 import org.prefixmoe.simulation.moe.MoeScenarioFiles;
@@ -84,6 +92,116 @@ final class MoeModelCommands {
             System.out.println("wrote " + output);
         }
         return best.converged() ? 0 : 3;
+    }
+
+    static int predict(Path estimate, Path model, Path at, DatasetCsv.Columns columns, boolean em, Path output) {
+        MoeScenario s = MoeScenarioFiles.read(model);
+        Components c = ComponentsFiles.read(estimate, s.model());
+        MixtureOfExperts fitted = s.model().withComponents(c.size());
+        if (em && fitted.observation() != Observation.GAUSSIAN_MIXTURE) {
+            throw new IllegalArgumentException("--em: the model of " + model + " has the regression observation, which"
+                    + " has no density and so no responsibilities");
+        }
+        DatasetCsv.Table table = DatasetCsv.readColumns(at, columns, em);
+        int d = fitted.inputDimension();
+        int q = fitted.outputDimension();
+        if (table.inputDimension() != d) {
+            throw new IllegalArgumentException("--at: " + at + " has " + table.inputDimension() + " input columns "
+                    + table.xNames() + " but the model's d is " + d + " (" + model + ")");
+        }
+        if (table.outputDimension() != 0 && table.outputDimension() != q) {
+            throw new IllegalArgumentException("--at: " + at + " has " + table.outputDimension() + " response columns "
+                    + table.yNames() + " but the model's q is " + q + " (" + model + ")");
+        }
+        Outputs.file("--output", output);
+        int experts = fitted.components() + fitted.frozenCount();
+        Prediction p = new Prediction(table.size(), q, experts, fitted.regression(c, table.x()),
+                fitted.gateProbabilities(c, table.x()));
+        double[] resp = em ? fitted.responsibilities(c, table.x(), table.y()) : null;
+        PredictionCsv.write(output, table, p, PredictionCsv.familyLabels(fitted.components(), fitted.frozenCount()), resp);
+        System.out.printf(Locale.ROOT, "wrote predictions of %s at %d inputs (%d components, %d frozen%s) to %s%n", fitted,
+                p.size(), fitted.components(), fitted.frozenCount(), em ? ", responsibilities" : "", output);
+        return 0;
+    }
+
+    /**
+     * {@code replay} of one task of a family scenario: recompute its row, print it, compare every
+     * deterministic column with the row in the results file, and optionally write the data and the estimate.
+     */
+    static int replay(Path scenarioFile, String study, int n, int replicate, Path results, Path dataOut,
+                      Path estimateOut) {
+        MoeScenario s = MoeScenarioFiles.read(scenarioFile);
+        int index = -1;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < s.studies().size(); i++) {
+            names.add(s.studies().get(i).name());
+            if (s.studies().get(i).name().equals(study)) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("--study: no study '" + study + "' in " + scenarioFile + " (studies: "
+                    + String.join(", ", names) + ")");
+        }
+        if (n < 2) {
+            throw new IllegalArgumentException("-n: must be >= 2, got " + n);
+        }
+        if (replicate < 1) {
+            throw new IllegalArgumentException("--replicate: family scenarios number replicates from 1, got "
+                    + replicate + " (" + scenarioFile + ")");
+        }
+        if (results != null && !Files.isRegularFile(results)) {
+            throw new IllegalArgumentException("--results: " + results + ": no such file");
+        }
+        Path existing = results != null ? results : Path.of("plots", s.name(), "results.csv");
+        MoeRow old = null;
+        if (Files.isRegularFile(existing)) {
+            for (MoeRow r : MoeRunner.read(existing, s)) {
+                if (r.study().equals(study) && r.n() == n && r.replicate() == replicate) {
+                    old = r;
+                }
+            }
+        }
+        if (dataOut != null) {
+            Outputs.file("--data", dataOut);
+        }
+        if (estimateOut != null) {
+            Outputs.file("--estimate", estimateOut);
+        }
+        MoeRunner.Replay replay = MoeRunner.replay(s, new MoeRunner.Task(index, n, replicate));
+        List<String> blocks = s.lossTerms();
+        Map<String, String> now = replay.row().deterministicValues(blocks);
+        now.forEach((col, v) -> {
+            if (!v.isEmpty()) {
+                System.out.println(col + " = " + v);
+            }
+        });
+        if (dataOut != null && replay.data() != null) {
+            DatasetCsv.write(replay.data(), dataOut);
+            System.out.println("wrote the data set to " + dataOut);
+        }
+        if (estimateOut != null && replay.fit() != null) {
+            ComponentsFiles.write(estimateOut, s.fitted(s.studies().get(index)), replay.fit());
+            System.out.println("wrote the estimate to " + estimateOut);
+        }
+        String key = study + "/" + n + "/" + replicate;
+        if (old == null) {
+            System.out.println("no existing row of " + key + " in " + existing + " to compare with");
+            return 0;
+        }
+        Map<String, String> was = old.deterministicValues(blocks);
+        List<String> differ = new ArrayList<>();
+        now.forEach((col, v) -> {
+            if (!v.equals(was.get(col))) {
+                differ.add(col + " (" + was.get(col) + " in the file, " + v + " now)");
+            }
+        });
+        if (differ.isEmpty()) {
+            System.out.println("identical: every deterministic column matches the row in " + existing);
+            return 0;
+        }
+        System.out.println("differs from the row in " + existing + ": " + String.join("; ", differ));
+        return ReplayCommand.DIFFERS;
     }
 
     static int loss(Path estimate, Path model) {

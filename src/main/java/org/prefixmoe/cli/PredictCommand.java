@@ -16,7 +16,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Predict with a fitted estimate at new inputs: write f(x), the gate weight of every expert"
             + " (pretrained, then prompts) and, with --em, the posterior responsibilities given the responses.",
-            "The model file needs no truth (atoms); the estimate must be of its parameterization."})
+            "The model file needs no truth (atoms); the estimate must be of its parameterization.",
+            "With a family scenario file as -m (and an estimate written by fit with it): f(x), the gate weight of every"
+                + " component (free, then frozen) and, with --em, the responsibilities under the Gaussian-mixture"
+                + " observation (each component's own variance)."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ESTIMATE", description = "Estimate JSON written by fit.")
     Path estimate;
@@ -44,6 +47,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MoeModelCommands.isFamily(model)) {
+            return MoeModelCommands.predict(estimate, model, at, new DatasetCsv.Columns(xColumns, yColumns), em, output);
+        }
         ModelSpec spec = ModelFiles.readSpec(model);
         MeasureFiles.Estimate est = MeasureFiles.readFor(estimate, spec.model());
         if (em && !(est.sigma2() > 0 && Double.isFinite(est.sigma2()))) {

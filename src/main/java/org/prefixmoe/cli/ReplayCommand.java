@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         description = {"Rebuild one replicate of a study (its data set and its fit) from its coordinates, print the row"
             + " it recomputes and say whether every deterministic column (all but seconds) matches the existing row.",
             "Exit status " + ReplayCommand.DIFFERS + " when the rows differ; optionally writes the data CSV and the"
-                + " estimate JSON."})
+                + " estimate JSON.",
+            "Also for a mixture-of-experts family scenario (its results in plots/NAME/results.csv by default)."})
 final class ReplayCommand implements Callable<Integer> {
     /** Exit status when the recomputed row differs from the existing one. */
     static final int DIFFERS = 4;
@@ -36,7 +37,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "-n", required = true, description = "Sample size of the task.")
     int n;
 
-    @Option(names = "--replicate", required = true, description = "Replicate of the task, from 0.")
+    @Option(names = "--replicate", required = true, description = "Replicate of the task, from 0 (family scenarios:"
+            + " from 1).")
     int replicate;
 
     @Option(names = "--quick", description = "A task of the scenario's quick grid.")
@@ -54,6 +56,16 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (org.prefixmoe.simulation.moe.SharedRoutedScenarioFiles.isSharedRoutedScenario(scenarioFile)) {
+            throw new IllegalArgumentException(scenarioFile + ": replay of shared + routed scenarios is not available;"
+                    + " it replays core and mixture-of-experts family scenarios");
+        }
+        if (MoeModelCommands.isFamily(scenarioFile)) {
+            if (quick) {
+                throw new IllegalArgumentException("--quick: family scenarios have no quick grid (" + scenarioFile + ")");
+            }
+            return MoeModelCommands.replay(scenarioFile, study, n, replicate, results, dataOut, estimateOut);
+        }
         Scenario s = ScenarioFiles.read(scenarioFile);
         if (quick) {
             s = s.quick();

@@ -6,18 +6,20 @@ import java.util.List;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The merge–truncate–merge procedure of Guha, Ho and Nguyen (2021) applied to an over-specified
- * estimate (docs/theory.md §9): atoms closer than a threshold that shrinks with n are merged, atoms of
- * negligible weight are dropped (their weight given to the nearest atom kept), and atoms whose
- * weighted transport cost to a heavier one is below the tolerance are merged into it. The number
- * of atoms left is an estimate of L*. Weights are the measure's {@code exp(b_l)} (1 without
- * biases); distances are Euclidean in the atom coordinates ({@code (k, v)} stacked for
- * non-shared atoms).
+ * The merge–truncate–merge procedure of Guha, Ho and Nguyen (2021, Algorithm 1) applied to an
+ * over-specified estimate (docs/theory.md §9): atoms closer than a threshold that shrinks with n are
+ * merged into the heavier one, atoms of negligible weight, and atoms whose weighted transport cost to a
+ * heavier atom is below the same weight threshold, are set aside and their weight given to the nearest
+ * atom kept. The number of atoms left is an estimate of L*. Weights are the measure's
+ * {@code exp(b_l)} (1 without biases); distances are Euclidean in the atom coordinates ({@code (k, v)}
+ * stacked for non-shared atoms).
  *
  * <p>Thresholds: {@code ω_n = atomScale · (log n / n)^{1/4}} (the rate of atoms that share a true
- * one, docs/theory.md §5, up to the logarithm) for merging and {@code ω_n²} scaled by {@code weightScale}
- * for truncating. The defaults, 1 and 1, suit atoms of order 1 apart with weights of order 1, as in the
- * default truths; data on another scale need other constants.
+ * one, docs/theory.md §5, up to the logarithm) for merging and {@code weightScale · (log n / n)^{1/2}}
+ * for truncating and for the final merge; in the paper's notation (order r = 2) the latter is
+ * {@code (c ω_n)²} with {@code c = sqrt(weightScale) / atomScale}. The defaults, 1 and 1, suit atoms of
+ * order 1 apart with weights of order 1, as in the default truths; data on another scale need other
+ * constants.
  *
  * @param atomScale the constant of the merging distance
  * @param weightScale the constant of the truncation weight
@@ -64,7 +66,22 @@ public record MergeTruncateMerge(double atomScale, double weightScale) {
     }
 
     /**
-     * Applies the procedure.
+     * Applies the procedure (Algorithm 1 of Guha, Ho and Nguyen, 2021, with the order and ties of
+     * docs/theory.md §9).
+     *
+     * <ol>
+     *   <li>Merge: going through the atoms from the heaviest down, an atom within {@link #distance(int)}
+     *       of an atom kept earlier gives its weight to the first such atom and is dropped; kept
+     *       atoms do not move.</li>
+     *   <li>Truncate: with the kept atoms sorted by weight (heaviest first) and {@code t =}
+     *       {@link #weight(int)}, an atom of weight {@code <= t} is set aside, and so is an atom
+     *       {@code i} for which an atom {@code j} before it, still kept, has
+     *       {@code w_i ||θ_i − θ_j||² <= t}.</li>
+     *   <li>Merge: every atom set aside gives its weight (the weight left by stage 1) to the nearest
+     *       atom kept.</li>
+     * </ol>
+     *
+     * <p>When every atom would be set aside by weight, the heaviest is kept.
      *
      * @param g the (over-specified) estimate
      * @param n the sample size it was fitted to
@@ -73,108 +90,90 @@ public record MergeTruncateMerge(double atomScale, double weightScale) {
      */
     public MixingMeasure apply(MixingMeasure g, int n) {
         double omega = distance(n);
-        double wMin = weight(n);
-        int p = g.atomDimension();
-        List<double[]> atoms = new ArrayList<>();
-        List<Double> weights = new ArrayList<>();
-        for (int l = 0; l < g.size(); l++) {
-            atoms.add(g.atom(l));
-            weights.add(g.weight(l));
+        double t = weight(n);
+        int size = g.size();
+        double[][] atoms = new double[size][];
+        double[] w = new double[size];
+        for (int l = 0; l < size; l++) {
+            atoms[l] = g.atom(l);
+            w[l] = g.weight(l);
         }
-        // Stage 1: merge atoms within ω_n, heaviest first; the merged atom sits at the weighted mean.
-        mergeWithin(atoms, weights, (wi, wj, dist) -> dist <= omega);
-        // Stage 2: truncate atoms of weight below the threshold, giving their weight to the nearest atom kept.
-        if (atoms.size() > 1) {
-            int heaviest = 0;
-            for (int l = 1; l < atoms.size(); l++) {
-                if (weights.get(l) > weights.get(heaviest)) {
-                    heaviest = l;
+        // Stage 1: heaviest first; an atom within ω_n of an atom kept before it gives its weight to the first such.
+        Integer[] order = byWeight(w);
+        List<Integer> kept = new ArrayList<>();
+        double[] q = w.clone();
+        for (int i : order) {
+            int into = -1;
+            for (int k : kept) {
+                if (dist(atoms[k], atoms[i]) <= omega) {
+                    into = k;
+                    break;
                 }
             }
-            boolean[] keep = new boolean[atoms.size()];
-            for (int l = 0; l < atoms.size(); l++) {
-                keep[l] = l == heaviest || weights.get(l) >= wMin;
+            if (into < 0) {
+                kept.add(i);
+            } else {
+                q[into] += q[i];
+                q[i] = 0;
             }
-            double[] extra = new double[atoms.size()];
-            for (int l = 0; l < atoms.size(); l++) {
-                if (!keep[l]) {
-                    int near = -1;
-                    for (int k = 0; k < atoms.size(); k++) {
-                        if (keep[k] && (near < 0 || dist(atoms.get(l), atoms.get(k)) < dist(atoms.get(l), atoms.get(near)))) {
-                            near = k;
-                        }
+        }
+        // Stage 2: sort by the merged weights; set aside the light atoms and those cheap to move to a heavier kept one.
+        Integer[] sorted = kept.toArray(Integer[]::new);
+        Arrays.sort(sorted, (a, b) -> Double.compare(q[b], q[a]));
+        List<Integer> active = new ArrayList<>();
+        List<Integer> aside = new ArrayList<>();
+        for (int i : sorted) {
+            boolean light = q[i] <= t;
+            boolean cheap = false;
+            if (!light) {
+                for (int j : active) {
+                    double d = dist(atoms[i], atoms[j]);
+                    if (q[i] * d * d <= t) {
+                        cheap = true;
+                        break;
                     }
-                    extra[near] += weights.get(l);
                 }
             }
-            List<double[]> a2 = new ArrayList<>();
-            List<Double> w2 = new ArrayList<>();
-            for (int l = 0; l < atoms.size(); l++) {
-                if (keep[l]) {
-                    a2.add(atoms.get(l));
-                    w2.add(weights.get(l) + extra[l]);
+            if (light || cheap) {
+                aside.add(i);
+            } else {
+                active.add(i);
+            }
+        }
+        if (active.isEmpty()) {
+            active.add(aside.remove(0));
+        }
+        // Stage 3: each atom set aside gives its weight to the nearest atom kept.
+        double[] extra = new double[size];
+        for (int i : aside) {
+            int near = -1;
+            double best = Double.POSITIVE_INFINITY;
+            for (int k : active) {
+                double d = dist(atoms[i], atoms[k]);
+                if (d < best) {
+                    best = d;
+                    near = k;
                 }
             }
-            atoms = a2;
-            weights = w2;
+            extra[near] += q[i];
         }
-        // Stage 3: merge a lighter atom into a heavier one when its weighted transport cost w_j d² is below ω_n².
-        mergeWithin(atoms, weights, (wi, wj, dist) -> wj * dist * dist <= omega * omega);
-        double[][] th = atoms.toArray(double[][]::new);
-        if (!g.hasBias()) {
-            return new MixingMeasure(th, null);
+        double[][] th = new double[active.size()][];
+        double[] b = new double[active.size()];
+        for (int a = 0; a < th.length; a++) {
+            int k = active.get(a);
+            th[a] = atoms[k].clone();
+            b[a] = Math.log(q[k] + extra[k]);
         }
-        double[] b = new double[th.length];
-        for (int l = 0; l < th.length; l++) {
-            b[l] = Math.log(weights.get(l));
-        }
-        return new MixingMeasure(th, b);
+        return new MixingMeasure(th, g.hasBias() ? b : null);
     }
 
-    private interface Rule {
-        boolean merge(double heavierWeight, double lighterWeight, double distance);
-    }
-
-    private static void mergeWithin(List<double[]> atoms, List<Double> weights, Rule rule) {
-        Integer[] order = new Integer[atoms.size()];
+    private static Integer[] byWeight(double[] w) {
+        Integer[] order = new Integer[w.length];
         for (int l = 0; l < order.length; l++) {
             order[l] = l;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(weights.get(b), weights.get(a)));
-        boolean[] gone = new boolean[order.length];
-        List<double[]> outA = new ArrayList<>();
-        List<Double> outW = new ArrayList<>();
-        for (int a = 0; a < order.length; a++) {
-            int i = order[a];
-            if (gone[i]) {
-                continue;
-            }
-            double[] center = atoms.get(i).clone();
-            double w = weights.get(i);
-            double[] sum = center.clone();
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] *= w;
-            }
-            for (int b = a + 1; b < order.length; b++) {
-                int j = order[b];
-                if (!gone[j] && rule.merge(weights.get(i), weights.get(j), dist(center, atoms.get(j)))) {
-                    gone[j] = true;
-                    w += weights.get(j);
-                    for (int c = 0; c < sum.length; c++) {
-                        sum[c] += weights.get(j) * atoms.get(j)[c];
-                    }
-                }
-            }
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] /= w;
-            }
-            outA.add(sum);
-            outW.add(w);
-        }
-        atoms.clear();
-        atoms.addAll(outA);
-        weights.clear();
-        weights.addAll(outW);
+        Arrays.sort(order, (a, b) -> Double.compare(w[b], w[a]));
+        return order;
     }
 
     private static double dist(double[] a, double[] b) {

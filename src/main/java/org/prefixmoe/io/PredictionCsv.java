@@ -14,7 +14,8 @@ import org.prefixmoe.model.Prediction;
  * Writes predictions as CSV, one row per input: the input columns (and response columns, when
  * given) under their own names, then {@code f1..fq} ({@code f_Ĝ(x)}), {@code gate_pretrained_1..N}
  * and {@code gate_prompt_1..L} (the gate weights, summing to 1), and, when responsibilities are
- * given, {@code resp_pretrained_1..N} and {@code resp_prompt_1..L}.
+ * given, {@code resp_pretrained_1..N} and {@code resp_prompt_1..L}. For a member of the
+ * mixture-of-experts family the experts are {@code component_1..K} then {@code frozen_1..J}.
  */
 public final class PredictionCsv {
     private PredictionCsv() {
@@ -32,16 +33,47 @@ public final class PredictionCsv {
      */
     public static List<String> header(List<String> inputs, int q, int pretrained, int prompts,
                                       boolean responsibilities) {
+        return header(inputs, q, labels(pretrained, prompts), responsibilities);
+    }
+
+    private static List<String> labels(int pretrained, int prompts) {
+        List<String> e = new ArrayList<>();
+        for (int j = 1; j <= pretrained; j++) {
+            e.add("pretrained_" + j);
+        }
+        for (int l = 1; l <= prompts; l++) {
+            e.add("prompt_" + l);
+        }
+        return e;
+    }
+
+    /**
+     * The expert labels of a mixture-of-experts family member: {@code component_1..K}, then
+     * {@code frozen_1..J}.
+     *
+     * @param components the number K of free components
+     * @param frozen the number J of frozen components
+     * @return the labels
+     */
+    public static List<String> familyLabels(int components, int frozen) {
+        List<String> e = new ArrayList<>();
+        for (int k = 1; k <= components; k++) {
+            e.add("component_" + k);
+        }
+        for (int j = 1; j <= frozen; j++) {
+            e.add("frozen_" + j);
+        }
+        return e;
+    }
+
+    private static List<String> header(List<String> inputs, int q, List<String> experts, boolean responsibilities) {
         List<String> h = new ArrayList<>(inputs);
         for (int a = 1; a <= q; a++) {
             h.add("f" + a);
         }
         for (String kind : responsibilities ? new String[] {"gate", "resp"} : new String[] {"gate"}) {
-            for (int j = 1; j <= pretrained; j++) {
-                h.add(kind + "_pretrained_" + j);
-            }
-            for (int l = 1; l <= prompts; l++) {
-                h.add(kind + "_prompt_" + l);
+            for (String e : experts) {
+                h.add(kind + "_" + e);
             }
         }
         return h;
@@ -58,6 +90,25 @@ public final class PredictionCsv {
      */
     public static void write(Path file, DatasetCsv.Table table, Prediction prediction, int pretrained,
                              double[] responsibilities) {
+        write(file, table, prediction, labels(pretrained, prediction.experts() - pretrained), responsibilities);
+    }
+
+    /**
+     * Writes a prediction file atomically with the given expert labels (columns {@code gate_LABEL},
+     * then {@code resp_LABEL} when responsibilities are given), e.g. {@link #familyLabels}.
+     *
+     * @param file the CSV file
+     * @param table the inputs (and responses) predicted at; its column names head the file
+     * @param prediction the prediction at the table's inputs
+     * @param experts one label per expert, in the prediction's order
+     * @param responsibilities n × experts responsibilities, or null
+     */
+    public static void write(Path file, DatasetCsv.Table table, Prediction prediction, List<String> experts,
+                             double[] responsibilities) {
+        if (experts.size() != prediction.experts()) {
+            throw new IllegalArgumentException("experts: " + experts.size() + " labels for " + prediction.experts()
+                    + " experts");
+        }
         int n = table.size();
         int d = table.inputDimension();
         int q0 = table.outputDimension();
@@ -68,7 +119,7 @@ public final class PredictionCsv {
         }
         List<String> names = new ArrayList<>(table.xNames());
         names.addAll(table.yNames());
-        List<String> header = header(names, q, pretrained, k - pretrained, responsibilities != null);
+        List<String> header = header(names, q, experts, responsibilities != null);
         AtomicFiles.write(file, out -> {
             Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(new String[0])).get());

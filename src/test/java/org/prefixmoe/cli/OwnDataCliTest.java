@@ -254,6 +254,32 @@ class OwnDataCliTest {
         assertTrue(r.err().contains("replicate 9"), r.err());
     }
 
+    /** replay --quick recomputes a row of the quick grid (OUT/NAME-quick/) and reads quick coordinates. */
+    @Test
+    void replayQuickUsesTheQuickGrid() throws IOException {
+        Path scenario = dir.resolve("tiny.yaml");
+        Files.writeString(scenario, "name: tiny\nseed: 1\nstudies:\n  - {truth: "
+                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath() + ", L: 2}\n"
+                + "sizes: [100, 200, 400]\nreplicates: 3\nquick:\n  sizes: [150, 250]\n  replicates: 1\n");
+        Run r = run(dir, "simulate", scenario.toString(), "--quick", "-q", "--no-plot", "--threads", "1", "-o",
+                dir.resolve("sim").toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path results = dir.resolve("sim/tiny-quick/results.csv");
+        assertEquals(1 + 2, Files.readAllLines(results).size());
+        r = run(dir, "replay", scenario.toString(), "--quick", "--study", "shared-linear", "-n", "250", "--replicate", "0",
+                "--results", results.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("identical: every deterministic column matches"), r.out());
+        // n = 250 is a size of the quick grid only
+        r = run(dir, "replay", scenario.toString(), "--study", "shared-linear", "-n", "250", "--replicate", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("n = 250 is not a sample size"), r.err());
+        // and the full grid's n = 400 is not in the quick one
+        r = run(dir, "replay", scenario.toString(), "--quick", "--study", "shared-linear", "-n", "400", "--replicate", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("n = 400 is not a sample size"), r.err());
+    }
+
     @Test
     void replayThroughTheApiGivesTheStudyRow() {
         org.prefixmoe.simulation.Scenario s;

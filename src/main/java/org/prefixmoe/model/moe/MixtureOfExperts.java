@@ -358,6 +358,32 @@ public final class MixtureOfExperts {
     }
 
     /**
+     * The posterior responsibilities {@code τ_ik = P(component k | x_i, y_i)} of the free then frozen
+     * components under the Gaussian-mixture observation (each component's own variance {@code ν_k}).
+     *
+     * @param c the parameters
+     * @param x inputs, n × d; not modified
+     * @param y responses, n × q; not modified
+     * @return n × (K + J) row-major, each row summing to 1
+     * @throws IllegalStateException for the regression observation, which has no density
+     */
+    public double[] responsibilities(Components c, double[] x, double[] y) {
+        if (observation != Observation.GAUSSIAN_MIXTURE) {
+            throw new IllegalStateException("responsibilities: the regression observation has no density (it is fitted"
+                    + " by least squares); only a Gaussian-mixture observation has responsibilities");
+        }
+        check("components", c);
+        checkInputs("x", x);
+        int n = x.length / d;
+        if (y.length != (long) n * q) {
+            throw new IllegalArgumentException("y: " + y.length + " values for " + n + " samples of q = " + q);
+        }
+        double[] out = new double[n * (k + j)];
+        componentLogDensities(c, x, y, n, out);
+        return out;
+    }
+
+    /**
      * The log-likelihood of the Gaussian-mixture observation, {@code Σ_i log Σ_k π_k(x_i) N(y_i; h_k(x_i), ν_k I)}
      * (joint in (x, y) when the gate models the input; plus {@code π_{K+j}(x_i) f_j(y_i|x_i)} for
      * frozen components with a density).

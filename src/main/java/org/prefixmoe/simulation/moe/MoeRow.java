@@ -88,6 +88,26 @@ public record MoeRow(String study, int components, int trueComponents, int n, in
         return v;
     }
 
+    /**
+     * The values that a rerun of the task must reproduce: every column of {@link #values} but the
+     * scenario, fingerprint and seconds, keyed by column name in header order.
+     *
+     * @param blocks the loss's block names
+     * @return column name to text
+     */
+    public java.util.LinkedHashMap<String, String> deterministicValues(List<String> blocks) {
+        List<String> h = header(blocks);
+        List<String> v = values("", "", blocks);
+        java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+        for (int c = 0; c < h.size(); c++) {
+            String col = h.get(c);
+            if (!col.equals("scenario") && !col.equals("fingerprint") && !col.equals("seconds")) {
+                out.put(col, v.get(c));
+            }
+        }
+        return out;
+    }
+
     private static String num(double x) {
         return Double.isNaN(x) ? "" : Double.toString(x);
     }

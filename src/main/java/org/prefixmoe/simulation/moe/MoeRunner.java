@@ -130,18 +130,40 @@ public final class MoeRunner {
      * @return its row
      */
     public static MoeRow run(MoeScenario s, Task t) {
+        return replay(s, t).row();
+    }
+
+    /**
+     * What one task computes: its row, and its data set and best fit (both null when it failed before them).
+     *
+     * @param row the results row
+     * @param data the task's data set, or null
+     * @param fit the best of the task's fits, or null
+     */
+    public record Replay(MoeRow row, Dataset data, MixtureFit fit) {
+    }
+
+    /**
+     * Runs one task and keeps its data set and fit: what {@code replay} writes out.
+     *
+     * @param s the scenario
+     * @param t the task
+     * @return its row, data set and fit
+     */
+    public static Replay replay(MoeScenario s, Task t) {
         long t0 = System.nanoTime();
         MoeScenario.Study study = s.studies().get(t.study());
         int kStar = s.model().components();
+        Dataset data = null;
+        MixtureFit best = null;
         try {
-            Dataset data = data(s, t.n(), t.replicate());
+            data = data(s, t.n(), t.replicate());
             MixtureOfExperts fitted = s.fitted(study);
             UniformRandomProvider rng = RandomStreams.stream(s.seed(), t.n(), t.replicate(), 1 + t.study());
             MixtureEm em = MixtureEm.defaults().withTolerance(s.fitting().tolerance())
                     .withMaxIterations(study.maxIterations() > 0 ? study.maxIterations() : s.fitting().maxIterations())
                     .withStop(s.fitting().stop());
             NearTruthStart init = study.fixedStarts() ? s.init().withoutShrinking() : s.init();
-            MixtureFit best = null;
             for (int k = 0; k < s.fitting().tries(); k++) {
                 Components start = init.draw(fitted, s.truthAt(t.n()), t.n(), rng);
                 MixtureFit f = em.fit(fitted, data.x(), data.y(), start);
@@ -150,16 +172,16 @@ public final class MoeRunner {
                 }
             }
             Losses l = losses(s, t.n(), fitted, best.estimate());
-            return new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "ok",
+            return new Replay(new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "ok",
                     best.stopReason().label(), best.converged(), best.iterations(), best.logLikelihood(), l.raw().loss(),
                     l.normalized().loss(), l.raw().weightTerm(), cells(l.raw().cellSizes()), l.raw().contributions(),
-                    l.raw().errors(), "", (System.nanoTime() - t0) / 1e9, estimate(best.estimate()));
+                    l.raw().errors(), "", (System.nanoTime() - t0) / 1e9, estimate(best.estimate())), data, best);
         } catch (RuntimeException e) {
             String msg = String.valueOf(e.getMessage());
-            return new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "failed", "", false, 0,
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Map.of(), Map.of(),
+            return new Replay(new MoeRow(study.name(), study.components(), kStar, t.n(), t.replicate(), "failed", "",
+                    false, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Map.of(), Map.of(),
                     e.getClass().getSimpleName() + ": " + (msg.length() > 200 ? msg.substring(0, 200) : msg),
-                    (System.nanoTime() - t0) / 1e9, "");
+                    (System.nanoTime() - t0) / 1e9, ""), data, best);
         }
     }
 

@@ -63,6 +63,34 @@ class MixtureOfExpertsTest {
         assertEquals(expected, m.logLikelihood(c, x, y), 1e-12);
     }
 
+    /** Responsibilities and the regression function against the two-component formulas written out by hand. */
+    @Test
+    void responsibilitiesAndRegressionByHand() {
+        MixtureOfExperts m = sgame(2);
+        Components c = new Components(new double[][] {{2.0, -0.5}, {0, 0}}, new double[][] {{1.5, 0.2}, {-1, 0.3}},
+                new double[] {0.3, 0.1});
+        double[] x = {0.2, 0.7, -0.4};
+        double[] y = {0.5, -0.1, 0.9};
+        double[] tau = m.responsibilities(c, x, y);
+        double[] f = m.regression(c, x);
+        assertEquals(6, tau.length);
+        for (int i = 0; i < 3; i++) {
+            double s0 = 2.0 * x[i] - 0.5;
+            double p0 = Math.exp(s0) / (Math.exp(s0) + 1);
+            double m0 = 1.5 * x[i] + 0.2;
+            double m1 = -x[i] + 0.3;
+            double a = p0 * Math.exp(-(y[i] - m0) * (y[i] - m0) / (2 * 0.3)) / Math.sqrt(2 * Math.PI * 0.3);
+            double b = (1 - p0) * Math.exp(-(y[i] - m1) * (y[i] - m1) / (2 * 0.1)) / Math.sqrt(2 * Math.PI * 0.1);
+            assertEquals(a / (a + b), tau[2 * i], 1e-12);
+            assertEquals(b / (a + b), tau[2 * i + 1], 1e-12);
+            assertEquals(p0 * m0 + (1 - p0) * m1, f[i], 1e-12);
+        }
+        assertThrows(IllegalArgumentException.class, () -> m.responsibilities(c, x, new double[] {1, 2}));
+        MixtureOfExperts reg = MixtureOfExperts.builder().gate(new SoftmaxGate(1, 2, 1)).expert(new LinearExpert(1, 1))
+                .observation(Observation.REGRESSION).build();
+        assertThrows(IllegalStateException.class, () -> reg.responsibilities(c, x, y));
+    }
+
     /** The Gaussian gate's joint log density against the bivariate normal written out by hand. */
     @Test
     void gaussianGateJointDensityByHand() {
