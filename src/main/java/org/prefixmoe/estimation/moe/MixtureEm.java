@@ -163,9 +163,7 @@ public final class MixtureEm {
             if (llNext < ll - 1e-10 * Math.abs(ll)) {
                 decreases++;
             }
-            boolean converged = stop == Stop.RELATIVE
-                    ? Math.abs(llNext - ll) <= tolerance * Math.abs(ll)
-                    : it > 1 && llNext - ll <= tolerance * (llNext - llStart);
+            boolean converged = converged(it, ll, llNext, llStart);
             cur = next;
             ll = llNext;
             if (converged) {
@@ -231,9 +229,7 @@ public final class MixtureEm {
             if (llNext < ll - 1e-10 * Math.abs(ll)) {
                 decreases++;
             }
-            boolean converged = stop == Stop.RELATIVE
-                    ? Math.abs(llNext - ll) <= tolerance * Math.abs(ll)
-                    : it > 1 && llNext - ll <= tolerance * (llNext - llStart);
+            boolean converged = converged(it, ll, llNext, llStart);
             cur = next;
             ll = llNext;
             if (converged) {
@@ -306,5 +302,12 @@ public final class MixtureEm {
             }
         }
         return total / Math.max(1, n * q);
+    }
+
+    /** The stop rule on one step's log-likelihoods: relative change, or last gain against the gain since the start. */
+    private boolean converged(int it, double ll, double llNext, double llStart) {
+        return stop == Stop.RELATIVE
+                ? Math.abs(llNext - ll) <= tolerance * Math.abs(ll)
+                : it > 1 && llNext - ll <= tolerance * (llNext - llStart);
     }
 }
