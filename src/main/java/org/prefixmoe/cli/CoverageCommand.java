@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code coverage}: the coverage study of the Wald intervals (docs/theory.md §9). */
 @Command(name = "coverage", mixinStandardHelpOptions = true,
-        description = {"Coverage study of the 95% Wald intervals of exact-specified fits: per truth and replicate,"
+        description = {"Coverage study of the 95%% Wald intervals of exact-specified fits: per truth and replicate,"
             + " draw n samples, fit L = L* from a near-truth start, compute every interval form and record whether"
             + " it covers each true coordinate; write rows.csv.gz, coverage.csv and coverage.md to the folder."})
 final class CoverageCommand implements Callable<Integer> {

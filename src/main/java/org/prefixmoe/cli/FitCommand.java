@@ -88,7 +88,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
 
-    @Option(names = "--se", description = "Also compute standard errors and 95% Wald intervals of every atom"
+    @Option(names = "--se", description = "Also compute standard errors and 95%% Wald intervals of every atom"
             + " coordinate and bias (least squares: observed Gauss-Newton information and the sandwich form; em:"
             + " empirical information of the per-sample scores, observed information and their sandwich, sigma2"
             + " included). Valid for an exact-specified fit only: for L > L* the information is singular and the"
@@ -97,7 +97,7 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", paramLabel = "B", description = "Also run a parametric bootstrap with B refits"
             + " from the estimate (seeded by --seed, on --threads cores, the same result for any number): standard"
-            + " deviations and 95% percentile intervals, the intervals to use when L may exceed L*.")
+            + " deviations and 95%% percentile intervals, the intervals to use when L may exceed L*.")
     Integer bootstrap;
 
     @Option(names = "--se-output", paramLabel = "FILE", description = "Write the standard-error tables (--se,"

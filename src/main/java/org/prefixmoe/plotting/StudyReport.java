@@ -201,7 +201,12 @@ public final class StudyReport {
         }
     }
 
-    /** The kernels named by a folder's runs.log, distinct, in order. */
+    /**
+     * The kernels named by a folder's runs.log, distinct, in order.
+     *
+     * @param dir the study folder
+     * @return the kernels, comma-separated (empty without a runs.log)
+     */
     public static String kernels(Path dir) {
         Path log = dir.resolve("runs.log");
         if (!Files.isRegularFile(log)) {
