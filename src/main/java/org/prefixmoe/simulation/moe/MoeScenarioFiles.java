@@ -77,16 +77,19 @@ public final class MoeScenarioFiles {
      * @throws InputFileException naming the file, the field and the reason
      */
     public static MoeScenario read(Path file) {
-        String text;
+        return parse(readText(file), file);
+    }
+
+    /** The text of a scenario file, refused by size before it is read (a hostile file cannot exhaust memory). */
+    static String readText(Path file) {
         try {
             if (Files.size(file) > MAX_BYTES) {
                 throw new InputFileException(file, "", "larger than " + MAX_BYTES + " bytes: not a scenario file");
             }
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
             throw new InputFileException(file, "", "cannot read: " + e.getMessage());
         }
-        return parse(text, file);
     }
 
     /**

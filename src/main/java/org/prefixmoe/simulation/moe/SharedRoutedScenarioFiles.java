@@ -58,17 +58,7 @@ public final class SharedRoutedScenarioFiles {
      * @throws InputFileException naming the file, the field and the reason
      */
     public static SharedRoutedScenario read(Path file) {
-        String text;
-        try {
-            if (Files.size(file) > MoeScenarioFiles.MAX_BYTES) {
-                throw new InputFileException(file, "", "larger than " + MoeScenarioFiles.MAX_BYTES
-                        + " bytes: not a scenario file");
-            }
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InputFileException(file, "", "cannot read: " + e.getMessage());
-        }
-        return parse(text, file);
+        return parse(MoeScenarioFiles.readText(file), file);
     }
 
     /**
