@@ -1,6 +1,5 @@
 package org.prefixmoe.djl;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,11 +143,12 @@ class TrainingProtocolTest {
                         Map<String, float[]> x = trainable(single.get(j)).get(g).snapshot();
                         Map<String, float[]> y = trainable(batched.get(j)).get(g).snapshot();
                         for (String k : x.keySet()) {
-                            assertArrayEquals(x.get(k), y.get(k), 2e-5f, method + " run " + j + " " + k);
+                            assertClose(x.get(k), y.get(k), method + " run " + j + " " + k);
                         }
                     }
-                    assertEquals(one.get(j).finalLoss(), many.get(j).finalLoss(), 1e-5, method + " loss " + j);
-                    assertEquals(one.get(j).evalAccuracy(), many.get(j).evalAccuracy(), 0, method + " accuracy " + j);
+                    assertEquals(one.get(j).finalLoss(), many.get(j).finalLoss(), 1e-4, method + " loss " + j);
+                    assertEquals(one.get(j).evalAccuracy(), many.get(j).evalAccuracy(), ONE_IMAGE,
+                            method + " accuracy " + j);
                     assertEquals(one.get(j).steps(), many.get(j).steps());
                 }
             }
@@ -172,9 +172,9 @@ class TrainingProtocolTest {
                 Adaptation.Job job = jobs.get(j);
                 Adaptation.Result r = Adaptation.run(Method.SIMPLE_SHARE, vit, job.train(), eval, 3, job.seed(),
                         job.settings(), null);
-                assertEquals(r.accuracy(), many.get(j).accuracy(), 0);
-                assertEquals(r.foldedAccuracy(), many.get(j).foldedAccuracy(), 0);
-                assertEquals(r.finalLoss(), many.get(j).finalLoss(), 1e-5);
+                assertEquals(r.accuracy(), many.get(j).accuracy(), ONE_IMAGE);
+                assertEquals(r.foldedAccuracy(), many.get(j).foldedAccuracy(), ONE_IMAGE);
+                assertEquals(r.finalLoss(), many.get(j).finalLoss(), 1e-4);
             }
         }
     }
@@ -191,6 +191,25 @@ class TrainingProtocolTest {
                     new Trainer.Member(a, trainable(a), d, null, cfg), new Trainer.Member(b, trainable(b), d, null, cfg))));
             assertThrows(IllegalArgumentException.class, () -> Trainer.trainBatched(List.of(
                     new Trainer.Member(b, List.of(vit.params(), b.head()), d, null, cfg))));
+        }
+    }
+
+    /**
+     * One evaluation image of the 60: a batched matrix product sums in another order than the one-run product, so
+     * on another CPU (another kernel) a logit at a near-tie may flip one prediction.
+     */
+    private static final double ONE_IMAGE = 1.0 / 60 + 1e-12;
+
+    /**
+     * Float32 parameters after 9 steps agree to rounding, not bit for bit: the batched and one-run products sum in
+     * different orders, and which order depends on the CPU's kernels (CI's machine differed by 2.5e-5 at 0.2).
+     * A wrong rate, seed, dropout mask or image for a member moves them by orders of magnitude more.
+     */
+    private static void assertClose(float[] expected, float[] actual, String message) {
+        assertEquals(expected.length, actual.length, message);
+        for (int i = 0; i < expected.length; i++) {
+            double tol = 1e-4 + 1e-3 * Math.abs(expected[i]);
+            assertEquals(expected[i], actual[i], tol, message + " [" + i + "]");
         }
     }
 
