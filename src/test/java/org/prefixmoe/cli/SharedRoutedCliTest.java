@@ -220,6 +220,25 @@ class SharedRoutedCliTest {
         assertTrue(!Files.exists(out), "nothing written");
     }
 
+    /** fit --study: a family study's K (with -L refused beside it); a prefix model file has no studies. */
+    @Test
+    void fitTakesAStudyOfAFamilyScenario() throws IOException {
+        String sgame = "simulations/moe/sgame-exact.yaml";
+        Path data = dir.resolve("data.csv");
+        Path est = dir.resolve("est.json");
+        assertEquals(0, run("sample", sgame, "-n", "500", "--seed", "3", "-o", data.toString()).status());
+        Run r = run("fit", data.toString(), "-m", sgame, "--study", "k2-fixed-starts", "--restarts", "1", "-o",
+                est.toString());
+        assertTrue(r.status() == 0 || r.status() == 3, r.out() + r.err());
+        assertTrue(r.out().contains("K = 2") && Files.exists(est), r.out());
+        r = run("fit", data.toString(), "-m", sgame, "--study", "k2", "-L", "3");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("-L, --study: give one of them"), r.err());
+        r = run("fit", data.toString(), "-m", "simulations/models/default-shared-linear.yaml", "--study", "k2");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--study: for family and shared + routed scenario files"), r.err());
+    }
+
     /** sample, fit (exact-specified, n = 4000) and loss: the fit lands near the truth of setting th2. */
     @Test
     void anExactFitRecoversTheTruth() throws IOException {
