@@ -12,6 +12,7 @@ import org.prefixmoe.estimation.moe.SharedRoutedFit;
 import org.prefixmoe.loss.BlockVoronoiLoss;
 import org.prefixmoe.loss.ExponentRule;
 import org.prefixmoe.model.InputDistribution;
+import org.prefixmoe.model.Prediction;
 import org.prefixmoe.model.moe.Components;
 import org.prefixmoe.model.moe.ConstantGate;
 import org.prefixmoe.model.moe.LinearExpert;
@@ -68,7 +69,16 @@ class ReadmeSharedRoutedTest {
                 .evaluate(fitted.routed(), fit.estimate().routed(), routed, truth.routed());
         System.out.printf("log-likelihood %.2f after %d EM iterations; loss %.4f (shared %.4f + routed %.4f)%n",
                 fit.logLikelihood(), fit.iterations(), s.loss() + r.loss(), s.loss(), r.loss());
+        Prediction at = fitted.predict(fit.estimate(), new double[] {-1, 0, 1});   // f(x); omega, then g_j(x)
+        double[] tau = fitted.responsibilities(fit.estimate(), data.x(), data.y()); // n x (2 + 3), rows sum to 1
+        System.out.printf("f(0) = %.3f (true %.3f); routed gates at 0: %.3f %.3f %.3f%n", at.regression()[1],
+                model.regression(truth, new double[] {0})[0], at.gates()[7], at.gates()[8], at.gates()[9]);
         // --- README shared + routed example ends
+        assertEquals(model.regression(truth, new double[] {0})[0], at.regression()[1], 0.1);
+        assertEquals(1.0, at.gates()[5] + at.gates()[6], 1e-12);
+        assertEquals(1.0, at.gates()[7] + at.gates()[8] + at.gates()[9], 1e-12);
+        assertEquals(5_000 * 5, tau.length);
+        assertEquals(1.0, tau[0] + tau[1] + tau[2] + tau[3] + tau[4], 1e-12);
         assertEquals(0, fit.decreases());
         assertEquals(2, java.util.Arrays.stream(s.cellSizes()).sum());
         assertEquals(3, java.util.Arrays.stream(r.cellSizes()).sum());

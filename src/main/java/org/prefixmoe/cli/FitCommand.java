@@ -54,6 +54,10 @@ final class FitCommand implements Callable<Integer> {
             + " without a truth).")
     Integer atoms;
 
+    @Option(names = "--study", paramLabel = "NAME", description = "Family and shared + routed scenario files: fit"
+            + " the components of this study of the file (K, or K_1 and K_2; default: the truth's).")
+    String study;
+
     @Option(names = "--x", paramLabel = "COLUMNS", description = "Input columns of DATA, in order: a comma list of"
             + " names, globs ('x*'), 1-based positions or ranges ('1-4') (default: x1, x2, ...).")
     String xColumns;
@@ -156,8 +160,13 @@ final class FitCommand implements Callable<Integer> {
                     + " is a family scenario file");
         }
         if (MoeModelCommands.isFamily(model)) {
-            // a family member's "model file" is its scenario file; -L is its K, EM from near-truth starts
-            return MoeModelCommands.fit(data, model, atoms, restarts, maxIterations, seed, output);
+            // a family member's "model file" is its scenario file; -L is its K, EM from near-truth starts (the
+            // shared + routed model: the truth's K_1, K_2 or a study's)
+            return MoeModelCommands.fit(data, model, atoms, study, restarts, maxIterations, seed, output);
+        }
+        if (study != null) {
+            throw new IllegalArgumentException("--study: for family and shared + routed scenario files; " + model
+                    + " is a prefix model file (use -L)");
         }
         ModelSpec ms = ModelFiles.readSpec(model);
         TruthModel tm = ms.truth().orElse(null);

@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
             "The model file needs no truth (atoms); the estimate must be of its parameterization.",
             "With a family scenario file as -m (and an estimate written by fit with it): f(x), the gate weight of every"
                 + " component (free, then frozen) and, with --em, the responsibilities under the Gaussian-mixture"
-                + " observation (each component's own variance)."})
+                + " observation (each component's own variance).",
+            "With a shared + routed scenario file as -m: f(x) = w f_shared(x) + (1 - w) f_routed(x), the shared block's"
+                + " weights omega (gate_shared_i, summing to 1) and the router's g_j(x) (gate_routed_j, summing to 1)"
+                + " and, with --em, the responsibilities of all K_1 + K_2 components (summing to 1)."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ESTIMATE", description = "Estimate JSON written by fit.")
     Path estimate;

@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
             + " it recomputes and say whether every deterministic column (all but seconds) matches the existing row.",
             "Exit status " + ReplayCommand.DIFFERS + " when the rows differ; optionally writes the data CSV and the"
                 + " estimate JSON.",
-            "Also for a mixture-of-experts family scenario (its results in plots/NAME/results.csv by default)."})
+            "Also for a mixture-of-experts family scenario and a shared + routed one (their results in"
+                + " plots/NAME/results.csv by default; --results may name a committed results.csv.gz)."})
 final class ReplayCommand implements Callable<Integer> {
     /** Exit status when the recomputed row differs from the existing one. */
     static final int DIFFERS = 4;
@@ -56,10 +57,6 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (org.prefixmoe.simulation.moe.SharedRoutedScenarioFiles.isSharedRoutedScenario(scenarioFile)) {
-            throw new IllegalArgumentException(scenarioFile + ": replay of shared + routed scenarios is not available;"
-                    + " it replays core and mixture-of-experts family scenarios");
-        }
         if (MoeModelCommands.isFamily(scenarioFile)) {
             if (quick) {
                 throw new IllegalArgumentException("--quick: family scenarios have no quick grid (" + scenarioFile + ")");

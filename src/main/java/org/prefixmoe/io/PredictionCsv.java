@@ -15,7 +15,10 @@ import org.prefixmoe.model.Prediction;
  * given) under their own names, then {@code f1..fq} ({@code f_Ĝ(x)}), {@code gate_pretrained_1..N}
  * and {@code gate_prompt_1..L} (the gate weights, summing to 1), and, when responsibilities are
  * given, {@code resp_pretrained_1..N} and {@code resp_prompt_1..L}. For a member of the
- * mixture-of-experts family the experts are {@code component_1..K} then {@code frozen_1..J}.
+ * mixture-of-experts family the experts are {@code component_1..K} then {@code frozen_1..J}; for the
+ * shared + routed model {@code shared_1..K_1} (the weights ω, summing to 1) then
+ * {@code routed_1..K_2} (the router's g_j(x), summing to 1), the responsibilities over all of them
+ * summing to 1.
  */
 public final class PredictionCsv {
     private PredictionCsv() {
@@ -37,14 +40,7 @@ public final class PredictionCsv {
     }
 
     private static List<String> labels(int pretrained, int prompts) {
-        List<String> e = new ArrayList<>();
-        for (int j = 1; j <= pretrained; j++) {
-            e.add("pretrained_" + j);
-        }
-        for (int l = 1; l <= prompts; l++) {
-            e.add("prompt_" + l);
-        }
-        return e;
+        return numbered("pretrained_", pretrained, "prompt_", prompts);
     }
 
     /**
@@ -56,12 +52,27 @@ public final class PredictionCsv {
      * @return the labels
      */
     public static List<String> familyLabels(int components, int frozen) {
+        return numbered("component_", components, "frozen_", frozen);
+    }
+
+    /**
+     * The expert labels of the shared + routed model: {@code shared_1..K_1}, then {@code routed_1..K_2}.
+     *
+     * @param shared the number K_1 of shared components
+     * @param routed the number K_2 of routed components
+     * @return the labels
+     */
+    public static List<String> sharedRoutedLabels(int shared, int routed) {
+        return numbered("shared_", shared, "routed_", routed);
+    }
+
+    private static List<String> numbered(String first, int firstCount, String second, int secondCount) {
         List<String> e = new ArrayList<>();
-        for (int k = 1; k <= components; k++) {
-            e.add("component_" + k);
+        for (int k = 1; k <= firstCount; k++) {
+            e.add(first + k);
         }
-        for (int j = 1; j <= frozen; j++) {
-            e.add("frozen_" + j);
+        for (int j = 1; j <= secondCount; j++) {
+            e.add(second + j);
         }
         return e;
     }

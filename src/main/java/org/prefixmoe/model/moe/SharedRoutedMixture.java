@@ -234,6 +234,78 @@ public final class SharedRoutedMixture {
         return out;
     }
 
+    /**
+     * Both blocks' gate weights at inputs: per input the shared block's weights ω_1..ω_{K_1} (input-free,
+     * summing to 1), then the routed block's g_1(x)..g_{K_2}(x) (summing to 1). A component's weight
+     * in the mixture is {@code w ω_i} or {@code (1 − w) g_j(x)}.
+     *
+     * @param p the parameters
+     * @param x inputs, n × d; not modified
+     * @return n × (K_1 + K_2) row-major
+     * @throws IllegalArgumentException naming the parameters' field or the input entry that is wrong
+     */
+    public double[] gateWeights(Parameters p, double[] x) {
+        check("parameters", p);
+        double[] a = shared.gateProbabilities(p.shared(), x);
+        double[] b = routed.gateProbabilities(p.routed(), x);
+        return interleave(a, shared.components(), b, routed.components(), x.length / inputDimension());
+    }
+
+    /**
+     * What the fitted model says at new inputs: the regression function {@link #regression} and both
+     * blocks' gate weights {@link #gateWeights} (the shared block's K_1 first); unlike a single
+     * mixture's, each row of its gates sums to 2 (1 per block).
+     *
+     * @param p the parameters
+     * @param x inputs, n × d; not modified
+     * @return the prediction, with K_1 + K_2 experts
+     * @throws IllegalArgumentException naming the parameters' field or the input entry that is wrong
+     */
+    public org.prefixmoe.model.Prediction predict(Parameters p, double[] x) {
+        double[] g = gateWeights(p, x);
+        return new org.prefixmoe.model.Prediction(x.length / inputDimension(), outputDimension(), components(),
+                regression(p, x), g);
+    }
+
+    /**
+     * The posterior responsibilities of the K_1 + K_2 components given (x, y),
+     * {@code τ_ik = w_b π^b_k(x_i) N(y_i; h^b_k(x_i), ν^b_k) / p(y_i|x_i)}: the shared components
+     * first, each row summing to 1.
+     *
+     * @param p the parameters
+     * @param x inputs, n × d; not modified
+     * @param y responses, n × q; not modified
+     * @return n × (K_1 + K_2) row-major
+     * @throws IllegalArgumentException naming the field when the parameters, inputs or responses are
+     *     wrong (lengths, non-finite entries)
+     */
+    public double[] responsibilities(Parameters p, double[] x, double[] y) {
+        check("parameters", p);
+        shared.checkInputs("x", x);
+        int n = x.length / inputDimension();
+        if (y.length != (long) n * outputDimension()) {
+            throw new IllegalArgumentException("y: " + y.length + " values for " + n + " samples of q = "
+                    + outputDimension());
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (!Double.isFinite(y[i])) {
+                throw new IllegalArgumentException("y: entry " + i + " is not finite (" + y[i] + ")");
+            }
+        }
+        double[] out = new double[n * components()];
+        componentLogDensities(p, x, y, n, out);
+        return out;
+    }
+
+    private static double[] interleave(double[] a, int ka, double[] b, int kb, int n) {
+        double[] out = new double[n * (ka + kb)];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a, i * ka, out, i * (ka + kb), ka);
+            System.arraycopy(b, i * kb, out, i * (ka + kb) + ka, kb);
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "shared (" + shared + ") + routed (" + routed + "), w = " + sharedWeight;

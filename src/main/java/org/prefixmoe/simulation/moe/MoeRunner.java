@@ -350,10 +350,16 @@ public final class MoeRunner {
         return new Report(order.size(), 0, order.size(), failed, capped, 0);
     }
 
+    private static Reader open(Path file, boolean gzip) throws IOException {
+        return gzip ? new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(Files.newInputStream(file)),
+                StandardCharsets.UTF_8) : Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    }
+
     /**
      * Reads a scenario's results file: its rows, after checking the header and that every row has
      * this scenario's name and fingerprint. A cut last line (no final newline) is dropped from the
-     * file first, once the header has been checked.
+     * file first, once the header has been checked. A file named {@code *.gz} (the committed paper
+     * figures' {@code results.csv.gz}) is read through gzip and left as it is.
      *
      * @param results the file (absent: no rows)
      * @param s the scenario
@@ -368,8 +374,9 @@ public final class MoeRunner {
             if (!Files.exists(results) || Files.size(results) == 0) {
                 return rows;
             }
+            boolean gzip = results.getFileName().toString().endsWith(".gz");
             String first;
-            try (var r = Files.newBufferedReader(results, StandardCharsets.UTF_8)) {
+            try (var r = new java.io.BufferedReader(open(results, gzip))) {
                 first = r.readLine();
             }
             if (first == null || !first.equals(String.join(",", header))) {
@@ -377,8 +384,10 @@ public final class MoeRunner {
                         + (first == null ? "missing" : "'" + (first.length() > 200 ? first.substring(0, 200) + "…" : first)
                         + "'") + ", expected '" + String.join(",", header) + "')");
             }
-            org.prefixmoe.io.AtomicFiles.dropCutLastLine(results);
-            try (Reader in = Files.newBufferedReader(results, StandardCharsets.UTF_8)) {
+            if (!gzip) {
+                org.prefixmoe.io.AtomicFiles.dropCutLastLine(results);
+            }
+            try (Reader in = open(results, gzip)) {
                 for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
                     if (!rec.get("scenario").equals(s.name()) || !rec.get("fingerprint").equals(s.fingerprint())) {
                         throw new IllegalArgumentException(results + ": line " + (rec.getRecordNumber() + 1)

@@ -243,40 +243,109 @@ public record SharedRoutedScenario(String name, String description, long seed, S
 
     @Override
     public MoeRow runTask(MoeRunner.Task t) {
+        return replay(t).row();
+    }
+
+    /**
+     * What one task computes: its row, and its data set and best fit (both null when it failed before them).
+     *
+     * @param row the results row
+     * @param data the task's data set, or null
+     * @param fit the best of the task's fits, or null
+     */
+    public record Replay(MoeRow row, Dataset data, SharedRoutedFit fit) {
+    }
+
+    /**
+     * Runs one task and keeps its data set and fit: what {@code replay} writes out. Its row is
+     * {@link #runTask}'s, bit for bit.
+     *
+     * @param t the task
+     * @return its row, data set and fit
+     */
+    public Replay replay(MoeRunner.Task t) {
         long t0 = System.nanoTime();
         Study study = blockStudies.get(t.study());
         int kStar = model.components();
         int k = study.sharedComponents() + study.routedComponents();
+        Dataset data = null;
+        SharedRoutedFit best = null;
         try {
-            Dataset data = data(t.n(), t.replicate());
+            data = data(t.n(), t.replicate());
             SharedRoutedMixture fitted = fitted(study);
             UniformRandomProvider rng = RandomStreams.stream(seed, t.n(), t.replicate(), 1 + t.study());
-            MixtureEm em = MixtureEm.defaults().withTolerance(fitting.tolerance())
-                    .withMaxIterations(fitting.maxIterations()).withStop(fitting.stop());
-            NearTruthStart si = study.fixedStarts() ? sharedInit.withoutShrinking() : sharedInit;
-            NearTruthStart ri = study.fixedStarts() ? routedInit.withoutShrinking() : routedInit;
-            SharedRoutedFit best = null;
-            for (int a = 0; a < fitting.tries(); a++) {
-                Components s = si.draw(fitted.shared(), truth.shared(), t.n(), rng);
-                Components r = ri.draw(fitted.routed(), truth.routed(), t.n(), rng);
-                SharedRoutedFit f = em.fit(fitted, data.x(), data.y(), new SharedRoutedMixture.Parameters(s, r));
-                if (best == null || f.logLikelihood() > best.logLikelihood()) {
-                    best = f;
-                }
-            }
+            best = fit(fitted, data, fitting.tries(), em(), study.fixedStarts(), rng);
             MoeRunner.Losses l = losses(fitted, best.estimate());
-            return new MoeRow(study.name(), k, kStar, t.n(), t.replicate(), "ok", best.stopReason().label(),
+            return new Replay(new MoeRow(study.name(), k, kStar, t.n(), t.replicate(), "ok", best.stopReason().label(),
                     best.converged(), best.iterations(), best.logLikelihood(), l.raw().loss(), l.normalized().loss(),
-                    l.raw().weightTerm(), cells(l.raw().cellSizes(), model.shared().components()), l.raw().contributions(), l.raw().errors(), "",
-                    (System.nanoTime() - t0) / 1e9, MoeRunner.estimate(best.estimate().shared()) + " || "
-                            + MoeRunner.estimate(best.estimate().routed()));
+                    l.raw().weightTerm(), cells(l.raw().cellSizes(), model.shared().components()), l.raw().contributions(),
+                    l.raw().errors(), "", (System.nanoTime() - t0) / 1e9, estimate(best.estimate())), data, best);
         } catch (RuntimeException e) {
             String msg = String.valueOf(e.getMessage());
-            return new MoeRow(study.name(), k, kStar, t.n(), t.replicate(), "failed", "", false, 0, Double.NaN,
+            return new Replay(new MoeRow(study.name(), k, kStar, t.n(), t.replicate(), "failed", "", false, 0, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, "", Map.of(), Map.of(),
                     e.getClass().getSimpleName() + ": " + (msg.length() > 200 ? msg.substring(0, 200) : msg),
-                    (System.nanoTime() - t0) / 1e9, "");
+                    (System.nanoTime() - t0) / 1e9, ""), data, best);
         }
+    }
+
+    /** {@return EM with the scenario's tolerance, stop rule and iteration cap} */
+    public MixtureEm em() {
+        return MixtureEm.defaults().withTolerance(fitting.tolerance()).withMaxIterations(fitting.maxIterations())
+                .withStop(fitting.stop());
+    }
+
+    /**
+     * The best (highest log-likelihood) of {@code tries} EM fits from the scenario's near-truth
+     * starts, each drawn shared block first, then the routed block, from {@code rng}; the starts'
+     * noise shrinks with the data's size unless {@code fixedStarts}.
+     *
+     * @param fitted the fitted model (K_1, K_2 at least the truth's)
+     * @param data the data
+     * @param tries the number of starts, at least 1
+     * @param em the EM settings
+     * @param fixedStarts whether the start noise keeps its n = 1 scale
+     * @param rng the starts' stream
+     * @return the best fit
+     */
+    public SharedRoutedFit fit(SharedRoutedMixture fitted, Dataset data, int tries, MixtureEm em, boolean fixedStarts,
+                               UniformRandomProvider rng) {
+        if (tries < 1) {
+            throw new IllegalArgumentException("tries: must be >= 1, got " + tries);
+        }
+        NearTruthStart si = fixedStarts ? sharedInit.withoutShrinking() : sharedInit;
+        NearTruthStart ri = fixedStarts ? routedInit.withoutShrinking() : routedInit;
+        SharedRoutedFit best = null;
+        for (int a = 0; a < tries; a++) {
+            Components s = si.draw(fitted.shared(), truth.shared(), data.size(), rng);
+            Components r = ri.draw(fitted.routed(), truth.routed(), data.size(), rng);
+            SharedRoutedFit f = em.fit(fitted, data.x(), data.y(), new SharedRoutedMixture.Parameters(s, r));
+            if (best == null || f.logLikelihood() > best.logLikelihood()) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The text of an estimate, as the results' {@code estimate} column holds it: the shared block's
+     * components, {@code " || "}, the routed block's ({@link MoeRunner#estimate}).
+     *
+     * @param p the estimate
+     * @return the text
+     */
+    public static String estimate(SharedRoutedMixture.Parameters p) {
+        return MoeRunner.estimate(p.shared()) + " || " + MoeRunner.estimate(p.routed());
+    }
+
+    /**
+     * The cells of a loss's cell sizes as the results' {@code cells} column writes them.
+     *
+     * @param sizes the cell sizes, the shared block's true atoms first
+     * @return e.g. {@code 2/1|2}
+     */
+    public String cells(int[] sizes) {
+        return cells(sizes, model.shared().components());
     }
 
     /** {@code shared cells / routed cells}, e.g. {@code 2/1|2}. */
