@@ -17,8 +17,12 @@ import java.util.Locale;
  * speed of a core changes by tens of percent within minutes.
  *
  * <pre>
- * java -cp ... org.prefixmoe.bench.PeerAb SCENARIO STRIDE CLASSPATH_A CLASSPATH_B [PROPS_A [PROPS_B]]
+ * java -cp ... org.prefixmoe.bench.PeerAb SCENARIO STRIDE split|row CLASSPATH_A CLASSPATH_B [PROPS_A [PROPS_B]]
  * </pre>
+ * {@code split}: sampling, fit and losses timed apart, the losses computed by this test class
+ * ({@link PeerTaskRunner#run}); {@code row}: the whole task as {@code simulate} runs it, the
+ * library's own code from end to end ({@link PeerTaskRunner#runRow}), compared by the row's
+ * deterministic values.
  * PROPS: comma-separated {@code key=value} set while that copy's classes initialize ({@code -} for none).
  */
 public final class PeerAb {
@@ -28,14 +32,15 @@ public final class PeerAb {
     /**
      * Entry point.
      *
-     * @param args scenario, stride, class path A, class path B, optional properties A and B
+     * @param args scenario, stride, mode, class path A, class path B, optional properties A and B
      * @throws Exception on bad input
      */
     public static void main(String[] args) throws Exception {
         String scenario = args[0];
         int stride = Integer.parseInt(args[1]);
-        Method[] runA = load(args[2], args.length > 4 ? args[4] : "-", scenario, stride);
-        Method[] runB = load(args[3], args.length > 5 ? args[5] : "-", scenario, stride);
+        String mode = args[2].equals("row") ? "runRow" : "run";
+        Method[] runA = load(args[3], args.length > 5 ? args[5] : "-", mode);
+        Method[] runB = load(args[4], args.length > 6 ? args[6] : "-", mode);
         int k = (Integer) runA[1].invoke(null, scenario, stride);
         if ((Integer) runB[1].invoke(null, scenario, stride) != k) {
             throw new IllegalStateException("the two copies list different tasks");
@@ -85,7 +90,7 @@ public final class PeerAb {
                 100 * t[1] / 1e9 / cpu, 100 * t[2] / 1e9 / cpu, k / cpu, cpu * 24000 / k);
     }
 
-    private static Method[] load(String classPath, String props, String scenario, int stride) throws Exception {
+    private static Method[] load(String classPath, String props, String mode) throws Exception {
         List<URL> urls = new ArrayList<>();
         for (String p : classPath.split(File.pathSeparator)) {
             if (!p.isEmpty()) {
@@ -103,7 +108,7 @@ public final class PeerAb {
             System.setProperty(kv[0], kv[1]);
         }
         Class<?> c = Class.forName("org.prefixmoe.bench.PeerTaskRunner", true, loader);
-        Method run = c.getMethod("run", int.class);
+        Method run = c.getMethod(mode, int.class);
         Method init = c.getMethod("init", String.class, int.class);
         // Initialize the model classes now, while the properties are set.
         Class.forName("org.prefixmoe.model.Evaluator", true, loader);

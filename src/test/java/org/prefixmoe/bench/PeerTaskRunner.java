@@ -39,6 +39,7 @@ public final class PeerTaskRunner {
     private static Estimator estimator;
     private static List<Task> tasks;
     private static double[] evalX;
+    private static Tasks.Runner runner;
 
     private PeerTaskRunner() {
     }
@@ -58,10 +59,28 @@ public final class PeerTaskRunner {
         for (int i = 0; i < all.size(); i += stride) {
             tasks.add(all.get(i));
         }
+        runner = Tasks.runner(scenario);
         Scenario.Study st0 = scenario.studies().get(0);
         evalX = new RegressionSampler(st0.truth().model(), st0.truth().truth(), 0, st0.truth().input())
                 .sample(scenario.evalSize(), RandomStreams.stream(scenario.seed(), 99)).x();
         return tasks.size();
+    }
+
+    /**
+     * Runs task k of the kept ones as {@code simulate} does ({@link Tasks.Runner#run}: sampling, fit,
+     * losses, the row), timed as one.
+     *
+     * @param k the task
+     * @return 0, thread CPU ns of the whole task, 0, iterations, evaluations, a hash of the row's
+     *     deterministic values
+     */
+    public static long[] runRow(int k) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        org.prefixmoe.simulation.ResultRow row = runner.run(tasks.get(k));
+        long t1 = mx.getCurrentThreadCpuTime();
+        return new long[] {0, t1 - t0, 0, (long) row.number("iterations"), (long) row.number("evaluations"),
+                row.deterministicValues().hashCode()};
     }
 
     /**
