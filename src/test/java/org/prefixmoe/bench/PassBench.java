@@ -11,9 +11,9 @@ import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
 
 /**
- * Times the fused pass ({@code normalEquations}) on data of a model file's truth, L = 3, random
+ * Times the fused pass ({@code normalEquations}) on data of a model file's truth, L = 3 (or L), random
  * parameters, in thread CPU time per sample (the second of two rounds of {@code REPS} passes):
- * {@code java ... PassBench MODEL N REPS}. With {@code -Dprefixmoe.block=64} (or 128, 512) it times
+ * {@code java ... PassBench MODEL N REPS [L]}. With {@code -Dprefixmoe.block=64} (or 128, 512) it times
  * another block size of the pass (the same bits, {@code EvaluatorBlockTest}).
  */
 public final class PassBench {
@@ -32,7 +32,8 @@ public final class PassBench {
         int reps = Integer.parseInt(args[2]);
         Dataset data = new RegressionSampler(truth.model(), truth.truth(), truth.sigma(), truth.input())
                 .sample(n, RandomStreams.stream(1, 2));
-        FitProblem problem = new FitProblem(truth.model(), data, 3, truth.box());
+        int atoms = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        FitProblem problem = new FitProblem(truth.model(), data, atoms, truth.box());
         Evaluator ev = problem.evaluator();
         int dim = ev.dimension();
         double[] x = new double[dim];
@@ -53,7 +54,7 @@ public final class PassBench {
                 whole += mx.getCurrentThreadCpuTime() - t0;
             }
         }
-        System.out.printf(Locale.ROOT, "%s n=%d: whole %.1f ns/sample%n", truth.model().parameterization().name(), n,
-                whole / (double) reps / n);
+        System.out.printf(Locale.ROOT, "%s n=%d L=%d: whole %.1f ns/sample%n", truth.model().parameterization().name(),
+                n, atoms, whole / (double) reps / n);
     }
 }
