@@ -7,13 +7,17 @@ package org.prefixmoe.model;
  * (JDK Vector API) and {@link ScalarKernel} (plain Java, lane by lane).
  */
 abstract class PassKernel {
+    /** The largest block (the scratch buffers' size); a kernel's own block divides it. */
     static final int BLOCK = Evaluator.BLOCK;
     static final int SUM_BLOCK = Evaluator.SUM_BLOCK;
 
     final Evaluator e;
+    /** Samples per block of this kernel: a multiple of SUM_BLOCK that divides BLOCK (speed only). */
+    private final int block;
 
-    PassKernel(Evaluator e) {
+    PassKernel(Evaluator e, int block) {
         this.e = e;
+        this.block = block;
     }
 
     /** {@return the partial sums per entry: lanes of a vector} */
@@ -46,7 +50,7 @@ abstract class PassKernel {
         for (int i = m; i < mp; i++) {
             w.bPi0[i] = 0;
             for (int l = 0; l < e.atoms; l++) {
-                w.bGate[l * BLOCK + i] = 0;
+                w.bGate[l * block + i] = 0;
             }
         }
     }
@@ -57,8 +61,8 @@ abstract class PassKernel {
         final int width = e.packedLength + e.dimension() + 1;
         final double[] lanes = w.lanes;
         java.util.Arrays.fill(lanes, 0, width * v, 0.0);
-        for (int b = start; b < end; b += BLOCK) {
-            int m = Math.min(BLOCK, end - b);
+        for (int b = start; b < end; b += block) {
+            int m = Math.min(block, end - b);
             int mp = (m + 2 * v - 1) / (2 * v) * (2 * v);
             gates(w, b, m, mp);
             // The squared residuals enter each lane's SSR sum output by output within SUM_BLOCK
@@ -76,7 +80,7 @@ abstract class PassKernel {
                     jacobianColumns(w, l, a, mp);
                 }
             }
-            // The products in sums of SUM_BLOCK samples each, whatever BLOCK is: that grouping is
+            // The products in sums of SUM_BLOCK samples each, whatever the block is: that grouping is
             // part of the summation order, so it fixes the bits of JᵀJ and Jᵀr.
             for (int s = 0; s < mp; s += SUM_BLOCK) {
                 products(w, s, Math.min(mp, s + SUM_BLOCK) - s);

@@ -12,9 +12,15 @@ package org.prefixmoe.model;
 final class ScalarKernel extends PassKernel {
     /** The partial sums per entry: the lanes of a 256-bit vector of doubles. */
     static final int LANES = 4;
+    /**
+     * Samples per block: 64, not the vector kernel's 256 ({@code bench --pass-only}: 118-120 against
+     * 165-168 ns/sample at 256, n = 10^5); the sums are grouped by SUM_BLOCK either way, so the bits
+     * are the same.
+     */
+    static final int BLOCK = 64;
 
     ScalarKernel(Evaluator e) {
-        super(e);
+        super(e, BLOCK);
     }
 
     @Override

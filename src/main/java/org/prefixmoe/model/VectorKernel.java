@@ -33,7 +33,7 @@ final class VectorKernel extends PassKernel {
 
 
     VectorKernel(Evaluator e) {
-        super(e);
+        super(e, BLOCK);
         if (BLOCK % (2 * V) != 0) {
             throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
         }
