@@ -94,9 +94,10 @@ public final class Evaluator {
     // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
     // loops) instead of over the tiny dimensions D, p, q, L. Sample arrays are padded with zeros
     // to a whole number of blocks, so that vector loops never need a tail.
-    // 256 (issue 23: 7-11% less fit time on the peers' workload than 64, measured interleaved;
-    // 128 and 512 were slower than 256); -Dprefixmoe.block=N (a multiple of SUM_BLOCK that divides
-    // CHUNK) changes the speed only, never the bits: tested against 64 in a child JVM.
+    // The vector kernel's block and the scratch buffers' size: 256 (issue 23: 7-11% less fit time
+    // on the peers' workload than 64, measured interleaved; 128 and 512 were slower than 256; the
+    // scalar kernel keeps 64, ScalarKernel.BLOCK). -Dprefixmoe.block=N (a multiple of SUM_BLOCK
+    // that divides CHUNK) changes the speed only, never the bits: tested against 64 in a child JVM.
     static final int BLOCK = blockSize();
     // Samples per group of the sums, whatever BLOCK is: within a block, the products (JᵀJ, Jᵀr)
     // of each group of SUM_BLOCK samples are summed from zero and then added to the chunk's lanes,
