@@ -94,7 +94,26 @@ public final class Evaluator {
     // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
     // loops) instead of over the tiny dimensions D, p, q, L. Sample arrays are padded with zeros
     // to a whole number of blocks, so that vector loops never need a tail.
-    static final int BLOCK = 64;
+    // The vector kernel's block and the scratch buffers' size: 256 (issue 23: 7-11% less fit time
+    // on the peers' workload than 64, measured interleaved; 128 and 512 were slower than 256; the
+    // scalar kernel keeps 64, ScalarKernel.BLOCK). -Dprefixmoe.block=N (a multiple of SUM_BLOCK
+    // that divides CHUNK) changes the speed only, never the bits: tested against 64 in a child JVM.
+    static final int BLOCK = blockSize();
+    // Samples per group of the sums, whatever BLOCK is: within a block, the products (JᵀJ, Jᵀr)
+    // of each group of SUM_BLOCK samples are summed from zero and then added to the chunk's lanes,
+    // and the squared residuals enter the SSR lanes output by output per group. This grouping is
+    // part of the summation order, so it fixes the bits of every fit: 64, the block size every
+    // committed row was computed with.
+    static final int SUM_BLOCK = 64;
+
+    private static int blockSize() {
+        int b = Integer.getInteger("prefixmoe.block", 256);
+        if (b < 64 || b % 64 != 0 || CHUNK % b != 0) {
+            throw new IllegalArgumentException("prefixmoe.block: must be a multiple of 64 that divides " + CHUNK
+                    + ", got " + b);
+        }
+        return b;
+    }
     final int nPad;                  // n rounded up to a multiple of BLOCK
     final double[] xT;               // D × nPad, inputs column-major
     final double[] meanT;            // q × nPad, pretrained mean column-major
@@ -263,7 +282,7 @@ public final class Evaluator {
     public static void warmUp(PrefixModel model, int atoms) {
         try {
             int d = model.inputDimension();
-            int n = 16 * BLOCK;
+            int n = 1024;
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
             double[] x = new double[n * d];
             for (int i = 0; i < x.length; i++) {

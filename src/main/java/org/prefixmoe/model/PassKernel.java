@@ -7,12 +7,17 @@ package org.prefixmoe.model;
  * (JDK Vector API) and {@link ScalarKernel} (plain Java, lane by lane).
  */
 abstract class PassKernel {
+    /** The largest block (the scratch buffers' size); a kernel's own block divides it. */
     static final int BLOCK = Evaluator.BLOCK;
+    static final int SUM_BLOCK = Evaluator.SUM_BLOCK;
 
     final Evaluator e;
+    /** Samples per block of this kernel: a multiple of SUM_BLOCK that divides BLOCK (speed only). */
+    private final int block;
 
-    PassKernel(Evaluator e) {
+    PassKernel(Evaluator e, int block) {
         this.e = e;
+        this.block = block;
     }
 
     /** {@return the partial sums per entry: lanes of a vector} */
@@ -21,8 +26,11 @@ abstract class PassKernel {
     /** Prompt gate probabilities and the pretrained block's (zero on the padding m..mp). */
     abstract void gates(Evaluator.Scratch w, int start, int m, int mp);
 
-    /** f_G coordinate a and its residual (stored after a's live columns); squared residuals into the SSR sums. */
-    abstract void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc);
+    /**
+     * f_G coordinate a and its residual (stored after a's live columns) at the block's samples
+     * [from, from + mp); their squared residuals into the SSR sums, in sample order.
+     */
+    abstract void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int from, int mp, double[] yc);
 
     /** ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u for every c, into bSlope. */
     abstract void slopes(Evaluator.Scratch w, int start, int l, int mp);
@@ -30,15 +38,19 @@ abstract class PassKernel {
     /** The live Jacobian columns of atom l, coordinate a. */
     abstract void jacobianColumns(Evaluator.Scratch w, int l, int a, int mp);
 
-    /** Adds the block's products of stored columns (the residual last) to the sums: JᵀJ upper triangle and Jᵀr. */
-    abstract void products(Evaluator.Scratch w, int mp);
+    /**
+     * Adds the products of stored columns (the residual last) over the block's samples
+     * [from, from + mp) to the sums (JᵀJ upper triangle and Jᵀr): each entry's partial sums start
+     * from zero for these samples and are then added to the chunk's lanes.
+     */
+    abstract void products(Evaluator.Scratch w, int from, int mp);
 
     /** Samples m..mp past the data get no gate weight, so f = 0 = y and the Jacobian vanishes there. */
     final void noWeightOnPadding(Evaluator.Scratch w, int m, int mp) {
         for (int i = m; i < mp; i++) {
             w.bPi0[i] = 0;
             for (int l = 0; l < e.atoms; l++) {
-                w.bGate[l * BLOCK + i] = 0;
+                w.bGate[l * block + i] = 0;
             }
         }
     }
@@ -49,12 +61,16 @@ abstract class PassKernel {
         final int width = e.packedLength + e.dimension() + 1;
         final double[] lanes = w.lanes;
         java.util.Arrays.fill(lanes, 0, width * v, 0.0);
-        for (int b = start; b < end; b += BLOCK) {
-            int m = Math.min(BLOCK, end - b);
+        for (int b = start; b < end; b += block) {
+            int m = Math.min(block, end - b);
             int mp = (m + 2 * v - 1) / (2 * v) * (2 * v);
             gates(w, b, m, mp);
-            for (int a = 0; a < e.q; a++) {
-                valuesAndResiduals(w, b, a, mp, yc);
+            // The squared residuals enter each lane's SSR sum output by output within SUM_BLOCK
+            // samples: part of the summation order, as for the products below.
+            for (int s = 0; s < mp; s += SUM_BLOCK) {
+                for (int a = 0; a < e.q; a++) {
+                    valuesAndResiduals(w, b, a, s, Math.min(mp, s + SUM_BLOCK) - s, yc);
+                }
             }
             for (int l = 0; l < e.atoms; l++) {
                 if (l == 0 || !e.sameSlopes) {
@@ -64,7 +80,11 @@ abstract class PassKernel {
                     jacobianColumns(w, l, a, mp);
                 }
             }
-            products(w, mp);
+            // The products in sums of SUM_BLOCK samples each, whatever the block is: that grouping is
+            // part of the summation order, so it fixes the bits of JᵀJ and Jᵀr.
+            for (int s = 0; s < mp; s += SUM_BLOCK) {
+                products(w, s, Math.min(mp, s + SUM_BLOCK) - s);
+            }
         }
         // Lanes summed in a fixed order in plain Java (a vector's reduceLanes leaves the order to the JIT).
         for (int k = 0; k < width; k++) {

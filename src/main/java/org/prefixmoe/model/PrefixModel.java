@@ -373,7 +373,28 @@ public final class PrefixModel {
     public double[] regression(MixingMeasure g, double[] x) {
         checkMeasure("measure", g);
         checkInputs("x", x);
-        Evaluator ev = new Evaluator(this, g.size(), x, pretrained.evaluate(x));
+        return regression(g, x, pretrained.evaluate(x));
+    }
+
+    /**
+     * {@link #regression(MixingMeasure, double[])} with the pretrained part at {@code x} given, for
+     * callers that evaluate many measures at the same inputs (the regression loss of a study): the
+     * same values, bit for bit, without evaluating the pretrained experts again.
+     *
+     * @param g the mixing measure G
+     * @param x inputs, n × D row-major; not modified
+     * @param part {@code pretrained().evaluate(x)}
+     * @return {@code f_G(x_i)}, n × q row-major
+     * @throws IllegalArgumentException naming {@code x} or {@code part} when they do not fit the model
+     */
+    public double[] regression(MixingMeasure g, double[] x, PretrainedPart part) {
+        checkMeasure("measure", g);
+        checkInputs("x", x);
+        if (part.n() != x.length / d || part.q() != q) {
+            throw new IllegalArgumentException("part: the pretrained part of " + part.n() + " inputs with q = "
+                    + part.q() + " does not fit " + x.length / d + " inputs with q = " + q);
+        }
+        Evaluator ev = new Evaluator(this, g.size(), x, part);
         ev.setMeasure(g);
         int n = x.length / d;
         double[] out = new double[n * q];

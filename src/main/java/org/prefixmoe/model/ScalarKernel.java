@@ -12,9 +12,15 @@ package org.prefixmoe.model;
 final class ScalarKernel extends PassKernel {
     /** The partial sums per entry: the lanes of a 256-bit vector of doubles. */
     static final int LANES = 4;
+    /**
+     * Samples per block: 64, not the vector kernel's 256 ({@code bench --pass-only}: 118-120 against
+     * 165-168 ns/sample at 256, n = 10^5); the sums are grouped by SUM_BLOCK either way, so the bits
+     * are the same.
+     */
+    static final int BLOCK = 64;
 
     ScalarKernel(Evaluator e) {
-        super(e);
+        super(e, BLOCK);
     }
 
     @Override
@@ -62,7 +68,7 @@ final class ScalarKernel extends PassKernel {
 
     /** f_G coordinate a and its residual (stored after a's live columns); squared residuals into the SSR sums. */
     @Override
-    void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc) {
+    void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int from, int mp, double[] yc) {
         final int atoms = e.atoms;
         final int q = e.q;
         final double[] mean = e.meanT;
@@ -76,7 +82,7 @@ final class ScalarKernel extends PassKernel {
         final int fo = a * BLOCK;
         final int ro = (a * (e.dimension() + 1) + e.live[a]) * BLOCK;
         final int mo = a * e.nPad + start;
-        for (int i = 0; i < mp; i++) {
+        for (int i = from, end = from + mp; i < end; i++) {
             double fa = pi0[i] * mean[mo + i];
             for (int l = 0; l < atoms; l++) {
                 fa = Math.fma(g[l * BLOCK + i], value[l * q + a], fa);
@@ -149,13 +155,13 @@ final class ScalarKernel extends PassKernel {
 
     /** Adds the block's products of stored columns (the residual last) to the sums: JᵀJ upper triangle and Jᵀr. */
     @Override
-    void products(Evaluator.Scratch w, int mp) {
+    void products(Evaluator.Scratch w, int from, int mp) {
         final double[] jac = w.bJac;
         final double[] lanes = w.lanes;
         final int stride = e.dimension() + 1;
         for (int a = 0; a < e.q; a++) {
             final int n = e.live[a];
-            final int ao = a * stride * BLOCK;
+            final int ao = a * stride * BLOCK + from;
             final int eo = a * stride * stride;
             for (int k1 = 0; k1 < n; k1++) {
                 final int o1 = ao + k1 * BLOCK;

@@ -33,7 +33,7 @@ final class VectorKernel extends PassKernel {
 
 
     VectorKernel(Evaluator e) {
-        super(e);
+        super(e, BLOCK);
         if (BLOCK % (2 * V) != 0) {
             throw new IllegalStateException("block " + BLOCK + " is not a multiple of the vector length " + V);
         }
@@ -113,7 +113,7 @@ final class VectorKernel extends PassKernel {
 
     /** f_G coordinate a and its residual; adds the squared residuals to the lanes' SSR. */
     @Override
-    void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int mp, double[] yc) {
+    void valuesAndResiduals(Evaluator.Scratch w, int start, int a, int from, int mp, double[] yc) {
         final int atoms = e.atoms;
         final int q = e.q;
         final double[] mean = e.meanT;
@@ -129,7 +129,7 @@ final class VectorKernel extends PassKernel {
         final int mo = a * e.nPad + start;
         // Two samples' vectors per step: independent chains for f; the squared residuals still
         // enter each lane's sum in sample order.
-        for (int i = 0; i < mp; i += 2 * V) {
+        for (int i = from, end = from + mp; i < end; i += 2 * V) {
             final int j = i + V;
             DoubleVector fa = DoubleVector.fromArray(S, pi0, i).mul(DoubleVector.fromArray(S, mean, mo + i));
             DoubleVector fb = DoubleVector.fromArray(S, pi0, j).mul(DoubleVector.fromArray(S, mean, mo + j));
@@ -256,14 +256,14 @@ final class VectorKernel extends PassKernel {
      * flight (a sweep with fewer waits on the FMA latency).
      */
     @Override
-    void products(Evaluator.Scratch w, int mp) {
+    void products(Evaluator.Scratch w, int from, int mp) {
         final int cols = e.dimension();
         final double[] jac = w.bJac;
         final double[] lanes = w.lanes;
         final int stride = cols + 1;
         for (int a = 0; a < e.q; a++) {
             final int n = e.live[a];
-            final int ao = a * stride * BLOCK;
+            final int ao = a * stride * BLOCK + from;
             final int eo = a * stride * stride;
             int k1 = 0;
             for (; k1 + 1 < n; k1 += 2) {

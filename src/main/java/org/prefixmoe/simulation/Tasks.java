@@ -205,7 +205,7 @@ public final class Tasks {
 
     /** Per-study objects shared (read-only) by its tasks. */
     private record Prepared(Scenario.Study study, Estimator estimator, Initializer initializer, Sampler sampler,
-                            double[] evalX) {
+                            double[] evalX, RegressionError.On regression) {
     }
 
     private static List<Prepared> prepare(Scenario s) {
@@ -224,7 +224,11 @@ public final class Tasks {
                 x = evalX; // share one copy when the studies have the same inputs
             }
             evalX = x;
-            out.add(new Prepared(st, est, init, sampler, x));
+            // The regression loss of every task against the same truth at the same inputs: the truth's
+            // side computed once (the same bits as RegressionError.l2).
+            RegressionError.On regression = s.records("regression")
+                    ? RegressionError.on(st.fitted().model(), truth.model(), truth.truth(), x) : null;
+            out.add(new Prepared(st, est, init, sampler, x, regression));
         }
         return List.copyOf(out);
     }
@@ -275,8 +279,7 @@ public final class Tasks {
                     row.set("d2", VoronoiLoss.d2(g, truth, s.r()));
                 }
                 if (s.records("regression")) {
-                    row.set("regression", RegressionError.l2(st.fitted().model(), g, st.truth().model(), truth,
-                            p.evalX()));
+                    row.set("regression", p.regression().l2(g));
                 }
                 if (s.records("cells")) {
                     CellErrors c = CellErrors.of(g, truth);
