@@ -5,8 +5,8 @@ Grid (issue 23): the default and the second truth (simulations/models/{default,s
 parameterization (shared-linear, shared-nonlinear, non-shared), n in --sizes (10^3, 2*10^3, 10^4),
 L = L* and L* + 1, --near near-truth and --random random starts (fixed seeds; each cell its own data
 set). For each cell the Java entry point org.prefixmoe.bench.SameStartFits draws the data and the
-starts (projected onto the box) and fits from each start with the `flat` method of issue 23 ("new")
-and the default `lm` method ("old"), back to back on one thread. This script then runs SciPy from the
+starts (projected onto the box) and fits from each start with an optional method of issue 23 ("new":
+`flat`, or the one --method names, e.g. `geodesic`) and the default `lm` method ("old"), back to back on one thread. This script then runs SciPy from the
 same data and start with tight tolerances (ftol = xtol = gtol = 1e-15, max_nfev --max-nfev, bounds =
 the toolkit's box, x_scale "jac" as the toolkit's diag(JtJ) damping), polishes EVERY toolkit end point
 with the same SciPy call, and classifies each start:
@@ -24,7 +24,7 @@ time, one BLAS thread. The machine is shared: compare ratios measured in one run
 
 Usage (repository root, after `mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt`):
     nice -n 10 python3 bench/same_start.py [--sizes 1000,2000,10000] [--near 3] [--random 3]
-        [--truths default,second] [--atoms star,plus1] [--jobs 2] [--out bench/same-start-flat]
+        [--truths default,second] [--atoms star,plus1] [--jobs 2] [--method flat] [--out bench/same-start-flat]
 Writes OUT/same_start.csv (one row per start and cell) and prints the summary tables.
 """
 import os
@@ -156,14 +156,14 @@ def distance(x1, x2, L):
     return min(np.abs(a[list(p)] - b).max() for p in itertools.permutations(range(L)))
 
 
-def run_java(model_file, n, seed, near, rand, L, out):
+def run_java(model_file, n, seed, near, rand, L, out, method):
     cp = (ROOT / "target" / "cp.txt").read_text().strip()
     # SAME_START_CLASSES: a copy of target/classes and target/test-classes, so that a rebuild during
     # a long run does not change or break the fits.
     classes = os.environ.get("SAME_START_CLASSES", f"{ROOT}/target/classes:{ROOT}/target/test-classes") + ":" + cp
     subprocess.run(["java", "--add-modules", "jdk.incubator.vector", "-cp", classes,
                     "org.prefixmoe.bench.SameStartFits", str(MODELS / model_file), str(n), str(seed),
-                    str(near), str(rand), str(L), str(out)], check=True, stderr=subprocess.DEVNULL)
+                    str(near), str(rand), str(L), str(out), method], check=True, stderr=subprocess.DEVNULL)
 
 
 def scipy_fit(mdl, x0, Y, lo, hi, max_nfev):
@@ -175,12 +175,13 @@ def scipy_fit(mdl, x0, Y, lo, hi, max_nfev):
 
 def run_cell(cell):
     """One data set: Java fits from every start, SciPy from every start and from every end point."""
-    truth, p, n, L_kind, seed, near, rand, max_nfev = cell
+    truth, p, n, L_kind, seed, near, rand, max_nfev, method = cell
+    nt = method + "_"
     name = f"{truth}-{p}.yaml"
     spec = load_model(name)
     L = len(spec["atoms"]) + (1 if L_kind == "plus1" else 0)
     with tempfile.TemporaryDirectory() as tmp:
-        run_java(name, n, seed, near, rand, L, tmp)
+        run_java(name, n, seed, near, rand, L, tmp, method)
         data = np.loadtxt(pathlib.Path(tmp) / "data.csv", delimiter=",", skiprows=1)
         starts = json.loads((pathlib.Path(tmp) / "starts.json").read_text())
         fits = json.loads((pathlib.Path(tmp) / "toolkit.json").read_text())
@@ -198,15 +199,15 @@ def run_cell(cell):
         new, old = tk[(s["start"], "new")], tk[(s["start"], "old")]
         row = {"truth": truth, "parameterization": p, "n": n, "L": L, "L_kind": L_kind, "seed": seed,
                "start": s["start"], "type": s["type"],
-               "flat_objective": new["objective"], "flat_iterations": new["iterations"],
-               "flat_evaluations": new["evaluations"], "flat_stop": new["stop"], "flat_converged": new["converged"],
-               "flat_cpu_ms": new["cpu_ms"],
+               nt + "objective": new["objective"], nt + "iterations": new["iterations"],
+               nt + "evaluations": new["evaluations"], nt + "stop": new["stop"], nt + "converged": new["converged"],
+               nt + "cpu_ms": new["cpu_ms"],
                "lm_objective": old["objective"], "lm_iterations": old["iterations"],
                "lm_evaluations": old["evaluations"], "lm_stop": old["stop"], "lm_converged": old["converged"],
                "lm_cpu_ms": old["cpu_ms"],
                "scipy_objective": s_obj, "scipy_nfev": sp.nfev, "scipy_status": sp.status,
                "scipy_cpu_ms": secs * 1e3}
-        for tag, f in (("flat_", new), ("lm_", old)):
+        for tag, f in ((nt, new), ("lm_", old)):
             xf = pack(f["atoms"], f["biases"])
             pol, _ = scipy_fit(mdl, xf, Y, lo, hi, max_nfev)
             polished = 2 * pol.cost / n
@@ -223,7 +224,7 @@ def run_cell(cell):
             row[tag + "distance"] = far
             row[tag + "verdict"] = verdict
         rows.append(row)
-    print(f"{truth} {p} n={n} L={L}: flat " + " ".join(r["flat_verdict"][0] for r in rows)
+    print(f"{truth} {p} n={n} L={L}: {method} " + " ".join(r[nt + "verdict"][0] for r in rows)
           + " | lm " + " ".join(r["lm_verdict"][0] for r in rows), flush=True)
     return rows
 
@@ -238,6 +239,7 @@ def main():
     ap.add_argument("--only", default="shared-linear,shared-nonlinear,non-shared")
     ap.add_argument("--max-nfev", type=int, default=20000)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--method", default="flat", help="the toolkit's method compared with lm: flat or geodesic")
     ap.add_argument("--out", default=str(ROOT / "bench" / "same-start-flat"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)
@@ -248,7 +250,7 @@ def main():
         for p in args.only.split(","):
             for n in (int(v) for v in args.sizes.split(",")):
                 for L_kind in args.atoms.split(","):
-                    cells.append((truth, p, n, L_kind, seed, args.near, args.random, args.max_nfev))
+                    cells.append((truth, p, n, L_kind, seed, args.near, args.random, args.max_nfev, args.method))
                     seed += 1
     # Largest cells first, so the two workers finish together.
     order = sorted(range(len(cells)), key=lambda i: -cells[i][2])
@@ -264,9 +266,10 @@ def main():
 
 
 def summarize(rows):
+    new = next(k[:-len("verdict")] for k in rows[0] if k.endswith("_verdict") and k != "lm_verdict")
     def line(sel, label):
         out = [label, str(len(sel))]
-        for tag in ("flat_", "lm_"):
+        for tag in (new, "lm_"):
             c = {v: sum(r[tag + "verdict"] == v for r in sel) for v in ("not-worse", "worse", "different")}
             gain = max(float(r[tag + "polish_gain"]) for r in sel)
             big = sum(float(r[tag + "polish_gain"]) > 1e-9 for r in sel)
@@ -276,7 +279,8 @@ def summarize(rows):
             out.append(str(nc))
         return out
 
-    print("\n| cell | starts | flat: not worse / worse / different | flat: polish gain > 1e-9 | flat: not converged"
+    m = new[:-1]
+    print(f"\n| cell | starts | {m}: not worse / worse / different | {m}: polish gain > 1e-9 | {m}: not converged"
           " | lm: not worse / worse / different | lm: polish gain > 1e-9 | lm: not converged |")
     print("|---|---|---|---|---|---|---|---|")
     keys = dict.fromkeys((r["truth"], r["parameterization"], r["L_kind"]) for r in rows)
@@ -284,7 +288,7 @@ def summarize(rows):
         sel = [r for r in rows if (r["truth"], r["parameterization"], r["L_kind"]) == k]
         print("| " + " | ".join(line(sel, f"{k[0]} {k[1]} L = {'L*' if k[2] == 'star' else 'L*+1'}")) + " |")
     print("| " + " | ".join(line(rows, "**all**")) + " |")
-    for tag in ("flat_", "lm_"):
+    for tag in (new, "lm_"):
         ms = np.array([float(r[tag + "cpu_ms"]) for r in rows])
         it = np.array([int(r[tag + "iterations"]) for r in rows])
         ev = np.array([int(r[tag + "evaluations"]) for r in rows])

@@ -66,7 +66,20 @@ public final class LeastSquaresEstimator implements Estimator {
          * on a fresh finite-difference Hessian ({@code objective-change}); never on a small
          * objective change alone.
          */
-        FLAT("flat");
+        FLAT("flat"),
+        /**
+         * Levenberg–Marquardt with geodesic acceleration (Transtrum and Sethna 2012; issue 23,
+         * docs/solver-flat-sets.md): after {@link #LM}'s velocity {@code δ₁} (projected onto the box,
+         * held coordinates fixed) the second directional derivative of the residuals along it by
+         * a finite difference with {@code h = }{@link LeastSquaresEstimator#GEODESIC_H}, the
+         * acceleration {@code δ₂ = −(JᵀJ + λD)⁻¹Jᵀr''} on the same factorization, and the trial
+         * point {@code x + δ₁ + δ₂/2} projected onto the box; a trial with
+         * {@code 2‖δ₂‖/‖δ₁‖ > }{@link LeastSquaresEstimator#GEODESIC_ALPHA} (scaled norms) is
+         * rejected without a pass and raises λ as a failed step does. Two more passes per trial
+         * (residuals at {@code x + hδ₁}; Jacobian products at x). Stops by
+         * {@link Options#lmStopRule()}.
+         */
+        GEODESIC("geodesic");
 
         private final String label;
 
@@ -79,7 +92,7 @@ public final class LeastSquaresEstimator implements Estimator {
             return label;
         }
 
-        /** {@return the numeric code of the {@code method} solver setting (0 for lm, 1 for flat)} */
+        /** {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic)} */
         public int code() {
             return ordinal();
         }
@@ -87,7 +100,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm} or {@code flat}
+         * @param label {@code lm}, {@code flat} or {@code geodesic}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -98,24 +111,31 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: unknown least-squares method '" + label
-                    + "' (known: lm, flat)");
+                    + "' (known: " + known() + ")");
+        }
+
+        private static String known() {
+            StringBuilder b = new StringBuilder();
+            for (Method m : values()) {
+                b.append(b.length() > 0 ? ", " : "").append(m.label);
+            }
+            return b.toString();
         }
 
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm) or 1 (flat)
+         * @param code 0 (lm), 1 (flat) or 2 (geodesic)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
         public static Method byCode(double code) {
-            if (code == 0) {
-                return LM;
+            for (Method m : values()) {
+                if (code == m.ordinal()) {
+                    return m;
+                }
             }
-            if (code == 1) {
-                return FLAT;
-            }
-            throw new IllegalArgumentException("method: must be 0 (lm) or 1 (flat), got " + code);
+            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat) or 2 (geodesic), got " + code);
         }
     }
 
@@ -229,13 +249,14 @@ public final class LeastSquaresEstimator implements Estimator {
         }
 
         /**
-         * The stop rule of these settings: for {@link Method#LM} objective change, then gradient, then
-         * step ({@link #lmStopRule()}); for {@link Method#FLAT} {@link #flatStopRule()}.
+         * The stop rule of these settings: for {@link Method#LM} and {@link Method#GEODESIC} objective
+         * change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
+         * {@link #flatStopRule()}.
          *
          * @return the rule
          */
         public StopRule stopRule() {
-            return method == Method.LM ? lmStopRule() : flatStopRule();
+            return method == Method.FLAT ? flatStopRule() : lmStopRule();
         }
 
         /** {@return the stop rule of {@link Method#LM}: objective change, then gradient, then step} */
@@ -350,6 +371,7 @@ public final class LeastSquaresEstimator implements Estimator {
         DMatrixRMaj rhs = new DMatrixRMaj(dim, 1);
         DMatrixRMaj step = new DMatrixRMaj(dim, 1);
         LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
+        Geodesic geodesic = options.method() == Method.GEODESIC ? new Geodesic(n * q, dim) : null;
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -414,9 +436,19 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
                 stepNorm = Math.sqrt(stepNorm);
                 xNorm = Math.sqrt(xNorm);
-                ev.setParameters(xTrial);
-                double ssrTrial = ev.normalEquations(y, aTrial, gTrial);
-                evaluations++;
+                boolean bent = true;
+                if (geodesic != null) {
+                    // Transtrum–Sethna: bend the projected velocity along the valley, or reject it.
+                    bent = geodesic.accelerate(ev, y, x, xTrial, fixed, a, floor, chol, lo, hi);
+                    evaluations += 2;
+                    stepNorm = bent ? geodesic.distance(x, xTrial) : stepNorm;
+                }
+                double ssrTrial = Double.NaN;
+                if (bent) {
+                    ev.setParameters(xTrial);
+                    ssrTrial = ev.normalEquations(y, aTrial, gTrial);
+                    evaluations++;
+                }
                 if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
                     // Gain ratio of actual to predicted reduction drives the damping (Nielsen 1999).
                     double predicted = predictedReduction(a, g, x, xTrial, dim);
@@ -457,6 +489,80 @@ public final class LeastSquaresEstimator implements Estimator {
             }
         }
         return result(x, ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    /** The finite-difference step h of {@link Method#GEODESIC}'s second directional derivative (0.1). */
+    public static final double GEODESIC_H = 0.1;
+
+    /**
+     * The largest ratio {@code 2‖δ₂‖/‖δ₁‖} (scaled norms) of acceleration to velocity that
+     * {@link Method#GEODESIC} accepts (0.75, as Transtrum and Sethna suggest).
+     */
+    public static final double GEODESIC_ALPHA = 0.75;
+
+    /** Scratch and step of {@link Method#GEODESIC}'s acceleration. */
+    private static final class Geodesic {
+        private final double[] stepped;
+        private final double[] velocity;
+        private final double[] probe;
+        private final double[] jtr2;
+        private final DMatrixRMaj rhs;
+        private final DMatrixRMaj acceleration;
+
+        Geodesic(int residuals, int dim) {
+            stepped = new double[residuals];
+            velocity = new double[dim];
+            probe = new double[dim];
+            jtr2 = new double[dim];
+            rhs = new DMatrixRMaj(dim, 1);
+            acceleration = new DMatrixRMaj(dim, 1);
+        }
+
+        /**
+         * Given the projected velocity {@code xTrial − x} and the damped system factored in
+         * {@code chol}, computes the acceleration and writes the projected trial point
+         * {@code x + δ₁ + δ₂/2} into xTrial; false (xTrial unchanged) when {@code 2‖δ₂‖_D/‖δ₁‖_D}
+         * exceeds {@link #GEODESIC_ALPHA} or is not finite. Two passes; leaves the evaluator at x.
+         */
+        boolean accelerate(Evaluator ev, double[] y, double[] x, double[] xTrial, boolean[] fixed, double[] a,
+                           double floor, LinearSolverDense<DMatrixRMaj> chol, double[] lo, double[] hi) {
+            int dim = x.length;
+            for (int c = 0; c < dim; c++) {
+                velocity[c] = xTrial[c] - x[c];
+                probe[c] = x[c] + GEODESIC_H * velocity[c];
+            }
+            ev.setParameters(probe);
+            ev.residuals(y, stepped);
+            ev.setParameters(x);
+            ev.secondDirectional(y, stepped, velocity, GEODESIC_H, null, jtr2);
+            for (int r = 0; r < dim; r++) {
+                rhs.data[r] = fixed[r] ? 0.0 : -jtr2[r];
+            }
+            chol.solve(rhs, acceleration);
+            double v2 = 0;
+            double a2 = 0;
+            for (int c = 0; c < dim; c++) {
+                double d2 = Math.max(a[c * dim + c], floor);
+                v2 += velocity[c] * velocity[c] * d2;
+                a2 += acceleration.data[c] * acceleration.data[c] * d2;
+            }
+            if (!(2 * Math.sqrt(a2) <= GEODESIC_ALPHA * Math.sqrt(v2))) {
+                return false;
+            }
+            for (int c = 0; c < dim; c++) {
+                xTrial[c] = Math.min(hi[c], Math.max(lo[c], x[c] + velocity[c] + 0.5 * acceleration.data[c]));
+            }
+            return true;
+        }
+
+        /** {@return the Euclidean length of {@code xTrial − x}} */
+        double distance(double[] x, double[] xTrial) {
+            double s = 0;
+            for (int c = 0; c < x.length; c++) {
+                s += (xTrial[c] - x[c]) * (xTrial[c] - x[c]);
+            }
+            return Math.sqrt(s);
+        }
     }
 
     /**

@@ -89,6 +89,7 @@ public final class Evaluator {
     private final double[] gate;    // L prompt gate probabilities
     private final double[] slopeX;  // L × p, (∂κ_l/∂θ)^T x
     private final double[] f;
+    private double[] jacobianRow;  // q × P, made by the first Jacobian product
 
     // Blocked kernels of normalEquations: samples are processed BLOCK at a time in
     // structure-of-arrays layout, so that every inner loop runs over samples (long, unit-stride
@@ -646,6 +647,115 @@ public final class Evaluator {
         }
         System.arraycopy(sums, packedLength, jtr, 0, cols);
         return sums[width - 1];
+    }
+
+    /**
+     * The residuals {@code r = f_G(X) − Y} at the current parameters, in one pass on the calling
+     * thread (for the geodesic acceleration of the least-squares solver, which needs residual
+     * vectors at two points; the fused pass {@link #normalEquations} never forms them).
+     *
+     * @param y the responses, n × q row-major; not modified
+     * @param out receives the residuals, n × q row-major; modified
+     * @return the residual sum of squares
+     */
+    public double residuals(double[] y, double[] out) {
+        checkLength("y", y);
+        checkLength("out", out);
+        double ssr = 0;
+        for (int i = 0; i < n; i++) {
+            value(i, f);
+            for (int a = 0; a < q; a++) {
+                double e = f[a] - y[i * q + a];
+                out[i * q + a] = e;
+                ssr += e * e;
+            }
+        }
+        return ssr;
+    }
+
+    /**
+     * {@code Jᵀw} at the current parameters for any vector w of the residuals' shape (J the
+     * n q × P Jacobian of {@code f_G(X)}), in one pass on the calling thread; the Jacobian is
+     * formed one sample at a time and never stored.
+     *
+     * @param w the vector, n × q row-major; not modified
+     * @param out receives {@code Jᵀw}, length {@link #dimension()}; modified
+     */
+    public void jacobianTransposeTimes(double[] w, double[] out) {
+        checkLength("w", w);
+        jacobianProducts(null, w, null, 0, null, out);
+    }
+
+    /**
+     * The second directional derivative of the residuals along v at the current point x by the
+     * finite difference of Transtrum and Sethna, {@code r''_v ≈ (2/h) [(r(x + hv) − r(x))/h − Jv]}
+     * with J and r(x) at x, and {@code Jᵀr''_v}, in one pass on the calling thread (docs/theory.md
+     * §3; the geodesic acceleration of the least-squares solver).
+     *
+     * @param y the responses, n × q row-major; not modified
+     * @param stepped the residuals at {@code x + hv} ({@link #residuals} there), n × q; not modified
+     * @param v the direction, length {@link #dimension()}; not modified
+     * @param h the finite-difference step (positive)
+     * @param second receives {@code r''_v}, n × q row-major, or null when not wanted; modified
+     * @param out receives {@code Jᵀr''_v}, length {@link #dimension()}; modified
+     */
+    public void secondDirectional(double[] y, double[] stepped, double[] v, double h, double[] second,
+                                  double[] out) {
+        checkLength("y", y);
+        checkLength("stepped", stepped);
+        if (second != null) {
+            checkLength("second", second);
+        }
+        if (!(h > 0)) {
+            throw new IllegalArgumentException("h: must be > 0, got " + h);
+        }
+        jacobianProducts(y, stepped, v, h, second, out);
+    }
+
+    /**
+     * {@code out = Jᵀw} at the current parameters, one sample's Jacobian at a time. With {@code y}
+     * null, w is {@code given}; otherwise w is the Transtrum–Sethna second difference along v
+     * with {@code given} the residuals at {@code x + hv}, written into {@code second} when not null.
+     */
+    private void jacobianProducts(double[] y, double[] given, double[] v, double h, double[] second,
+                                  double[] out) {
+        int cols = dimension();
+        double[] jac = jacobianScratch();
+        java.util.Arrays.fill(out, 0, cols, 0.0);
+        for (int i = 0; i < n; i++) {
+            valueAndJacobian(i, f, jac);
+            for (int a = 0; a < q; a++) {
+                int ro = a * cols;
+                int k = i * q + a;
+                double w = given[k];
+                if (y != null) {
+                    double jv = 0;
+                    for (int c = 0; c < cols; c++) {
+                        jv += jac[ro + c] * v[c];
+                    }
+                    w = 2 / h * ((w - (f[a] - y[k])) / h - jv);
+                    if (second != null) {
+                        second[k] = w;
+                    }
+                }
+                for (int c = 0; c < cols; c++) {
+                    out[c] += jac[ro + c] * w;
+                }
+            }
+        }
+    }
+
+    private double[] jacobianScratch() {
+        if (jacobianRow == null) {
+            jacobianRow = new double[q * dimension()];
+        }
+        return jacobianRow;
+    }
+
+    private void checkLength(String name, double[] v) {
+        if (v.length != n * q) {
+            throw new IllegalArgumentException(name + ": expected " + n * q + " values (n × q), found " + v.length);
+        }
     }
 
     /** {@return the kernel of the pass (made on first use; the vector one only when selected)} */

@@ -59,7 +59,7 @@ public final class PeerWorkload {
     /**
      * Entry point.
      *
-     * @param args scenario file, stride, threads, optional method (lm or flat)
+     * @param args scenario file, stride, threads, optional method (lm, flat or geodesic)
      * @throws Exception on bad input
      */
     public static void main(String[] args) throws Exception {

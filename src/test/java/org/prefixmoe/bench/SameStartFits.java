@@ -30,13 +30,13 @@ import org.prefixmoe.sampling.RegressionSampler;
 /**
  * The toolkit's side of {@code bench/same_start.py}: one data set from a truth, several near-truth
  * and random starts (fixed seeds, projected onto the box), and from each start one least-squares
- * fit with the {@code flat} method of issue 23 (rule {@code new}) and one with the default
- * {@code lm} method (rule {@code old}). The two fits of a start run back to back in alternating
+ * fit with an optional method of issue 23 ({@code flat} unless METHOD names another; rule
+ * {@code new}) and one with the default {@code lm} method (rule {@code old}). The two fits of a start run back to back in alternating
  * order on one thread, timed in thread CPU time.
  * Writes {@code data.csv}, {@code starts.json} and {@code toolkit.json} to the output folder.
  *
  * <pre>
- * java -cp target/classes:target/test-classes:CP org.prefixmoe.bench.SameStartFits MODEL N SEED NEAR RANDOM L OUT
+ * java -cp target/classes:target/test-classes:CP org.prefixmoe.bench.SameStartFits MODEL N SEED NEAR RANDOM L OUT [METHOD]
  * </pre>
  */
 public final class SameStartFits {
@@ -57,7 +57,8 @@ public final class SameStartFits {
     /**
      * Entry point.
      *
-     * @param args model file, n, seed, near-truth starts, random starts, L, output folder
+     * @param args model file, n, seed, near-truth starts, random starts, L, output folder, optional
+     *     method of the new fits (flat by default)
      * @throws IOException if the output cannot be written
      */
     public static void main(String[] args) throws IOException {
@@ -90,7 +91,7 @@ public final class SameStartFits {
         }
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT;
         LeastSquaresEstimator current = new LeastSquaresEstimator(
-                options.withMethod(LeastSquaresEstimator.Method.FLAT));
+                options.withMethod(LeastSquaresEstimator.Method.byLabel(args.length > 7 ? args[7] : "flat")));
         LeastSquaresEstimator old = new LeastSquaresEstimator(options);
         // Warm-up (JIT) on the first starts, not recorded.
         for (int k = 0; k < Math.min(4, measures.size()); k++) {

@@ -72,6 +72,19 @@ class ScenarioFilesTest {
         assertTrue(e.getMessage().contains("method") && e.getMessage().contains("trf"), e.getMessage());
     }
 
+    @Test
+    void geodesicMethodIsNamedAndAnUnknownNameNamesFieldAndFile() throws IOException {
+        String base = GOOD.replace("TRUTH", truth());
+        Scenario geo = ScenarioFiles.read(write(base + "solver: {method: geodesic}\n"));
+        assertEquals(2.0, geo.solver().get("method"));
+        Path f = write(base + "solver: {method: geodesics}\n");
+        InputFileException e = assertThrows(InputFileException.class, () -> ScenarioFiles.read(f));
+        assertEquals(f, e.file());
+        assertEquals("solver.method", e.field(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("geodesics")
+                && e.getMessage().contains("lm, flat, geodesic"), e.getMessage());
+    }
+
     static Stream<Arguments> malformed() {
         return Stream.of(
                 Arguments.of(GOOD + "colour: blue\n", "colour", "unknown field"),

@@ -1,0 +1,58 @@
+package org.prefixmoe.estimation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.prefixmoe.TestModels;
+import org.prefixmoe.loss.VoronoiCells;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.TruthModel;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.RegressionSampler;
+
+/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}). */
+class OptionalMethodsRecoveryTest {
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String p : new String[] {"shared-linear", "shared-nonlinear", "non-shared"}) {
+            b.add(Arguments.of(LeastSquaresEstimator.Method.FLAT, p, 2311L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.GEODESIC, p, 2411L));
+        }
+        return b.build();
+    }
+
+    /**
+     * Fits the default truth of a parameterization exactly specified (n = 20,000, one near-truth
+     * start, the given seed) and asserts a converged fit with one fitted atom in each true atom's
+     * Voronoi cell, every coordinate within 0.05 of the truth, and the noise variance 0.01 ± 0.001.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void exactSpecifiedFitRecoversTheTrueAtoms(LeastSquaresEstimator.Method method, String parameterization,
+                                               long seed) {
+        Estimator estimator = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(method));
+        TruthModel tm = TestModels.defaultTruth(parameterization);
+        FitProblem problem = new FitProblem(tm.model(),
+                RegressionSampler.of(tm).sample(20_000, RandomStreams.stream(seed, 1)), tm.trueAtoms(), tm.box());
+        FitResult fit = Fitting.fitWithRestarts(estimator, problem, new NearTruthInitializer(tm.truth()), 1,
+                RandomStreams.stream(seed, 2));
+        assertTrue(fit.converged(), fit.stopReason().label());
+        MixingMeasure g = fit.estimate();
+        VoronoiCells cells = VoronoiCells.of(g, tm.truth());
+        double worst = 0;
+        for (int j = 0; j < tm.trueAtoms(); j++) {
+            assertEquals(1, cells.size(j), "true atom " + j + " in " + g);
+            double[] fitted = g.atom(cells.members(j).get(0));
+            double[] truth = tm.truth().atom(j);
+            for (int c = 0; c < truth.length; c++) {
+                worst = Math.max(worst, Math.abs(fitted[c] - truth[c]));
+            }
+        }
+        assertTrue(worst <= 0.05, "largest coordinate error " + worst + ": " + g);
+        assertEquals(0.01, fit.noiseVariance(), 0.001);
+    }
+}
