@@ -26,25 +26,26 @@ public final class RegressionError {
      */
     public static double l2(PrefixModel fittedModel, MixingMeasure fitted, PrefixModel trueModel,
                             MixingMeasure truth, double[] x) {
-        Objects.requireNonNull(fittedModel, "fittedModel");
         Objects.requireNonNull(fitted, "fitted");
-        Objects.requireNonNull(trueModel, "trueModel");
-        Objects.requireNonNull(truth, "truth");
-        Objects.requireNonNull(x, "x");
-        checkDimensions(fittedModel, trueModel);
-        if (x.length == 0) {
-            throw new IllegalArgumentException("x: no inputs");
-        }
+        checkArguments(fittedModel, trueModel, truth, x);
         return rootMeanSquare(fittedModel.regression(fitted, x), trueModel.regression(truth, x),
                 x.length / trueModel.inputDimension());
     }
 
-    private static void checkDimensions(PrefixModel fittedModel, PrefixModel trueModel) {
+    private static void checkArguments(PrefixModel fittedModel, PrefixModel trueModel, MixingMeasure truth,
+                                       double[] x) {
+        Objects.requireNonNull(fittedModel, "fittedModel");
+        Objects.requireNonNull(trueModel, "trueModel");
+        Objects.requireNonNull(truth, "truth");
+        Objects.requireNonNull(x, "x");
         if (fittedModel.inputDimension() != trueModel.inputDimension()
                 || fittedModel.outputDimension() != trueModel.outputDimension()) {
             throw new IllegalArgumentException("fittedModel: dimensions D = " + fittedModel.inputDimension() + ", q = "
                     + fittedModel.outputDimension() + " differ from trueModel's D = " + trueModel.inputDimension()
                     + ", q = " + trueModel.outputDimension());
+        }
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x: no inputs");
         }
     }
 
@@ -72,14 +73,7 @@ public final class RegressionError {
      * @throws IllegalArgumentException as {@link #l2}
      */
     public static On on(PrefixModel fittedModel, PrefixModel trueModel, MixingMeasure truth, double[] x) {
-        Objects.requireNonNull(fittedModel, "fittedModel");
-        Objects.requireNonNull(trueModel, "trueModel");
-        Objects.requireNonNull(truth, "truth");
-        Objects.requireNonNull(x, "x");
-        checkDimensions(fittedModel, trueModel);
-        if (x.length == 0) {
-            throw new IllegalArgumentException("x: no inputs");
-        }
+        checkArguments(fittedModel, trueModel, truth, x);
         return new On(fittedModel, x, fittedModel.pretrained().evaluate(x), trueModel.regression(truth, x),
                 x.length / trueModel.inputDimension());
     }
