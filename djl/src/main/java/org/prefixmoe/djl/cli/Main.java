@@ -139,8 +139,17 @@ public final class Main implements Runnable {
         @Option(names = "--seeds", description = "number of paired test seeds, 1..N (default: ${DEFAULT-VALUE})")
         int seeds = DEFAULT_SEEDS;
         @Option(names = "--selection-seeds", description = "number of learning-rate selection seeds, numbered from "
-                + "1001 so that they never coincide with test seeds (default: ${DEFAULT-VALUE})")
+                + "--first-selection-seed so that they never coincide with test seeds (default: ${DEFAULT-VALUE})")
         int selectionSeeds = 2;
+        @Option(names = "--first-seed", description = "number of the first paired test seed, for a follow-up on "
+                + "fresh seeds (default: ${DEFAULT-VALUE})")
+        long firstSeed = 1;
+        @Option(names = "--first-selection-seed", description = "number of the first selection seed (default: "
+                + "${DEFAULT-VALUE})")
+        long firstSelectionSeed = 1001;
+        @Option(names = "--backbone-dir", description = "directory of the pretrained backbone to reuse, e.g. the main "
+                + "study's paper-figures/djl for a follow-up written elsewhere (default: the output directory)")
+        Path backboneDir;
         @Option(names = "--methods", split = ",", converter = MethodConverter.class,
                 description = "comma-separated subset of linear-probe, no-share, simple-share, deep-share, "
                         + "tanh-share, full-finetune (default: all)")
@@ -270,12 +279,16 @@ public final class Main implements Runnable {
             Map<Method, List<Float>> grids = grids(DEFAULT_GRIDS, grid, "--grid");
             Map<Method, List<Float>> headGrids = grids(DEFAULT_HEAD_GRIDS, headGrid, "--head-grid");
             List<Long> seedList = new ArrayList<>();
-            for (long s = 1; s <= seeds; s++) {
-                seedList.add(s);
+            if (firstSeed < 1 || firstSelectionSeed < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--first-seed and --first-selection-seed must be at least 1");
+            }
+            for (long s = 0; s < seeds; s++) {
+                seedList.add(firstSeed + s);
             }
             List<Long> selList = new ArrayList<>();
-            for (long s = 1; s <= selectionSeeds; s++) {
-                selList.add(1000 + s);
+            for (long s = 0; s < selectionSeeds; s++) {
+                selList.add(firstSelectionSeed + s);
             }
             Path root = repoRoot();
             String command = "mvn -f djl/pom.xml -q compile exec:java -Dexec.args=\""
@@ -294,7 +307,7 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             try {
-                new Study(cfg, dev, System.out).run(reportOnly);
+                new Study(cfg, dev, System.out, backboneDir).run(reportOnly);
             } catch (DataMissingException e) {
                 System.err.println(e.getMessage());
                 return 2;

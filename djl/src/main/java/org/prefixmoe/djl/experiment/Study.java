@@ -59,6 +59,7 @@ public final class Study {
     private final StudyConfig cfg;
     private final Device device;
     private final PrintStream out;
+    private final Path backboneDir;
 
     /**
      * @param cfg settings
@@ -66,9 +67,24 @@ public final class Study {
      * @param out progress output
      */
     public Study(StudyConfig cfg, Device device, PrintStream out) {
+        this(cfg, device, out, null);
+    }
+
+    /**
+     * A study that takes its pretrained backbone from another directory (a follow-up with its own output
+     * directory reuses the main study's backbone instead of pretraining again).
+     *
+     * @param cfg the settings
+     * @param device where to compute
+     * @param out progress and summary lines
+     * @param backboneDir directory holding {@code pretrained-TAG.params} and {@code .properties}; null: the
+     *     output directory (pretrained there if missing)
+     */
+    public Study(StudyConfig cfg, Device device, PrintStream out, Path backboneDir) {
         this.cfg = cfg;
         this.device = device;
         this.out = out;
+        this.backboneDir = backboneDir;
     }
 
     /**
@@ -493,8 +509,12 @@ public final class Study {
             throws IOException {
         // The backbone lives in the output directory (committed with the results) so that a study can resume
         // on another machine with bit-identical pretrained weights.
-        Path file = cfg.outDir().resolve("pretrained-" + cfg.pretrainTag() + ".params");
-        Path meta = cfg.outDir().resolve("pretrained-" + cfg.pretrainTag() + ".properties");
+        Path dir = backboneDir != null ? backboneDir : cfg.outDir();
+        Path file = dir.resolve("pretrained-" + cfg.pretrainTag() + ".params");
+        Path meta = dir.resolve("pretrained-" + cfg.pretrainTag() + ".properties");
+        if (backboneDir != null && !(Files.isRegularFile(file) && Files.isRegularFile(meta))) {
+            throw new IOException("--backbone-dir: no pretrained backbone " + file + " (and " + meta + ")");
+        }
         if (Files.isRegularFile(file) && Files.isRegularFile(meta)) {
             Properties p = new Properties();
             try (var in = Files.newInputStream(meta)) {
