@@ -231,24 +231,28 @@ final class MoeModelCommands {
      * compare every deterministic column with the row in the results file, and optionally write the
      * data and the estimate.
      */
-    static int replay(Path scenarioFile, String study, int n, int replicate, Path results, Path dataOut,
-                      Path estimateOut) {
+    static int replay(Path scenarioFile, String study, int n, int replicate, boolean quick, Path results,
+                      Path dataOut, Path estimateOut) {
         if (isSharedRouted(scenarioFile)) {
             SharedRoutedScenario s = SharedRoutedScenarioFiles.read(scenarioFile);
-            return replay(s, scenarioFile, study, n, replicate, results, dataOut, estimateOut, t -> {
+            Function<MoeRunner.Task, Recomputed> compute = t -> {
                 SharedRoutedScenario.Replay r = s.replay(t);
                 SharedRoutedMixture fitted = s.fitted(s.blockStudies().get(t.study()));
                 return new Recomputed(r.row(), r.data(), r.fit() == null ? null
                         : o -> ComponentsFiles.write(o, fitted, r.fit()));
-            });
+            };
+            return replay(quick ? s.quick() : s, quick, scenarioFile, study, n, replicate, results, dataOut,
+                    estimateOut, compute);
         }
         MoeScenario s = MoeScenarioFiles.read(scenarioFile);
-        return replay(s, scenarioFile, study, n, replicate, results, dataOut, estimateOut, t -> {
+        Function<MoeRunner.Task, Recomputed> compute = t -> {
             MoeRunner.Replay r = MoeRunner.replay(s, t);
             MixtureOfExperts fitted = s.fitted(s.studies().get(t.study()));
             return new Recomputed(r.row(), r.data(), r.fit() == null ? null
                     : o -> ComponentsFiles.write(o, fitted, r.fit()));
-        });
+        };
+        return replay(quick ? s.quick() : s, quick, scenarioFile, study, n, replicate, results, dataOut, estimateOut,
+                compute);
     }
 
     private static int studyIndex(FamilyStudy s, String study, Path scenarioFile) {
@@ -263,8 +267,9 @@ final class MoeModelCommands {
                 + String.join(", ", names) + ")");
     }
 
-    private static int replay(FamilyStudy s, Path scenarioFile, String study, int n, int replicate, Path results,
-                              Path dataOut, Path estimateOut, Function<MoeRunner.Task, Recomputed> compute) {
+    private static int replay(FamilyStudy s, boolean quick, Path scenarioFile, String study, int n, int replicate,
+                              Path results, Path dataOut, Path estimateOut,
+                              Function<MoeRunner.Task, Recomputed> compute) {
         int index = studyIndex(s, study, scenarioFile);
         if (n < 2) {
             throw new IllegalArgumentException("-n: must be >= 2, got " + n);
@@ -276,7 +281,12 @@ final class MoeModelCommands {
         if (results != null && !Files.isRegularFile(results)) {
             throw new IllegalArgumentException("--results: " + results + ": no such file");
         }
-        Path existing = results != null ? results : Path.of("plots", s.name(), "results.csv");
+        if (quick && replicate > s.replicates()) {
+            throw new IllegalArgumentException("--replicate: " + replicate + " is beyond the " + s.replicates()
+                    + " replicates of the quick grid of " + scenarioFile);
+        }
+        Path existing = results != null ? results
+                : Path.of("plots", s.name() + (quick ? "-quick" : ""), "results.csv");
         MoeRow old = null;
         if (Files.isRegularFile(existing)) {
             for (MoeRow r : MoeRunner.read(existing, s)) {

@@ -44,8 +44,10 @@ final class MoeSimulate {
      * @param mode progress mode
      * @param fresh recompute every task
      * @param plot summarize and plot afterwards
+     * @param quick run the quick grid ({@link FamilyStudy#quick()}) into {@code OUTPUT/NAME-quick}
      */
-    static void run(Path file, Path output, int threads, boolean quiet, Progress.Mode mode, boolean fresh, boolean plot) {
+    static void run(Path file, Path output, int threads, boolean quiet, Progress.Mode mode, boolean fresh, boolean plot,
+                    boolean quick) {
         FamilyStudy s;
         String model;
         if (SharedRoutedScenarioFiles.isSharedRoutedScenario(file)) {
@@ -57,7 +59,10 @@ final class MoeSimulate {
             s = ms;
             model = ms.model().toString();
         }
-        Path dir = output.resolve(s.name());
+        if (quick) {
+            s = s.quick();
+        }
+        Path dir = output.resolve(s.name() + (quick ? "-quick" : ""));
         Outputs.folder("--output", dir, writtenFiles(s));
         Path results = dir.resolve("results.csv");
         System.out.printf(Locale.ROOT, "%s: %s, %d studies x %d sizes x %d replicates = %d tasks on %d thread(s) -> %s%n",
@@ -95,7 +100,9 @@ final class MoeSimulate {
         try {
             StudyReport.Versions v = new StudyReport.Versions(Main.version(), System.getProperty("java.version")
                     + " (" + System.getProperty("java.vendor") + ")", "");
-            String command = "bin/prefixmoe simulate " + file + " -o " + dir.toAbsolutePath().getParent();
+            boolean quick = dir.getFileName() != null && dir.getFileName().toString().equals(s.name() + "-quick");
+            String command = "bin/prefixmoe simulate " + file + (quick ? " --quick" : "") + " -o "
+                    + dir.toAbsolutePath().getParent();
             AtomicFiles.writeString(dir.resolve("report.html"), StudyReport.familyHtml(s.name(), s.fingerprint(),
                     Files.readString(md), file, Files.readString(file), dir, command, v));
         } catch (IOException e) {

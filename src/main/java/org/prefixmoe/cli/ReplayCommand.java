@@ -58,10 +58,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (MoeModelCommands.isFamily(scenarioFile)) {
-            if (quick) {
-                throw new IllegalArgumentException("--quick: family scenarios have no quick grid (" + scenarioFile + ")");
-            }
-            return MoeModelCommands.replay(scenarioFile, study, n, replicate, results, dataOut, estimateOut);
+            return MoeModelCommands.replay(scenarioFile, study, n, replicate, quick, results, dataOut, estimateOut);
         }
         Scenario s = ScenarioFiles.read(scenarioFile);
         if (quick) {

@@ -131,8 +131,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     /** Family scenarios (a {@code model.gate} field): run, summarize and plot each, one after another. */
     private Integer callFamily() {
-        if (shard != null || quick) {
-            throw new IllegalArgumentException("--shard and --quick: not available for mixture-of-experts family scenarios");
+        if (shard != null) {
+            throw new IllegalArgumentException("--shard: not available for mixture-of-experts family scenarios");
         }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) {
@@ -145,7 +145,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         for (Path p : scenarios) {
-            MoeSimulate.run(p, output, t, quiet, progressMode, fresh, plot);
+            MoeSimulate.run(p, output, t, quiet, progressMode, fresh, plot, quick);
         }
         return 0;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -140,8 +141,49 @@ class FamilyPredictReplayTest {
         r = run("replay", scenario.toString(), "--study", study, "-n", "400", "--replicate", "0");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("from 1"), r.err());
-        r = run("replay", scenario.toString(), "--study", study, "-n", "400", "--replicate", "1", "--quick");
+    }
+
+    /**
+     * {@code simulate --quick} of a family scenario: at most 5 replicates into NAME-quick/, every row
+     * equal to the full grid's row of the same study, n and replicate (seconds aside); {@code replay
+     * --quick} checks a quick row and refuses a replicate beyond the quick grid.
+     */
+    @Test
+    void quickGridIsASubsetOfTheFullGrid() throws IOException {
+        String text = Files.readString(Path.of(SGAME)).replaceAll("(?m)^sizes:.*$", "sizes: [200, 300]")
+                .replaceAll("(?m)^replicates:.*$", "replicates: 6").replace("name: sgame-exact", "name: tiny-quick");
+        Path scenario = dir.resolve("tiny-quick.yaml");
+        Files.writeString(scenario, text);
+        Path out = dir.resolve("out");
+        Run r = run("simulate", scenario.toString(), "-o", out.toString(), "-q", "--no-plot", "--quick");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("x 5 replicates"), r.out());
+        r = run("simulate", scenario.toString(), "-o", out.toString(), "-q", "--no-plot");
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<Map<String, String>> quick = rows(out.resolve("tiny-quick-quick/results.csv")).stream()
+                .map(CSVRecord::toMap).toList();
+        List<Map<String, String>> full = rows(out.resolve("tiny-quick/results.csv")).stream()
+                .map(CSVRecord::toMap).toList();
+        int studies = MoeScenarioFiles.read(scenario).studies().size();
+        assertEquals(studies * 2 * 5, quick.size());
+        assertEquals(studies * 2 * 6, full.size());
+        for (Map<String, String> q : quick) {
+            Map<String, String> f = full.stream().filter(x -> x.get("study").equals(q.get("study"))
+                    && x.get("n").equals(q.get("n")) && x.get("replicate").equals(q.get("replicate"))).findFirst()
+                    .orElseThrow();
+            for (String col : q.keySet()) {
+                if (!col.equals("seconds")) {
+                    assertEquals(f.get(col), q.get(col), col + " of " + q);
+                }
+            }
+        }
+        String study = quick.get(0).get("study");
+        r = run("replay", scenario.toString(), "--study", study, "-n", "300", "--replicate", "5", "--quick",
+                "--results", out.resolve("tiny-quick-quick/results.csv").toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("identical: every deterministic column matches"), r.out());
+        r = run("replay", scenario.toString(), "--study", study, "-n", "300", "--replicate", "6", "--quick");
         assertEquals(2, r.status());
-        assertTrue(r.err().contains("no quick grid"), r.err());
+        assertTrue(r.err().contains("beyond the 5 replicates of the quick grid"), r.err());
     }
 }

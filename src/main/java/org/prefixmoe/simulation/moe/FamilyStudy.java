@@ -36,6 +36,20 @@ public interface FamilyStudy {
     /** {@return what a summary prints about the scenario} */
     MoeSummary.Header header();
 
+    /** Replicates of the {@code --quick} grid at most (as a prefix scenario's default quick grid). */
+    int QUICK_REPLICATES = 5;
+
+    /**
+     * The {@code --quick} grid: the same studies and sizes with at most {@link #QUICK_REPLICATES}
+     * replicates. A task's data and starts depend only on the seed, n and the replicate, so every
+     * quick row equals the full grid's row of the same study, n and replicate.
+     *
+     * @return this scenario restricted to the quick grid (itself when it has no more replicates)
+     */
+    default FamilyStudy quick() {
+        return replicates() <= QUICK_REPLICATES ? this : new QuickGrid(this, QUICK_REPLICATES);
+    }
+
     /**
      * Runs one task; a fit that throws is a {@code failed} row, never an exception.
      *
