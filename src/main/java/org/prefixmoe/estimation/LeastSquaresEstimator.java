@@ -79,7 +79,17 @@ public final class LeastSquaresEstimator implements Estimator {
          * (residuals at {@code x + hδ₁}; Jacobian products at x). Stops by
          * {@link Options#lmStopRule()}.
          */
-        GEODESIC("geodesic");
+        GEODESIC("geodesic"),
+        /**
+         * {@link #LM} with Transtrum and Sethna's damping (issue 23, docs/solver-flat-sets.md): the
+         * damping metric {@code D} is the running maximum of {@code diag(JᵀJ)} over the accepted
+         * points of the fit (floored as {@link #LM}'s), and λ is divided by 3 after an accepted
+         * step and doubled after a rejected trial ("delayed gratification"). Stops by
+         * {@link Options#lmStopRule()}.
+         */
+        LM_TS("lm-ts"),
+        /** {@link #GEODESIC} with {@link #LM_TS}'s damping metric (also in the α test) and λ rule. */
+        GEODESIC_TS("geodesic-ts");
 
         private final String label;
 
@@ -92,7 +102,10 @@ public final class LeastSquaresEstimator implements Estimator {
             return label;
         }
 
-        /** {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic)} */
+        /**
+         * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
+         * 3 lm-ts, 4 geodesic-ts)}
+         */
         public int code() {
             return ordinal();
         }
@@ -100,7 +113,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm}, {@code flat} or {@code geodesic}
+         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts} or {@code geodesic-ts}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -125,7 +138,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat) or 2 (geodesic)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or 4 (geodesic-ts)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -135,7 +148,8 @@ public final class LeastSquaresEstimator implements Estimator {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat) or 2 (geodesic), got " + code);
+            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or "
+                    + "4 (geodesic-ts), got " + code);
         }
     }
 
@@ -249,8 +263,8 @@ public final class LeastSquaresEstimator implements Estimator {
         }
 
         /**
-         * The stop rule of these settings: for {@link Method#LM} and {@link Method#GEODESIC} objective
-         * change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
+         * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
+         * Transtrum–Sethna variants objective change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
          * {@link #flatStopRule()}.
          *
          * @return the rule
@@ -371,7 +385,13 @@ public final class LeastSquaresEstimator implements Estimator {
         DMatrixRMaj rhs = new DMatrixRMaj(dim, 1);
         DMatrixRMaj step = new DMatrixRMaj(dim, 1);
         LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
-        Geodesic geodesic = options.method() == Method.GEODESIC ? new Geodesic(n * q, dim) : null;
+        Method method = options.method();
+        Geodesic geodesic = method == Method.GEODESIC || method == Method.GEODESIC_TS
+                ? new Geodesic(n * q, dim) : null;
+        // Transtrum–Sethna: D the running maximum of diag(JᵀJ), λ ÷3 on acceptance, ×2 on rejection.
+        boolean ts = method == Method.LM_TS || method == Method.GEODESIC_TS;
+        double[] runningDiag = ts ? new double[dim] : null;
+        double[] d = new double[dim];
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -407,14 +427,19 @@ public final class LeastSquaresEstimator implements Estimator {
                 maxDiag = Math.max(maxDiag, a[c * dim + c]);
             }
             double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            for (int c = 0; c < dim; c++) {
+                if (ts) {
+                    runningDiag[c] = Math.max(runningDiag[c], a[c * dim + c]);
+                }
+                d[c] = Math.max(ts ? runningDiag[c] : a[c * dim + c], floor);
+            }
             int rejected = 0;
             while (true) {
                 for (int r = 0; r < dim; r++) {
                     for (int c = 0; c < dim; c++) {
                         m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
                     }
-                    double diag = Math.max(a[r * dim + r], floor);
-                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * diag;
+                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * d[r];
                     rhs.data[r] = fixed[r] ? 0.0 : -g[r];
                 }
                 if (!chol.setA(m)) {
@@ -439,7 +464,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 boolean bent = true;
                 if (geodesic != null) {
                     // Transtrum–Sethna: bend the projected velocity along the valley, or reject it.
-                    bent = geodesic.accelerate(ev, y, x, xTrial, fixed, a, floor, chol, lo, hi);
+                    bent = geodesic.accelerate(ev, y, x, xTrial, fixed, d, chol, lo, hi);
                     evaluations += 2;
                     stepNorm = bent ? geodesic.distance(x, xTrial) : stepNorm;
                 }
@@ -454,7 +479,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     double predicted = predictedReduction(a, g, x, xTrial, dim);
                     double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
                     double t3 = 2 * rho - 1;
-                    lambda = Math.max(lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
+                    lambda = Math.max(ts ? lambda / 3 : lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
                     nu = 2;
                     System.arraycopy(xTrial, 0, x, 0, dim);
                     double[] t = a;
@@ -480,7 +505,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     break outer;
                 }
                 rejected++;
-                lambda *= nu;
+                lambda *= ts ? 2 : nu;
                 nu *= 2;
                 if (lambda > 1e16) {
                     reason = StopReason.NO_PROGRESS;
@@ -524,8 +549,8 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@code x + δ₁ + δ₂/2} into xTrial; false (xTrial unchanged) when {@code 2‖δ₂‖_D/‖δ₁‖_D}
          * exceeds {@link #GEODESIC_ALPHA} or is not finite. Two passes; leaves the evaluator at x.
          */
-        boolean accelerate(Evaluator ev, double[] y, double[] x, double[] xTrial, boolean[] fixed, double[] a,
-                           double floor, LinearSolverDense<DMatrixRMaj> chol, double[] lo, double[] hi) {
+        boolean accelerate(Evaluator ev, double[] y, double[] x, double[] xTrial, boolean[] fixed, double[] d,
+                           LinearSolverDense<DMatrixRMaj> chol, double[] lo, double[] hi) {
             int dim = x.length;
             for (int c = 0; c < dim; c++) {
                 velocity[c] = xTrial[c] - x[c];
@@ -542,7 +567,7 @@ public final class LeastSquaresEstimator implements Estimator {
             double v2 = 0;
             double a2 = 0;
             for (int c = 0; c < dim; c++) {
-                double d2 = Math.max(a[c * dim + c], floor);
+                double d2 = d[c];
                 v2 += velocity[c] * velocity[c] * d2;
                 a2 += acceleration.data[c] * acceleration.data[c] * d2;
             }

@@ -59,7 +59,7 @@ public final class PeerWorkload {
     /**
      * Entry point.
      *
-     * @param args scenario file, stride, threads, optional method (lm, flat or geodesic)
+     * @param args scenario file, stride, threads, optional method (lm, flat, geodesic, lm-ts or geodesic-ts)
      * @throws Exception on bad input
      */
     public static void main(String[] args) throws Exception {
