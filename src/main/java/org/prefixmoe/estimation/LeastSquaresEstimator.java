@@ -163,14 +163,19 @@ public final class LeastSquaresEstimator implements Estimator {
      * @param gradientTolerance scaled projected-gradient tolerance of
      *     {@link StopRule#projectedGradient}
      * @param method the step and stop rules
+     * @param initialDamping λ at the start of a fit, relative to {@code diag(JᵀJ)} (1e-3 as committed;
+     *     Marquardt's 1 for starts that may be far from the optimum)
      */
     public record Options(int maxIterations, double objectiveTolerance, double stepTolerance,
-                          double gradientTolerance, Method method) {
+                          double gradientTolerance, Method method, double initialDamping) {
         /**
          * Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10, method {@link Method#LM}.
+         * projected gradient 1e-10, method {@link Method#LM}, initial damping 1e-3.
          */
         public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
+
+        /** The default initial damping, 1e-3 of {@code diag(JᵀJ)}: what every committed fit started with. */
+        public static final double DEFAULT_DAMPING = 1e-3;
 
         /**
          * Validates the settings.
@@ -180,6 +185,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @param stepTolerance relative step, at least 0
          * @param gradientTolerance scaled projected gradient, at least 0
          * @param method the step and stop rules, not null
+         * @param initialDamping λ at the start of a fit, positive and finite
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public Options {
@@ -198,6 +204,24 @@ public final class LeastSquaresEstimator implements Estimator {
             if (method == null) {
                 throw new IllegalArgumentException("method: missing");
             }
+            if (!(initialDamping > 0 && initialDamping < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("initial_damping: must be positive and finite, got "
+                        + initialDamping);
+            }
+        }
+
+        /**
+         * Settings with the default initial damping (1e-3).
+         *
+         * @param maxIterations iteration cap, at least 1
+         * @param objectiveTolerance relative objective change, at least 0
+         * @param stepTolerance relative step, at least 0
+         * @param gradientTolerance scaled projected gradient, at least 0
+         * @param method the step and stop rules, not null
+         */
+        public Options(int maxIterations, double objectiveTolerance, double stepTolerance, double gradientTolerance,
+                       Method method) {
+            this(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, method, DEFAULT_DAMPING);
         }
 
         /**
@@ -219,7 +243,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withMaxIterations(int value) {
-            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance, method);
+            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -229,7 +253,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withObjectiveTolerance(double value) {
-            return new Options(maxIterations, value, stepTolerance, gradientTolerance, method);
+            return new Options(maxIterations, value, stepTolerance, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -239,7 +263,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withStepTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance, method);
+            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -249,7 +273,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withGradientTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, stepTolerance, value, method);
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, value, method, initialDamping);
         }
 
         /**
@@ -259,7 +283,18 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy
          */
         public Options withMethod(Method value) {
-            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, value);
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, value,
+                    initialDamping);
+        }
+
+        /**
+         * A copy with another initial damping.
+         *
+         * @param value λ at the start of a fit, relative to {@code diag(JᵀJ)}
+         * @return the changed copy (validated)
+         */
+        public Options withInitialDamping(double value) {
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, method, value);
         }
 
         /**
@@ -399,7 +434,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (!Double.isFinite(ssr)) {
             return result(x, ssr, n, q, 0, evaluations, StopReason.FAILED, start);
         }
-        double lambda = 1e-3;
+        double lambda = options.initialDamping();
         double nu = 2;
         double previous = Double.NaN;
         double earlier = Double.NaN;
@@ -633,7 +668,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (!Double.isFinite(ssr)) {
             return result(x, ssr, n, q, 0, evaluations[0], StopReason.FAILED, start);
         }
-        double lambda = 1e-3;
+        double lambda = options.initialDamping();
         double nu = 2;
         double radius = Double.NaN;
         double previous = Double.NaN;
