@@ -37,11 +37,12 @@ public final class Estimators {
                 "objective_tolerance", ls.objectiveTolerance(),
                 "step_tolerance", ls.stepTolerance(),
                 "gradient_tolerance", ls.gradientTolerance()),
-                Map.of("method", (double) ls.method().code()),
+                Map.of("method", (double) ls.method().code(), "initial_damping", ls.initialDamping()),
                 s -> new LeastSquaresEstimator(new LeastSquaresEstimator.Options(whole(s, "max_iterations"),
                         s.get("objective_tolerance"), s.get("step_tolerance"), s.get("gradient_tolerance"),
                         LeastSquaresEstimator.Method.byCode(s.getOrDefault("method",
-                                (double) ls.method().code()))))));
+                                (double) ls.method().code())),
+                        s.getOrDefault("initial_damping", ls.initialDamping())))));
         EmEstimator.Options em = EmEstimator.Options.DEFAULT;
         KNOWN.put(EmEstimator.NAME, new Entry(ordered(
                 "max_iterations", (double) em.maxIterations(),

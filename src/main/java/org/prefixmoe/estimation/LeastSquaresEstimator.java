@@ -79,7 +79,17 @@ public final class LeastSquaresEstimator implements Estimator {
          * (residuals at {@code x + hδ₁}; Jacobian products at x). Stops by
          * {@link Options#lmStopRule()}.
          */
-        GEODESIC("geodesic");
+        GEODESIC("geodesic"),
+        /**
+         * {@link #LM} with Transtrum and Sethna's damping (issue 23, docs/solver-flat-sets.md): the
+         * damping metric {@code D} is the running maximum of {@code diag(JᵀJ)} over the accepted
+         * points of the fit (floored as {@link #LM}'s), and λ is divided by 3 after an accepted
+         * step and doubled after a rejected trial ("delayed gratification"). Stops by
+         * {@link Options#lmStopRule()}.
+         */
+        LM_TS("lm-ts"),
+        /** {@link #GEODESIC} with {@link #LM_TS}'s damping metric (also in the α test) and λ rule. */
+        GEODESIC_TS("geodesic-ts");
 
         private final String label;
 
@@ -92,7 +102,10 @@ public final class LeastSquaresEstimator implements Estimator {
             return label;
         }
 
-        /** {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic)} */
+        /**
+         * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
+         * 3 lm-ts, 4 geodesic-ts)}
+         */
         public int code() {
             return ordinal();
         }
@@ -100,7 +113,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm}, {@code flat} or {@code geodesic}
+         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts} or {@code geodesic-ts}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -125,7 +138,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat) or 2 (geodesic)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or 4 (geodesic-ts)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -135,7 +148,8 @@ public final class LeastSquaresEstimator implements Estimator {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat) or 2 (geodesic), got " + code);
+            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or "
+                    + "4 (geodesic-ts), got " + code);
         }
     }
 
@@ -149,14 +163,19 @@ public final class LeastSquaresEstimator implements Estimator {
      * @param gradientTolerance scaled projected-gradient tolerance of
      *     {@link StopRule#projectedGradient}
      * @param method the step and stop rules
+     * @param initialDamping λ at the start of a fit, relative to {@code diag(JᵀJ)} (1e-3 as committed;
+     *     Marquardt's 1 for starts that may be far from the optimum)
      */
     public record Options(int maxIterations, double objectiveTolerance, double stepTolerance,
-                          double gradientTolerance, Method method) {
+                          double gradientTolerance, Method method, double initialDamping) {
         /**
          * Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10, method {@link Method#LM}.
+         * projected gradient 1e-10, method {@link Method#LM}, initial damping 1e-3.
          */
         public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
+
+        /** The default initial damping, 1e-3 of {@code diag(JᵀJ)}: what every committed fit started with. */
+        public static final double DEFAULT_DAMPING = 1e-3;
 
         /**
          * Validates the settings.
@@ -166,6 +185,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @param stepTolerance relative step, at least 0
          * @param gradientTolerance scaled projected gradient, at least 0
          * @param method the step and stop rules, not null
+         * @param initialDamping λ at the start of a fit, positive and finite
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public Options {
@@ -184,6 +204,24 @@ public final class LeastSquaresEstimator implements Estimator {
             if (method == null) {
                 throw new IllegalArgumentException("method: missing");
             }
+            if (!(initialDamping > 0 && initialDamping < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("initial_damping: must be positive and finite, got "
+                        + initialDamping);
+            }
+        }
+
+        /**
+         * Settings with the default initial damping (1e-3).
+         *
+         * @param maxIterations iteration cap, at least 1
+         * @param objectiveTolerance relative objective change, at least 0
+         * @param stepTolerance relative step, at least 0
+         * @param gradientTolerance scaled projected gradient, at least 0
+         * @param method the step and stop rules, not null
+         */
+        public Options(int maxIterations, double objectiveTolerance, double stepTolerance, double gradientTolerance,
+                       Method method) {
+            this(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, method, DEFAULT_DAMPING);
         }
 
         /**
@@ -205,7 +243,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withMaxIterations(int value) {
-            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance, method);
+            return new Options(value, objectiveTolerance, stepTolerance, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -215,7 +253,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withObjectiveTolerance(double value) {
-            return new Options(maxIterations, value, stepTolerance, gradientTolerance, method);
+            return new Options(maxIterations, value, stepTolerance, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -225,7 +263,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withStepTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance, method);
+            return new Options(maxIterations, objectiveTolerance, value, gradientTolerance, method, initialDamping);
         }
 
         /**
@@ -235,7 +273,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy (validated)
          */
         public Options withGradientTolerance(double value) {
-            return new Options(maxIterations, objectiveTolerance, stepTolerance, value, method);
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, value, method, initialDamping);
         }
 
         /**
@@ -245,12 +283,23 @@ public final class LeastSquaresEstimator implements Estimator {
          * @return the changed copy
          */
         public Options withMethod(Method value) {
-            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, value);
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, value,
+                    initialDamping);
         }
 
         /**
-         * The stop rule of these settings: for {@link Method#LM} and {@link Method#GEODESIC} objective
-         * change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
+         * A copy with another initial damping.
+         *
+         * @param value λ at the start of a fit, relative to {@code diag(JᵀJ)}
+         * @return the changed copy (validated)
+         */
+        public Options withInitialDamping(double value) {
+            return new Options(maxIterations, objectiveTolerance, stepTolerance, gradientTolerance, method, value);
+        }
+
+        /**
+         * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
+         * Transtrum–Sethna variants objective change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
          * {@link #flatStopRule()}.
          *
          * @return the rule
@@ -371,7 +420,13 @@ public final class LeastSquaresEstimator implements Estimator {
         DMatrixRMaj rhs = new DMatrixRMaj(dim, 1);
         DMatrixRMaj step = new DMatrixRMaj(dim, 1);
         LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(dim);
-        Geodesic geodesic = options.method() == Method.GEODESIC ? new Geodesic(n * q, dim) : null;
+        Method method = options.method();
+        Geodesic geodesic = method == Method.GEODESIC || method == Method.GEODESIC_TS
+                ? new Geodesic(n * q, dim) : null;
+        // Transtrum–Sethna: D the running maximum of diag(JᵀJ), λ ÷3 on acceptance, ×2 on rejection.
+        boolean ts = method == Method.LM_TS || method == Method.GEODESIC_TS;
+        double[] runningDiag = ts ? new double[dim] : null;
+        double[] d = new double[dim];
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -379,7 +434,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (!Double.isFinite(ssr)) {
             return result(x, ssr, n, q, 0, evaluations, StopReason.FAILED, start);
         }
-        double lambda = 1e-3;
+        double lambda = options.initialDamping();
         double nu = 2;
         double previous = Double.NaN;
         double earlier = Double.NaN;
@@ -407,14 +462,19 @@ public final class LeastSquaresEstimator implements Estimator {
                 maxDiag = Math.max(maxDiag, a[c * dim + c]);
             }
             double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            for (int c = 0; c < dim; c++) {
+                if (ts) {
+                    runningDiag[c] = Math.max(runningDiag[c], a[c * dim + c]);
+                }
+                d[c] = Math.max(ts ? runningDiag[c] : a[c * dim + c], floor);
+            }
             int rejected = 0;
             while (true) {
                 for (int r = 0; r < dim; r++) {
                     for (int c = 0; c < dim; c++) {
                         m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
                     }
-                    double diag = Math.max(a[r * dim + r], floor);
-                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * diag;
+                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * d[r];
                     rhs.data[r] = fixed[r] ? 0.0 : -g[r];
                 }
                 if (!chol.setA(m)) {
@@ -439,7 +499,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 boolean bent = true;
                 if (geodesic != null) {
                     // Transtrum–Sethna: bend the projected velocity along the valley, or reject it.
-                    bent = geodesic.accelerate(ev, y, x, xTrial, fixed, a, floor, chol, lo, hi);
+                    bent = geodesic.accelerate(ev, y, x, xTrial, fixed, d, chol, lo, hi);
                     evaluations += 2;
                     stepNorm = bent ? geodesic.distance(x, xTrial) : stepNorm;
                 }
@@ -454,7 +514,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     double predicted = predictedReduction(a, g, x, xTrial, dim);
                     double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
                     double t3 = 2 * rho - 1;
-                    lambda = Math.max(lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
+                    lambda = Math.max(ts ? lambda / 3 : lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
                     nu = 2;
                     System.arraycopy(xTrial, 0, x, 0, dim);
                     double[] t = a;
@@ -480,7 +540,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     break outer;
                 }
                 rejected++;
-                lambda *= nu;
+                lambda *= ts ? 2 : nu;
                 nu *= 2;
                 if (lambda > 1e16) {
                     reason = StopReason.NO_PROGRESS;
@@ -524,8 +584,8 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@code x + δ₁ + δ₂/2} into xTrial; false (xTrial unchanged) when {@code 2‖δ₂‖_D/‖δ₁‖_D}
          * exceeds {@link #GEODESIC_ALPHA} or is not finite. Two passes; leaves the evaluator at x.
          */
-        boolean accelerate(Evaluator ev, double[] y, double[] x, double[] xTrial, boolean[] fixed, double[] a,
-                           double floor, LinearSolverDense<DMatrixRMaj> chol, double[] lo, double[] hi) {
+        boolean accelerate(Evaluator ev, double[] y, double[] x, double[] xTrial, boolean[] fixed, double[] d,
+                           LinearSolverDense<DMatrixRMaj> chol, double[] lo, double[] hi) {
             int dim = x.length;
             for (int c = 0; c < dim; c++) {
                 velocity[c] = xTrial[c] - x[c];
@@ -542,7 +602,7 @@ public final class LeastSquaresEstimator implements Estimator {
             double v2 = 0;
             double a2 = 0;
             for (int c = 0; c < dim; c++) {
-                double d2 = Math.max(a[c * dim + c], floor);
+                double d2 = d[c];
                 v2 += velocity[c] * velocity[c] * d2;
                 a2 += acceleration.data[c] * acceleration.data[c] * d2;
             }
@@ -608,7 +668,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (!Double.isFinite(ssr)) {
             return result(x, ssr, n, q, 0, evaluations[0], StopReason.FAILED, start);
         }
-        double lambda = 1e-3;
+        double lambda = options.initialDamping();
         double nu = 2;
         double radius = Double.NaN;
         double previous = Double.NaN;

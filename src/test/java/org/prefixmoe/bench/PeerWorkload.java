@@ -59,7 +59,7 @@ public final class PeerWorkload {
     /**
      * Entry point.
      *
-     * @param args scenario file, stride, threads, optional method (lm, flat or geodesic)
+     * @param args scenario file, stride, threads, optional method (lm, flat, geodesic, lm-ts or geodesic-ts; METHOD@DAMPING sets the initial damping)
      * @throws Exception on bad input
      */
     public static void main(String[] args) throws Exception {
@@ -68,7 +68,12 @@ public final class PeerWorkload {
         int threads = Integer.parseInt(args[2]);
         Map<String, Double> settings = new HashMap<>(s.solver());
         if (args.length > 3) {
-            settings.put("method", (double) LeastSquaresEstimator.Method.byLabel(args[3]).code());
+            // METHOD, or METHOD@DAMPING for another initial damping
+            String[] spec = args[3].split("@");
+            settings.put("method", (double) LeastSquaresEstimator.Method.byLabel(spec[0]).code());
+            if (spec.length > 1) {
+                settings.put("initial_damping", Double.parseDouble(spec[1]));
+            }
         }
         Estimator est = Estimators.create(s.estimator(), settings);
         List<Task> all = Tasks.all(s);

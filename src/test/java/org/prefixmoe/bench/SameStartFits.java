@@ -90,8 +90,11 @@ public final class SameStartFits {
             starts.add(s);
         }
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.DEFAULT;
-        LeastSquaresEstimator current = new LeastSquaresEstimator(
-                options.withMethod(LeastSquaresEstimator.Method.byLabel(args.length > 7 ? args[7] : "flat")));
+        // args[7]: the method compared with lm, optionally METHOD@DAMPING for another initial damping
+        String[] spec = (args.length > 7 ? args[7] : "flat").split("@");
+        LeastSquaresEstimator.Options chosen = options.withMethod(LeastSquaresEstimator.Method.byLabel(spec[0]));
+        LeastSquaresEstimator current = new LeastSquaresEstimator(spec.length > 1
+                ? chosen.withInitialDamping(Double.parseDouble(spec[1])) : chosen);
         LeastSquaresEstimator old = new LeastSquaresEstimator(options);
         // Warm-up (JIT) on the first starts, not recorded.
         for (int k = 0; k < Math.min(4, measures.size()); k++) {

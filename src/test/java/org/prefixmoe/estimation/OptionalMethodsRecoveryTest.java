@@ -14,13 +14,15 @@ import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
 
-/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}). */
+/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}). */
 class OptionalMethodsRecoveryTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (String p : new String[] {"shared-linear", "shared-nonlinear", "non-shared"}) {
             b.add(Arguments.of(LeastSquaresEstimator.Method.FLAT, p, 2311L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.GEODESIC, p, 2411L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.LM_TS, p, 2511L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.GEODESIC_TS, p, 2611L));
         }
         return b.build();
     }

@@ -1,0 +1,53 @@
+package org.prefixmoe.estimation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.prefixmoe.TestModels;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.TruthModel;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.RegressionSampler;
+
+/** The {@code initial_damping} setting of the least-squares estimator (issue 23). */
+class InitialDampingTest {
+    @Test
+    void defaultIsTheCommittedOneAndBadValuesAreNamed() {
+        assertEquals(1e-3, LeastSquaresEstimator.Options.DEFAULT.initialDamping());
+        for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LeastSquaresEstimator.Options.DEFAULT.withInitialDamping(bad));
+            assertTrue(e.getMessage().startsWith("initial_damping:"), e.getMessage());
+        }
+        LeastSquaresEstimator est = (LeastSquaresEstimator) Estimators.create("least-squares",
+                Map.of("initial_damping", 1.0));
+        assertEquals(1.0, est.options().initialDamping());
+        assertEquals(LeastSquaresEstimator.Method.LM, est.options().method());
+        assertEquals(1e-3, ((LeastSquaresEstimator) Estimators.byName("least-squares")).options().initialDamping());
+    }
+
+    /** A larger start λ takes another path (shorter first steps) to the same optimum of a regular problem. */
+    @Test
+    void anotherPathToTheSameOptimum() {
+        TruthModel tm = TestModels.defaultTruth("non-shared");
+        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2513, 1)),
+                tm.trueAtoms());
+        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2513, 2));
+        FitResult ref = new LeastSquaresEstimator().fit(problem, start);
+        FitResult damped = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withInitialDamping(1))
+                .fit(problem, start);
+        assertTrue(damped.converged(), damped.stopReason().label());
+        assertEquals(ref.objective(), damped.objective(), 1e-9 * ref.objective());
+        double[] a = ref.estimate().pack();
+        double[] b = damped.estimate().pack();
+        for (int c = 0; c < a.length; c++) {
+            assertEquals(a[c], b[c], 1e-4, "coordinate " + c);
+        }
+        assertFalse(Arrays.equals(a, b), "the setting reaches the solver");
+    }
+}
