@@ -80,6 +80,7 @@ class FlatMethodTest {
         assertEquals(LeastSquaresEstimator.Method.LM, LeastSquaresEstimator.Options.DEFAULT.method());
         Map<String, Double> plain = Estimators.settings("least-squares", Map.of());
         assertFalse(plain.containsKey("method"), "an unstated method stays out of the settings (fingerprints)");
+        assertFalse(plain.containsKey("initial_damping"), "so does an unstated initial damping");
         Map<String, Double> stated = Estimators.settings("least-squares", Map.of("method", 1.0));
         assertEquals(1.0, stated.get("method"));
         LeastSquaresEstimator est = (LeastSquaresEstimator) Estimators.create("least-squares", Map.of("method", 1.0));
@@ -87,7 +88,7 @@ class FlatMethodTest {
         assertEquals(LeastSquaresEstimator.Method.LM,
                 ((LeastSquaresEstimator) Estimators.byName("least-squares")).options().method());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Estimators.create("least-squares", Map.of("method", 3.0)));
+                () -> Estimators.create("least-squares", Map.of("method", 5.0)));
         assertTrue(e.getMessage().contains("method"), e.getMessage());
         assertEquals(LeastSquaresEstimator.Method.FLAT, LeastSquaresEstimator.Method.byLabel("flat"));
         assertThrows(IllegalArgumentException.class, () -> LeastSquaresEstimator.Method.byLabel("trf"));
