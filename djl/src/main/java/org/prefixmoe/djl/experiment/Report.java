@@ -405,7 +405,8 @@ public final class Report {
         if (!cells.isEmpty()) {
             BitmapEncoder.saveBitmap(accuracyChart(cfg.sizes(), cfg.methods(), cells, title),
                     dir.resolve("accuracy-vs-size").toString(), BitmapEncoder.BitmapFormat.PNG);
-            BitmapEncoder.saveBitmap(differenceChart(cfg.sizes(), cfg.methods(), paired, title),
+            // The steps go in the accuracy figure's title only: both titles together do not fit 900 pixels.
+            BitmapEncoder.saveBitmap(differenceChart(cfg.sizes(), cfg.methods(), paired, "Fashion-MNIST 0-4 -> 5-9"),
                     dir.resolve("paired-differences").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         RunStore.writeAtomically(dir.resolve("results.md"), markdown(cfg, choices, runs, selection, cells, paired,
@@ -688,7 +689,7 @@ public final class Report {
      */
     public static XYChart differenceChart(List<Integer> sizes, List<Method> methods, List<Paired> paired,
                                           String title) {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title + ": shared form minus no-share")
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title + ": shared form minus no-share, paired by seed")
                 .xAxisTitle(sizesTitle(sizes))
                 .yAxisTitle("paired difference in test accuracy (points)").build();
         style(chart, sizes);
