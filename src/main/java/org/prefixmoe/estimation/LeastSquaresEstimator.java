@@ -89,7 +89,16 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_TS("lm-ts"),
         /** {@link #GEODESIC} with {@link #LM_TS}'s damping metric (also in the α test) and λ rule. */
-        GEODESIC_TS("geodesic-ts");
+        GEODESIC_TS("geodesic-ts"),
+        /**
+         * {@link #LM} with a corrector on rejected trials (issue 23, docs/solver-flat-sets.md): a trial
+         * {@code x + δ} whose objective is finite but not lower gets one more step
+         * {@code δc = −(JᵀJ + λD)⁻¹ J(x+δ)ᵀr(x+δ)} on the factorization made at x (the trial's pass
+         * gives {@code J(x+δ)ᵀr(x+δ)}), the point {@code x + δ + δc} projected onto the box; if it lowers
+         * the objective it is the accepted step, otherwise the trial is rejected as in {@link #LM}.
+         * One more pass per corrected rejection. Stops by {@link Options#lmStopRule()}.
+         */
+        LM_SOC("lm-soc");
 
         private final String label;
 
@@ -104,7 +113,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc)}
          */
         public int code() {
             return ordinal();
@@ -113,7 +122,8 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts} or {@code geodesic-ts}
+         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts} or
+         *     {@code lm-soc}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -138,7 +148,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or 4 (geodesic-ts)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts) or 5 (lm-soc)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -148,8 +158,8 @@ public final class LeastSquaresEstimator implements Estimator {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts) or "
-                    + "4 (geodesic-ts), got " + code);
+            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
+                    + "4 (geodesic-ts) or 5 (lm-soc), got " + code);
         }
     }
 
@@ -425,6 +435,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 ? new Geodesic(n * q, dim) : null;
         // Transtrum–Sethna: D the running maximum of diag(JᵀJ), λ ÷3 on acceptance, ×2 on rejection.
         boolean ts = method == Method.LM_TS || method == Method.GEODESIC_TS;
+        boolean corrector = method == Method.LM_SOC;
         double[] runningDiag = ts ? new double[dim] : null;
         double[] d = new double[dim];
 
@@ -508,6 +519,25 @@ public final class LeastSquaresEstimator implements Estimator {
                     ev.setParameters(xTrial);
                     ssrTrial = ev.normalEquations(y, aTrial, gTrial);
                     evaluations++;
+                }
+                if (corrector && Double.isFinite(ssrTrial) && ssrTrial >= ssr) {
+                    // Back towards the bent valley's floor from the overshoot, on the factorization made at x.
+                    for (int r = 0; r < dim; r++) {
+                        rhs.data[r] = fixed[r] ? 0.0 : -gTrial[r];
+                    }
+                    chol.solve(rhs, step);
+                    double corrected = 0;
+                    for (int c = 0; c < dim; c++) {
+                        double v = Math.min(hi[c], Math.max(lo[c], xTrial[c] + step.data[c]));
+                        xTrial[c] = v;
+                        corrected += (v - x[c]) * (v - x[c]);
+                    }
+                    ev.setParameters(xTrial);
+                    ssrTrial = ev.normalEquations(y, aTrial, gTrial);
+                    evaluations++;
+                    if (ssrTrial < ssr) {
+                        stepNorm = Math.sqrt(corrected);
+                    }
                 }
                 if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
                     // Gain ratio of actual to predicted reduction drives the damping (Nielsen 1999).
