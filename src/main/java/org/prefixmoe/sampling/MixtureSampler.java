@@ -33,6 +33,25 @@ public final class MixtureSampler implements Sampler {
     public sealed interface Design permits Random, Grid {
         /** {@return the label written to files, e.g. {@code uniform[-1,1]^D} or {@code grid[0,1]}} */
         String label();
+
+        /**
+         * Checks that the design serves inputs of dimension d.
+         *
+         * @param d the model's input dimension
+         * @throws IllegalArgumentException naming the design when it cannot
+         */
+        default void check(int d) {
+        }
+
+        /**
+         * Fills n inputs of dimension d, input i at {@code x[i·d .. i·d + d)}.
+         *
+         * @param x the inputs, length at least n·d
+         * @param n how many
+         * @param d their dimension
+         * @param rng the source of a random design (a grid draws nothing)
+         */
+        void fill(double[] x, int n, int d, UniformRandomProvider rng);
     }
 
     /**
@@ -54,6 +73,13 @@ public final class MixtureSampler implements Sampler {
         @Override
         public String label() {
             return input.label();
+        }
+
+        @Override
+        public void fill(double[] x, int n, int d, UniformRandomProvider rng) {
+            for (int i = 0; i < n; i++) {
+                input.draw(rng, x, i * d, d);
+            }
         }
     }
 
@@ -81,6 +107,21 @@ public final class MixtureSampler implements Sampler {
         public String label() {
             return "grid[" + lo + "," + hi + "]";
         }
+
+        @Override
+        public void check(int d) {
+            if (d != 1) {
+                throw new IllegalArgumentException("design: a grid needs d = 1, the model has d = " + d);
+            }
+        }
+
+        @Override
+        public void fill(double[] x, int n, int d, UniformRandomProvider rng) {
+            check(d);
+            for (int i = 0; i < n; i++) {
+                x[i] = lo + (hi - lo) * i / (n - 1);
+            }
+        }
     }
 
     /**
@@ -94,11 +135,7 @@ public final class MixtureSampler implements Sampler {
         Objects.requireNonNull(model, "model");
         model.check("truth", truth);
         if (!model.gate().modelsInput()) {
-            Objects.requireNonNull(design, "design");
-            if (design instanceof Grid && model.inputDimension() != 1) {
-                throw new IllegalArgumentException("design: a grid needs d = 1, the model has d = "
-                        + model.inputDimension());
-            }
+            Objects.requireNonNull(design, "design").check(model.inputDimension());
         }
         if (model.observation() == Observation.REGRESSION) {
             Samplers.checkSigma(sigma);
@@ -146,16 +183,7 @@ public final class MixtureSampler implements Sampler {
                 }
             }
         } else {
-            if (design instanceof Grid grid) {
-                for (int i = 0; i < n; i++) {
-                    x[i] = grid.lo() + (grid.hi() - grid.lo()) * i / (n - 1);
-                }
-            } else {
-                InputDistribution input = ((Random) design).input();
-                for (int i = 0; i < n; i++) {
-                    input.draw(rng, x, i * d, d);
-                }
-            }
+            design.fill(x, n, d, rng);
             if (model.observation() == Observation.REGRESSION) {
                 double[] f = model.regression(truth, x);
                 for (int a = 0; a < n * q; a++) {

@@ -27,10 +27,7 @@ public final class SharedRoutedSampler implements Sampler {
                                MixtureSampler.Design design) {
         Objects.requireNonNull(model, "model");
         model.check("truth", truth);
-        Objects.requireNonNull(design, "design");
-        if (design instanceof MixtureSampler.Grid && model.inputDimension() != 1) {
-            throw new IllegalArgumentException("design: a grid needs d = 1, the model has d = " + model.inputDimension());
-        }
+        Objects.requireNonNull(design, "design").check(model.inputDimension());
         this.model = model;
         this.truth = truth;
         this.design = design;
@@ -46,16 +43,7 @@ public final class SharedRoutedSampler implements Sampler {
         int q = model.outputDimension();
         double[] x = new double[n * d];
         double[] y = new double[n * q];
-        if (design instanceof MixtureSampler.Grid grid) {
-            for (int i = 0; i < n; i++) {
-                x[i] = grid.lo() + (grid.hi() - grid.lo()) * i / (n - 1);
-            }
-        } else {
-            org.prefixmoe.model.InputDistribution input = ((MixtureSampler.Random) design).input();
-            for (int i = 0; i < n; i++) {
-                input.draw(rng, x, i * d, d);
-            }
-        }
+        design.fill(x, n, d, rng);
         MixtureOfExperts shared = model.shared();
         MixtureOfExperts routed = model.routed();
         double[] p1 = shared.gateProbabilities(truth.shared(), x);
