@@ -458,21 +458,11 @@ public final class LeastSquaresEstimator implements Estimator {
         outer:
         while (iter < options.maxIterations) {
             iter++;
-            boolean anyFree = false;
-            for (int c = 0; c < dim; c++) {
-                // A variable on a bound whose descent direction points outside stays put.
-                fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
-                anyFree |= !fixed[c];
-            }
-            if (!anyFree) {
+            if (!holdOnBounds(x, g, lo, hi, fixed)) {
                 reason = StopReason.GRADIENT;
                 break;
             }
-            double maxDiag = 0;
-            for (int c = 0; c < dim; c++) {
-                maxDiag = Math.max(maxDiag, a[c * dim + c]);
-            }
-            double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            double floor = diagonalFloor(a, dim);
             for (int c = 0; c < dim; c++) {
                 if (ts) {
                     runningDiag[c] = Math.max(runningDiag[c], a[c * dim + c]);
@@ -579,6 +569,30 @@ public final class LeastSquaresEstimator implements Estimator {
             }
         }
         return result(x, ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    /**
+     * Marks the coordinates held this iteration: on a bound with the descent direction pointing out
+     * of the box.
+     *
+     * @return whether any coordinate is free
+     */
+    private static boolean holdOnBounds(double[] x, double[] g, double[] lo, double[] hi, boolean[] fixed) {
+        boolean anyFree = false;
+        for (int c = 0; c < x.length; c++) {
+            fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
+            anyFree |= !fixed[c];
+        }
+        return anyFree;
+    }
+
+    /** {@return the floor of the damping metric: 1e-12 of the largest diagonal entry of JᵀJ} */
+    private static double diagonalFloor(double[] a, int dim) {
+        double maxDiag = 0;
+        for (int c = 0; c < dim; c++) {
+            maxDiag = Math.max(maxDiag, a[c * dim + c]);
+        }
+        return Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
     }
 
     /** The finite-difference step h of {@link Method#GEODESIC}'s second directional derivative (0.1). */
@@ -713,20 +727,11 @@ public final class LeastSquaresEstimator implements Estimator {
         outer:
         while (iter < options.maxIterations) {
             iter++;
-            boolean anyFree = false;
-            for (int c = 0; c < dim; c++) {
-                fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
-                anyFree |= !fixed[c];
-            }
-            if (!anyFree) {
+            if (!holdOnBounds(x, g, lo, hi, fixed)) {
                 reason = StopReason.GRADIENT;
                 break;
             }
-            double maxDiag = 0;
-            for (int c = 0; c < dim; c++) {
-                maxDiag = Math.max(maxDiag, a[c * dim + c]);
-            }
-            double floor = Math.max(maxDiag * 1e-12, Double.MIN_NORMAL);
+            double floor = diagonalFloor(a, dim);
             for (int c = 0; c < dim; c++) {
                 d[c] = Math.sqrt(Math.max(a[c * dim + c], floor));
             }
