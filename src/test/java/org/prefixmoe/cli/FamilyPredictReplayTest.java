@@ -95,13 +95,20 @@ class FamilyPredictReplayTest {
         assertTrue(r.err().contains(est.toString()) || r.err().contains("--at"), r.err());
     }
 
+    /** The committed SGaME scenario renamed and cut to the given sizes and replicates, written to NAME.yaml. */
+    private Path tinySgame(String name, String sizes, int replicates) throws IOException {
+        String text = Files.readString(Path.of(SGAME)).replaceAll("(?m)^sizes:.*$", "sizes: [" + sizes + "]")
+                .replaceAll("(?m)^replicates:.*$", "replicates: " + replicates)
+                .replace("name: sgame-exact", "name: " + name);
+        Path scenario = dir.resolve(name + ".yaml");
+        Files.writeString(scenario, text);
+        return scenario;
+    }
+
     /** replay of a family task: the row of a small simulate run, bit for bit; a changed value is named. */
     @Test
     void replayRecomputesAFamilyRow() throws IOException {
-        String text = Files.readString(Path.of(SGAME)).replaceAll("(?m)^sizes:.*$", "sizes: [200, 400]")
-                .replaceAll("(?m)^replicates:.*$", "replicates: 2").replace("name: sgame-exact", "name: tiny-sgame");
-        Path scenario = dir.resolve("tiny.yaml");
-        Files.writeString(scenario, text);
+        Path scenario = tinySgame("tiny-sgame", "200, 400", 2);
         Run r = run("simulate", scenario.toString(), "-o", dir.resolve("out").toString(), "-q", "--no-plot");
         assertEquals(0, r.status(), r.out() + r.err());
         Path results = dir.resolve("out/tiny-sgame/results.csv");
@@ -150,10 +157,7 @@ class FamilyPredictReplayTest {
      */
     @Test
     void quickGridIsASubsetOfTheFullGrid() throws IOException {
-        String text = Files.readString(Path.of(SGAME)).replaceAll("(?m)^sizes:.*$", "sizes: [200, 300]")
-                .replaceAll("(?m)^replicates:.*$", "replicates: 6").replace("name: sgame-exact", "name: tiny-quick");
-        Path scenario = dir.resolve("tiny-quick.yaml");
-        Files.writeString(scenario, text);
+        Path scenario = tinySgame("tiny-quick", "200, 300", 6);
         Path out = dir.resolve("out");
         Run r = run("simulate", scenario.toString(), "-o", out.toString(), "-q", "--no-plot", "--quick");
         assertEquals(0, r.status(), r.out() + r.err());
