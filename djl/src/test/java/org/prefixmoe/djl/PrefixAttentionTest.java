@@ -2,9 +2,12 @@ package org.prefixmoe.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.engine.Engine;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.djl.model.Params;
@@ -35,6 +38,72 @@ class PrefixAttentionTest {
     @Test
     void plainAttentionMatchesHandComputation() {
         check(false, false);
+    }
+
+    /**
+     * The gradient with respect to the prefix keys (their only path runs through the scaled scores) equals central
+     * finite differences, also when garbage collections run between the forward and the backward pass: a scaling
+     * constant kept over Java memory that a collection frees would corrupt it (DJL's {@code mul(Number)} does that).
+     */
+    @Test
+    void prefixKeyGradientMatchesFiniteDifferencesAcrossGarbageCollections() throws InterruptedException {
+        Random rng = new Random(11);
+        float[] x = Params.normal(rng, B * T * D, 1);
+        float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
+        float[] bqkv = Params.normal(rng, 3 * D, 0.1);
+        float[] wo = Params.normal(rng, D * D, 0.5);
+        float[] bo = Params.normal(rng, D, 0.1);
+        float[] pk = Params.normal(rng, L * D, 1);
+        float[] pv = Params.normal(rng, L * D, 1);
+        float[] weights = Params.normal(rng, B * T * D, 1);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            float[] grad;
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray keys = m.create(pk, new Shape(L, D));
+                keys.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = attention(m, x, wqkv, bqkv, wo, bo, keys, pv);
+                    NDArray loss = out.mul(m.create(weights, out.getShape())).sum();
+                    for (int i = 0; i < 3; i++) {
+                        System.gc();
+                        Thread.sleep(20);
+                    }
+                    gc.backward(loss);
+                }
+                grad = keys.getGradient().toFloatArray();
+            }
+            for (int i = 0; i < L * D; i += 5) {
+                double h = 1e-2;
+                double up = weightedOutput(x, wqkv, bqkv, wo, bo, shifted(pk, i, h), pv, weights);
+                double down = weightedOutput(x, wqkv, bqkv, wo, bo, shifted(pk, i, -h), pv, weights);
+                assertEquals((up - down) / (2 * h), grad[i], 2e-3, "attempt " + attempt + ", key entry " + i);
+            }
+        }
+    }
+
+    private static float[] shifted(float[] a, int i, double h) {
+        float[] b = a.clone();
+        b[i] += (float) h;
+        return b;
+    }
+
+    private static double weightedOutput(float[] x, float[] wqkv, float[] bqkv, float[] wo, float[] bo, float[] pk,
+                                         float[] pv, float[] weights) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] out = attention(m, x, wqkv, bqkv, wo, bo, m.create(pk, new Shape(L, D)), pv).toFloatArray();
+            double s = 0;
+            for (int i = 0; i < out.length; i++) {
+                s += (double) out[i] * weights[i];
+            }
+            return s;
+        }
+    }
+
+    private static NDArray attention(NDManager m, float[] x, float[] wqkv, float[] bqkv, float[] wo, float[] bo,
+                                     NDArray keys, float[] pv) {
+        return VisionTransformer.attention(m.create(x, new Shape(B, T, D)), m.create(wqkv, new Shape(D, 3 * D)),
+                m.create(bqkv, new Shape(3 * D)), m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H, keys,
+                m.create(pv, new Shape(L, D)));
     }
 
     private void check(boolean withPrefix, boolean perExample) {

@@ -211,7 +211,11 @@ public final class VisionTransformer {
         q = q.reshape(b, t, heads, dh).transpose(0, 2, 1, 3);
         k = k.reshape(b, kt, heads, dh).transpose(0, 2, 3, 1);
         v = v.reshape(b, kt, heads, dh).transpose(0, 2, 1, 3);
-        NDArray att = q.matMul(k).mul(1.0 / Math.sqrt(dh)).softmax(-1);
+        // An engine-owned scalar: NDArray.mul(Number) wraps the number in a tensor over Java memory and closes it
+        // at once, while autograd keeps that tensor for the backward pass; a garbage collection in between frees the
+        // memory and corrupts the gradient now and then (runs that differ from run to run).
+        NDArray scale = q.getManager().full(new Shape(), (float) (1.0 / Math.sqrt(dh)));
+        NDArray att = q.matMul(k).mul(scale).softmax(-1);
         NDArray out = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
         return out.matMul(wo).add(bo);
     }
