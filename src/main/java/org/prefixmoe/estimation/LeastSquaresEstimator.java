@@ -98,7 +98,14 @@ public final class LeastSquaresEstimator implements Estimator {
          * the objective it is the accepted step, otherwise the trial is rejected as in {@link #LM}.
          * One more pass per corrected rejection. Stops by {@link Options#lmStopRule()}.
          */
-        LM_SOC("lm-soc");
+        LM_SOC("lm-soc"),
+        /**
+         * SciPy's trust-region reflective method ({@code least_squares(method="trf", x_scale="jac")}) step
+         * for step, on the pass's {@code JᵀJ} and {@code Jᵀr} (issue 23, docs/solver-flat-sets.md): Coleman–Li
+         * scaling, the exact trust-region step by an eigen-decomposition of the scaled normal matrix, reflected
+         * steps at the box. Stops by {@link Options#lmStopRule()}.
+         */
+        TRF("trf");
 
         private final String label;
 
@@ -113,7 +120,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf)}
          */
         public int code() {
             return ordinal();
@@ -122,8 +129,8 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts} or
-         *     {@code lm-soc}
+         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
+         *     {@code lm-soc} or {@code trf}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -148,7 +155,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts) or 5 (lm-soc)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc) or 6 (trf)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -159,7 +166,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts) or 5 (lm-soc), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc) or 6 (trf), got " + code);
         }
     }
 
@@ -309,7 +316,8 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
-         * Transtrum–Sethna variants objective change, then gradient, then step ({@link #lmStopRule()}); for {@link Method#FLAT}
+         * Transtrum–Sethna variants, {@link Method#LM_SOC} and {@link Method#TRF} objective change, then gradient, then
+         * step ({@link #lmStopRule()}); for {@link Method#FLAT}
          * {@link #flatStopRule()}.
          *
          * @return the rule
@@ -409,6 +417,9 @@ public final class LeastSquaresEstimator implements Estimator {
     public FitResult fit(FitProblem problem, MixingMeasure start) {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
+        }
+        if (options.method() == Method.TRF) {
+            return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);
         Evaluator ev = problem.evaluator();
@@ -965,7 +976,7 @@ public final class LeastSquaresEstimator implements Estimator {
         }
     }
 
-    private static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,
+    static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,
                                     StopReason reason, MixingMeasure start) {
         MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
         return new FitResult(g, ssr / n, ssr / ((double) n * q), iter, evaluations,

@@ -14,7 +14,7 @@ import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
 
-/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}). */
+/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}, {@code trf}). */
 class OptionalMethodsRecoveryTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -24,6 +24,7 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_TS, p, 2511L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.GEODESIC_TS, p, 2611L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_SOC, p, 2711L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.TRF, p, 2811L));
         }
         return b.build();
     }
