@@ -234,7 +234,8 @@ class ReportTest {
         assertEquals("cpu", StudyConfig.deviceType("cpu()"));
         assertEquals("gpu", StudyConfig.deviceType("gpu(0)"));
         assertEquals("gpu", StudyConfig.deviceType("gpu:1"));
-        assertTrue(cfg.settingsTag("fp").endsWith("|dev=cpu"), cfg.settingsTag("fp"));
+        assertTrue(cfg.settingsTag("fp").endsWith("|rev" + StudyConfig.TRAINING_REVISION + "|dev=cpu"),
+                cfg.settingsTag("fp"));
         StudyConfig gpu = new StudyConfig(dir, dir, dir, cfg.vit(), 1, 0, 128, 1e-3f, cfg.sizes(), cfg.seeds(),
                 cfg.selectionSeeds(), cfg.methods(), 8, 48, 100, 30, 25, 0.1f, 1e-4f, 0.1f, 20, 0, cfg.grids(),
                 cfg.headGrids(), 2, "gpu", 4, "cmd");

@@ -89,8 +89,15 @@ public record StudyConfig(Path dataDir, Path outDir, Path checkpointDir, ViTConf
     }
 
     /**
+     * Revision of what training computes, raised when a fix changes the runs' results so that runs of the earlier
+     * code are never reused: 2 since the attention's scale stopped being freed between forward and backward
+     * (the runs of revision 1, configuration f4675016, lost the score gradients of a layer on some steps).
+     */
+    public static final int TRAINING_REVISION = 2;
+
+    /**
      * Every setting that affects a run apart from method, size, seed and rate: logged runs are reused only if
-     * this matches (including a fingerprint of the backbone's values).
+     * this matches (including a fingerprint of the backbone's values and {@link #TRAINING_REVISION}).
      *
      * @param backboneFingerprint hash of the pretrained backbone's tensors
      * @return the tag
@@ -100,7 +107,7 @@ public record StudyConfig(Path dataDir, Path outDir, Path checkpointDir, ViTConf
                 + "|sgd-m0.9-lr2|ep" + epochs + "min" + minSteps + "|b" + batchSize + "|wu" + warmupFraction + "|wd"
                 + weightDecay + "|pdrop" + prefixDropout + "-java|div" + org.prefixmoe.djl.train.Divergence.FACTOR
                 + "|val" + validationPerClass + "x5@" + AdaptationSplits.VALIDATION_SEED
-                + (testSize > 0 ? "|test" + testSize : "") + "|dev=" + deviceType(device);
+                + (testSize > 0 ? "|test" + testSize : "") + "|rev" + TRAINING_REVISION + "|dev=" + deviceType(device);
     }
 
     /**
