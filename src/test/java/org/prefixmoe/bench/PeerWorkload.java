@@ -42,7 +42,8 @@ import org.prefixmoe.simulation.Tasks;
  * in thread CPU time: sampling the data set, the fit (problem set-up included), the losses
  * (D_1, D_2, the regression error on the evaluation inputs, the cell errors). Prints fits per CPU
  * second, iterations and evaluations per fit, the split, and the whole scenario extrapolated to
- * {@code THREADS} cores (total CPU of the subsample × STRIDE / THREADS).
+ * {@code THREADS} cores (total CPU of the subsample × STRIDE / THREADS). With {@code -Dpeer.list=true} it also
+ * lists every fit that did not converge (study, n, iterations, stop).
  *
  * <pre>
  * java -cp ... org.prefixmoe.bench.PeerWorkload SCENARIO STRIDE THREADS [METHOD]
@@ -53,13 +54,13 @@ public final class PeerWorkload {
     }
 
     private record Split(long sample, long fit, long losses, int iterations, int evaluations, boolean converged,
-                         String stop, int n) {
+                         String stop, int n, String study) {
     }
 
     /**
      * Entry point.
      *
-     * @param args scenario file, stride, threads, optional method (lm, flat, geodesic, lm-ts or geodesic-ts; METHOD@DAMPING sets the initial damping)
+     * @param args scenario file, stride, threads, optional method (lm, flat, geodesic, lm-ts, geodesic-ts, lm-soc or trf; METHOD@DAMPING sets the initial damping)
      * @throws Exception on bad input
      */
     public static void main(String[] args) throws Exception {
@@ -118,6 +119,10 @@ public final class PeerWorkload {
             iterations += r.iterations;
             evaluations += r.evaluations;
             notConverged += r.converged ? 0 : 1;
+            if (!r.converged && Boolean.getBoolean("peer.list")) {
+                System.out.printf(Locale.ROOT, "not converged: %s n=%d, %d iterations, %d evaluations, %s%n",
+                        r.study, r.n, r.iterations, r.evaluations, r.stop);
+            }
             atCap += r.stop.equals("max-iterations") ? 1 : 0;
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
@@ -158,6 +163,6 @@ public final class PeerWorkload {
         CellErrors.of(g, truth.truth());
         long t3 = mx.getCurrentThreadCpuTime();
         return new Split(t1 - t0, t2 - t1, t3 - t2, fit.iterations(), fit.evaluations(), fit.converged(),
-                fit.stopReason().label(), t.n());
+                fit.stopReason().label(), t.n(), st.name());
     }
 }
