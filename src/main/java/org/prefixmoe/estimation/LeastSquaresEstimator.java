@@ -105,7 +105,15 @@ public final class LeastSquaresEstimator implements Estimator {
          * scaling, the exact trust-region step by an eigen-decomposition of the scaled normal matrix, reflected
          * steps at the box. Stops by {@link Options#lmStopRule()}.
          */
-        TRF("trf");
+        TRF("trf"),
+        /**
+         * {@link #LM} with a pattern move along crawls ({@code PatternMove}; issue 23,
+         * docs/solver-flat-sets.md): every 10th accepted step, if the last 10 lowered the objective by less
+         * than 1e-6 relative, the points {@code x + t(x_k − x_{k−10})}, t = 1, 2, 4, … (projected onto the
+         * box), are tried up to the first that is not lower, and the lowest becomes the iterate; otherwise
+         * {@link #LM} bit for bit. Stops by {@link Options#lmStopRule()}, asked after a move too.
+         */
+        LM_X("lm-x");
 
         private final String label;
 
@@ -120,7 +128,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x)}
          */
         public int code() {
             return ordinal();
@@ -130,7 +138,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc} or {@code trf}
+         *     {@code lm-soc}, {@code trf} or {@code lm-x}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -155,7 +163,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc) or 6 (trf)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf) or 7 (lm-x)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -166,7 +174,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc) or 6 (trf), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf) or 7 (lm-x), got " + code);
         }
     }
 
@@ -316,7 +324,8 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
-         * Transtrum–Sethna variants, {@link Method#LM_SOC} and {@link Method#TRF} objective change, then gradient, then
+         * Transtrum–Sethna variants, {@link Method#LM_SOC}, {@link Method#TRF} and {@link Method#LM_X} objective change,
+         * then gradient, then
          * step ({@link #lmStopRule()}); for {@link Method#FLAT}
          * {@link #flatStopRule()}.
          *
@@ -447,6 +456,7 @@ public final class LeastSquaresEstimator implements Estimator {
         // Transtrum–Sethna: D the running maximum of diag(JᵀJ), λ ÷3 on acceptance, ×2 on rejection.
         boolean ts = method == Method.LM_TS || method == Method.GEODESIC_TS;
         boolean corrector = method == Method.LM_SOC;
+        PatternMove pattern = null;
         double[] runningDiag = ts ? new double[dim] : null;
         double[] d = new double[dim];
 
@@ -465,6 +475,9 @@ public final class LeastSquaresEstimator implements Estimator {
         Optional<StopReason> stop = rule.test(Iterate.start(ssr, projectedGradient(x, g, a, lo, hi, ssr, dim)));
         if (stop.isPresent()) {
             return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
+        }
+        if (method == Method.LM_X) {
+            pattern = new PatternMove(x, ssr);
         }
         outer:
         while (iter < options.maxIterations) {
@@ -562,6 +575,31 @@ public final class LeastSquaresEstimator implements Estimator {
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;
+                    }
+                    if (pattern != null && pattern.record(x, ssr)) {
+                        double moved = pattern.tryMove(ev, y, x, ssr, lo, hi);
+                        evaluations += pattern.evaluations();
+                        if (!Double.isNaN(moved)) {
+                            double[] to = pattern.point();
+                            double movePredicted = predictedReduction(a, g, x, to, dim);
+                            double moveNorm = 0;
+                            for (int c = 0; c < dim; c++) {
+                                moveNorm += (to[c] - x[c]) * (to[c] - x[c]);
+                            }
+                            System.arraycopy(to, 0, x, 0, dim);
+                            pattern.copyNormal(a, g);
+                            earlier = previous;
+                            previous = ssr;
+                            ssr = moved;
+                            pattern.record(x, ssr);
+                            stop = rule.test(new Iterate(iter, ssr, previous, earlier, movePredicted,
+                                    movePredicted > 0 ? (previous - ssr) / movePredicted : 0, Math.sqrt(moveNorm),
+                                    xNorm, projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, 0));
+                            if (stop.isPresent()) {
+                                reason = stop.get();
+                                break outer;
+                            }
+                        }
                     }
                     break;
                 }

@@ -14,7 +14,7 @@ import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.RandomStreams;
 import org.prefixmoe.sampling.RegressionSampler;
 
-/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}, {@code trf}). */
+/** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}, {@code trf}, {@code lm-x}). */
 class OptionalMethodsRecoveryTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -25,6 +25,7 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.GEODESIC_TS, p, 2611L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_SOC, p, 2711L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF, p, 2811L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.LM_X, p, 2911L));
         }
         return b.build();
     }
