@@ -86,7 +86,7 @@ final class ReflectiveTrustRegion {
         double[] x = problem.startVector(start);
         // least_squares makes the start strictly feasible before trf (rstep 1e-10).
         strictlyFeasible(x, lo, hi, 1e-10);
-        ReflectiveTrustRegion tr = new ReflectiveTrustRegion(dim, (long) n * q + dim);
+        ReflectiveTrustRegion tr = new ReflectiveTrustRegion(dim, (long) n * q);
 
         double[] a = new double[dim * dim];
         double[] g = new double[dim];
@@ -255,6 +255,7 @@ final class ReflectiveTrustRegion {
             }
             suf[e] = dot;
         }
+        // SciPy's rank test: m (the residuals, not the augmented rows) times eps times the largest value.
         fullRank = s[dim - 1] > EPS * rows * s[0];
     }
 
