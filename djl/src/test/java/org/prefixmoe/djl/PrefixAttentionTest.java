@@ -48,11 +48,7 @@ class PrefixAttentionTest {
     @Test
     void prefixKeyGradientMatchesFiniteDifferencesAcrossGarbageCollections() throws InterruptedException {
         Random rng = new Random(11);
-        float[] x = Params.normal(rng, B * T * D, 1);
-        float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
-        float[] bqkv = Params.normal(rng, 3 * D, 0.1);
-        float[] wo = Params.normal(rng, D * D, 0.5);
-        float[] bo = Params.normal(rng, D, 0.1);
+        Weights w = Weights.draw(rng);
         float[] pk = Params.normal(rng, L * D, 1);
         float[] pv = Params.normal(rng, L * D, 1);
         float[] weights = Params.normal(rng, B * T * D, 1);
@@ -62,7 +58,7 @@ class PrefixAttentionTest {
                 NDArray keys = m.create(pk, new Shape(L, D));
                 keys.setRequiresGradient(true);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray out = attention(m, x, wqkv, bqkv, wo, bo, keys, pv);
+                    NDArray out = w.attention(m, keys, m.create(pv, new Shape(L, D)));
                     NDArray loss = out.mul(m.create(weights, out.getShape())).sum();
                     for (int i = 0; i < 3; i++) {
                         System.gc();
@@ -74,8 +70,8 @@ class PrefixAttentionTest {
             }
             for (int i = 0; i < L * D; i += 5) {
                 double h = 1e-2;
-                double up = weightedOutput(x, wqkv, bqkv, wo, bo, shifted(pk, i, h), pv, weights);
-                double down = weightedOutput(x, wqkv, bqkv, wo, bo, shifted(pk, i, -h), pv, weights);
+                double up = weightedOutput(w, shifted(pk, i, h), pv, weights);
+                double down = weightedOutput(w, shifted(pk, i, -h), pv, weights);
                 assertEquals((up - down) / (2 * h), grad[i], 2e-3, "attempt " + attempt + ", key entry " + i);
             }
         }
@@ -87,10 +83,9 @@ class PrefixAttentionTest {
         return b;
     }
 
-    private static double weightedOutput(float[] x, float[] wqkv, float[] bqkv, float[] wo, float[] bo, float[] pk,
-                                         float[] pv, float[] weights) {
+    private static double weightedOutput(Weights w, float[] pk, float[] pv, float[] weights) {
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] out = attention(m, x, wqkv, bqkv, wo, bo, m.create(pk, new Shape(L, D)), pv).toFloatArray();
+            float[] out = w.attention(m, m.create(pk, new Shape(L, D)), m.create(pv, new Shape(L, D))).toFloatArray();
             double s = 0;
             for (int i = 0; i < out.length; i++) {
                 s += (double) out[i] * weights[i];
@@ -99,34 +94,42 @@ class PrefixAttentionTest {
         }
     }
 
-    private static NDArray attention(NDManager m, float[] x, float[] wqkv, float[] bqkv, float[] wo, float[] bo,
-                                     NDArray keys, float[] pv) {
-        return VisionTransformer.attention(m.create(x, new Shape(B, T, D)), m.create(wqkv, new Shape(D, 3 * D)),
-                m.create(bqkv, new Shape(3 * D)), m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H, keys,
-                m.create(pv, new Shape(L, D)));
+    /** Input and attention weights, drawn in a fixed order. */
+    private record Weights(float[] x, float[] wqkv, float[] bqkv, float[] wo, float[] bo) {
+        static Weights draw(Random rng) {
+            float[] x = Params.normal(rng, B * T * D, 1);
+            float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
+            float[] bqkv = Params.normal(rng, 3 * D, 0.1);
+            float[] wo = Params.normal(rng, D * D, 0.5);
+            return new Weights(x, wqkv, bqkv, wo, Params.normal(rng, D, 0.1));
+        }
+
+        /** The attention of {@link VisionTransformer#attention} on these weights, prefixes possibly null. */
+        NDArray attention(NDManager m, NDArray keys, NDArray values) {
+            return VisionTransformer.attention(m.create(x, new Shape(B, T, D)), m.create(wqkv, new Shape(D, 3 * D)),
+                    m.create(bqkv, new Shape(3 * D)), m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H,
+                    keys, values);
+        }
     }
 
     private void check(boolean withPrefix, boolean perExample) {
         Random rng = new Random(7);
-        float[] x = Params.normal(rng, B * T * D, 1);
-        float[] wqkv = Params.normal(rng, D * 3 * D, 0.5);
-        float[] bqkv = Params.normal(rng, 3 * D, 0.1);
-        float[] wo = Params.normal(rng, D * D, 0.5);
-        float[] bo = Params.normal(rng, D, 0.1);
+        Weights w = Weights.draw(rng);
         int copies = perExample ? B : 1;
         float[] pk = Params.normal(rng, copies * L * D, 1);
         float[] pv = Params.normal(rng, copies * L * D, 1);
         Shape ps = perExample ? new Shape(B, L, D) : new Shape(L, D);
         float[] got;
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray out = VisionTransformer.attention(m.create(x, new Shape(B, T, D)),
-                    m.create(wqkv, new Shape(D, 3 * D)), m.create(bqkv, new Shape(3 * D)),
-                    m.create(wo, new Shape(D, D)), m.create(bo, new Shape(D)), H,
-                    withPrefix ? m.create(pk, ps) : null,
-                    withPrefix ? m.create(pv, ps) : null);
+            NDArray out = w.attention(m, withPrefix ? m.create(pk, ps) : null, withPrefix ? m.create(pv, ps) : null);
             assertEquals(new Shape(B, T, D), out.getShape());
             got = out.toFloatArray();
         }
+        float[] x = w.x();
+        float[] wqkv = w.wqkv();
+        float[] bqkv = w.bqkv();
+        float[] wo = w.wo();
+        float[] bo = w.bo();
         int dh = D / H;
         int lp = withPrefix ? L : 0;
         for (int b = 0; b < B; b++) {
