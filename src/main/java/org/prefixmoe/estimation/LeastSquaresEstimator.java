@@ -113,7 +113,18 @@ public final class LeastSquaresEstimator implements Estimator {
          * box), are tried up to the first that is not lower, and the lowest becomes the iterate; otherwise
          * {@link #LM} bit for bit. Stops by {@link Options#lmStopRule()}, asked after a move too.
          */
-        LM_X("lm-x");
+        LM_X("lm-x"),
+        /**
+         * {@link #LM} with an Anderson move along crawls ({@code AndersonMove}; issue 23,
+         * docs/solver-flat-sets.md): when the last 10 accepted points lowered the objective by less than 1e-6
+         * relative, the combination {@code Σ α_i G(x_i)} of the last 6 accepted steps {@code x_i → G(x_i)} whose
+         * residuals {@code G(x_i) − x_i} combine to the least norm (weights summing to 1) is tried (projected
+         * onto the box, one pass) and becomes the iterate if lower; otherwise {@link #LM} bit for bit. Stops by
+         * {@link Options#lmStopRule()}, asked after a move too.
+         */
+        LM_AA("lm-aa"),
+        /** {@link #TRF} with {@link #LM_AA}'s Anderson move, its point made strictly feasible. */
+        TRF_AA("trf-aa");
 
         private final String label;
 
@@ -128,7 +139,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa)}
          */
         public int code() {
             return ordinal();
@@ -138,7 +149,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf} or {@code lm-x}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa} or {@code trf-aa}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -163,7 +174,8 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf) or 7 (lm-x)
+         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
+         *     8 (lm-aa) or 9 (trf-aa)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -174,7 +186,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf) or 7 (lm-x), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa) or 9 (trf-aa), got " + code);
         }
     }
 
@@ -324,7 +336,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
-         * Transtrum–Sethna variants, {@link Method#LM_SOC}, {@link Method#TRF} and {@link Method#LM_X} objective change,
+         * Transtrum–Sethna variants, {@link Method#LM_SOC}, {@link Method#TRF}, {@link Method#LM_X} and the Anderson variants objective change,
          * then gradient, then
          * step ({@link #lmStopRule()}); for {@link Method#FLAT}
          * {@link #flatStopRule()}.
@@ -427,7 +439,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF) {
+        if (options.method() == Method.TRF || options.method() == Method.TRF_AA) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);
@@ -456,7 +468,7 @@ public final class LeastSquaresEstimator implements Estimator {
         // Transtrum–Sethna: D the running maximum of diag(JᵀJ), λ ÷3 on acceptance, ×2 on rejection.
         boolean ts = method == Method.LM_TS || method == Method.GEODESIC_TS;
         boolean corrector = method == Method.LM_SOC;
-        PatternMove pattern = null;
+        CrawlMove move = null;
         double[] runningDiag = ts ? new double[dim] : null;
         double[] d = new double[dim];
 
@@ -477,7 +489,9 @@ public final class LeastSquaresEstimator implements Estimator {
             return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
         }
         if (method == Method.LM_X) {
-            pattern = new PatternMove(x, ssr);
+            move = new PatternMove(x, ssr);
+        } else if (method == Method.LM_AA) {
+            move = new AndersonMove(dim, ssr, false);
         }
         outer:
         while (iter < options.maxIterations) {
@@ -560,6 +574,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     double t3 = 2 * rho - 1;
                     lambda = Math.max(ts ? lambda / 3 : lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
                     nu = 2;
+                    boolean due = move != null && move.stepped(x, xTrial, ssrTrial);
                     System.arraycopy(xTrial, 0, x, 0, dim);
                     double[] t = a;
                     a = aTrial;
@@ -576,25 +591,14 @@ public final class LeastSquaresEstimator implements Estimator {
                         reason = stop.get();
                         break outer;
                     }
-                    if (pattern != null && pattern.record(x, ssr)) {
-                        double moved = pattern.tryMove(ev, y, x, ssr, lo, hi);
-                        evaluations += pattern.evaluations();
+                    if (due) {
+                        double moved = move.tryMove(ev, y, x, ssr, lo, hi);
+                        evaluations += move.evaluations();
                         if (!Double.isNaN(moved)) {
-                            double[] to = pattern.point();
-                            double movePredicted = predictedReduction(a, g, x, to, dim);
-                            double moveNorm = 0;
-                            for (int c = 0; c < dim; c++) {
-                                moveNorm += (to[c] - x[c]) * (to[c] - x[c]);
-                            }
-                            System.arraycopy(to, 0, x, 0, dim);
-                            pattern.copyNormal(a, g);
+                            stop = rule.test(move.jump(x, a, g, iter, ssr, moved, previous, xNorm, lambda, lo, hi));
                             earlier = previous;
                             previous = ssr;
                             ssr = moved;
-                            pattern.record(x, ssr);
-                            stop = rule.test(new Iterate(iter, ssr, previous, earlier, movePredicted,
-                                    movePredicted > 0 ? (previous - ssr) / movePredicted : 0, Math.sqrt(moveNorm),
-                                    xNorm, projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, 0));
                             if (stop.isPresent()) {
                                 reason = stop.get();
                                 break outer;
@@ -1041,7 +1045,7 @@ public final class LeastSquaresEstimator implements Estimator {
     }
 
     /** Reduction of Σr² predicted by the Gauss–Newton model for the step from x to xNew: −(2gᵀs + sᵀAs). */
-    private static double predictedReduction(double[] a, double[] g, double[] x, double[] xNew, int dim) {
+    static double predictedReduction(double[] a, double[] g, double[] x, double[] xNew, int dim) {
         double lin = 0;
         double quad = 0;
         for (int r = 0; r < dim; r++) {

@@ -11,7 +11,7 @@ import org.prefixmoe.model.Evaluator;
  * valley the Gauss–Newton model is degenerate in the valley's direction, so each damped step is short while the
  * accepted steps keep pointing the same way. Not thread-safe: one per fit.
  */
-final class PatternMove {
+final class PatternMove implements CrawlMove {
     /** Accepted points between two crawl checks. */
     static final int EVERY = 10;
     /** A crawl: the last {@link #EVERY} steps lowered the objective by less than this, relative. */
@@ -68,13 +68,19 @@ final class PatternMove {
         return old - ssr < CRAWL * old;
     }
 
-    /**
-     * Tries the move from the last recorded point x.
-     *
-     * @return the objective of the lowest trial point if lower than {@code ssr}, else NaN (the point, its
-     *     {@code JᵀJ} and {@code Jᵀr}: {@link #point()}, {@link #copyNormal})
-     */
-    double tryMove(Evaluator ev, double[] y, double[] x, double ssr, double[] lo, double[] hi) {
+    @Override
+    public boolean stepped(double[] x, double[] next, double ssr) {
+        return record(next, ssr);
+    }
+
+    @Override
+    public void moved(double[] x, double ssr) {
+        record(x, ssr);
+    }
+
+    /** The lowest of the points {@code x + t u} (see the class); the lowest point's pass is kept. */
+    @Override
+    public double tryMove(Evaluator ev, double[] y, double[] x, double ssr, double[] lo, double[] hi) {
         int from = (int) ((accepted - EVERY) % (EVERY + 1)) * dim;
         double lowest = ssr;
         evaluations = 0;
@@ -101,18 +107,18 @@ final class PatternMove {
         return lowest < ssr ? lowest : Double.NaN;
     }
 
-    /** {@return the passes of the last {@link #tryMove}} */
-    int evaluations() {
+    @Override
+    public int evaluations() {
         return evaluations;
     }
 
-    /** {@return the lowest point of the last successful move (not a copy)} */
-    double[] point() {
+    @Override
+    public double[] point() {
         return best;
     }
 
-    /** Copies the last successful move's {@code JᵀJ} and {@code Jᵀr} into a and g. */
-    void copyNormal(double[] a, double[] g) {
+    @Override
+    public void copyNormal(double[] a, double[] g) {
         System.arraycopy(aBest, 0, a, 0, a.length);
         System.arraycopy(gBest, 0, g, 0, g.length);
     }

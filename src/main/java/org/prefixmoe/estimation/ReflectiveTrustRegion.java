@@ -28,7 +28,8 @@ import org.prefixmoe.model.MixingMeasure;
  * <p>Stops by the estimator's rule after each accepted step, as {@link LeastSquaresEstimator.Method#LM};
  * a rejected trial shorter than the step tolerance ends the fit as {@link StopReason#NO_PROGRESS}.
  * Squaring the Jacobian squares its condition number, so the path parts from SciPy's where {@code JᵀJ} is
- * nearly singular. Not thread-safe: one per fit.
+ * nearly singular. {@link LeastSquaresEstimator.Method#TRF_AA} adds {@link AndersonMove} between steps.
+ * Not thread-safe: one per fit.
  */
 final class ReflectiveTrustRegion {
     /** Machine epsilon as NumPy's {@code finfo(float).eps}. */
@@ -131,6 +132,8 @@ final class ReflectiveTrustRegion {
         if (delta == 0) {
             delta = 1;
         }
+        CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
+                ? new AndersonMove(dim, ssr, true) : null;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -194,6 +197,7 @@ final class ReflectiveTrustRegion {
                     delta = next;
                 }
                 if (actual > 0) {
+                    boolean due = move != null && move.stepped(x, xTrial, ssrTrial);
                     System.arraycopy(xTrial, 0, x, 0, dim);
                     double[] t = a;
                     a = aTrial;
@@ -213,6 +217,24 @@ final class ReflectiveTrustRegion {
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;
+                    }
+                    if (due) {
+                        double moved = move.tryMove(ev, y, x, ssr, lo, hi);
+                        evaluations += move.evaluations();
+                        if (!Double.isNaN(moved)) {
+                            // The radius stays; the column scales grow as after a step.
+                            stop = rule.test(move.jump(x, a, g, iter, ssr, moved, previous, xNorm, tr.alpha, lo, hi));
+                            earlier = previous;
+                            previous = ssr;
+                            ssr = moved;
+                            for (int c = 0; c < dim; c++) {
+                                scaleInv[c] = Math.max(Math.sqrt(a[c * dim + c]), scaleInv[c]);
+                            }
+                            if (stop.isPresent()) {
+                                reason = stop.get();
+                                break outer;
+                            }
+                        }
                     }
                     break;
                 }

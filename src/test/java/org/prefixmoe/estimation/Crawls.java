@@ -1,0 +1,62 @@
+package org.prefixmoe.estimation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.prefixmoe.TestModels;
+import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.TruthModel;
+import org.prefixmoe.sampling.RandomStreams;
+import org.prefixmoe.sampling.RegressionSampler;
+
+/** Fits on which {@code lm} crawls, for the tests of the crawl moves of issue 23. */
+final class Crawls {
+    /** A data set, a start and {@code lm}'s fit from it. */
+    record Crawl(long seed, FitProblem problem, MixingMeasure start, FitResult lm) {
+    }
+
+    private Crawls() {
+    }
+
+    /** {@return the fit of the problem from the start by the method, default settings otherwise} */
+    static FitResult fit(LeastSquaresEstimator.Method method, FitProblem problem, MixingMeasure start) {
+        return new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(method)).fit(problem, start);
+    }
+
+    /**
+     * The over-specified near-truth fits (default shared-linear truth, L = L* + 1, n = 800, seeds from..to−1) on
+     * which {@code lm} takes 100 iterations or more.
+     */
+    static List<Crawl> sharedLinear(long from, long to) {
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        List<Crawl> crawls = new ArrayList<>();
+        for (long seed = from; seed < to; seed++) {
+            FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(800, RandomStreams.stream(seed, 1)),
+                    tm.trueAtoms() + 1);
+            MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(seed, 2));
+            FitResult lm = fit(LeastSquaresEstimator.Method.LM, problem, start);
+            if (lm.iterations() >= 100) {
+                crawls.add(new Crawl(seed, problem, start, lm));
+            }
+        }
+        return crawls;
+    }
+
+    /** Asserts that two fits end at the same point bit for bit, after as many iterations and passes. */
+    static void assertSameFit(FitResult expected, FitResult actual) {
+        assertArrayEquals(expected.estimate().pack(), actual.estimate().pack());
+        assertEquals(expected.iterations(), actual.iterations());
+        assertEquals(expected.evaluations(), actual.evaluations());
+    }
+
+    /** Asserts that a method is found by its label and its code, also through {@link Estimators#create}. */
+    static void assertNamed(LeastSquaresEstimator.Method method, String label, int code) {
+        assertEquals(method, LeastSquaresEstimator.Method.byLabel(label));
+        assertEquals(method, LeastSquaresEstimator.Method.byCode(code));
+        assertEquals(method, ((LeastSquaresEstimator) Estimators.create("least-squares",
+                Map.of("method", (double) code))).options().method());
+    }
+}
