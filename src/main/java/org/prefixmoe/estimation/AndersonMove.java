@@ -9,7 +9,7 @@ import org.prefixmoe.model.Evaluator;
  * The Anderson move of {@link LeastSquaresEstimator.Method#LM_AA} and {@link LeastSquaresEstimator.Method#TRF_AA}
  * (issue 23, docs/solver-flat-sets.md): Anderson acceleration (Walker and Ni 2011) of a crawl. Every accepted
  * solver step from {@code x_i} to {@code G(x_i)} is recorded as a pair (the last {@link #PAIRS} kept); when a
- * move is due (a crawl: see {@link #WINDOW}) the weights {@code α = (FᵀF + εI)⁻¹1 / 1ᵀ(FᵀF + εI)⁻¹1} of the residuals
+ * move is due (a crawl by {@link CrawlWindow}) the weights {@code α = (FᵀF + εI)⁻¹1 / 1ᵀ(FᵀF + εI)⁻¹1} of the residuals
  * {@code f_i = G(x_i) − x_i} (the columns of F, ε = 1e-12 of FᵀF's mean diagonal) give the point
  * {@code Σ α_i G(x_i)}, projected onto the box and tried with one pass. The combination cancels the parts of
  * the steps that zigzag across a valley, which a single damped step or a pattern move along the net
@@ -18,10 +18,6 @@ import org.prefixmoe.model.Evaluator;
 final class AndersonMove implements CrawlMove {
     /** Pairs (x, G(x)) in a move. */
     static final int PAIRS = 6;
-    /** Accepted points over which a crawl is judged. */
-    static final int WINDOW = 10;
-    /** A crawl: the last {@link #WINDOW} accepted points lowered the objective by less than this, relative. */
-    static final double CRAWL = 1e-6;
     /** Accepted steps without a move after a move that was not lower. */
     static final int WAIT = 4;
 
@@ -29,7 +25,8 @@ final class AndersonMove implements CrawlMove {
     private final boolean strict;
     private final double[] from;
     private final double[] to;
-    private final double[] ssrRing = new double[WINDOW + 1];
+    private final CrawlWindow window;
+    private boolean crawling;
     private final DMatrixRMaj gram = new DMatrixRMaj(PAIRS, PAIRS);
     private final DMatrixRMaj ones = new DMatrixRMaj(PAIRS, 1);
     private final DMatrixRMaj weights = new DMatrixRMaj(PAIRS, 1);
@@ -38,7 +35,6 @@ final class AndersonMove implements CrawlMove {
     private double[] aPoint;
     private double[] gPoint;
     private long pairs;
-    private long accepted;
     private long waitUntil;
     private int evaluations;
 
@@ -55,7 +51,7 @@ final class AndersonMove implements CrawlMove {
         this.point = new double[dim];
         this.aPoint = new double[dim * dim];
         this.gPoint = new double[dim];
-        ssrRing[0] = ssr0;
+        this.window = new CrawlWindow(ssr0);
         for (int i = 0; i < PAIRS; i++) {
             ones.data[i] = 1;
         }
@@ -74,18 +70,12 @@ final class AndersonMove implements CrawlMove {
     /** A move's point is an accepted point but not a pair: the next step from it is. */
     @Override
     public void moved(double[] x, double ssr) {
-        accepted++;
-        ssrRing[(int) (accepted % (WINDOW + 1))] = ssr;
+        crawling = window.accept(ssr);
     }
 
     /** {@return whether a move is due: {@link #PAIRS} pairs kept, a crawl, no recent failed move} */
     private boolean due() {
-        if (pairs < PAIRS || accepted < WINDOW || accepted < waitUntil) {
-            return false;
-        }
-        double old = ssrRing[(int) ((accepted - WINDOW) % (WINDOW + 1))];
-        double now = ssrRing[(int) (accepted % (WINDOW + 1))];
-        return old - now < CRAWL * old;
+        return pairs >= PAIRS && crawling && window.accepted() >= waitUntil;
     }
 
     /** The combination of the kept pairs (see the class), projected onto the box; one pass. */
@@ -100,7 +90,7 @@ final class AndersonMove implements CrawlMove {
             lower = s < ssr ? s : Double.NaN;
         }
         if (Double.isNaN(lower)) {
-            waitUntil = accepted + WAIT;
+            waitUntil = window.accepted() + WAIT;
         }
         return lower;
     }

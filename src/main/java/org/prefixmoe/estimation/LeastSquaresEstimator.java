@@ -124,7 +124,13 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_AA("lm-aa"),
         /** {@link #TRF} with {@link #LM_AA}'s Anderson move, its point made strictly feasible. */
-        TRF_AA("trf-aa");
+        TRF_AA("trf-aa"),
+        /**
+         * {@link #TRF}'s steps until the first crawl (the last 10 accepted points lowered the objective by less than
+         * 1e-6 relative), then {@link #LM} from that point (issue 23, docs/solver-flat-sets.md): SciPy's path into the
+         * basin, {@code lm}'s along the crawl. The phases share the iteration cap; iterations and passes are summed.
+         */
+        TRF_LM("trf-lm");
 
         private final String label;
 
@@ -139,7 +145,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm)}
          */
         public int code() {
             return ordinal();
@@ -149,7 +155,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa} or {@code trf-aa}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa} or {@code trf-lm}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -175,7 +181,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa) or 9 (trf-aa)
+         *     8 (lm-aa), 9 (trf-aa) or 10 (trf-lm)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -186,7 +192,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa) or 9 (trf-aa), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa) or 10 (trf-lm), got " + code);
         }
     }
 
@@ -439,7 +445,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF || options.method() == Method.TRF_AA) {
+        if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);

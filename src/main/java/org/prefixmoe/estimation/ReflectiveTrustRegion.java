@@ -134,6 +134,7 @@ final class ReflectiveTrustRegion {
         }
         CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
                 ? new AndersonMove(dim, ssr, true) : null;
+        CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM ? new CrawlWindow(ssr) : null;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -218,6 +219,9 @@ final class ReflectiveTrustRegion {
                         reason = stop.get();
                         break outer;
                     }
+                    if (window != null && window.accept(ssr) && iter < options.maxIterations()) {
+                        return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
+                    }
                     if (due) {
                         double moved = move.tryMove(ev, y, x, ssr, lo, hi);
                         evaluations += move.evaluations();
@@ -247,6 +251,21 @@ final class ReflectiveTrustRegion {
             }
         }
         return LeastSquaresEstimator.result(x, ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    /**
+     * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left.
+     *
+     * @return the fit, with this phase's iterations and passes added
+     */
+    private static FitResult lmTail(FitProblem problem, MixingMeasure start, double[] x,
+                                    LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
+                                    int evaluations) {
+        LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(LeastSquaresEstimator.Method.LM)
+                .withMaxIterations(options.maxIterations() - iter), rule, threads);
+        FitResult tail = lm.fit(problem, MixingMeasure.unpack(x, start.atomDimension(), start.hasBias()));
+        return new FitResult(tail.estimate(), tail.objective(), tail.noiseVariance(), iter + tail.iterations(),
+                evaluations + tail.evaluations(), tail.stopReason());
     }
 
     /**

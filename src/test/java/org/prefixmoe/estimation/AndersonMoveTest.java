@@ -52,7 +52,7 @@ class AndersonMoveTest {
         double[] x = {2.0, -1.0, 0.5};
         double ssr = 1.0;
         boolean due = false;
-        for (int k = 0; k < AndersonMove.WINDOW; k++) {
+        for (int k = 0; k < CrawlWindow.WINDOW; k++) {
             double[] next = new double[3];
             for (int i = 0; i < 3; i++) {
                 next[i] = b[i];
@@ -62,7 +62,7 @@ class AndersonMoveTest {
             }
             ssr *= 1 - 1e-8; // a crawl: 1e-7 relative over the window
             due = move.stepped(x, next, ssr);
-            assertEquals(k == AndersonMove.WINDOW - 1, due, "step " + k);
+            assertEquals(k == CrawlWindow.WINDOW - 1, due, "step " + k);
             x = next;
         }
         double far = 0;
@@ -80,7 +80,7 @@ class AndersonMoveTest {
 
         AndersonMove fast = new AndersonMove(3, 1.0, false);
         double s = 1.0;
-        for (int k = 0; k < AndersonMove.WINDOW; k++) {
+        for (int k = 0; k < CrawlWindow.WINDOW; k++) {
             s *= 0.9; // not a crawl
             assertFalse(fast.stepped(x, x, s), "step " + k);
         }
