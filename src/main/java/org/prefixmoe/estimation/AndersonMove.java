@@ -32,8 +32,8 @@ final class AndersonMove implements CrawlMove {
     private final DMatrixRMaj weights = new DMatrixRMaj(PAIRS, 1);
     private final LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(PAIRS);
     private final double[] point;
-    private double[] aPoint;
-    private double[] gPoint;
+    private final double[] aPoint;
+    private final double[] gPoint;
     private long pairs;
     private long waitUntil;
     private int evaluations;

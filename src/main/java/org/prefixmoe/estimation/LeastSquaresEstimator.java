@@ -342,9 +342,9 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * The stop rule of these settings: for {@link Method#LM}, {@link Method#GEODESIC} and their
-         * Transtrum–Sethna variants, {@link Method#LM_SOC}, {@link Method#TRF}, {@link Method#LM_X} and the Anderson variants objective change,
-         * then gradient, then
-         * step ({@link #lmStopRule()}); for {@link Method#FLAT}
+         * Transtrum–Sethna variants, {@link Method#LM_SOC}, {@link Method#TRF}, {@link Method#LM_X}, the Anderson
+         * variants and {@link Method#TRF_LM} objective change, then gradient, then step ({@link #lmStopRule()}); for
+         * {@link Method#FLAT}
          * {@link #flatStopRule()}.
          *
          * @return the rule
