@@ -8,11 +8,7 @@ import static org.prefixmoe.estimation.Crawls.fit;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.prefixmoe.TestModels;
 import org.prefixmoe.model.MixingMeasure;
-import org.prefixmoe.model.TruthModel;
-import org.prefixmoe.sampling.RandomStreams;
-import org.prefixmoe.sampling.RegressionSampler;
 
 /** The Anderson move and the {@code lm-aa}, {@code trf-aa} methods. */
 class AndersonMoveTest {
@@ -89,10 +85,9 @@ class AndersonMoveTest {
     /** A fit that never crawls is {@code lm}'s bit for bit; the methods are named and coded. */
     @Test
     void withoutACrawlItIsLmBitForBit() {
-        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
-        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2912, 1)),
-                tm.trueAtoms());
-        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2912, 2));
+        Crawls.Crawl c = Crawls.noCrawl();
+        FitProblem problem = c.problem();
+        MixingMeasure start = c.start();
         FitResult lm = fit(LeastSquaresEstimator.Method.LM, problem, start);
         FitResult aa = fit(LeastSquaresEstimator.Method.LM_AA, problem, start);
         Crawls.assertSameFit(lm, aa);

@@ -59,4 +59,13 @@ final class Crawls {
         assertEquals(method, ((LeastSquaresEstimator) Estimators.create("least-squares",
                 Map.of("method", (double) code))).options().method());
     }
+
+    /** {@return an exactly specified fit that never crawls (shared-nonlinear, n = 5,000, seed 2912) and its start} */
+    static Crawl noCrawl() {
+        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
+        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2912, 1)),
+                tm.trueAtoms());
+        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2912, 2));
+        return new Crawl(2912, problem, start, fit(LeastSquaresEstimator.Method.LM, problem, start));
+    }
 }

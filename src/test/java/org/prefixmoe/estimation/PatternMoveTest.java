@@ -5,21 +5,16 @@ import static org.prefixmoe.estimation.Crawls.fit;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.prefixmoe.TestModels;
 import org.prefixmoe.model.MixingMeasure;
-import org.prefixmoe.model.TruthModel;
-import org.prefixmoe.sampling.RandomStreams;
-import org.prefixmoe.sampling.RegressionSampler;
 
 /** The {@code lm-x} method: {@code lm} plus a pattern move along crawls. */
 class PatternMoveTest {
     /** A fit that never crawls ten accepted steps is {@code lm}'s bit for bit; the method is named and coded. */
     @Test
     void withoutACrawlItIsLmBitForBit() {
-        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
-        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2912, 1)),
-                tm.trueAtoms());
-        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2912, 2));
+        Crawls.Crawl c = Crawls.noCrawl();
+        FitProblem problem = c.problem();
+        MixingMeasure start = c.start();
         FitResult lm = fit(LeastSquaresEstimator.Method.LM, problem, start);
         FitResult x = fit(LeastSquaresEstimator.Method.LM_X, problem, start);
         Crawls.assertSameFit(lm, x);

@@ -8,21 +8,16 @@ import static org.prefixmoe.estimation.Crawls.fit;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.prefixmoe.TestModels;
 import org.prefixmoe.model.MixingMeasure;
-import org.prefixmoe.model.TruthModel;
-import org.prefixmoe.sampling.RandomStreams;
-import org.prefixmoe.sampling.RegressionSampler;
 
 /** The {@code trf-lm} method: {@code trf} until the first crawl, then {@code lm}. */
 class TrfLmTest {
     /** A fit that never crawls is {@code trf}'s bit for bit; the method is named and coded. */
     @Test
     void withoutACrawlItIsTrfBitForBit() {
-        TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
-        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2912, 1)),
-                tm.trueAtoms());
-        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2912, 2));
+        Crawls.Crawl c = Crawls.noCrawl();
+        FitProblem problem = c.problem();
+        MixingMeasure start = c.start();
         Crawls.assertSameFit(fit(LeastSquaresEstimator.Method.TRF, problem, start),
                 fit(LeastSquaresEstimator.Method.TRF_LM, problem, start));
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_LM, "trf-lm", 10);
