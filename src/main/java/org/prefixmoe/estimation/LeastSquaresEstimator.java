@@ -130,7 +130,15 @@ public final class LeastSquaresEstimator implements Estimator {
          * 1e-6 relative), then {@link #LM} from that point (issue 23, docs/solver-flat-sets.md): SciPy's path into the
          * basin, {@code lm}'s along the crawl. The phases share the iteration cap; iterations and passes are summed.
          */
-        TRF_LM("trf-lm");
+        TRF_LM("trf-lm"),
+        /**
+         * {@link #LM} with variable-projection damping (issue 23, docs/solver-flat-sets.md): the coordinates the
+         * regression function is linear in ({@code non-shared} values) are damped by a token 1e-6 of their
+         * {@code diag(JᵀJ)}, the others by the diagonal of the Schur complement of {@code JᵀJ} on them (the
+         * curvature left once the values compensate). Everything else is {@link #LM}'s; for shared
+         * parameterizations (no linear coordinates) it is {@link #LM} bit for bit.
+         */
+        LM_VP("lm-vp");
 
         private final String label;
 
@@ -145,7 +153,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp)}
          */
         public int code() {
             return ordinal();
@@ -155,7 +163,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa} or {@code trf-lm}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm} or {@code lm-vp}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -181,7 +189,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa) or 10 (trf-lm)
+         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm) or 11 (lm-vp)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -192,7 +200,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa) or 10 (trf-lm), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm) or 11 (lm-vp), got " + code);
         }
     }
 
@@ -477,6 +485,8 @@ public final class LeastSquaresEstimator implements Estimator {
         CrawlMove move = null;
         double[] runningDiag = ts ? new double[dim] : null;
         double[] d = new double[dim];
+        boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
+        VariableProjection projection = linear == null ? null : new VariableProjection(linear);
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -512,6 +522,9 @@ public final class LeastSquaresEstimator implements Estimator {
                     runningDiag[c] = Math.max(runningDiag[c], a[c * dim + c]);
                 }
                 d[c] = Math.max(ts ? runningDiag[c] : a[c * dim + c], floor);
+            }
+            if (projection != null) {
+                projection.damping(a, fixed, floor, d);   // false: lm's metric stays
             }
             int rejected = 0;
             while (true) {

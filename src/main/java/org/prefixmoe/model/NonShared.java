@@ -64,6 +64,16 @@ public final class NonShared implements Parameterization {
         }
     }
 
+    /** The value {@code v}: coordinates {@code r, …, r + q − 1}. */
+    @Override
+    public int[] linearCoordinates() {
+        int[] c = new int[q];
+        for (int i = 0; i < q; i++) {
+            c[i] = r + i;
+        }
+        return c;
+    }
+
     /** Key and value are separate coordinates of the atom. */
     @Override
     public boolean shared() {

@@ -46,6 +46,17 @@ public interface Parameterization {
     }
 
     /**
+     * The atom coordinates in which the regression function is linear: {@code non-shared}'s values
+     * ({@code f = P(x) + Σ_l w_l(x) v_l}, the gate weights {@code w_l} free of {@code v}). The
+     * least-squares estimator's variable-projection damping treats them exactly (docs/solver-flat-sets.md).
+     *
+     * @return indices into the atom, increasing; empty for every shared map (its value shares the atom with the key)
+     */
+    default int[] linearCoordinates() {
+        return new int[0];
+    }
+
+    /**
      * The singular values of the key map's Jacobian {@code ∂key/∂θ} (r × p) at an atom, in decreasing
      * order, padded with zeros to p values when {@code r < p}. The smallest one measures how far a shared
      * map is from losing injectivity of the key at that atom: a nearly singular key map makes a

@@ -111,8 +111,15 @@ public final class PeerWorkload {
         long evaluations = 0;
         int notConverged = 0;
         int atCap = 0;
+        // Per study: fits, fit CPU (ns), iterations, fits at the cap.
+        Map<String, long[]> perStudy = new java.util.LinkedHashMap<>();
         for (Future<Split> f : futures) {
             Split r = f.get();
+            long[] ps = perStudy.computeIfAbsent(r.study, key -> new long[4]);
+            ps[0]++;
+            ps[1] += r.fit;
+            ps[2] += r.iterations;
+            ps[3] += r.stop.equals("max-iterations") ? 1 : 0;
             sample += r.sample;
             fit += r.fit;
             losses += r.losses;
@@ -137,6 +144,11 @@ public final class PeerWorkload {
         System.out.printf(Locale.ROOT, "%.1f fits per CPU second; per fit: %.1f iterations, %.1f evaluations;"
                 + " not converged %d (at the cap %d)%n", k / cpu, (double) iterations / k, (double) evaluations / k,
                 notConverged, atCap);
+        for (Map.Entry<String, long[]> e : perStudy.entrySet()) {
+            long[] ps = e.getValue();
+            System.out.printf(Locale.ROOT, "  %s: %d fits, fitting CPU %.2f s, %.1f iterations per fit, %d at the cap%n",
+                    e.getKey(), ps[0], ps[1] / 1e9, (double) ps[2] / ps[0], ps[3]);
+        }
         System.out.printf(Locale.ROOT, "whole scenario (%d fits), extrapolated: %.0f CPU s, %.1f min on %d cores"
                 + " (wall of this subsample x %d: %.1f min)%n", all.size(), cpu * stride, cpu * stride / threads / 60,
                 threads, stride, wall * stride / 60);
