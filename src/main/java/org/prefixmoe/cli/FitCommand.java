@@ -7,6 +7,7 @@ import org.prefixmoe.estimation.Estimators;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.GaussNewtonCertificate;
 import org.prefixmoe.estimation.Inference;
 import org.prefixmoe.estimation.Initializer;
 import org.prefixmoe.estimation.ParametricBootstrap;
@@ -91,6 +92,11 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
+
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default lm; flat, trf-lm,"
+            + " ... as in a scenario's solver: {method: ...}; docs/solver-flat-sets.md). flat checks lm's stop with"
+            + " Newton steps and finishes more crawls along flat valleys, at several times the passes.")
+    String method;
 
     @Option(names = "--se", description = "Also compute standard errors and 95%% Wald intervals of every atom"
             + " coordinate and bias (least squares: observed Gauss-Newton information and the sandwich form; em:"
@@ -202,8 +208,18 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException((e.getMessage().startsWith("L:") ? "-" : "") + e.getMessage()
                     + (e.getMessage().startsWith("data:") ? " (" + data + ")" : " (model " + model + ")"));
         }
-        Estimator est = maxIterations == null ? Estimators.byName(estimator)
-                : Estimators.create(estimator, java.util.Map.of("max_iterations", (double) maxIterations));
+        java.util.Map<String, Double> settings = new java.util.HashMap<>();
+        if (maxIterations != null) {
+            settings.put("max_iterations", (double) maxIterations);
+        }
+        if (method != null) {
+            if (!LeastSquaresEstimator.NAME.equals(estimator)) {
+                throw new IllegalArgumentException("--method: only the least-squares estimator has methods, not "
+                        + estimator);
+            }
+            settings.put("method", (double) LeastSquaresEstimator.Method.byLabel(method).code());
+        }
+        Estimator est = settings.isEmpty() ? Estimators.byName(estimator) : Estimators.create(estimator, settings);
         if (restarts < 1) {
             throw new IllegalArgumentException("--restarts: must be at least 1, got " + restarts);
         }
@@ -248,6 +264,9 @@ final class FitCommand implements Callable<Integer> {
                 ms.model().parameterization().name(), d.size(), secs);
         System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, %d evaluations, stopped: %s%n",
                 fit.objective(), fit.noiseVariance(), fit.iterations(), fit.evaluations(), fit.stopReason().label());
+        if (est instanceof LeastSquaresEstimator && fit.stopReason() != StopReason.FAILED) {
+            certify(problem, fit);
+        }
         System.out.println(fit.estimate());
         if (output != null) {
             MeasureFiles.write(output, ms.model().parameterization().name(), fit);
@@ -269,6 +288,32 @@ final class FitCommand implements Callable<Integer> {
             return Main.FIT_FAILED;
         }
         return 0;
+    }
+
+    /**
+     * Prints the Gauss–Newton certificate of a least-squares fit, and warns when the model still promises more than
+     * its tolerance: an over-specified fit may have stopped at the mouth of a flat valley (docs/solver-flat-sets.md).
+     */
+    private void certify(FitProblem problem, FitResult fit) {
+        GaussNewtonCertificate c = GaussNewtonCertificate.of(problem, fit.estimate());
+        System.out.printf(java.util.Locale.ROOT, "Gauss-Newton certificate: %.2g relative decrease still promised"
+                + " (%s at %.0e)%n", c.decrement(), c.certified() ? "certified" : "NOT certified",
+                GaussNewtonCertificate.TOLERANCE);
+        if (!c.certified() && fit.converged()) {
+            double gain = GaussNewtonCertificate.continuationGain(problem, fit.estimate(),
+                    GaussNewtonCertificate.CONFIRM_ITERATIONS);
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(java.util.Locale.ROOT, "warning: the fit stopped on a small change, but its Gauss-Newton model"
+                    + " still promises %.2g relative decrease, and %d more iterations at tolerance 1e-15 lower the"
+                    + " objective by %.2g: %s%n", c.decrement(), GaussNewtonCertificate.CONFIRM_ITERATIONS, gain,
+                    gain > GaussNewtonCertificate.TOLERANCE
+                            ? "it stopped early in a flat valley (over-specified fits often do); continue it from its"
+                            + " estimate (-o, then --start) with --method flat and a higher --max-iterations, or compare"
+                            + " --restarts"
+                            : "the promise is not confirmed (near a degenerate optimum the model over-promises), but an"
+                            + " early stop on a slow crawl is not ruled out");
+            err.flush();
+        }
     }
 
     /** Prints (and writes) the standard errors of a converged fit; warns on over-specified fits. */

@@ -34,7 +34,8 @@ import org.prefixmoe.simulation.Task;
  * of 20,000 iterations. Prints per task the two end objectives, the two polished ones, each end point's excess
  * over the lower polished objective (relative), the polish's iterations, and the coordinates on a bound of the box
  * at the four points, each method's iterations, passes and stop reason, D_1 at the four points, and the
- * Gauss–Newton decrement at each method's end point ({@code GaussNewtonCertificate}). Two threads.
+ * Gauss–Newton decrement at each method's end point and the gain of its 20-iteration confirming continuation
+ * ({@code GaussNewtonCertificate}). Two threads.
  *
  * <pre>
  * java -cp ... org.prefixmoe.bench.PeerPolish SCENARIO TASKS METHOD_A METHOD_B
@@ -69,8 +70,9 @@ public final class PeerPolish {
         System.out.printf(Locale.ROOT, "study n replicate kind %s_objective %s_objective %s_polished %s_polished"
                 + " %s_excess %s_excess polish_iterations on_bounds(%s/%s/polished_%s/polished_%s)"
                 + " %s_iterations/passes/stop %s_iterations/passes/stop d1(%s/%s/polished_%s/polished_%s)"
-                + " gauss_newton_decrement(%s/%s)%n", args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3],
-                args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3]);
+                + " gauss_newton_decrement(%s/%s) continuation_gain(%s/%s)%n", args[2], args[3], args[2], args[3],
+                args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3], args[2], args[3],
+                args[2], args[3], args[2], args[3]);
         for (int i = 0; i < tasks.size(); i++) {
             System.out.println(String.join(" ", tasks.get(i)[0], tasks.get(i)[1], tasks.get(i)[2],
                     tasks.get(i).length > 3 ? tasks.get(i)[3] : "-") + " " + out.get(i).get());
@@ -105,7 +107,7 @@ public final class PeerPolish {
         FitResult pa = polish.fit(problem, fa.estimate());
         FitResult pb = polish.fit(problem, fb.estimate());
         double best = Math.min(pa.objective(), pb.objective());
-        return String.format(Locale.ROOT, "%.17g %.17g %.17g %.17g %.3e %.3e %d/%d %s/%s/%s/%s %d/%d/%s %d/%d/%s %.4e/%.4e/%.4e/%.4e %.3e/%.3e",
+        return String.format(Locale.ROOT, "%.17g %.17g %.17g %.17g %.3e %.3e %d/%d %s/%s/%s/%s %d/%d/%s %d/%d/%s %.4e/%.4e/%.4e/%.4e %.3e/%.3e %.3e/%.3e",
                 fa.objective(),
                 fb.objective(), pa.objective(), pb.objective(), (fa.objective() - best) / best,
                 (fb.objective() - best) / best, pa.iterations(), pb.iterations(), onBounds(problem, fa),
@@ -114,7 +116,9 @@ public final class PeerPolish {
                 VoronoiLoss.d1(fa.estimate(), truth.truth()), VoronoiLoss.d1(fb.estimate(), truth.truth()),
                 VoronoiLoss.d1(pa.estimate(), truth.truth()), VoronoiLoss.d1(pb.estimate(), truth.truth()),
                 GaussNewtonCertificate.of(problem, fa.estimate()).decrement(),
-                GaussNewtonCertificate.of(problem, fb.estimate()).decrement());
+                GaussNewtonCertificate.of(problem, fb.estimate()).decrement(),
+                GaussNewtonCertificate.continuationGain(problem, fa.estimate(), GaussNewtonCertificate.CONFIRM_ITERATIONS),
+                GaussNewtonCertificate.continuationGain(problem, fb.estimate(), GaussNewtonCertificate.CONFIRM_ITERATIONS));
     }
 
     /** {@return the packed coordinates of a fit's end point that lie on a bound of the box, as "c,c,…" or "-"} */

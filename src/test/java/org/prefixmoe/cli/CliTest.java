@@ -46,6 +46,40 @@ class CliTest {
         assertEquals(0, run("loss", est.toString(), "-m", MODEL).status());
     }
 
+    /**
+     * The Gauss–Newton certificate (issue 23): an over-specified fit (L = 3, n = 5,000, seed 4) stops on a small
+     * change where the model still promises 1.6e-7; the 20-iteration continuation finds less than 1e-9 there, so
+     * the warning says the promise is not confirmed. A fit whose model promises nothing more (seed 1) gets no warning.
+     */
+    @Test
+    void fitWarnsWhenItsGaussNewtonModelStillPromisesADecrease() {
+        Path flagged = dir.resolve("flagged.csv");
+        assertEquals(0, run("sample", MODEL, "-n", "5000", "--seed", "4", "-o", flagged.toString()).status());
+        Run r = run("fit", flagged.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts", "1");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("still promises 1.6e-07 relative decrease"), r.err());
+        assertTrue(r.err().contains("the promise is not confirmed"), r.err());
+        Path clean = dir.resolve("clean.csv");
+        assertEquals(0, run("sample", MODEL, "-n", "5000", "--seed", "1", "-o", clean.toString()).status());
+        r = run("fit", clean.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts", "1");
+        assertEquals(0, r.status(), r.err());
+        assertFalse(r.err().contains("promises"), r.err());
+    }
+
+    @Test
+    void fitTakesALeastSquaresMethod() {
+        Path data = dir.resolve("data.csv");
+        assertEquals(0, run("sample", MODEL, "-n", "1000", "--seed", "2", "-o", data.toString()).status());
+        assertEquals(0, run("fit", data.toString(), "-m", MODEL, "--init", "near-truth", "--restarts", "1",
+                "--method", "trf-lm").status());
+        Run r = run("fit", data.toString(), "-m", MODEL, "--method", "magic");
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("method") && r.err().contains("trf-lm"), r.err());
+        r = run("fit", data.toString(), "-m", MODEL, "--estimator", "em", "--method", "flat");
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("--method"), r.err());
+    }
+
     @Test
     void samplingIsReproducibleFromTheSeed() throws IOException {
         Path a = dir.resolve("a.csv");
