@@ -42,7 +42,8 @@ import org.prefixmoe.simulation.Tasks;
  * in thread CPU time: sampling the data set, the fit (problem set-up included), the losses
  * (D_1, D_2, the regression error on the evaluation inputs, the cell errors). Prints fits per CPU
  * second, iterations and evaluations per fit, the split, and the whole scenario extrapolated to
- * {@code THREADS} cores (total CPU of the subsample × STRIDE / THREADS). With {@code -Dpeer.list=true} it also
+ * {@code THREADS} cores (total CPU of the subsample × STRIDE / THREADS), and how many fits called converged are not
+ * certified by {@code GaussNewtonCertificate} (an untimed pass after each task). With {@code -Dpeer.list=true} it also
  * lists every fit that did not converge (study, n, iterations, stop).
  *
  * <pre>
@@ -54,7 +55,7 @@ public final class PeerWorkload {
     }
 
     private record Split(long sample, long fit, long losses, int iterations, int evaluations, boolean converged,
-                         String stop, int n, String study) {
+                         String stop, int n, String study, double promise) {
     }
 
     /**
@@ -111,11 +112,15 @@ public final class PeerWorkload {
         long evaluations = 0;
         int notConverged = 0;
         int atCap = 0;
-        // Per study: fits, fit CPU (ns), iterations, fits at the cap.
+        // Per study: fits, fit CPU (ns), iterations, fits at the cap, converged fits not certified.
         Map<String, long[]> perStudy = new java.util.LinkedHashMap<>();
+        int uncertified = 0;
         for (Future<Split> f : futures) {
             Split r = f.get();
-            long[] ps = perStudy.computeIfAbsent(r.study, key -> new long[4]);
+            long[] ps = perStudy.computeIfAbsent(r.study, key -> new long[5]);
+            boolean flagged = r.converged && r.promise > org.prefixmoe.estimation.GaussNewtonCertificate.TOLERANCE;
+            ps[4] += flagged ? 1 : 0;
+            uncertified += flagged ? 1 : 0;
             ps[0]++;
             ps[1] += r.fit;
             ps[2] += r.iterations;
@@ -146,9 +151,12 @@ public final class PeerWorkload {
                 notConverged, atCap);
         for (Map.Entry<String, long[]> e : perStudy.entrySet()) {
             long[] ps = e.getValue();
-            System.out.printf(Locale.ROOT, "  %s: %d fits, fitting CPU %.2f s, %.1f iterations per fit, %d at the cap%n",
-                    e.getKey(), ps[0], ps[1] / 1e9, (double) ps[2] / ps[0], ps[3]);
+            System.out.printf(Locale.ROOT, "  %s: %d fits, fitting CPU %.2f s, %.1f iterations per fit, %d at the cap,"
+                    + " %d converged but not certified%n", e.getKey(), ps[0], ps[1] / 1e9, (double) ps[2] / ps[0], ps[3],
+                    ps[4]);
         }
+        System.out.printf(Locale.ROOT, "converged but not certified (Gauss-Newton model promises more than 1e-9): %d of %d%n",
+                uncertified, k);
         System.out.printf(Locale.ROOT, "whole scenario (%d fits), extrapolated: %.0f CPU s, %.1f min on %d cores"
                 + " (wall of this subsample x %d: %.1f min)%n", all.size(), cpu * stride, cpu * stride / threads / 60,
                 threads, stride, wall * stride / 60);
@@ -174,7 +182,10 @@ public final class PeerWorkload {
         regression.get(t.study()).l2(g);
         CellErrors.of(g, truth.truth());
         long t3 = mx.getCurrentThreadCpuTime();
+        // The Gauss–Newton certificate after the timed phases (one more pass, not timed).
+        double promise = fit.stopReason() == org.prefixmoe.estimation.StopReason.FAILED ? Double.NaN
+                : org.prefixmoe.estimation.GaussNewtonCertificate.of(problem, g).decrement();
         return new Split(t1 - t0, t2 - t1, t3 - t2, fit.iterations(), fit.evaluations(), fit.converged(),
-                fit.stopReason().label(), t.n(), st.name());
+                fit.stopReason().label(), t.n(), st.name(), promise);
     }
 }
