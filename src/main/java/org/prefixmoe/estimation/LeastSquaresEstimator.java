@@ -138,7 +138,15 @@ public final class LeastSquaresEstimator implements Estimator {
          * curvature left once the values compensate). Everything else is {@link #LM}'s; for shared
          * parameterizations (no linear coordinates) it is {@link #LM} bit for bit.
          */
-        LM_VP("lm-vp");
+        LM_VP("lm-vp"),
+        /**
+         * {@link #LM} with its steps taken in moment coordinates of the two closest fitted atoms ({@code PairCoordinates};
+         * issue 23, docs/solver-flat-sets.md): their total weight, centre, second moment and the weight fraction are
+         * coordinates, so that moving weight between a split pair at fixed moments is one coordinate, damped at its
+         * own curvature. An iteration with a coordinate of the pair on a bound is {@link #LM}'s. Stops by
+         * {@link Options#lmStopRule()}.
+         */
+        LM_PAIR("lm-pair");
 
         private final String label;
 
@@ -153,7 +161,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair)}
          */
         public int code() {
             return ordinal();
@@ -163,7 +171,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm} or {@code lm-vp}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp} or {@code lm-pair}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -189,7 +197,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm) or 11 (lm-vp)
+         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp) or 12 (lm-pair)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -200,7 +208,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm) or 11 (lm-vp), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp) or 12 (lm-pair), got " + code);
         }
     }
 
@@ -487,6 +495,12 @@ public final class LeastSquaresEstimator implements Estimator {
         double[] d = new double[dim];
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
+        PairCoordinates pair = method == Method.LM_PAIR && problem.model().hasBias()
+                ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
+        double[] aPair = pair == null ? null : new double[dim * dim];
+        double[] gPair = pair == null ? null : new double[dim];
+        double[] work = pair == null ? null : new double[dim * dim];
+        double[] zTrial = pair == null ? null : new double[dim];
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -516,12 +530,21 @@ public final class LeastSquaresEstimator implements Estimator {
                 reason = StopReason.GRADIENT;
                 break;
             }
-            double floor = diagonalFloor(a, dim);
+            // lm-pair: this iteration's normal equations in the pair's moment coordinates (an lm step otherwise).
+            boolean paired = pair != null && pair.prepare(x, lo, hi);
+            double[] aa = a;
+            double[] gg = g;
+            if (paired) {
+                pair.carry(a, g, aPair, gPair, work);
+                aa = aPair;
+                gg = gPair;
+            }
+            double floor = diagonalFloor(aa, dim);
             for (int c = 0; c < dim; c++) {
                 if (ts) {
                     runningDiag[c] = Math.max(runningDiag[c], a[c * dim + c]);
                 }
-                d[c] = Math.max(ts ? runningDiag[c] : a[c * dim + c], floor);
+                d[c] = Math.max(ts ? runningDiag[c] : aa[c * dim + c], floor);
             }
             if (projection != null) {
                 projection.damping(a, fixed, floor, d);   // false: lm's metric stays
@@ -530,10 +553,10 @@ public final class LeastSquaresEstimator implements Estimator {
             while (true) {
                 for (int r = 0; r < dim; r++) {
                     for (int c = 0; c < dim; c++) {
-                        m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : a[r * dim + c];
+                        m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : aa[r * dim + c];
                     }
-                    m.data[r * dim + r] = fixed[r] ? 1.0 : a[r * dim + r] + lambda * d[r];
-                    rhs.data[r] = fixed[r] ? 0.0 : -g[r];
+                    m.data[r * dim + r] = fixed[r] ? 1.0 : aa[r * dim + r] + lambda * d[r];
+                    rhs.data[r] = fixed[r] ? 0.0 : -gg[r];
                 }
                 if (!chol.setA(m)) {
                     lambda *= 10;
@@ -544,6 +567,17 @@ public final class LeastSquaresEstimator implements Estimator {
                     continue;
                 }
                 chol.solve(rhs, step);
+                if (paired) {
+                    // The trial point is the back map of z + δz.
+                    double[] z = pair.point();
+                    for (int c = 0; c < dim; c++) {
+                        zTrial[c] = z[c] + step.data[c];
+                    }
+                    pair.back(zTrial, xTrial);
+                    for (int c = 0; c < dim; c++) {
+                        step.data[c] = xTrial[c] - x[c];
+                    }
+                }
                 double stepNorm = 0;
                 double xNorm = 0;
                 for (int c = 0; c < dim; c++) {
@@ -588,7 +622,8 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
                 if (Double.isFinite(ssrTrial) && ssrTrial < ssr) {
                     // Gain ratio of actual to predicted reduction drives the damping (Nielsen 1999).
-                    double predicted = predictedReduction(a, g, x, xTrial, dim);
+                    double predicted = paired ? predictedReduction(aPair, gPair, pair.point(), zTrial, dim)
+                            : predictedReduction(a, g, x, xTrial, dim);
                     double rho = predicted > 0 ? (ssr - ssrTrial) / predicted : 0;
                     double t3 = 2 * rho - 1;
                     lambda = Math.max(ts ? lambda / 3 : lambda * Math.max(1.0 / 3, 1 - t3 * t3 * t3), 1e-12);
