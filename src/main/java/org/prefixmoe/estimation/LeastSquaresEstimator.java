@@ -146,7 +146,9 @@ public final class LeastSquaresEstimator implements Estimator {
          * own curvature. An iteration with a coordinate of the pair on a bound is {@link #LM}'s. Stops by
          * {@link Options#lmStopRule()}.
          */
-        LM_PAIR("lm-pair");
+        LM_PAIR("lm-pair"),
+        /** {@link #TRF_LM} with {@link #LM_PAIR} as its second phase: {@code trf}'s path into the basin, moment steps along the crawl. */
+        TRF_PAIR("trf-pair");
 
         private final String label;
 
@@ -161,7 +163,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair)}
          */
         public int code() {
             return ordinal();
@@ -171,7 +173,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp} or {@code lm-pair}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair} or {@code trf-pair}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -197,7 +199,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp) or 12 (lm-pair)
+         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair) or 13 (trf-pair)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -208,7 +210,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp) or 12 (lm-pair), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair) or 13 (trf-pair), got " + code);
         }
     }
 
@@ -461,7 +463,8 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM) {
+        if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM
+                || options.method() == Method.TRF_PAIR) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);

@@ -134,7 +134,8 @@ final class ReflectiveTrustRegion {
         }
         CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
                 ? new AndersonMove(dim, ssr, true) : null;
-        CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM ? new CrawlWindow(ssr) : null;
+        CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR ? new CrawlWindow(ssr) : null;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -254,14 +255,17 @@ final class ReflectiveTrustRegion {
     }
 
     /**
-     * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left.
+     * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left
+     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR}).
      *
      * @return the fit, with this phase's iterations and passes added
      */
     private static FitResult lmTail(FitProblem problem, MixingMeasure start, double[] x,
                                     LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
                                     int evaluations) {
-        LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(LeastSquaresEstimator.Method.LM)
+        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR
+                ? LeastSquaresEstimator.Method.LM_PAIR : LeastSquaresEstimator.Method.LM;
+        LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(tailMethod)
                 .withMaxIterations(options.maxIterations() - iter), rule, threads);
         FitResult tail = lm.fit(problem, MixingMeasure.unpack(x, start.atomDimension(), start.hasBias()));
         return new FitResult(tail.estimate(), tail.objective(), tail.noiseVariance(), iter + tail.iterations(),
