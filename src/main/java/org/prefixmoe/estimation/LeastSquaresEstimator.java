@@ -148,7 +148,13 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR("lm-pair"),
         /** {@link #TRF_LM} with {@link #LM_PAIR} as its second phase: {@code trf}'s path into the basin, moment steps along the crawl. */
-        TRF_PAIR("trf-pair");
+        TRF_PAIR("trf-pair"),
+        /**
+         * {@link #TRF_PAIR} that also hands over to {@link #LM_PAIR} when {@code trf}'s stop rule fires or it ends with
+         * {@code no-progress} or {@code step-size}: {@code lm-pair} has the last word on every stop but the cap and a
+         * failure (issue 23, docs/solver-flat-sets.md).
+         */
+        TRF_PAIR2("trf-pair2");
 
         private final String label;
 
@@ -163,7 +169,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair, 14 trf-pair2)}
          */
         public int code() {
             return ordinal();
@@ -173,7 +179,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair} or {@code trf-pair}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair} or {@code trf-pair2}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -199,7 +205,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair) or 13 (trf-pair)
+         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair) or 14 (trf-pair2)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -210,7 +216,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair) or 13 (trf-pair), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair) or 14 (trf-pair2), got " + code);
         }
     }
 
@@ -464,7 +470,7 @@ public final class LeastSquaresEstimator implements Estimator {
             return fitFlat(problem, start);
         }
         if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM
-                || options.method() == Method.TRF_PAIR) {
+                || options.method() == Method.TRF_PAIR || options.method() == Method.TRF_PAIR2) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);

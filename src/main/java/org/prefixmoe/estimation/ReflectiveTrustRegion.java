@@ -135,7 +135,8 @@ final class ReflectiveTrustRegion {
         CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
                 ? new AndersonMove(dim, ssr, true) : null;
         CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR ? new CrawlWindow(ssr) : null;
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2 ? new CrawlWindow(ssr) : null;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -251,12 +252,17 @@ final class ReflectiveTrustRegion {
                 }
             }
         }
+        if (options.method() == LeastSquaresEstimator.Method.TRF_PAIR2 && reason != StopReason.MAX_ITERATIONS
+                && reason != StopReason.FAILED && iter < options.maxIterations()) {
+            // trf-pair2: lm-pair has the last word on trf's own stops.
+            return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
+        }
         return LeastSquaresEstimator.result(x, ssr, n, q, iter, evaluations, reason, start);
     }
 
     /**
      * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left
-     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR}).
+     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR} and {@link LeastSquaresEstimator.Method#TRF_PAIR2}).
      *
      * @return the fit, with this phase's iterations and passes added
      */
@@ -264,6 +270,7 @@ final class ReflectiveTrustRegion {
                                     LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
                                     int evaluations) {
         LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
                 ? LeastSquaresEstimator.Method.LM_PAIR : LeastSquaresEstimator.Method.LM;
         LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(tailMethod)
                 .withMaxIterations(options.maxIterations() - iter), rule, threads);

@@ -108,6 +108,7 @@ class PairCoordinatesTest {
     void isNamed() {
         Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR, "lm-pair", 12);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR, "trf-pair", 13);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR2, "trf-pair2", 14);
     }
 
     /**
