@@ -154,7 +154,15 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@code no-progress} or {@code step-size}: {@code lm-pair} has the last word on every stop but the cap and a
          * failure (issue 23, docs/solver-flat-sets.md).
          */
-        TRF_PAIR2("trf-pair2");
+        TRF_PAIR2("trf-pair2"),
+        /**
+         * {@link #LM_PAIR} that takes the moment step also when coordinates of the pair are on a bound: the held
+         * coordinates are kept fixed to first order by restricting the step to the null space of their rows of the
+         * map's Jacobian (issue 23, docs/solver-flat-sets.md).
+         */
+        LM_PAIR_B("lm-pair-b"),
+        /** {@link #TRF_PAIR} with {@link #LM_PAIR_B} as its second phase. */
+        TRF_PAIR_B("trf-pair-b");
 
         private final String label;
 
@@ -169,7 +177,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair, 14 trf-pair2)}
+         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair, 14 trf-pair2, 15 lm-pair-b, 16 trf-pair-b)}
          */
         public int code() {
             return ordinal();
@@ -179,7 +187,8 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a label.
          *
          * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair} or {@code trf-pair2}
+         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair}, {@code trf-pair2}, {@code lm-pair-b} or
+         *     {@code trf-pair-b}
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -205,7 +214,7 @@ public final class LeastSquaresEstimator implements Estimator {
          * The method of a numeric code.
          *
          * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair) or 14 (trf-pair2)
+         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair), 14 (trf-pair2), 15 (lm-pair-b) or 16 (trf-pair-b)
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -216,7 +225,8 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
             throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair) or 14 (trf-pair2), got " + code);
+                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair), 14 (trf-pair2), 15 (lm-pair-b) or 16 (trf-pair-b), got "
+                    + code);
         }
     }
 
@@ -470,7 +480,8 @@ public final class LeastSquaresEstimator implements Estimator {
             return fitFlat(problem, start);
         }
         if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM
-                || options.method() == Method.TRF_PAIR || options.method() == Method.TRF_PAIR2) {
+                || options.method() == Method.TRF_PAIR || options.method() == Method.TRF_PAIR2
+                || options.method() == Method.TRF_PAIR_B) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);
@@ -504,7 +515,8 @@ public final class LeastSquaresEstimator implements Estimator {
         double[] d = new double[dim];
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
-        PairCoordinates pair = method == Method.LM_PAIR && problem.model().hasBias()
+        boolean pairOnBounds = method == Method.LM_PAIR_B;
+        PairCoordinates pair = (method == Method.LM_PAIR || pairOnBounds) && problem.model().hasBias()
                 ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
         double[] aPair = pair == null ? null : new double[dim * dim];
         double[] gPair = pair == null ? null : new double[dim];
@@ -540,13 +552,15 @@ public final class LeastSquaresEstimator implements Estimator {
                 break;
             }
             // lm-pair: this iteration's normal equations in the pair's moment coordinates (an lm step otherwise).
-            boolean paired = pair != null && pair.prepare(x, lo, hi);
+            boolean paired = pair != null && pair.prepare(x, lo, hi, pairOnBounds);
             double[] aa = a;
             double[] gg = g;
+            HeldMomentStep held = null;
             if (paired) {
                 pair.carry(a, g, aPair, gPair, work);
                 aa = aPair;
                 gg = gPair;
+                held = pairOnBounds ? HeldMomentStep.of(pair.jacobian(), fixed, aPair, gPair) : null;
             }
             double floor = diagonalFloor(aa, dim);
             for (int c = 0; c < dim; c++) {
@@ -560,22 +574,34 @@ public final class LeastSquaresEstimator implements Estimator {
             }
             int rejected = 0;
             while (true) {
-                for (int r = 0; r < dim; r++) {
-                    for (int c = 0; c < dim; c++) {
-                        m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : aa[r * dim + c];
+                if (held != null) {
+                    // lm-pair-b: the damped step on the null space of the held coordinates' rows.
+                    if (!held.solve(lambda, floor, step.data)) {
+                        lambda *= 10;
+                        if (lambda > 1e16) {
+                            reason = StopReason.NO_PROGRESS;
+                            break outer;
+                        }
+                        continue;
                     }
-                    m.data[r * dim + r] = fixed[r] ? 1.0 : aa[r * dim + r] + lambda * d[r];
-                    rhs.data[r] = fixed[r] ? 0.0 : -gg[r];
-                }
-                if (!chol.setA(m)) {
-                    lambda *= 10;
-                    if (lambda > 1e16) {
-                        reason = StopReason.NO_PROGRESS;
-                        break outer;
+                } else {
+                    for (int r = 0; r < dim; r++) {
+                        for (int c = 0; c < dim; c++) {
+                            m.data[r * dim + c] = fixed[r] || fixed[c] ? 0.0 : aa[r * dim + c];
+                        }
+                        m.data[r * dim + r] = fixed[r] ? 1.0 : aa[r * dim + r] + lambda * d[r];
+                        rhs.data[r] = fixed[r] ? 0.0 : -gg[r];
                     }
-                    continue;
+                    if (!chol.setA(m)) {
+                        lambda *= 10;
+                        if (lambda > 1e16) {
+                            reason = StopReason.NO_PROGRESS;
+                            break outer;
+                        }
+                        continue;
+                    }
+                    chol.solve(rhs, step);
                 }
-                chol.solve(rhs, step);
                 if (paired) {
                     // The trial point is the back map of z + δz.
                     double[] z = pair.point();

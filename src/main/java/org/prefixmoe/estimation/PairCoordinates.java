@@ -51,6 +51,20 @@ final class PairCoordinates {
      *     a weight fraction outside [EDGE, 1 − EDGE])
      */
     boolean prepare(double[] x, double[] lo, double[] hi) {
+        return prepare(x, lo, hi, false);
+    }
+
+    /**
+     * As {@link #prepare(double[], double[], double[])}, optionally also for a pair with coordinates on a bound
+     * ({@link LeastSquaresEstimator.Method#LM_PAIR_B}, which keeps the held ones fixed through {@link #jacobian()}).
+     *
+     * @param x the packed point
+     * @param lo lower bounds
+     * @param hi upper bounds
+     * @param onBounds whether a pair with a coordinate on a bound is used
+     * @return whether the coordinates are to be used here
+     */
+    boolean prepare(double[] x, double[] lo, double[] hi, boolean onBounds) {
         if (atoms < 2) {
             return false;
         }
@@ -69,7 +83,7 @@ final class PairCoordinates {
                 }
             }
         }
-        for (int k = 0; k < stride; k++) {
+        for (int k = 0; k < stride && !onBounds; k++) {
             for (int c : new int[] {i * stride + k, j * stride + k}) {
                 if (x[c] <= lo[c] || x[c] >= hi[c]) {
                     return false;
@@ -117,6 +131,11 @@ final class PairCoordinates {
     private boolean inPair(int c) {
         int slot = c / stride;
         return slot == i || slot == j;
+    }
+
+    /** {@return the back map's Jacobian {@code ∂x/∂z} at the prepared point, row-major dim × dim (reused)} */
+    double[] jacobian() {
+        return jac;
     }
 
     /** {@return the moment coordinates of the prepared point (the array is reused)} */

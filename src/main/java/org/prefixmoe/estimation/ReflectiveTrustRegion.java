@@ -136,7 +136,8 @@ final class ReflectiveTrustRegion {
                 ? new AndersonMove(dim, ssr, true) : null;
         CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM
                 || options.method() == LeastSquaresEstimator.Method.TRF_PAIR
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2 ? new CrawlWindow(ssr) : null;
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B ? new CrawlWindow(ssr) : null;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -262,14 +263,17 @@ final class ReflectiveTrustRegion {
 
     /**
      * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left
-     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR} and {@link LeastSquaresEstimator.Method#TRF_PAIR2}).
+     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR} and {@link LeastSquaresEstimator.Method#TRF_PAIR2},
+     * {@code lm-pair-b} for {@link LeastSquaresEstimator.Method#TRF_PAIR_B}).
      *
      * @return the fit, with this phase's iterations and passes added
      */
     private static FitResult lmTail(FitProblem problem, MixingMeasure start, double[] x,
                                     LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
                                     int evaluations) {
-        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR
+        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
+                ? LeastSquaresEstimator.Method.LM_PAIR_B
+                : options.method() == LeastSquaresEstimator.Method.TRF_PAIR
                 || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
                 ? LeastSquaresEstimator.Method.LM_PAIR : LeastSquaresEstimator.Method.LM;
         LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(tailMethod)

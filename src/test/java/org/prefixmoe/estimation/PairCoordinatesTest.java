@@ -96,6 +96,51 @@ class PairCoordinatesTest {
         assertEquals(inX, inZ, 1e-3 * Math.abs(inX));
     }
 
+    /**
+     * lm-pair-b's restricted step: with atom 2's first coordinate held, the step in moment coordinates leaves that
+     * coordinate where it is to first order, and solves the damped normal equations on the null space (checked
+     * against the projected gradient: the step is a descent direction).
+     */
+    @Test
+    void theRestrictedStepKeepsHeldCoordinatesToFirstOrder() {
+        double[] lo = LO.clone();
+        lo[6] = X[6];
+        PairCoordinates pc = new PairCoordinates(3, 2);
+        assertTrue(pc.prepare(X, lo, HI, true));
+        java.util.Random rng = new java.util.Random(11);
+        double[] a = new double[81];
+        double[] g = new double[9];
+        double[] b = new double[81];
+        for (int k = 0; k < 81; k++) {
+            b[k] = rng.nextGaussian();
+        }
+        for (int r = 0; r < 9; r++) {
+            g[r] = rng.nextGaussian();
+            for (int c = 0; c < 9; c++) {
+                for (int k = 0; k < 9; k++) {
+                    a[r * 9 + c] += b[k * 9 + r] * b[k * 9 + c];
+                }
+            }
+        }
+        double[] aZ = new double[81];
+        double[] gZ = new double[9];
+        pc.carry(a, g, aZ, gZ, new double[81]);
+        boolean[] held = new boolean[9];
+        held[6] = true;
+        HeldMomentStep hs = HeldMomentStep.of(pc.jacobian(), held, aZ, gZ);
+        double[] step = new double[9];
+        assertTrue(hs.solve(1e-3, 1e-12, step));
+        double moved = 0;
+        double descent = 0;
+        for (int c = 0; c < 9; c++) {
+            moved += pc.jacobian()[6 * 9 + c] * step[c];
+            descent += gZ[c] * step[c];
+        }
+        assertEquals(0.0, moved, 1e-12);
+        assertTrue(descent < 0, "descent " + descent);
+        assertEquals(null, HeldMomentStep.of(pc.jacobian(), new boolean[9], aZ, gZ));
+    }
+
     @Test
     void notUsedOnABoundOrForOneAtom() {
         double[] lo = LO.clone();
@@ -109,6 +154,8 @@ class PairCoordinatesTest {
         Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR, "lm-pair", 12);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR, "trf-pair", 13);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR2, "trf-pair2", 14);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_B, "lm-pair-b", 15);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_B, "trf-pair-b", 16);
     }
 
     /**
