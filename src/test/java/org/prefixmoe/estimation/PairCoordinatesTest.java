@@ -21,6 +21,22 @@ class PairCoordinatesTest {
         return a;
     }
 
+    /** Fills a with BᵀB (B a random 9 × 9 Gaussian matrix, so positive definite) and g with a random vector. */
+    private static void randomNormalEquations(java.util.Random rng, double[] a, double[] g) {
+        double[] b = new double[81];
+        for (int k = 0; k < 81; k++) {
+            b[k] = rng.nextGaussian();
+        }
+        for (int r = 0; r < 9; r++) {
+            g[r] = rng.nextGaussian();
+            for (int c = 0; c < 9; c++) {
+                for (int k = 0; k < 9; k++) {
+                    a[r * 9 + c] += b[k * 9 + r] * b[k * 9 + c];
+                }
+            }
+        }
+    }
+
     @Test
     void momentCoordinatesByHandAndBack() {
         PairCoordinates pc = new PairCoordinates(3, 2);
@@ -66,21 +82,10 @@ class PairCoordinatesTest {
     void carriedNormalEquationsAgreeWithTheOriginalOnesToFirstOrder() {
         PairCoordinates pc = new PairCoordinates(3, 2);
         assertTrue(pc.prepare(X, LO, HI));
+        java.util.Random rng = new java.util.Random(7);
         double[] a = new double[81];
         double[] g = new double[9];
-        java.util.Random rng = new java.util.Random(7);
-        double[] b = new double[81];
-        for (int k = 0; k < 81; k++) {
-            b[k] = rng.nextGaussian();
-        }
-        for (int r = 0; r < 9; r++) {
-            g[r] = rng.nextGaussian();
-            for (int c = 0; c < 9; c++) {
-                for (int k = 0; k < 9; k++) {
-                    a[r * 9 + c] += b[k * 9 + r] * b[k * 9 + c];
-                }
-            }
-        }
+        randomNormalEquations(rng, a, g);
         double[] aZ = new double[81];
         double[] gZ = new double[9];
         pc.carry(a, g, aZ, gZ, new double[81]);
@@ -110,18 +115,7 @@ class PairCoordinatesTest {
         java.util.Random rng = new java.util.Random(11);
         double[] a = new double[81];
         double[] g = new double[9];
-        double[] b = new double[81];
-        for (int k = 0; k < 81; k++) {
-            b[k] = rng.nextGaussian();
-        }
-        for (int r = 0; r < 9; r++) {
-            g[r] = rng.nextGaussian();
-            for (int c = 0; c < 9; c++) {
-                for (int k = 0; k < 9; k++) {
-                    a[r * 9 + c] += b[k * 9 + r] * b[k * 9 + c];
-                }
-            }
-        }
+        randomNormalEquations(rng, a, g);
         double[] aZ = new double[81];
         double[] gZ = new double[9];
         pc.carry(a, g, aZ, gZ, new double[81]);
