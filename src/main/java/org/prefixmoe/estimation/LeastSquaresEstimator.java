@@ -176,8 +176,8 @@ public final class LeastSquaresEstimator implements Estimator {
         }
 
         /**
-         * {@return the numeric code of the {@code method} solver setting (0 lm, 1 flat, 2 geodesic,
-         * 3 lm-ts, 4 geodesic-ts, 5 lm-soc, 6 trf, 7 lm-x, 8 lm-aa, 9 trf-aa, 10 trf-lm, 11 lm-vp, 12 lm-pair, 13 trf-pair, 14 trf-pair2, 15 lm-pair-b, 16 trf-pair-b)}
+         * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
+         * 1 flat, 2 geodesic, …, 16 trf-pair-b), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -186,9 +186,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a label.
          *
-         * @param label {@code lm}, {@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts},
-         *     {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair}, {@code trf-pair2}, {@code lm-pair-b} or
-         *     {@code trf-pair-b}
+         * @param label a method's label ({@code lm}, {@code flat}, {@code trf-lm}, {@code lm-pair}, …; {@link #label()})
          * @return the method
          * @throws IllegalArgumentException naming the setting for an unknown label
          */
@@ -213,8 +211,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * The method of a numeric code.
          *
-         * @param code 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), 4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x),
-         *     8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair), 14 (trf-pair2), 15 (lm-pair-b) or 16 (trf-pair-b)
+         * @param code a method's code ({@link #code()})
          * @return the method
          * @throws IllegalArgumentException naming the setting for another code
          */
@@ -224,9 +221,11 @@ public final class LeastSquaresEstimator implements Estimator {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("method: must be 0 (lm), 1 (flat), 2 (geodesic), 3 (lm-ts), "
-                    + "4 (geodesic-ts), 5 (lm-soc), 6 (trf), 7 (lm-x), 8 (lm-aa), 9 (trf-aa), 10 (trf-lm), 11 (lm-vp), 12 (lm-pair), 13 (trf-pair), 14 (trf-pair2), 15 (lm-pair-b) or 16 (trf-pair-b), got "
-                    + code);
+            StringBuilder codes = new StringBuilder();
+            for (Method m : values()) {
+                codes.append(codes.length() > 0 ? ", " : "").append(m.ordinal()).append(" (").append(m.label).append(')');
+            }
+            throw new IllegalArgumentException("method: must be one of " + codes + ", got " + code);
         }
     }
 

@@ -89,7 +89,8 @@ class FlatMethodTest {
                 ((LeastSquaresEstimator) Estimators.byName("least-squares")).options().method());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Estimators.create("least-squares", Map.of("method", 42.0)));
-        assertTrue(e.getMessage().contains("method"), e.getMessage());
+        assertTrue(e.getMessage().contains("method") && e.getMessage().contains("0 (lm), 1 (flat)")
+                && e.getMessage().contains("got 42"), e.getMessage());
         assertEquals(LeastSquaresEstimator.Method.FLAT, LeastSquaresEstimator.Method.byLabel("flat"));
         assertThrows(IllegalArgumentException.class, () -> LeastSquaresEstimator.Method.byLabel("dogleg"));
     }
