@@ -50,6 +50,27 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
         double ssr = ev.normalEquations(problem.data().y(), a, g);
         double[] lo = problem.lower();
         double[] hi = problem.upper();
+        int k = 0;
+        for (int c = 0; c < dim; c++) {
+            k += (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0) ? 1 : 0;
+        }
+        return new GaussNewtonCertificate(ssr / problem.data().size(), promise(x, a, g, ssr, lo, hi), k);
+    }
+
+    /**
+     * The promise at a point from its pass's normal equations (what {@link #of} computes after its own pass; the
+     * solvers call it on the pass they already made).
+     *
+     * @param x the packed point
+     * @param a {@code JᵀJ} there, row-major
+     * @param g {@code Jᵀr} there
+     * @param ssr {@code ||r||²} there
+     * @param lo lower bounds
+     * @param hi upper bounds
+     * @return the promised decrease relative to ssr
+     */
+    static double promise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
+        int dim = x.length;
         boolean[] held = new boolean[dim];
         for (int c = 0; c < dim; c++) {
             held[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
@@ -66,12 +87,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
             }
         }
         t = Math.max(t, 0.0);
-        dec *= t * (2 - t);
-        int k = 0;
-        for (boolean h : held) {
-            k += h ? 1 : 0;
-        }
-        return new GaussNewtonCertificate(ssr / problem.data().size(), dec, k);
+        return dec * t * (2 - t);
     }
 
     /**

@@ -162,7 +162,15 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_B("lm-pair-b"),
         /** {@link #TRF_PAIR} with {@link #LM_PAIR_B} as its second phase. */
-        TRF_PAIR_B("trf-pair-b");
+        TRF_PAIR_B("trf-pair-b"),
+        /**
+         * {@link #LM_PAIR} that does not take an {@code objective-change} stop while the Gauss–Newton model at the
+         * accepted point promises more than {@link GaussNewtonCertificate#TOLERANCE} ({@link GaussNewtonCertificate};
+         * issue 23, docs/solver-flat-sets.md).
+         */
+        LM_PAIR_C("lm-pair-c"),
+        /** {@link #TRF_PAIR} with {@link #LM_PAIR_C}'s stop in both phases ({@link #LM_PAIR_C} its second phase). */
+        TRF_PAIR_C("trf-pair-c");
 
         private final String label;
 
@@ -177,7 +185,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
-         * 1 flat, 2 geodesic, …, 16 trf-pair-b), so that codes written in scenario files stay valid as methods are added}
+         * 1 flat, 2 geodesic, …, 18 trf-pair-c), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -480,7 +488,7 @@ public final class LeastSquaresEstimator implements Estimator {
         }
         if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM
                 || options.method() == Method.TRF_PAIR || options.method() == Method.TRF_PAIR2
-                || options.method() == Method.TRF_PAIR_B) {
+                || options.method() == Method.TRF_PAIR_B || options.method() == Method.TRF_PAIR_C) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);
@@ -515,7 +523,8 @@ public final class LeastSquaresEstimator implements Estimator {
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
         boolean pairOnBounds = method == Method.LM_PAIR_B;
-        PairCoordinates pair = (method == Method.LM_PAIR || pairOnBounds) && problem.model().hasBias()
+        boolean veto = method == Method.LM_PAIR_C;
+        PairCoordinates pair = (method == Method.LM_PAIR || pairOnBounds || veto) && problem.model().hasBias()
                 ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
         double[] aPair = pair == null ? null : new double[dim * dim];
         double[] gPair = pair == null ? null : new double[dim];
@@ -675,6 +684,10 @@ public final class LeastSquaresEstimator implements Estimator {
                     ssr = ssrTrial;
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
                             projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
+                    if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                            && GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                        stop = Optional.empty();   // lm-pair-c: the model still promises more
+                    }
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;

@@ -137,7 +137,9 @@ final class ReflectiveTrustRegion {
         CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM
                 || options.method() == LeastSquaresEstimator.Method.TRF_PAIR
                 || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B ? new CrawlWindow(ssr) : null;
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
+                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C ? new CrawlWindow(ssr) : null;
+        boolean veto = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C;
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -218,6 +220,10 @@ final class ReflectiveTrustRegion {
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, 2 * predicted, ratio, stepNorm,
                             xNorm, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim), tr.alpha,
                             rejected));
+                    if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                            && GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                        stop = java.util.Optional.empty();   // trf-pair-c: the model still promises more
+                    }
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;
@@ -264,14 +270,17 @@ final class ReflectiveTrustRegion {
     /**
      * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left
      * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR} and {@link LeastSquaresEstimator.Method#TRF_PAIR2},
-     * {@code lm-pair-b} for {@link LeastSquaresEstimator.Method#TRF_PAIR_B}).
+     * {@code lm-pair-b} for {@link LeastSquaresEstimator.Method#TRF_PAIR_B}, {@code lm-pair-c} for
+     * {@link LeastSquaresEstimator.Method#TRF_PAIR_C}).
      *
      * @return the fit, with this phase's iterations and passes added
      */
     private static FitResult lmTail(FitProblem problem, MixingMeasure start, double[] x,
                                     LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
                                     int evaluations) {
-        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
+        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C
+                ? LeastSquaresEstimator.Method.LM_PAIR_C
+                : options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
                 ? LeastSquaresEstimator.Method.LM_PAIR_B
                 : options.method() == LeastSquaresEstimator.Method.TRF_PAIR
                 || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2

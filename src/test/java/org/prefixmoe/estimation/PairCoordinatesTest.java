@@ -150,6 +150,8 @@ class PairCoordinatesTest {
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR2, "trf-pair2", 14);
         Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_B, "lm-pair-b", 15);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_B, "trf-pair-b", 16);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_C, "lm-pair-c", 17);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_C, "trf-pair-c", 18);
     }
 
     /**
