@@ -178,6 +178,30 @@ public final class LeastSquaresEstimator implements Estimator {
             this.label = label;
         }
 
+        /**
+         * {@return the second phase of a method that takes {@code trf}'s steps until the first crawl, or null}
+         * ({@code trf-lm}: {@code lm}; the {@code trf-pair} family: its {@code lm-pair} variant)
+         */
+        Method crawlPhase() {
+            return switch (this) {
+                case TRF_LM -> LM;
+                case TRF_PAIR, TRF_PAIR2 -> LM_PAIR;
+                case TRF_PAIR_B -> LM_PAIR_B;
+                case TRF_PAIR_C -> LM_PAIR_C;
+                default -> null;
+            };
+        }
+
+        /** {@return whether the method starts with {@code trf}'s steps ({@code ReflectiveTrustRegion})} */
+        boolean startsWithTrf() {
+            return this == TRF || this == TRF_AA || crawlPhase() != null;
+        }
+
+        /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
+        boolean refusesPromisedStops() {
+            return this == LM_PAIR_C || this == TRF_PAIR_C;
+        }
+
         /** {@return the name used in scenario files and on the command line} */
         public String label() {
             return label;
@@ -486,9 +510,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF || options.method() == Method.TRF_AA || options.method() == Method.TRF_LM
-                || options.method() == Method.TRF_PAIR || options.method() == Method.TRF_PAIR2
-                || options.method() == Method.TRF_PAIR_B || options.method() == Method.TRF_PAIR_C) {
+        if (options.method().startsWithTrf()) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
         }
         double[] x = problem.startVector(start);
@@ -523,7 +545,7 @@ public final class LeastSquaresEstimator implements Estimator {
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
         boolean pairOnBounds = method == Method.LM_PAIR_B;
-        boolean veto = method == Method.LM_PAIR_C;
+        boolean veto = method.refusesPromisedStops();
         PairCoordinates pair = (method == Method.LM_PAIR || pairOnBounds || veto) && problem.model().hasBias()
                 ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
         double[] aPair = pair == null ? null : new double[dim * dim];

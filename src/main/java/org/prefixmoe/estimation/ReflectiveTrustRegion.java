@@ -134,12 +134,8 @@ final class ReflectiveTrustRegion {
         }
         CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
                 ? new AndersonMove(dim, ssr, true) : null;
-        CrawlWindow window = options.method() == LeastSquaresEstimator.Method.TRF_LM
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C ? new CrawlWindow(ssr) : null;
-        boolean veto = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C;
+        CrawlWindow window = options.method().crawlPhase() != null ? new CrawlWindow(ssr) : null;
+        boolean veto = options.method().refusesPromisedStops();
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -268,23 +264,15 @@ final class ReflectiveTrustRegion {
     }
 
     /**
-     * {@link LeastSquaresEstimator.Method#TRF_LM}'s second phase: {@code lm} from x with the iterations left
-     * ({@code lm-pair} for {@link LeastSquaresEstimator.Method#TRF_PAIR} and {@link LeastSquaresEstimator.Method#TRF_PAIR2},
-     * {@code lm-pair-b} for {@link LeastSquaresEstimator.Method#TRF_PAIR_B}, {@code lm-pair-c} for
-     * {@link LeastSquaresEstimator.Method#TRF_PAIR_C}).
+     * The second phase of {@link LeastSquaresEstimator.Method#TRF_LM} and the {@code trf-pair} family: its
+     * {@link LeastSquaresEstimator.Method#crawlPhase()} from x with the iterations left.
      *
      * @return the fit, with this phase's iterations and passes added
      */
     private static FitResult lmTail(FitProblem problem, MixingMeasure start, double[] x,
                                     LeastSquaresEstimator.Options options, StopRule rule, int threads, int iter,
                                     int evaluations) {
-        LeastSquaresEstimator.Method tailMethod = options.method() == LeastSquaresEstimator.Method.TRF_PAIR_C
-                ? LeastSquaresEstimator.Method.LM_PAIR_C
-                : options.method() == LeastSquaresEstimator.Method.TRF_PAIR_B
-                ? LeastSquaresEstimator.Method.LM_PAIR_B
-                : options.method() == LeastSquaresEstimator.Method.TRF_PAIR
-                || options.method() == LeastSquaresEstimator.Method.TRF_PAIR2
-                ? LeastSquaresEstimator.Method.LM_PAIR : LeastSquaresEstimator.Method.LM;
+        LeastSquaresEstimator.Method tailMethod = options.method().crawlPhase();
         LeastSquaresEstimator lm = new LeastSquaresEstimator(options.withMethod(tailMethod)
                 .withMaxIterations(options.maxIterations() - iter), rule, threads);
         FitResult tail = lm.fit(problem, MixingMeasure.unpack(x, start.atomDimension(), start.hasBias()));
