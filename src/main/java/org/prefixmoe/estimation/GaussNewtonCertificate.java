@@ -50,9 +50,11 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
         double ssr = ev.normalEquations(problem.data().y(), a, g);
         double[] lo = problem.lower();
         double[] hi = problem.upper();
+        boolean[] held = new boolean[dim];
+        LeastSquaresEstimator.holdOnBounds(x, g, lo, hi, held);
         int k = 0;
-        for (int c = 0; c < dim; c++) {
-            k += (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0) ? 1 : 0;
+        for (boolean h : held) {
+            k += h ? 1 : 0;
         }
         return new GaussNewtonCertificate(ssr / problem.data().size(), promise(x, a, g, ssr, lo, hi), k);
     }
@@ -72,9 +74,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
     static double promise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
         int dim = x.length;
         boolean[] held = new boolean[dim];
-        for (int c = 0; c < dim; c++) {
-            held[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
-        }
+        LeastSquaresEstimator.holdOnBounds(x, g, lo, hi, held);   // as the solver holds them
         // The model's promise along the step, cut at the first bound it reaches: δ·t(2 − t) for the fraction t ≤ 1.
         double[] step = new double[dim];
         double dec = decrement(a, g, ssr, held, step);

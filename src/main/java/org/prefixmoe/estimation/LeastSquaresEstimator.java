@@ -753,7 +753,7 @@ public final class LeastSquaresEstimator implements Estimator {
      *
      * @return whether any coordinate is free
      */
-    private static boolean holdOnBounds(double[] x, double[] g, double[] lo, double[] hi, boolean[] fixed) {
+    static boolean holdOnBounds(double[] x, double[] g, double[] lo, double[] hi, boolean[] fixed) {
         boolean anyFree = false;
         for (int c = 0; c < x.length; c++) {
             fixed[c] = (x[c] <= lo[c] && g[c] > 0) || (x[c] >= hi[c] && g[c] < 0);
