@@ -123,14 +123,7 @@ final class ReplayCommand implements Callable<Integer> {
             System.out.println("no existing row of " + task.key() + " in " + existing + " to compare with");
             return 0;
         }
-        List<String> a = row.deterministicValues();
-        List<String> b = old.deterministicValues();
-        List<String> differ = new ArrayList<>();
-        for (int c = 0; c < a.size(); c++) {
-            if (!a.get(c).equals(b.get(c))) {
-                differ.add(ResultRow.COLUMNS.get(c) + " (" + b.get(c) + " in the file, " + a.get(c) + " now)");
-            }
-        }
+        List<String> differ = row.differencesFrom(old);
         if (differ.isEmpty()) {
             System.out.println("identical: every deterministic column matches the row in " + existing);
             return 0;

@@ -32,7 +32,7 @@ public final class ResultRow implements java.io.Serializable {
     public static final List<String> COLUMNS = List.of("scenario", "fingerprint", "study", "parameterization", "L",
             "L_star", "n", "replicate", "estimator", "init", "status", "stop_reason", "converged", "iterations",
             "evaluations", "objective", "noise_variance", "d1", "d2", "regression", "single", "multi",
-            "multi_weighted", "empty_cells", "redundancy", "message", "seconds", "estimate");
+            "multi_weighted", "empty_cells", "redundancy", "message", "seconds", "estimate", "gauss_newton_decrement");
     /**
      * Columns holding a boolean, written {@code TRUE}/{@code FALSE} so that R's {@code read.csv} and
      * pandas both read them as logical; files written before, with {@code true}/{@code false}, are
@@ -42,10 +42,30 @@ public final class ResultRow implements java.io.Serializable {
     /** Columns that vary from run to run (timings) and are left out of determinism checks. */
     public static final List<String> TIMING_COLUMNS = List.of("seconds");
     /**
-     * Columns added after the first release: a results file may lack them (it is then read with
-     * them empty, and resumed in its own layout).
+     * Columns added after the first release, in the order they were added, each appended after the columns
+     * before it: a results file may lack any of them (it is then read with them empty, and resumed in its own
+     * layout).
      */
-    public static final List<String> ADDED_COLUMNS = List.of("estimate");
+    public static final List<String> ADDED_COLUMNS = List.of("estimate", "gauss_newton_decrement");
+
+    /**
+     * Whether a results file's header is a layout of this version: {@link #COLUMNS}, or {@link #COLUMNS} without
+     * some of the {@link #ADDED_COLUMNS} (a file written before they were added), in order.
+     *
+     * @param header the file's column names, in order
+     * @return whether the file can be read and resumed in its own layout
+     */
+    public static boolean readableLayout(List<String> header) {
+        int i = 0;
+        for (String c : COLUMNS) {
+            if (i < header.size() && header.get(i).equals(c)) {
+                i++;
+            } else if (!ADDED_COLUMNS.contains(c)) {
+                return false;
+            }
+        }
+        return i == header.size();
+    }
 
     private final String[] values;
 
@@ -286,6 +306,40 @@ public final class ResultRow implements java.io.Serializable {
     public Optional<MixingMeasure> estimate() {
         String s = get("estimate");
         return s.isEmpty() ? Optional.empty() : Optional.of(parseEstimate(s));
+    }
+
+    /**
+     * How much lower the Gauss–Newton model says a least-squares fit's objective could still go, relative to it
+     * ({@code org.prefixmoe.estimation.GaussNewtonCertificate}, docs/solver-flat-sets.md): at most
+     * {@code GaussNewtonCertificate.TOLERANCE} (1e-9) for a fit at its optimum; well above it at most early stops on
+     * a crawl.
+     *
+     * @return the decrement, NaN when absent (a failed fit, an estimator other than least squares, or a results
+     *     file older than the column)
+     */
+    public double gaussNewtonDecrement() {
+        return number("gauss_newton_decrement");
+    }
+
+    /**
+     * The deterministic columns in which this row differs from a row read from a file: the columns of
+     * {@link #deterministicValues()}, except an {@link #ADDED_COLUMNS added column} that is empty in {@code written}
+     * (a file older than the column, which does not hold it).
+     *
+     * @param written a row as read from a results file, for the same task
+     * @return the differing columns, each as {@code column (value in the file, value here)}; empty when they agree
+     */
+    public List<String> differencesFrom(ResultRow written) {
+        List<String> a = deterministicValues();
+        List<String> b = written.deterministicValues();
+        List<String> out = new java.util.ArrayList<>();
+        for (int c = 0; c < a.size(); c++) {
+            String col = COLUMNS.get(c);
+            if (!a.get(c).equals(b.get(c)) && !(b.get(c).isEmpty() && ADDED_COLUMNS.contains(col))) {
+                out.add(col + " (" + b.get(c) + " in the file, " + a.get(c) + " now)");
+            }
+        }
+        return out;
     }
 
     /**

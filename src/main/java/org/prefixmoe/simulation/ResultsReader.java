@@ -208,12 +208,11 @@ public final class ResultsReader {
     }
 
     /**
-     * Checks a header: {@link ResultRow#COLUMNS}, or those without the columns added since the file
-     * was written ({@link ResultRow#ADDED_COLUMNS}; such files are read and resumed in their layout).
+     * Checks a header: {@link ResultRow#COLUMNS}, or those without some of the columns added since the file
+     * was written ({@link ResultRow#readableLayout}; such files are read and resumed in their layout).
      */
     static void checkLayout(Path file, List<String> header) {
-        List<String> older = ResultRow.COLUMNS.stream().filter(c -> !ResultRow.ADDED_COLUMNS.contains(c)).toList();
-        if (!header.equals(ResultRow.COLUMNS) && !header.equals(older)) {
+        if (!ResultRow.readableLayout(header)) {
             String diff = "";
             for (int i = 0; i < Math.min(header.size(), ResultRow.COLUMNS.size()); i++) {
                 if (!header.get(i).equals(ResultRow.COLUMNS.get(i))) {
@@ -350,6 +349,7 @@ public final class ResultsReader {
                 oneOf("redundancy", REDUNDANCY);
             }
             number("seconds", true, true, true);
+            number("gauss_newton_decrement", true, true, true);
             String estimate = row.get("estimate");
             if (!estimate.isEmpty()) {
                 org.prefixmoe.model.MixingMeasure g;

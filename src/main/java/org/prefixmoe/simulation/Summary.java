@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.rng.UniformRandomProvider;
+import org.prefixmoe.estimation.GaussNewtonCertificate;
 import org.prefixmoe.estimation.StopReason;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.sampling.RandomStreams;
@@ -236,10 +237,19 @@ public final class Summary {
      * @param d1Above successful fits with {@code D_1} above the threshold
      * @param d1Fits successful fits with a {@code D_1} value (its denominator)
      * @param d1Threshold the threshold
+     * @param certificates converged least-squares fits with a recorded Gauss–Newton decrement (column
+     *     {@code gauss_newton_decrement}; 0 for other estimators and for results files older than the column)
+     * @param notCertified those of them whose decrement exceeds {@code GaussNewtonCertificate.TOLERANCE}: called
+     *     converged while the fit's own model still promised a lower objective (likely stopped early on a crawl)
      */
     public record Outcome(StudyInfo study, int n, int tasks, int failed, int capped, int switchedOff, int split,
                           int noneRedundant, int missed, int classified, int d1Above, int d1Fits,
-                          double d1Threshold) {
+                          double d1Threshold, int certificates, int notCertified) {
+        /** {@return the not-certified count as text, or a dash when no fit has a certificate} */
+        String notCertifiedText() {
+            return certificates == 0 ? "—" : Integer.toString(notCertified);
+        }
+
         /**
          * Fraction of classified fits whose redundant atom was switched off.
          *
@@ -433,8 +443,15 @@ public final class Summary {
         int classified = 0;
         int above = 0;
         int d1Fits = 0;
+        int certificates = 0;
+        int notCertified = 0;
         for (ResultRow r : rs) {
             failed += r.ok() ? 0 : 1;
+            double decrement = r.gaussNewtonDecrement();
+            if (r.converged() && Double.isFinite(decrement)) {
+                certificates++;
+                notCertified += decrement > GaussNewtonCertificate.TOLERANCE ? 1 : 0;
+            }
             capped += r.get("stop_reason").equals(StopReason.MAX_ITERATIONS.label()) ? 1 : 0;
             if (!r.ok()) {
                 continue;
@@ -458,7 +475,7 @@ public final class Summary {
             }
         }
         return new Outcome(info, n, rs.size(), failed, capped, off, split, none, missed, classified, above, d1Fits,
-                threshold);
+                threshold, certificates, notCertified);
     }
 
     /** Ratios of every other study's mean loss to the baseline's, at the sizes both have. */
@@ -741,11 +758,13 @@ public final class Summary {
                     slope(e.logFactor().value()), interval(e.logFactor().low(), e.logFactor().high()),
                     lackOfFit(e), r.theory().describe(), r.verdict().text()));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-20s %8s %5s %6s %6s %12s %6s %7s %9s%n", "study", "n", "fits",
-                "failed", "at cap", "switched off", "split", "missed", "D_1 > " + threshold(options.d1Threshold())));
+        sb.append(String.format(Locale.ROOT, "%n%-20s %8s %5s %6s %6s %13s %12s %6s %7s %9s%n", "study", "n", "fits",
+                "failed", "at cap", "not certified", "switched off", "split", "missed",
+                "D_1 > " + threshold(options.d1Threshold())));
         for (Outcome o : outcomes) {
-            sb.append(String.format(Locale.ROOT, "%-20s %8d %5d %6d %6d %12d %6d %7d %9d%n", o.study().name(), o.n(),
-                    o.tasks(), o.failed(), o.capped(), o.switchedOff(), o.split(), o.missed(), o.d1Above()));
+            sb.append(String.format(Locale.ROOT, "%-20s %8d %5d %6d %6d %13s %12d %6d %7d %9d%n", o.study().name(),
+                    o.n(), o.tasks(), o.failed(), o.capped(), o.notCertifiedText(), o.switchedOff(), o.split(),
+                    o.missed(), o.d1Above()));
         }
         return sb.toString();
     }
@@ -832,12 +851,17 @@ public final class Summary {
         sb.append("\n## Outcomes of the fits\n\n")
                 .append("Fractions of the successful fits with a 95% Wilson interval. Switched off: in every"
                         + " multi-atom Voronoi cell some atom carries under 1% of the cell's weight; split: a"
-                        + " multi-atom cell whose atoms all carry weight; missed: a true atom with no fitted atom.\n\n");
-        sb.append("| study | n | fits | failed | at iteration cap | switched off | split | missed a true atom | D_1 > ")
-                .append(threshold(options.d1Threshold())).append(" |\n|---|---|---|---|---|---|---|---|---|\n");
+                        + " multi-atom cell whose atoms all carry weight; missed: a true atom with no fitted atom."
+                        + " Not certified: converged least-squares fits whose Gauss–Newton model still promised more"
+                        + " than 1e-9 (relative) lower objective, likely stopped early on a crawl (— where no fit"
+                        + " has a certificate).\n\n");
+        sb.append("| study | n | fits | failed | at iteration cap | not certified | switched off | split | missed a true"
+                + " atom | D_1 > ").append(threshold(options.d1Threshold()))
+                .append(" |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (Outcome o : outcomes) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %s | %s |%n", o.study().name(),
-                    o.n(), o.tasks(), o.failed(), o.capped(), fraction(o.switchedOffFraction()),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %s | %s | %s |%n",
+                    o.study().name(), o.n(), o.tasks(), o.failed(), o.capped(), o.notCertifiedText(),
+                    fraction(o.switchedOffFraction()),
                     fraction(o.splitFraction()), fraction(o.missedFraction()), fraction(o.d1AboveFraction())));
         }
         if (!outcomeCurves.isEmpty()) {
@@ -963,7 +987,7 @@ public final class Summary {
                 "split", "no_shared_cell", "missed_atom", "classified", "switched_off_frac", "switched_off_low",
                 "switched_off_high", "split_frac", "split_low", "split_high", "missed_frac", "missed_low",
                 "missed_high", "d1_threshold", "d1_fits", "d1_above", "d1_above_frac", "d1_above_low",
-                "d1_above_high")).append('\n');
+                "d1_above_high", "decrement_fits", "not_certified")).append('\n');
         for (Outcome x : outcomes) {
             Proportion so = x.switchedOffFraction();
             Proportion sp = x.splitFraction();
@@ -973,7 +997,7 @@ public final class Summary {
                     x.split(), x.noneRedundant(), x.missed(), x.classified(), f(so.estimate()), f(so.low()),
                     f(so.high()), f(sp.estimate()), f(sp.low()), f(sp.high()), f(mi.estimate()), f(mi.low()),
                     f(mi.high()), f(x.d1Threshold()), x.d1Fits(), x.d1Above(), f(d.estimate()), f(d.low()),
-                    f(d.high()))).append('\n');
+                    f(d.high()), x.certificates(), x.notCertified())).append('\n');
         }
         return o.toString();
     }

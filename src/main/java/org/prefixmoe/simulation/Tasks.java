@@ -13,7 +13,9 @@ import org.prefixmoe.estimation.Estimators;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
 import org.prefixmoe.estimation.Fitting;
+import org.prefixmoe.estimation.GaussNewtonCertificate;
 import org.prefixmoe.estimation.Initializer;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.NearTruthInitializer;
 import org.prefixmoe.estimation.RandomInitializer;
 import org.prefixmoe.estimation.StopReason;
@@ -291,6 +293,10 @@ public final class Tasks {
                 }
                 if (s.storesEstimates(st)) {
                     row.set("estimate", ResultRow.formatEstimate(g));
+                }
+                if (p.estimator() instanceof LeastSquaresEstimator) {
+                    // One pass at the estimate: whether the fit's own model still promised a lower objective.
+                    row.set("gauss_newton_decrement", GaussNewtonCertificate.of(problem, g).decrement());
                 }
             } else {
                 row.set("message", "the objective became non-finite or the linear algebra failed");

@@ -123,6 +123,9 @@ class SimulateCommandTest {
                 + "estimator: em\nsampler: density\n");
         Path emOut = dir.resolve("kem");
         assertEquals(0, run(err, "simulate", em.toString(), "-q", "--no-plot", "-o", emOut.toString()), err.toString());
+        // The Gauss–Newton decrement is a least-squares diagnostic: EM's rows leave it empty.
+        assertTrue(org.prefixmoe.simulation.ResultsFile.read(emOut.resolve("tiny-em/results.csv")).stream()
+                .allMatch(r -> r.ok() && Double.isNaN(r.gaussNewtonDecrement())));
         Path emLog = emOut.resolve("tiny-em/runs.log");
         Files.writeString(emLog, Files.readString(emLog).replace("kernel " + mine, "kernel " + other));
         captured.reset();

@@ -71,7 +71,7 @@ class EngineTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, String.join(",", ResultRow.COLUMNS) + "\n"
                 + "small,000000000000,shared-linear,shared-linear,3,2,150,0,least-squares,near-truth,ok,"
-                + "objective-change,true,3,4,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0,split,,0.1,\n");
+                + "objective-change,true,3,4,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0,split,,0.1,,\n");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new Engine(1, null).run(s, file));
         assertTrue(e.getMessage().contains("settings"), e.getMessage());

@@ -109,16 +109,18 @@ class ResultSinkTest {
         assertTrue(!off.fingerprint().equals(SmallScenarios.small(dir).fingerprint()), "a row-changing setting");
     }
 
-    @Test
-    void aResultsFileOlderThanTheEstimateColumnResumesInItsOwnLayout() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void aResultsFileOlderThanTheAddedColumnsResumesInItsOwnLayout(int older) throws IOException {
         Scenario s = SmallScenarios.small(dir);
         Path full = dir.resolve("full/results.csv");
         new Engine(2, null).run(s, full);
 
-        // The same file as an earlier release wrote it: no estimate column, killed after 5 rows.
+        // The same file as an earlier release wrote it: without the last `older` added columns, killed after 5 rows.
+        List<String> added = ResultRow.ADDED_COLUMNS.subList(ResultRow.ADDED_COLUMNS.size() - older,
+                ResultRow.ADDED_COLUMNS.size());
         List<String> lines = Files.readAllLines(full, StandardCharsets.UTF_8);
-        int drop = ResultRow.COLUMNS.indexOf("estimate");
-        List<String> old = lines.subList(0, 6).stream().map(l -> dropField(l, drop)).toList();
+        List<String> old = lines.subList(0, 6).stream().map(l -> dropFields(l, added)).toList();
         Path cut = dir.resolve("old/results.csv");
         Files.createDirectories(cut.getParent());
         Files.writeString(cut, String.join("\n", old) + "\n", StandardCharsets.UTF_8);
@@ -127,13 +129,28 @@ class ResultSinkTest {
         assertEquals(5, resumed.skipped());
         List<String> after = Files.readAllLines(cut, StandardCharsets.UTF_8);
         assertEquals(old.get(0), after.get(0), "the header is kept");
-        assertTrue(after.stream().allMatch(l -> l.split(",", -1).length == ResultRow.COLUMNS.size() - 1));
+        assertTrue(after.stream().allMatch(l -> l.split(",", -1).length == ResultRow.COLUMNS.size() - older));
         List<ResultRow> rows = ResultsFile.read(cut);
         assertEquals(s.taskCount(), rows.size());
-        assertTrue(rows.stream().allMatch(r -> r.estimate().isEmpty()));
+        assertTrue(rows.stream().allMatch(r -> Double.isNaN(r.gaussNewtonDecrement())));
+        assertEquals(older == 2, rows.stream().allMatch(r -> r.estimate().isEmpty()));
         Map<String, List<String>> expected = ResultsFile.read(full).stream().collect(Collectors.toMap(
-                ResultRow::key, r -> withoutEstimate(r.deterministicValues())));
+                ResultRow::key, r -> without(r.deterministicValues(), added)));
         assertEquals(expected, SmallScenarios.byKey(rows));
+        // A fresh row compared with the older file's: the columns the file lacks do not count.
+        ResultRow fresh = Tasks.run(s, Tasks.all(s).get(0));
+        ResultRow written = rows.stream().filter(r -> r.key().equals(fresh.key())).findFirst().orElseThrow();
+        assertEquals(List.of(), fresh.differencesFrom(written));
+        // ... while in a file that holds them they do.
+        ResultRow inFull = ResultsFile.read(full).stream().filter(r -> r.key().equals(fresh.key())).findFirst()
+                .orElseThrow();
+        assertTrue(fresh.gaussNewtonDecrement() >= 0, "least squares records its decrement");
+        assertEquals(List.of(), fresh.differencesFrom(inFull));
+        String[] v = inFull.values();
+        v[ResultRow.COLUMNS.indexOf("gauss_newton_decrement")] = "0.5";
+        List<String> differ = fresh.differencesFrom(new ResultRow(v));
+        assertEquals(1, differ.size(), differ.toString());
+        assertTrue(differ.get(0).startsWith("gauss_newton_decrement (0.5 in the file, "), differ.get(0));
     }
 
     @Test
@@ -163,15 +180,19 @@ class ResultSinkTest {
         assertTrue(rows.stream().max(Comparator.comparingInt(ResultRow::n)).orElseThrow().n() == 100000);
     }
 
-    private static String dropField(String csvLine, int index) {
+    private static String dropFields(String csvLine, List<String> columns) {
         List<String> f = new ArrayList<>(List.of(csvLine.split(",", -1)));
-        f.remove(index);
+        for (int i = ResultRow.COLUMNS.size() - 1; i >= 0; i--) {
+            if (columns.contains(ResultRow.COLUMNS.get(i))) {
+                f.remove(i);
+            }
+        }
         return String.join(",", f);
     }
 
-    private static List<String> withoutEstimate(List<String> values) {
+    private static List<String> without(List<String> values, List<String> columns) {
         List<String> v = new ArrayList<>(values);
-        v.set(ResultRow.COLUMNS.indexOf("estimate"), "");
+        columns.forEach(c -> v.set(ResultRow.COLUMNS.indexOf(c), ""));
         return v;
     }
 }

@@ -26,7 +26,7 @@ class ResultsFileLockTest {
         // a refused open (rows of other settings) leaves no lock file either
         Files.writeString(file, String.join(",", ResultRow.COLUMNS) + "\n"
                 + "small,000000000000,shared-linear,shared-linear,3,2,150,0,least-squares,near-truth,ok,"
-                + "objective-change,TRUE,3,4,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0,split,,0.1,\n");
+                + "objective-change,TRUE,3,4,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0,split,,0.1,,\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ResultsFile.open(file, s.fingerprint()));
         assertTrue(e.getMessage().contains("settings"), e.getMessage());

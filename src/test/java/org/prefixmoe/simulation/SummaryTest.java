@@ -73,6 +73,30 @@ class SummaryTest {
     }
 
     @Test
+    void convergedFitsWhoseGaussNewtonModelPromisesMoreAreCountedNotCertified() {
+        List<ResultRow> rows = new ArrayList<>();
+        double[] decrements = {0.0, 5e-10, 1e-9, 2e-9, Double.NaN, 1e-3};
+        for (int k = 0; k < decrements.length; k++) {
+            ResultRow r = row("shared-linear", 100, k, 0.1, "split", k == 5 ? "max-iterations" : "objective-change",
+                    "ok");
+            r.set("converged", k != 5);   // the last one stopped at the cap: not converged, so not counted
+            r.set("gauss_newton_decrement", decrements[k]);
+            rows.add(r);
+        }
+        Summary s = Summary.of(rows);
+        Summary.Outcome o = s.outcomes().get(0);
+        assertEquals(4, o.certificates());   // converged, with a recorded decrement
+        assertEquals(1, o.notCertified());   // 2e-9 > 1e-9; exactly 1e-9 is certified
+        assertTrue(s.outcomesCsv().lines().toList().get(1).endsWith(",4,1"), s.outcomesCsv());
+        assertTrue(s.markdown("t").contains("| shared-linear | 100 | 6 | 0 | 1 | 1 |"), s.markdown("t"));
+        // Without any decrement (EM, or a file older than the column) the count is not made up.
+        rows.forEach(r -> r.set("gauss_newton_decrement", null));
+        Summary none = Summary.of(rows);
+        assertEquals(0, none.outcomes().get(0).certificates());
+        assertTrue(none.markdown("t").contains("| shared-linear | 100 | 6 | 0 | 1 | — |"), none.markdown("t"));
+    }
+
+    @Test
     void medianSlopeIgnoresAMinorityOfOutliers() {
         List<ResultRow> rows = new ArrayList<>();
         int[] ns = {1000, 3000, 10000, 30000};

@@ -52,6 +52,21 @@ class TasksTest {
     }
 
     @Test
+    void leastSquaresRowsRecordTheGaussNewtonDecrementOfTheirEstimate() throws IOException {
+        Scenario s = SmallScenarios.small(dir);
+        for (Task t : Tasks.all(s).subList(0, 4)) {
+            Tasks.Replay r = Tasks.replay(s, t);
+            Scenario.Study st = s.studies().get(t.study());
+            org.prefixmoe.estimation.FitProblem problem = new org.prefixmoe.estimation.FitProblem(
+                    st.fitted().model(), r.data(), st.atoms(), st.fitted().box());
+            double expected = org.prefixmoe.estimation.GaussNewtonCertificate.of(problem, r.fit().estimate())
+                    .decrement();
+            assertEquals(expected, r.row().gaussNewtonDecrement(), t.key());
+            assertTrue(expected >= 0, t.key());
+        }
+    }
+
+    @Test
     void missingTasksAreThoseWithoutARow() throws IOException {
         Scenario s = SmallScenarios.small(dir);
         Tasks.Runner runner = Tasks.runner(s);

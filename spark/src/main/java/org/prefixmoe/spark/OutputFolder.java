@@ -43,8 +43,6 @@ import org.prefixmoe.simulation.Task;
  */
 final class OutputFolder {
     static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
-    private static final List<String> OLDER = ResultRow.COLUMNS.stream()
-            .filter(c -> !ResultRow.ADDED_COLUMNS.contains(c)).toList();
 
     private final Path results;
     private final Path parts;
@@ -228,7 +226,7 @@ final class OutputFolder {
             text = text.substring(1);
         }
         List<String> h = parse(file, 1, text);
-        if (!h.equals(ResultRow.COLUMNS) && !h.equals(OLDER)) {
+        if (!ResultRow.readableLayout(h)) {
             throw new IllegalArgumentException(file + ": line 1: not a results file of this version (header "
                     + (text.length() > 200 ? text.substring(0, 200) + "..." : text) + "; expected "
                     + String.join(",", ResultRow.COLUMNS) + ")");
