@@ -44,7 +44,8 @@ import org.prefixmoe.simulation.Tasks;
  * second, iterations and evaluations per fit, the split, and the whole scenario extrapolated to
  * {@code THREADS} cores (total CPU of the subsample × STRIDE / THREADS), and how many fits called converged are not
  * certified by {@code GaussNewtonCertificate} (an untimed pass after each task). With {@code -Dpeer.list=true} it also
- * lists every fit that did not converge (study, n, iterations, stop).
+ * lists every fit that did not converge (study, n, iterations, stop); with {@code -Dpeer.ends=true} every fit's end
+ * ({@code end: study n replicate objective iterations stop}).
  *
  * <pre>
  * java -cp ... org.prefixmoe.bench.PeerWorkload SCENARIO STRIDE THREADS [METHOD]
@@ -55,7 +56,7 @@ public final class PeerWorkload {
     }
 
     private record Split(long sample, long fit, long losses, int iterations, int evaluations, boolean converged,
-                         String stop, int n, String study, double promise) {
+                         String stop, int n, String study, double promise, int replicate, double objective) {
     }
 
     /**
@@ -136,6 +137,10 @@ public final class PeerWorkload {
                         r.study, r.n, r.iterations, r.evaluations, r.stop);
             }
             atCap += r.stop.equals("max-iterations") ? 1 : 0;
+            if (Boolean.getBoolean("peer.ends")) {
+                System.out.printf(Locale.ROOT, "end: %s %d %d %s %d %s%n", r.study, r.n, r.replicate,
+                        Double.toString(r.objective), r.iterations, r.stop);
+            }
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         pool.shutdown();
@@ -186,6 +191,6 @@ public final class PeerWorkload {
         double promise = fit.stopReason() == org.prefixmoe.estimation.StopReason.FAILED ? Double.NaN
                 : org.prefixmoe.estimation.GaussNewtonCertificate.of(problem, g).decrement();
         return new Split(t1 - t0, t2 - t1, t3 - t2, fit.iterations(), fit.evaluations(), fit.converged(),
-                fit.stopReason().label(), t.n(), st.name(), promise);
+                fit.stopReason().label(), t.n(), st.name(), promise, t.replicate(), fit.objective());
     }
 }
