@@ -308,13 +308,27 @@ final class SimulateCommand implements Callable<Integer> {
      * a file that has some.
      */
     private static String outcomes(Engine.Report rep, Path results, Scenario s) {
-        if (rep.skipped() == 0) {
-            return String.format(Locale.ROOT, "%d failed, %d at the iteration cap", rep.failed(), rep.capped());
-        }
         List<ResultRow> rows = ResultsReader.read(results, s).rows();
-        return String.format(Locale.ROOT, "%d failed, %d at the iteration cap among its %d rows (%d and %d in this"
+        String capped = rep.skipped() == 0
+                ? String.format(Locale.ROOT, "%d failed, %d at the iteration cap", rep.failed(), rep.capped())
+                : String.format(Locale.ROOT, "%d failed, %d at the iteration cap among its %d rows (%d and %d in this"
                         + " run)", rows.stream().filter(r -> !r.ok()).count(), rows.stream().filter(ResultRow::capped)
                         .count(), rows.size(), rep.failed(), rep.capped());
+        return capped + notCertified(rows);
+    }
+
+    /**
+     * ", N of M converged fits not certified (...)" when some converged least-squares fit's Gauss–Newton model still
+     * promised more than {@code GaussNewtonCertificate.TOLERANCE}; empty otherwise.
+     */
+    static String notCertified(List<ResultRow> rows) {
+        long certificates = rows.stream().filter(r -> r.converged() && Double.isFinite(r.gaussNewtonDecrement()))
+                .count();
+        long flagged = rows.stream().filter(r -> r.converged() && r.gaussNewtonDecrement()
+                > org.prefixmoe.estimation.GaussNewtonCertificate.TOLERANCE).count();
+        return flagged == 0 ? "" : String.format(Locale.ROOT, ", %d of %d converged fits not certified (the"
+                + " Gauss-Newton model still promises a lower objective: likely stopped early on a crawl; column"
+                + " gauss_newton_decrement)", flagged, certificates);
     }
 
     /** The summary settings of a scenario: its r, baseline study, {@code D_1} threshold and verdict margin. */

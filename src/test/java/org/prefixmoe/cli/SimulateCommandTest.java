@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,26 @@ class SimulateCommandTest {
         StringWriter err = new StringWriter();
         assertEquals(Main.BAD_INPUT, run(err, "simulate", f.toString(), "-o", dir.toString()));
         assertTrue(err.toString().contains("field 'studies'"), err.toString());
+    }
+
+    @Test
+    void aRunSaysHowManyConvergedFitsAreNotCertified() throws IOException {
+        // A loose objective tolerance stops the over-specified fits early, as a crawl's mouth does.
+        Path f = dir.resolve("loose.yaml");
+        Files.writeString(f, "name: loose\nseed: 5\nstudies:\n  - {truth: "
+                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath()
+                + ", L: 3}\nsizes: [400]\nreplicates: 4\nsolver: {objective_tolerance: 1e-3}\n");
+        Path out = dir.resolve("loose-out");
+        HostileInputTest.Run run = HostileInputTest.run(dir, "simulate", f.toString(), "-q", "--no-plot", "-o",
+                out.toString());
+        assertEquals(0, run.status(), run.err());
+        List<ResultRow> rows = ResultsFile.read(out.resolve("loose/results.csv"));
+        long flagged = rows.stream().filter(r -> r.converged() && r.gaussNewtonDecrement() > 1e-9).count();
+        assertTrue(flagged > 0, "some early stop is flagged: " + rows.stream().map(r -> r.gaussNewtonDecrement())
+                .toList());
+        assertTrue(run.out().contains(", " + flagged + " of 4 converged fits not certified"), run.out());
+        assertEquals("", SimulateCommand.notCertified(rows.stream().filter(r -> !(r.gaussNewtonDecrement() > 1e-9))
+                .toList()), "nothing said when every converged fit is certified");
     }
 
     /** Issue 20: a resumed run counted only its own capped fits ("0 at the iteration cap" for a file with 4). */
