@@ -41,6 +41,71 @@ class GaussNewtonCertificateTest {
     }
 
     /**
+     * Hand-computed: at x = 0 with {@code JᵀJ = I}, {@code Jᵀr = (−2, −1)}, ssr = 10 and the upper bound 1 on the first
+     * coordinate, the Gauss–Newton step (2, 1) reaches the bound at half its length. Cut there it promises
+     * 5·0.5·1.5/10 = 0.375; followed along the box (first coordinate held at 1, gradient moved to (−1, −0.5), the
+     * second coordinate's step 0.5 adds 0.25) it promises 0.4, the exact decrease of the box-constrained model (its
+     * minimum −4 at s = (1, 1)).
+     */
+    @Test
+    void theStepIsFollowedAlongTheBox() {
+        double[] a = {1, 0, 0, 1};
+        double[] g = {-2, -1};
+        double[] x = {0, 0};
+        double[] lo = {-10, -10};
+        double[] hi = {1, 10};
+        assertEquals(0.375, GaussNewtonCertificate.promise(x, a, g, 10, lo, hi), 1e-15);
+        assertEquals(0.4, GaussNewtonCertificate.pathPromise(x, a, g, 10, lo, hi), 1e-15);
+        // No bound in the way: both are the full step's 0.5.
+        double[] wide = {10, 10};
+        assertEquals(0.5, GaussNewtonCertificate.promise(x, a, g, 10, lo, wide), 1e-15);
+        assertEquals(0.5, GaussNewtonCertificate.pathPromise(x, a, g, 10, lo, wide), 1e-15);
+        // Both coordinates bound: (2, 1) meets hi = (1, 0.25) first on the second coordinate at t = 1/4
+        // (5·¼·(7/4) = 35/16), then the first alone from 0.5 (gradient −2 + 0.5 = −1.5) to its bound 1 (t = 1/3:
+        // 1.5²·(1/3)(5/3) = 1.25): 35/16 + 5/4 = 55/16, the model's value at (1, 0.25) being −55/16.
+        assertEquals(55.0 / 16 / 10, GaussNewtonCertificate.pathPromise(x, a, g, 10, lo, new double[] {1, 0.25}),
+                1e-15);
+    }
+
+    /**
+     * On random convex models and boxes (x = 0 inside) the path promise is at least the cut promise and at most the
+     * unconstrained one.
+     */
+    @Test
+    void thePathPromiseLiesBetweenTheCutAndTheUnconstrainedOne() {
+        java.util.Random rnd = new java.util.Random(4402);
+        for (int trial = 0; trial < 200; trial++) {
+            int dim = 2 + rnd.nextInt(5);
+            double[] j = new double[(dim + 3) * dim];
+            for (int i = 0; i < j.length; i++) {
+                j[i] = rnd.nextGaussian();
+            }
+            double[] a = new double[dim * dim];
+            for (int r = 0; r < dim; r++) {
+                for (int c = 0; c < dim; c++) {
+                    for (int k = 0; k < dim + 3; k++) {
+                        a[r * dim + c] += j[k * dim + r] * j[k * dim + c];
+                    }
+                }
+            }
+            double[] g = new double[dim];
+            double[] x = new double[dim];
+            double[] lo = new double[dim];
+            double[] hi = new double[dim];
+            for (int c = 0; c < dim; c++) {
+                g[c] = rnd.nextGaussian();
+                lo[c] = -0.1 - rnd.nextDouble();
+                hi[c] = 0.1 + rnd.nextDouble();
+            }
+            double ssr = 5 + 10 * rnd.nextDouble();
+            double cut = GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi);
+            double path = GaussNewtonCertificate.pathPromise(x, a, g, ssr, lo, hi);
+            double free = GaussNewtonCertificate.decrement(a, g, ssr, new boolean[dim], new double[dim]);
+            assertTrue(path >= cut - 1e-12 && path <= free + 1e-12, trial + ": " + cut + " " + path + " " + free);
+        }
+    }
+
+    /**
      * An exactly specified fit (non-shared, n = 5,000) is certified at its end; moved off it, the certificate's
      * promise matches the drop of the objective that one undamped Gauss–Newton step, computed here from the pass's
      * normal equations and evaluated by a second pass, actually achieves (within 5%: the model is quadratic, the
