@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "prefixmoe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Statistics of prefix-tuning: sample, fit and compare prefix mixture-of-experts models.",
-        subcommands = {SampleCommand.class, FitCommand.class, SelectCommand.class, CoverageCommand.class, SelectStudyCommand.class, PredictCommand.class, ReplayCommand.class, LossCommand.class, BenchCommand.class,
+        subcommands = {SampleCommand.class, FitCommand.class, SelectCommand.class, CoverageCommand.class, SelectStudyCommand.class, PredictCommand.class, ReplayCommand.class, CertifyCommand.class, LossCommand.class, BenchCommand.class,
             SimulateCommand.class, SummarizeCommand.class, PlotCommand.class, MergeCommand.class, FiguresCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status when the run could not proceed (results file locked by another run, interrupted). */

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.prefixmoe.estimation.Estimator;
@@ -189,6 +190,59 @@ public final class Tasks {
             check(scenario, task);
             return runTask(scenario, prepared.get(task.study()), task, null);
         }
+
+        /**
+         * A row of this scenario with its {@code gauss_newton_decrement} computed from its stored estimate, without
+         * refitting: the task's data set is drawn again from its random stream and the certificate
+         * ({@link GaussNewtonCertificate#of}) taken at the estimate, the same bits as the run that wrote the row
+         * computes (one pass). For rows of results files older than the column; a row that already has a decrement,
+         * a failed fit, an estimator other than least squares or a row without a stored estimate is returned as it is.
+         *
+         * @param row a row of this scenario (its fingerprint)
+         * @return the row, with the decrement where it can be computed
+         * @throws IllegalArgumentException if the row is of other settings or names no task of the scenario
+         */
+        public ResultRow certified(ResultRow row) {
+            if (!row.fingerprint().equals(scenario.fingerprint())) {
+                throw new IllegalArgumentException("row " + row.key() + ": scenario settings " + row.fingerprint()
+                        + ", but scenario " + scenario.name() + " has " + scenario.fingerprint());
+            }
+            Optional<MixingMeasure> g = row.estimate();
+            if (!row.ok() || g.isEmpty() || !Double.isNaN(row.gaussNewtonDecrement())) {
+                return row;
+            }
+            int study = -1;
+            for (int i = 0; i < scenario.studies().size(); i++) {
+                study = scenario.studies().get(i).name().equals(row.study()) ? i : study;
+            }
+            Task task = new Task(study, row.study(), row.n(), row.replicate());
+            check(scenario, task);
+            Prepared p = prepared.get(study);
+            if (!(p.estimator() instanceof LeastSquaresEstimator)) {
+                return row;
+            }
+            ResultRow out = new ResultRow(row.values());
+            out.set("gauss_newton_decrement", decrement(p, problem(scenario, p, task, draw(scenario, p, task)),
+                    g.get()));
+            return out;
+        }
+    }
+
+    /** The task's data set, from its own random stream. */
+    private static Dataset draw(Scenario s, Prepared p, Task t) {
+        return p.sampler().sample(t.n(), RandomStreams.stream(s.seed(), Task.code(p.study().name()), t.n(),
+                t.replicate(), 0));
+    }
+
+    private static FitProblem problem(Scenario s, Prepared p, Task t, Dataset data) {
+        Scenario.Study st = p.study();
+        return new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+    }
+
+    /** The Gauss–Newton decrement at the estimate, for least-squares fits (NaN otherwise): one pass. */
+    private static double decrement(Prepared p, FitProblem problem, MixingMeasure g) {
+        return p.estimator() instanceof LeastSquaresEstimator ? GaussNewtonCertificate.of(problem, g).decrement()
+                : Double.NaN;
     }
 
     private static void check(Scenario s, Task t) {
@@ -252,12 +306,12 @@ public final class Tasks {
         row.set("init", p.initializer().name());
         long code = Task.code(st.name());
         try {
-            Dataset data = p.sampler().sample(t.n(), RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 0));
+            Dataset data = draw(s, p, t);
             if (kept != null) {
                 kept[0] = data;
             }
             UniformRandomProvider initRng = RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 1);
-            FitProblem problem = new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+            FitProblem problem = problem(s, p, t, data);
             FitResult fit = Fitting.fitWithRestarts(p.estimator(), problem, p.initializer(), s.init().restarts(),
                     initRng);
             if (kept != null) {
@@ -294,10 +348,8 @@ public final class Tasks {
                 if (s.storesEstimates(st)) {
                     row.set("estimate", ResultRow.formatEstimate(g));
                 }
-                if (p.estimator() instanceof LeastSquaresEstimator) {
-                    // One pass at the estimate: whether the fit's own model still promised a lower objective.
-                    row.set("gauss_newton_decrement", GaussNewtonCertificate.of(problem, g).decrement());
-                }
+                // One pass at the estimate: whether the fit's own model still promised a lower objective.
+                row.set("gauss_newton_decrement", decrement(p, problem, g));
             } else {
                 row.set("message", "the objective became non-finite or the linear algebra failed");
             }

@@ -169,6 +169,34 @@ class SimulateCommandTest {
                 .toList()), "nothing said when every converged fit is certified");
     }
 
+    @Test
+    void certifyFillsTheDecrementOfAnOlderResultsFile() throws IOException {
+        Path f = dir.resolve("cert.yaml");
+        Files.writeString(f, "name: cert\nseed: 6\nstudies:\n  - {truth: "
+                + Path.of("simulations/models/default-shared-linear.yaml").toAbsolutePath()
+                + ", L: 3}\nsizes: [300]\nreplicates: 3\n");
+        Path out = dir.resolve("cert-out");
+        HostileInputTest.Run none = HostileInputTest.run(dir, "certify", f.toString(), "-o", out.toString());
+        assertEquals(Main.BAD_INPUT, none.status());
+        assertTrue(none.err().contains("no results file") && none.err().contains("cert.yaml"), none.err());
+        assertEquals(0, HostileInputTest.run(dir, "simulate", f.toString(), "-q", "--no-plot", "-o", out.toString())
+                .status());
+        Path results = out.resolve("cert/results.csv");
+        List<String> written = Files.readAllLines(results);
+        int col = ResultRow.COLUMNS.indexOf("gauss_newton_decrement");
+        List<String> older = written.stream().map(l -> {
+            List<String> v = new java.util.ArrayList<>(List.of(l.split(",", -1)));
+            v.remove(col);
+            return String.join(",", v);
+        }).toList();
+        Files.write(results, older);
+        HostileInputTest.Run run = HostileInputTest.run(dir, "certify", f.toString(), "-o", out.toString(),
+                "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("3 rows, 3 decrements computed, 0 already present"), run.out());
+        assertEquals(written, Files.readAllLines(results), "the file a run with the column writes, to the byte");
+    }
+
     /** Issue 20: a resumed run counted only its own capped fits ("0 at the iteration cap" for a file with 4). */
     @Test
     void aResumedRunCountsTheCappedFitsOfTheRowsAlreadyThere() throws IOException {
