@@ -81,17 +81,28 @@ public final class StudyReport {
         h.append("<h2>Figures</h2>\n");
         inlineFigures(h, dir);
         h.append("<h2>Outcomes and fits at the iteration cap</h2>\n<table id=\"outcomes\"><tr><th>study</th><th>n</th>"
-                + "<th>fits</th><th>failed</th><th>at the cap</th><th>switched off</th><th>split</th><th>D_1 &gt; ")
-                .append(num(summary.options().d1Threshold())).append("</th></tr>\n");
+                + "<th>fits</th><th>failed</th><th>at the cap</th><th>not certified</th><th>switched off</th>"
+                + "<th>split</th><th>D_1 &gt; ").append(num(summary.options().d1Threshold())).append("</th></tr>\n");
         int capped = 0;
+        int notCertified = 0;
+        int certificates = 0;
         for (Summary.Outcome o : summary.outcomes()) {
             capped += o.capped();
-            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td>"
-                            + "<td>%d</td><td>%d/%d</td></tr>%n", esc(o.study().name()), o.n(), o.tasks(), o.failed(),
-                    o.capped(), o.switchedOff(), o.split(), o.d1Above(), o.d1Fits()));
+            notCertified += o.notCertified();
+            certificates += o.certificates();
+            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
+                            + "<td>%d</td><td>%d</td><td>%d/%d</td></tr>%n", esc(o.study().name()), o.n(), o.tasks(),
+                    o.failed(), o.capped(), o.certificates() == 0 ? "—" : o.notCertified() + "/" + o.certificates(),
+                    o.switchedOff(), o.split(), o.d1Above(), o.d1Fits()));
         }
         h.append("</table>\n<p id=\"cap-hits\">Fits stopped at the iteration cap: ").append(capped)
-                .append(" (they stay in the means).</p>\n");
+                .append(" (they stay in the means).");
+        if (certificates > 0) {
+            h.append(" Converged fits not certified by their Gauss–Newton model (it still promises more than 1e-9"
+                    + " relative decrease: likely stopped early on a crawl; they stay in the means too): ")
+                    .append(notCertified).append(" of ").append(certificates).append('.');
+        }
+        h.append("</p>\n");
         if (!summary.outcomeCurves().isEmpty()) {
             h.append("<h2>Mean D_1 by outcome class</h2>\n<table id=\"outcome-curves\"><tr><th>study</th><th>n</th>"
                     + "<th>class</th><th>fits</th><th>fraction [Wilson]</th><th>mean D_1 [bootstrap]</th></tr>\n");

@@ -50,7 +50,9 @@ class StudyReportChromiumTest {
         assertFalse(html.contains("href=\"http"), "nothing loaded from outside");
         for (String part : List.of("id=\"verdicts\"", "shared-linear", "non-shared", "margin 0.1", "id=\"settings\"",
                 "master seed", "20250302", "max_iterations", "id=\"cap-hits\"", "id=\"versions\"",
-                "bin/prefixmoe figures --only exact-specified --fresh", "slope on n/log n", "lack of fit")) {
+                "bin/prefixmoe figures --only exact-specified --fresh", "slope on n/log n", "lack of fit",
+                "<th>not certified</th>", "<td>0/40</td>", "not certified by their Gauss–Newton model",
+                "): 0 of 1200.")) {
             assertTrue(html.contains(part), part);
         }
     }
