@@ -333,7 +333,7 @@ public final class SparkEngine {
     static StructType schema() {
         List<String> ints = List.of("L", "L_star", "n", "replicate", "iterations", "evaluations", "empty_cells");
         List<String> doubles = List.of("objective", "noise_variance", "d1", "d2", "regression", "single", "multi",
-                "multi_weighted", "seconds");
+                "multi_weighted", "seconds", "gauss_newton_decrement");
         List<StructField> fields = new ArrayList<>();
         for (String c : ResultRow.COLUMNS) {
             DataType t = ints.contains(c) ? DataTypes.IntegerType : doubles.contains(c) ? DataTypes.DoubleType

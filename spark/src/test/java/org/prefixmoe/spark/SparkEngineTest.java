@@ -212,6 +212,9 @@ class SparkEngineTest {
         assertEquals(12, df.count());
         assertEquals(org.apache.spark.sql.types.DataTypes.IntegerType, df.schema().apply("n").dataType());
         assertEquals(2, df.select("n").distinct().count());
+        assertEquals(org.apache.spark.sql.types.DataTypes.DoubleType,
+                df.schema().apply("gauss_newton_decrement").dataType());
+        assertEquals(df.where("status = 'ok'").count(), df.where("gauss_newton_decrement >= 0").count());
         String parquet = SparkEngine.writeParquet(spark, "file:" + results.toAbsolutePath());
         var back = spark.read().parquet(parquet);
         assertEquals(12, back.count());
