@@ -53,7 +53,8 @@ final class CertifyCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s: %d rows, %d decrements computed, %d already present; %d of %d"
                     + " converged fits not certified (Gauss-Newton model promises more than 1e-9)%s%n", results,
                     r.rows(), r.computed(), r.present(), r.notCertified(), r.converged(),
-                    r.computed() == 0 ? "; file unchanged" : "");
+                    r.computed() > 0 ? "" : r.present() > 0 ? "; file unchanged" : "; file unchanged: no row is a"
+                            + " least-squares fit with a stored estimate (scenario option store_estimates)");
         }
         return 0;
     }

@@ -222,8 +222,7 @@ public final class Tasks {
                 return row;
             }
             ResultRow out = new ResultRow(row.values());
-            out.set("gauss_newton_decrement", decrement(p, problem(scenario, p, task, draw(scenario, p, task)),
-                    g.get()));
+            out.set("gauss_newton_decrement", decrement(p, problem(p, draw(scenario, p, task)), g.get()));
             return out;
         }
     }
@@ -234,7 +233,7 @@ public final class Tasks {
                 t.replicate(), 0));
     }
 
-    private static FitProblem problem(Scenario s, Prepared p, Task t, Dataset data) {
+    private static FitProblem problem(Prepared p, Dataset data) {
         Scenario.Study st = p.study();
         return new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
     }
@@ -311,7 +310,7 @@ public final class Tasks {
                 kept[0] = data;
             }
             UniformRandomProvider initRng = RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 1);
-            FitProblem problem = problem(s, p, t, data);
+            FitProblem problem = problem(p, data);
             FitResult fit = Fitting.fitWithRestarts(p.estimator(), problem, p.initializer(), s.init().restarts(),
                     initRng);
             if (kept != null) {
