@@ -192,6 +192,22 @@ public final class Tasks {
         }
 
         /**
+         * The fit problem of one task: its data set, drawn from the task's own random stream, with the study's fitted
+         * model, L and box; what the task's fit and its certificate are computed on. For studies of the solver on the
+         * tasks of a scenario (the start is drawn from the stream {@code RandomStreams.stream(seed, Task.code(study),
+         * n, replicate, 1)}).
+         *
+         * @param task a task of the scenario (as listed by {@link Tasks#all})
+         * @return its problem
+         * @throws IllegalArgumentException if the task is not one of the scenario's
+         */
+        public FitProblem problem(Task task) {
+            check(scenario, task);
+            Prepared p = prepared.get(task.study());
+            return Tasks.problem(p, draw(scenario, p, task));
+        }
+
+        /**
          * A row of this scenario with its {@code gauss_newton_decrement} computed from its stored estimate, without
          * refitting: the task's data set is drawn again from its random stream and the certificate
          * ({@link GaussNewtonCertificate#of}) taken at the estimate, the same bits as the run that wrote the row
@@ -222,7 +238,7 @@ public final class Tasks {
                 return row;
             }
             ResultRow out = new ResultRow(row.values());
-            out.set("gauss_newton_decrement", decrement(p, problem(p, draw(scenario, p, task)), g.get()));
+            out.set("gauss_newton_decrement", decrement(p, problem(task), g.get()));
             return out;
         }
     }

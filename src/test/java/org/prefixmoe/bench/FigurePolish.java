@@ -23,13 +23,13 @@ import org.prefixmoe.simulation.Tasks;
 /**
  * How far the committed fits that are not certified sit from the optimum they were crawling to (issue 23,
  * docs/solver-flat-sets.md, "How much the not-certified fits move the over-specified figure"): every converged row
- * of a results file with {@code gauss_newton_decrement > 1e-9} and n ≤ N_MAX is refitted as its study did
+ * of a results file with {@code gauss_newton_decrement > 1e-9} and N_MIN ≤ n ≤ N_MAX (N_MIN 0 unless given) is refitted as its study did
  * ({@link Tasks#replay}, checked against the row) and continued by {@code lm} from its estimate with every tolerance
  * at 1e-15 and a cap of 20,000 iterations. Prints per fit the objective and D_1 at the committed estimate and after
  * the polish, and the polish's iterations and stop reason. Two threads.
  *
  * <pre>
- * java -cp ... org.prefixmoe.bench.FigurePolish SCENARIO RESULTS N_MAX
+ * java -cp ... org.prefixmoe.bench.FigurePolish SCENARIO RESULTS N_MAX [N_MIN]
  * </pre>
  */
 public final class FigurePolish {
@@ -39,14 +39,15 @@ public final class FigurePolish {
     /**
      * Entry point.
      *
-     * @param args scenario file, its results file, the largest n to polish
+     * @param args scenario file, its results file, the largest n to polish, optionally the smallest
      * @throws Exception on bad input or a row that does not recompute
      */
     public static void main(String[] args) throws Exception {
         Scenario s = ScenarioFiles.read(Path.of(args[0]));
         List<ResultRow> rows = ResultsFile.read(Path.of(args[1]));
         int nMax = Integer.parseInt(args[2]);
-        List<ResultRow> chosen = rows.stream().filter(r -> r.converged() && r.n() <= nMax
+        int nMin = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        List<ResultRow> chosen = rows.stream().filter(r -> r.converged() && r.n() <= nMax && r.n() >= nMin
                 && r.gaussNewtonDecrement() > GaussNewtonCertificate.TOLERANCE).toList();
         LeastSquaresEstimator polish = new LeastSquaresEstimator(
                 new LeastSquaresEstimator.Options(20_000, 1e-15, 1e-15, 1e-15));

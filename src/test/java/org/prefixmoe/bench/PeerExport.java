@@ -29,11 +29,10 @@ import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
-import org.prefixmoe.sampling.Sampler;
-import org.prefixmoe.sampling.Samplers;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Task;
+import org.prefixmoe.simulation.Tasks;
 
 /**
  * The toolkit's side of {@code bench/cap/peer_scipy.py} (docs/solver-flat-sets.md, "Where {@code trf-pair-c}'s fits
@@ -90,10 +89,11 @@ public final class PeerExport {
             methods[k] = Estimators.create(s.estimator(), settings);
         }
         Estimator polish = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(20_000, 1e-15, 1e-15, 1e-15));
+        Tasks.Runner runner = Tasks.runner(s);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<String>> done = new ArrayList<>();
         for (String[] t : tasks) {
-            done.add(pool.submit(() -> run(s, Path.of(args[0]), t, methods, polish, out)));
+            done.add(pool.submit(() -> run(s, runner, Path.of(args[0]), t, methods, polish, out)));
         }
         System.out.println("task start_objective " + String.join(" ", Arrays.stream(METHODS)
                 .map(m -> m + "_objective/polished/iterations/stop").toList()));
@@ -124,7 +124,8 @@ public final class PeerExport {
         }
     }
 
-    private static String run(Scenario s, Path scenarioFile, String[] t, Estimator[] methods, Estimator polish,
+    private static String run(Scenario s, Tasks.Runner runner, Path scenarioFile, String[] t, Estimator[] methods,
+                              Estimator polish,
                               Path out) throws Exception {
         int study = -1;
         for (int i = 0; i < s.studies().size(); i++) {
@@ -138,9 +139,8 @@ public final class PeerExport {
         int rep = Integer.parseInt(t[2]);
         TruthModel truth = st.truth();
         long code = Task.code(st.name());
-        Sampler sampler = Samplers.byName(s.sampler(), truth.model(), truth.truth(), truth.sigma(), truth.input());
-        Dataset data = sampler.sample(n, RandomStreams.stream(s.seed(), code, n, rep, 0));
-        FitProblem problem = new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+        FitProblem problem = runner.problem(new Task(study, st.name(), n, rep));   // the task's own data, as simulate
+        Dataset data = problem.data();
         NearTruthInitializer init = new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay());
         String name = t[0] + "-" + n + "-" + rep;
         Path dir = out.resolve(name);

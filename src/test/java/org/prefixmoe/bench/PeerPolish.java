@@ -21,11 +21,10 @@ import org.prefixmoe.loss.VoronoiLoss;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
-import org.prefixmoe.sampling.Sampler;
-import org.prefixmoe.sampling.Samplers;
 import org.prefixmoe.simulation.Scenario;
 import org.prefixmoe.simulation.ScenarioFiles;
 import org.prefixmoe.simulation.Task;
+import org.prefixmoe.simulation.Tasks;
 
 /**
  * Where two methods end on tasks of a scenario (issue 23, docs/solver-flat-sets.md): each listed task
@@ -62,10 +61,11 @@ public final class PeerPolish {
         Estimator a = method(s, args[2]);
         Estimator b = method(s, args[3]);
         Estimator polish = new LeastSquaresEstimator(new LeastSquaresEstimator.Options(20_000, 1e-15, 1e-15, 1e-15));
+        Tasks.Runner runner = Tasks.runner(s);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<String>> out = new ArrayList<>();
         for (String[] t : tasks) {
-            out.add(pool.submit(() -> run(s, t, a, b, polish)));
+            out.add(pool.submit(() -> run(s, runner, t, a, b, polish)));
         }
         System.out.printf(Locale.ROOT, "study n replicate kind %s_objective %s_objective %s_polished %s_polished"
                 + " %s_excess %s_excess polish_iterations on_bounds(%s/%s/polished_%s/polished_%s)"
@@ -86,7 +86,7 @@ public final class PeerPolish {
         return Estimators.create(s.estimator(), settings);
     }
 
-    private static String run(Scenario s, String[] t, Estimator a, Estimator b, Estimator polish) {
+    private static String run(Scenario s, Tasks.Runner runner, String[] t, Estimator a, Estimator b, Estimator polish) {
         int study = -1;
         for (int i = 0; i < s.studies().size(); i++) {
             study = s.studies().get(i).name().equals(t[0]) ? i : study;
@@ -96,9 +96,8 @@ public final class PeerPolish {
         int rep = Integer.parseInt(t[2]);
         TruthModel truth = st.truth();
         long code = Task.code(st.name());
-        Sampler sampler = Samplers.byName(s.sampler(), truth.model(), truth.truth(), truth.sigma(), truth.input());
-        Dataset data = sampler.sample(n, RandomStreams.stream(s.seed(), code, n, rep, 0));
-        FitProblem problem = new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+        FitProblem problem = runner.problem(new Task(study, st.name(), n, rep));   // the task's own data, as simulate
+        Dataset data = problem.data();
         NearTruthInitializer init = new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay());
         FitResult fa = Fitting.fitWithRestarts(a, problem, init, s.init().restarts(),
                 RandomStreams.stream(s.seed(), code, n, rep, 1));
