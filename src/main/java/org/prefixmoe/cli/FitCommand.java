@@ -264,12 +264,11 @@ final class FitCommand implements Callable<Integer> {
                 ms.model().parameterization().name(), d.size(), secs);
         System.out.printf("objective %.6g, sigma^2 %.4g, %d iterations, %d evaluations, stopped: %s%n",
                 fit.objective(), fit.noiseVariance(), fit.iterations(), fit.evaluations(), fit.stopReason().label());
-        if (est instanceof LeastSquaresEstimator && fit.stopReason() != StopReason.FAILED) {
-            certify(problem, fit);
-        }
+        double decrement = est instanceof LeastSquaresEstimator && fit.stopReason() != StopReason.FAILED
+                ? certify(problem, fit) : Double.NaN;
         System.out.println(fit.estimate());
         if (output != null) {
-            MeasureFiles.write(output, ms.model().parameterization().name(), fit);
+            MeasureFiles.write(output, ms.model().parameterization().name(), fit, decrement);
             System.out.println("wrote " + output);
         }
         if ((se || bootstrap != null) && fit.converged()) {
@@ -293,8 +292,10 @@ final class FitCommand implements Callable<Integer> {
     /**
      * Prints the Gauss–Newton certificate of a least-squares fit, and warns when the model still promises more than
      * its tolerance: an over-specified fit may have stopped at the mouth of a flat valley (docs/solver-flat-sets.md).
+     *
+     * @return the decrement, for the estimate file's fit report
      */
-    private void certify(FitProblem problem, FitResult fit) {
+    private double certify(FitProblem problem, FitResult fit) {
         GaussNewtonCertificate c = GaussNewtonCertificate.of(problem, fit.estimate());
         System.out.printf(java.util.Locale.ROOT, "Gauss-Newton certificate: %.2g relative decrease still promised"
                 + " (%s at %.0e)%n", c.decrement(), c.certified() ? "certified" : "NOT certified",
@@ -314,6 +315,7 @@ final class FitCommand implements Callable<Integer> {
                             + " early stop on a slow crawl is not ruled out");
             err.flush();
         }
+        return c.decrement();
     }
 
     /** Prints (and writes) the standard errors of a converged fit; warns on over-specified fits. */

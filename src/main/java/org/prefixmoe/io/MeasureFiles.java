@@ -24,6 +24,19 @@ public final class MeasureFiles {
      * @return field name to value, in file order
      */
     public static Map<String, Object> toMap(String parameterization, FitResult fit) {
+        return toMap(parameterization, fit, Double.NaN);
+    }
+
+    /**
+     * The fields of an estimate with its least-squares fit's Gauss–Newton decrement in the fit report
+     * ({@code gaussNewtonDecrement}; {@code GaussNewtonCertificate}), for writing.
+     *
+     * @param parameterization the name of the parameterization the atoms are expressed in
+     * @param fit the fit whose estimate and report are written
+     * @param gaussNewtonDecrement the decrement at the estimate; NaN leaves the field out
+     * @return field name to value, in file order
+     */
+    public static Map<String, Object> toMap(String parameterization, FitResult fit, double gaussNewtonDecrement) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("parameterization", parameterization);
         m.put("atoms", fit.estimate().atoms());
@@ -37,6 +50,9 @@ public final class MeasureFiles {
         report.put("evaluations", fit.evaluations());
         report.put("converged", fit.converged());
         report.put("stopReason", fit.stopReason().label());
+        if (Double.isFinite(gaussNewtonDecrement)) {
+            report.put("gaussNewtonDecrement", gaussNewtonDecrement);
+        }
         m.put("fit", report);
         return m;
     }
@@ -49,7 +65,19 @@ public final class MeasureFiles {
      * @param fit the fit whose estimate and report are written
      */
     public static void write(Path file, String parameterization, FitResult fit) {
-        Map<String, Object> map = toMap(parameterization, fit);
+        write(file, parameterization, fit, Double.NaN);
+    }
+
+    /**
+     * Writes an estimate atomically as JSON, with its Gauss–Newton decrement in the fit report.
+     *
+     * @param file the JSON file
+     * @param parameterization the name of the parameterization the atoms are expressed in
+     * @param fit the fit whose estimate and report are written
+     * @param gaussNewtonDecrement the decrement at the estimate; NaN leaves the field out
+     */
+    public static void write(Path file, String parameterization, FitResult fit, double gaussNewtonDecrement) {
+        Map<String, Object> map = toMap(parameterization, fit, gaussNewtonDecrement);
         AtomicFiles.write(file, out -> Tree.JSON.writerWithDefaultPrettyPrinter().writeValue(out, map));
     }
 

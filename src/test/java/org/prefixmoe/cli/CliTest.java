@@ -1,5 +1,6 @@
 package org.prefixmoe.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,13 @@ class CliTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().matches("(?s).*still promises \\d\\.\\de-0[5-8] relative decrease.*"), r.err());
         assertTrue(r.err().contains("the promise is not confirmed"), r.err());
+        // The estimate file's fit report carries the decrement, and still reads back.
+        Path est = dir.resolve("flagged.json");
+        assertEquals(0, run("fit", flagged.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts",
+                "1", "-o", est.toString()).status());
+        String json = assertDoesNotThrow(() -> Files.readString(est));
+        assertTrue(json.matches("(?s).*\"gaussNewtonDecrement\" : \\d\\.\\d+E-[5-8].*"), json);
+        assertTrue(org.prefixmoe.io.MeasureFiles.read(est).converged());
         Path clean = dir.resolve("clean.csv");
         assertEquals(0, run("sample", MODEL, "-n", "5000", "--seed", "1", "-o", clean.toString()).status());
         r = run("fit", clean.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts", "1");
