@@ -108,6 +108,30 @@ public final class Tasks {
     }
 
     /**
+     * The task of a scenario named by its study, n and replicate (as in a results row).
+     *
+     * @param s the scenario
+     * @param study the study's name
+     * @param n the sample size
+     * @param replicate the replicate, from 0
+     * @return the task
+     * @throws IllegalArgumentException if the scenario has no such study or n (naming the studies)
+     */
+    public static Task task(Scenario s, String study, int n, int replicate) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < s.studies().size(); i++) {
+            if (s.studies().get(i).name().equals(study)) {
+                Task t = new Task(i, study, n, replicate);
+                check(s, t);
+                return t;
+            }
+            names.add(s.studies().get(i).name());
+        }
+        throw new IllegalArgumentException("study: no study '" + study + "' in scenario " + s.name() + " (studies: "
+                + String.join(", ", names) + ")");
+    }
+
+    /**
      * Runs one task of a scenario: draws its data, fits, computes the losses. Prepares the
      * scenario's shared objects on each call; to run many tasks, use {@link #runner(Scenario)}.
      *
@@ -227,13 +251,8 @@ public final class Tasks {
             if (!row.ok() || g.isEmpty() || !Double.isNaN(row.gaussNewtonDecrement())) {
                 return row;
             }
-            int study = -1;
-            for (int i = 0; i < scenario.studies().size(); i++) {
-                study = scenario.studies().get(i).name().equals(row.study()) ? i : study;
-            }
-            Task task = new Task(study, row.study(), row.n(), row.replicate());
-            check(scenario, task);
-            Prepared p = prepared.get(study);
+            Task task = task(scenario, row.study(), row.n(), row.replicate());
+            Prepared p = prepared.get(task.study());
             if (!(p.estimator() instanceof LeastSquaresEstimator)) {
                 return row;
             }

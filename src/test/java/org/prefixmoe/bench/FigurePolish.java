@@ -55,12 +55,9 @@ public final class FigurePolish {
         List<Future<String>> out = new ArrayList<>();
         for (ResultRow r : chosen) {
             out.add(pool.submit(() -> {
-                int study = 0;
-                while (!s.studies().get(study).name().equals(r.study())) {
-                    study++;
-                }
-                Scenario.Study st = s.studies().get(study);
-                Tasks.Replay replay = Tasks.replay(s, new Task(study, r.study(), r.n(), r.replicate()));
+                Task task = Tasks.task(s, r.study(), r.n(), r.replicate());
+                Scenario.Study st = s.studies().get(task.study());
+                Tasks.Replay replay = Tasks.replay(s, task);
                 List<String> differ = replay.row().differencesFrom(r);
                 if (!differ.isEmpty()) {
                     throw new IllegalStateException(r.key() + " does not recompute: " + differ);

@@ -127,19 +127,13 @@ public final class PeerExport {
     private static String run(Scenario s, Tasks.Runner runner, Path scenarioFile, String[] t, Estimator[] methods,
                               Estimator polish,
                               Path out) throws Exception {
-        int study = -1;
-        for (int i = 0; i < s.studies().size(); i++) {
-            study = s.studies().get(i).name().equals(t[0]) ? i : study;
-        }
-        if (study < 0) {
-            throw new IllegalArgumentException("task " + String.join(" ", t) + ": no such study");
-        }
-        Scenario.Study st = s.studies().get(study);
         int n = Integer.parseInt(t[1]);
         int rep = Integer.parseInt(t[2]);
+        Task task = Tasks.task(s, t[0], n, rep);
+        Scenario.Study st = s.studies().get(task.study());
         TruthModel truth = st.truth();
         long code = Task.code(st.name());
-        FitProblem problem = runner.problem(new Task(study, st.name(), n, rep));   // the task's own data, as simulate
+        FitProblem problem = runner.problem(task);   // the task's own data, as simulate
         Dataset data = problem.data();
         NearTruthInitializer init = new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay());
         String name = t[0] + "-" + n + "-" + rep;

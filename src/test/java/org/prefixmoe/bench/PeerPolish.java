@@ -87,16 +87,13 @@ public final class PeerPolish {
     }
 
     private static String run(Scenario s, Tasks.Runner runner, String[] t, Estimator a, Estimator b, Estimator polish) {
-        int study = -1;
-        for (int i = 0; i < s.studies().size(); i++) {
-            study = s.studies().get(i).name().equals(t[0]) ? i : study;
-        }
-        Scenario.Study st = s.studies().get(study);
         int n = Integer.parseInt(t[1]);
         int rep = Integer.parseInt(t[2]);
+        Task task = Tasks.task(s, t[0], n, rep);
+        Scenario.Study st = s.studies().get(task.study());
         TruthModel truth = st.truth();
         long code = Task.code(st.name());
-        FitProblem problem = runner.problem(new Task(study, st.name(), n, rep));   // the task's own data, as simulate
+        FitProblem problem = runner.problem(task);   // the task's own data, as simulate
         Dataset data = problem.data();
         NearTruthInitializer init = new NearTruthInitializer(truth.truth(), s.init().scale(), s.init().decay());
         FitResult fa = Fitting.fitWithRestarts(a, problem, init, s.init().restarts(),

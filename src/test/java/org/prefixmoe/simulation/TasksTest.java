@@ -67,6 +67,17 @@ class TasksTest {
     }
 
     @Test
+    void aTaskIsFoundByItsStudyNAndReplicate() throws IOException {
+        Scenario s = SmallScenarios.small(dir);
+        assertEquals(Tasks.all(s).get(Tasks.all(s).size() - 1), Tasks.task(s, "non-shared", 300, 2));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Tasks.task(s, "nope", 300, 0));
+        assertTrue(e.getMessage().contains("no study 'nope'") && e.getMessage().contains("shared-linear, non-shared"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tasks.task(s, "non-shared", 301, 0));
+    }
+
+    @Test
     void missingTasksAreThoseWithoutARow() throws IOException {
         Scenario s = SmallScenarios.small(dir);
         Tasks.Runner runner = Tasks.runner(s);
