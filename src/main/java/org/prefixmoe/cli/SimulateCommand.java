@@ -322,10 +322,8 @@ final class SimulateCommand implements Callable<Integer> {
      * promised more than {@code GaussNewtonCertificate.TOLERANCE}; empty otherwise.
      */
     static String notCertified(List<ResultRow> rows) {
-        long certificates = rows.stream().filter(r -> r.converged() && Double.isFinite(r.gaussNewtonDecrement()))
-                .count();
-        long flagged = rows.stream().filter(r -> r.converged() && r.gaussNewtonDecrement()
-                > org.prefixmoe.estimation.GaussNewtonCertificate.TOLERANCE).count();
+        long certificates = rows.stream().filter(ResultRow::hasCertificate).count();
+        long flagged = rows.stream().filter(ResultRow::notCertified).count();
         return flagged == 0 ? "" : String.format(Locale.ROOT, ", %d of %d converged fits not certified (the"
                 + " Gauss-Newton model still promises a lower objective: likely stopped early on a crawl; column"
                 + " gauss_newton_decrement)", flagged, certificates);

@@ -77,6 +77,15 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
      * @return the model's decrease along the path, relative to ssr; at least {@link #promise}'s
      */
     static double pathPromise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
+        return promiseAlong(x, a, g, ssr, lo, hi, x.length + 1);
+    }
+
+    /**
+     * The model's decrease along at most {@code segments} segments of the path of {@link #pathPromise}; one segment
+     * is the step cut at the first bound it reaches ({@link #promise}).
+     */
+    private static double promiseAlong(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi,
+                                       int segments) {
         int dim = x.length;
         boolean[] held = new boolean[dim];
         LeastSquaresEstimator.holdOnBounds(x, g, lo, hi, held);   // as the solver holds them
@@ -84,7 +93,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
         double[] grad = g.clone();
         double[] step = new double[dim];
         double total = 0;
-        for (int segment = 0; segment <= dim; segment++) {
+        for (int segment = 0; segment < segments; segment++) {
             double dec = decrement(a, grad, ssr, held, step);
             if (!(dec > 0)) {
                 return Double.isNaN(dec) ? Double.NaN : total;
@@ -101,7 +110,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
             }
             // Along t·step the quadratic model falls by δ·t(2 − t) (δ the full step's decrease).
             total += dec * t * (2 - t);
-            if (first < 0) {
+            if (first < 0 || segment == segments - 1) {
                 break;
             }
             for (int c = 0; c < dim; c++) {
@@ -134,22 +143,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
      * @return the promised decrease relative to ssr
      */
     static double promise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
-        int dim = x.length;
-        boolean[] held = new boolean[dim];
-        LeastSquaresEstimator.holdOnBounds(x, g, lo, hi, held);   // as the solver holds them
-        // The model's promise along the step, cut at the first bound it reaches: δ·t(2 − t) for the fraction t ≤ 1.
-        double[] step = new double[dim];
-        double dec = decrement(a, g, ssr, held, step);
-        double t = 1.0;
-        for (int c = 0; c < dim; c++) {
-            if (step[c] > 0) {
-                t = Math.min(t, (hi[c] - x[c]) / step[c]);
-            } else if (step[c] < 0) {
-                t = Math.min(t, (lo[c] - x[c]) / step[c]);
-            }
-        }
-        t = Math.max(t, 0.0);
-        return dec * t * (2 - t);
+        return promiseAlong(x, a, g, ssr, lo, hi, 1);
     }
 
     /**

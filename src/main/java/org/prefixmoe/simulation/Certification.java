@@ -87,13 +87,10 @@ public final class Certification {
                 int flagged = 0;
                 for (int i = 0; i < rows.size(); i++) {
                     boolean before = !Double.isNaN(rows.get(i).gaussNewtonDecrement());
-                    double after = out.get(i).gaussNewtonDecrement();
                     present += before ? 1 : 0;
-                    computed += !before && !Double.isNaN(after) ? 1 : 0;
-                    if (out.get(i).converged() && !Double.isNaN(after)) {
-                        converged++;
-                        flagged += after > GaussNewtonCertificate.TOLERANCE ? 1 : 0;
-                    }
+                    computed += !before && !Double.isNaN(out.get(i).gaussNewtonDecrement()) ? 1 : 0;
+                    converged += out.get(i).hasCertificate() ? 1 : 0;
+                    flagged += out.get(i).notCertified() ? 1 : 0;
                 }
                 if (computed > 0) {
                     ResultsFile.writeAll(file, out);

@@ -321,6 +321,19 @@ public final class ResultRow implements java.io.Serializable {
         return number("gauss_newton_decrement");
     }
 
+    /** {@return whether the fit converged and has a recorded {@link #gaussNewtonDecrement()}} */
+    public boolean hasCertificate() {
+        return converged() && !Double.isNaN(gaussNewtonDecrement());
+    }
+
+    /**
+     * {@return whether the fit converged but its Gauss–Newton model still promised more than
+     * {@code GaussNewtonCertificate.TOLERANCE}: likely stopped early on a crawl}
+     */
+    public boolean notCertified() {
+        return converged() && gaussNewtonDecrement() > org.prefixmoe.estimation.GaussNewtonCertificate.TOLERANCE;
+    }
+
     /**
      * The deterministic columns in which this row differs from a row read from a file: the columns of
      * {@link #deterministicValues()}, except an {@link #ADDED_COLUMNS added column} that is empty in {@code written}

@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.rng.UniformRandomProvider;
-import org.prefixmoe.estimation.GaussNewtonCertificate;
 import org.prefixmoe.estimation.StopReason;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.sampling.RandomStreams;
@@ -447,11 +446,8 @@ public final class Summary {
         int notCertified = 0;
         for (ResultRow r : rs) {
             failed += r.ok() ? 0 : 1;
-            double decrement = r.gaussNewtonDecrement();
-            if (r.converged() && Double.isFinite(decrement)) {
-                certificates++;
-                notCertified += decrement > GaussNewtonCertificate.TOLERANCE ? 1 : 0;
-            }
+            certificates += r.hasCertificate() ? 1 : 0;
+            notCertified += r.notCertified() ? 1 : 0;
             capped += r.get("stop_reason").equals(StopReason.MAX_ITERATIONS.label()) ? 1 : 0;
             if (!r.ok()) {
                 continue;

@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.prefixmoe.estimation.FitProblem;
 import org.prefixmoe.estimation.FitResult;
-import org.prefixmoe.estimation.GaussNewtonCertificate;
 import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.loss.VoronoiLoss;
 import org.prefixmoe.model.MixingMeasure;
@@ -47,8 +46,8 @@ public final class FigurePolish {
         List<ResultRow> rows = ResultsFile.read(Path.of(args[1]));
         int nMax = Integer.parseInt(args[2]);
         int nMin = args.length > 3 ? Integer.parseInt(args[3]) : 0;
-        List<ResultRow> chosen = rows.stream().filter(r -> r.converged() && r.n() <= nMax && r.n() >= nMin
-                && r.gaussNewtonDecrement() > GaussNewtonCertificate.TOLERANCE).toList();
+        List<ResultRow> chosen = rows.stream().filter(r -> r.notCertified() && r.n() <= nMax && r.n() >= nMin)
+                .toList();
         LeastSquaresEstimator polish = new LeastSquaresEstimator(
                 new LeastSquaresEstimator.Options(20_000, 1e-15, 1e-15, 1e-15));
         ExecutorService pool = Executors.newFixedThreadPool(2);
