@@ -80,7 +80,8 @@ final class AndersonMove implements CrawlMove {
 
     /** The combination of the kept pairs (see the class), projected onto the box; one pass. */
     @Override
-    public double tryMove(Evaluator ev, double[] y, double[] x, double ssr, double[] lo, double[] hi) {
+    public double tryMove(Evaluator ev, double[] y, double[] x, double[] a, double[] g, double ssr, double[] lo,
+                          double[] hi) {
         evaluations = 0;
         double lower = Double.NaN;
         if (combine(lo, hi)) {

@@ -4,9 +4,10 @@ import org.prefixmoe.model.Evaluator;
 
 /**
  * A move that a least-squares solver tries along a crawl, between its own steps (issue 23,
- * docs/solver-flat-sets.md): {@link PatternMove} ({@code lm-x}) and {@link AndersonMove} ({@code lm-aa},
- * {@code trf-aa}). The solver reports every accepted step; when a move is due it tries it, and a lower point
- * becomes the iterate with its pass's {@code JᵀJ} and {@code Jᵀr}. Not thread-safe: one per fit.
+ * docs/solver-flat-sets.md): {@link PatternMove} ({@code lm-x}), {@link AndersonMove} ({@code lm-aa},
+ * {@code trf-aa}) and {@link PathMove} ({@code lm-pair-p}). The solver reports every accepted step; when a move
+ * is due it tries it, and a lower point becomes the iterate with its pass's {@code JᵀJ} and {@code Jᵀr}. Not
+ * thread-safe: one per fit.
  */
 interface CrawlMove {
     /**
@@ -23,10 +24,13 @@ interface CrawlMove {
      * Tries the move from the last accepted point x.
      *
      * @param x the last accepted point; not modified
+     * @param a {@code JᵀJ} at x (what {@link PathMove} follows; the other moves ignore it); not modified
+     * @param g {@code Jᵀr} at x; not modified
      * @param ssr its objective
      * @return the objective of the move's point if lower than {@code ssr}, else NaN
      */
-    double tryMove(Evaluator ev, double[] y, double[] x, double ssr, double[] lo, double[] hi);
+    double tryMove(Evaluator ev, double[] y, double[] x, double[] a, double[] g, double ssr, double[] lo,
+                   double[] hi);
 
     /** {@return the passes of the last {@link #tryMove}} */
     int evaluations();

@@ -77,7 +77,18 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
      * @return the model's decrease along the path, relative to ssr; at least {@link #promise}'s
      */
     static double pathPromise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
-        return promiseAlong(x, a, g, ssr, lo, hi, x.length + 1);
+        return promiseAlong(x, a, g, ssr, lo, hi, x.length + 1, null);
+    }
+
+    /**
+     * The end of the path of {@link #pathPromise}: the point the Gauss–Newton model, followed along the box, says
+     * is lowest (what {@code lm-pair-p}'s {@link PathMove} tries).
+     *
+     * @param end out: the path's end point, inside the box; x itself when nothing is promised
+     * @return the model's decrease along the path, relative to ssr (as {@link #pathPromise})
+     */
+    static double pathEnd(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi, double[] end) {
+        return promiseAlong(x, a, g, ssr, lo, hi, x.length + 1, end);
     }
 
     /**
@@ -85,7 +96,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
      * is the step cut at the first bound it reaches ({@link #promise}).
      */
     private static double promiseAlong(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi,
-                                       int segments) {
+                                       int segments, double[] end) {
         int dim = x.length;
         boolean[] held = new boolean[dim];
         LeastSquaresEstimator.holdOnBounds(x, g, lo, hi, held);   // as the solver holds them
@@ -96,6 +107,9 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
         for (int segment = 0; segment < segments; segment++) {
             double dec = decrement(a, grad, ssr, held, step);
             if (!(dec > 0)) {
+                if (end != null) {
+                    System.arraycopy(z, 0, end, 0, dim);
+                }
                 return Double.isNaN(dec) ? Double.NaN : total;
             }
             double t = 1.0;
@@ -110,13 +124,15 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
             }
             // Along t·step the quadratic model falls by δ·t(2 − t) (δ the full step's decrease).
             total += dec * t * (2 - t);
-            if (first < 0 || segment == segments - 1) {
-                break;
-            }
             for (int c = 0; c < dim; c++) {
                 z[c] += t * step[c];
             }
-            z[first] = step[first] > 0 ? hi[first] : lo[first];
+            if (first >= 0) {
+                z[first] = step[first] > 0 ? hi[first] : lo[first];
+            }
+            if (first < 0 || segment == segments - 1) {
+                break;
+            }
             for (int r = 0; r < dim; r++) {
                 double moved = 0;
                 for (int c = 0; c < dim; c++) {
@@ -125,6 +141,11 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
                 grad[r] += moved;   // the model's Jᵀr at the new point
             }
             held[first] = true;
+        }
+        if (end != null) {
+            for (int c = 0; c < dim; c++) {
+                end[c] = Math.min(hi[c], Math.max(lo[c], z[c]));   // rounding can leave the box by an ulp
+            }
         }
         return total;
     }
@@ -143,7 +164,7 @@ public record GaussNewtonCertificate(double objective, double decrement, int hel
      * @return the promised decrease relative to ssr
      */
     static double promise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
-        return promiseAlong(x, a, g, ssr, lo, hi, 1);
+        return promiseAlong(x, a, g, ssr, lo, hi, 1, null);
     }
 
     /**

@@ -170,7 +170,15 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_C("lm-pair-c"),
         /** {@link #TRF_PAIR} with {@link #LM_PAIR_C}'s stop in both phases ({@link #LM_PAIR_C} its second phase). */
-        TRF_PAIR_C("trf-pair-c");
+        TRF_PAIR_C("trf-pair-c"),
+        /**
+         * {@link #LM_PAIR_C} with a move to the end of the Gauss–Newton path along crawls ({@code PathMove}) and its
+         * refusal asking the path's promise ({@link GaussNewtonCertificate#of}'s) instead of the cut step's (issue 23,
+         * docs/solver-flat-sets.md).
+         */
+        LM_PAIR_P("lm-pair-p"),
+        /** {@link #TRF_PAIR} with {@link #LM_PAIR_P}'s refusal in both phases and {@link #LM_PAIR_P} its second phase. */
+        TRF_PAIR_P("trf-pair-p");
 
         private final String label;
 
@@ -188,6 +196,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR, TRF_PAIR2 -> LM_PAIR;
                 case TRF_PAIR_B -> LM_PAIR_B;
                 case TRF_PAIR_C -> LM_PAIR_C;
+                case TRF_PAIR_P -> LM_PAIR_P;
                 default -> null;
             };
         }
@@ -199,7 +208,21 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
         boolean refusesPromisedStops() {
-            return this == LM_PAIR_C || this == TRF_PAIR_C;
+            return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath();
+        }
+
+        /** {@return whether the refusal asks the promise along the box's path rather than the cut step's} */
+        boolean followsPath() {
+            return this == LM_PAIR_P || this == TRF_PAIR_P;
+        }
+
+        /**
+         * The promise a refusing method asks at an accepted point: along the path ({@link #followsPath()}) or of the
+         * step cut at the first bound, as {@code lm-pair-c} and {@code trf-pair-c} were measured.
+         */
+        double promise(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi) {
+            return followsPath() ? GaussNewtonCertificate.pathPromise(x, a, g, ssr, lo, hi)
+                    : GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi);
         }
 
         /** {@return the name used in scenario files and on the command line} */
@@ -209,7 +232,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
-         * 1 flat, 2 geodesic, …, 18 trf-pair-c), so that codes written in scenario files stay valid as methods are added}
+         * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -573,6 +596,8 @@ public final class LeastSquaresEstimator implements Estimator {
             move = new PatternMove(x, ssr);
         } else if (method == Method.LM_AA) {
             move = new AndersonMove(dim, ssr, false);
+        } else if (method == Method.LM_PAIR_P) {
+            move = new PathMove(dim, ssr);
         }
         outer:
         while (iter < options.maxIterations) {
@@ -707,7 +732,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
                             projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
                     if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                            && method.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
                         stop = Optional.empty();   // lm-pair-c: the model still promises more
                     }
                     if (stop.isPresent()) {
@@ -715,7 +740,7 @@ public final class LeastSquaresEstimator implements Estimator {
                         break outer;
                     }
                     if (due) {
-                        double moved = move.tryMove(ev, y, x, ssr, lo, hi);
+                        double moved = move.tryMove(ev, y, x, a, g, ssr, lo, hi);
                         evaluations += move.evaluations();
                         if (!Double.isNaN(moved)) {
                             stop = rule.test(move.jump(x, a, g, iter, ssr, moved, previous, xNorm, lambda, lo, hi));

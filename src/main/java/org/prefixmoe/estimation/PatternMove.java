@@ -80,7 +80,8 @@ final class PatternMove implements CrawlMove {
 
     /** The lowest of the points {@code x + t u} (see the class); the lowest point's pass is kept. */
     @Override
-    public double tryMove(Evaluator ev, double[] y, double[] x, double ssr, double[] lo, double[] hi) {
+    public double tryMove(Evaluator ev, double[] y, double[] x, double[] a, double[] g, double ssr, double[] lo,
+                          double[] hi) {
         int from = (int) ((accepted - EVERY) % (EVERY + 1)) * dim;
         double lowest = ssr;
         evaluations = 0;

@@ -217,7 +217,7 @@ final class ReflectiveTrustRegion {
                             xNorm, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim), tr.alpha,
                             rejected));
                     if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && GaussNewtonCertificate.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                            && options.method().promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
                         stop = java.util.Optional.empty();   // trf-pair-c: the model still promises more
                     }
                     if (stop.isPresent()) {
@@ -228,7 +228,7 @@ final class ReflectiveTrustRegion {
                         return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
                     }
                     if (due) {
-                        double moved = move.tryMove(ev, y, x, ssr, lo, hi);
+                        double moved = move.tryMove(ev, y, x, a, g, ssr, lo, hi);
                         evaluations += move.evaluations();
                         if (!Double.isNaN(moved)) {
                             // The radius stays; the column scales grow as after a step.
