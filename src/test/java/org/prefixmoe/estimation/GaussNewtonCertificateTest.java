@@ -65,6 +65,16 @@ class GaussNewtonCertificateTest {
         // 1.5²·(1/3)(5/3) = 1.25): 35/16 + 5/4 = 55/16, the model's value at (1, 0.25) being −55/16.
         assertEquals(55.0 / 16 / 10, GaussNewtonCertificate.pathPromise(x, a, g, 10, lo, new double[] {1, 0.25}),
                 1e-15);
+        // The path's ends: the box-constrained model minima (1, 1), (2, 1) and (1, 0.25); x itself at a stationary point.
+        double[] end = new double[2];
+        assertEquals(0.4, GaussNewtonCertificate.pathEnd(x, a, g, 10, lo, hi, end), 1e-15);
+        assertArrayEquals(new double[] {1, 1}, end, 1e-15);
+        GaussNewtonCertificate.pathEnd(x, a, g, 10, lo, wide, end);
+        assertArrayEquals(new double[] {2, 1}, end, 1e-15);
+        GaussNewtonCertificate.pathEnd(x, a, g, 10, lo, new double[] {1, 0.25}, end);
+        assertArrayEquals(new double[] {1, 0.25}, end, 1e-15);
+        assertEquals(0.0, GaussNewtonCertificate.pathEnd(x, a, new double[2], 10, lo, hi, end));
+        assertArrayEquals(x, end);
     }
 
     /**
@@ -102,6 +112,18 @@ class GaussNewtonCertificateTest {
             double path = GaussNewtonCertificate.pathPromise(x, a, g, ssr, lo, hi);
             double free = GaussNewtonCertificate.decrement(a, g, ssr, new boolean[dim], new double[dim]);
             assertTrue(path >= cut - 1e-12 && path <= free + 1e-12, trial + ": " + cut + " " + path + " " + free);
+            // The path's end is in the box, and the model's decrease from x to it is the path promise.
+            double[] end = new double[dim];
+            assertEquals(path, GaussNewtonCertificate.pathEnd(x, a, g, ssr, lo, hi, end));
+            double model = 0;
+            for (int r = 0; r < dim; r++) {
+                assertTrue(end[r] >= lo[r] && end[r] <= hi[r], trial + ": coordinate " + r);
+                model += 2 * g[r] * end[r];
+                for (int c = 0; c < dim; c++) {
+                    model += end[r] * a[r * dim + c] * end[c];
+                }
+            }
+            assertEquals(path, -model / ssr, 1e-9 * Math.max(path, 1e-3), "trial " + trial);
         }
     }
 
