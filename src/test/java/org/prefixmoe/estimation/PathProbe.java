@@ -114,6 +114,11 @@ public final class PathProbe {
                 break;
             }
         }
+        if (Boolean.getBoolean("probe.points")) {
+            System.err.println(t[0] + " " + t[1] + " " + t[2] + " x  " + java.util.Arrays.toString(x));
+            System.err.println(t[0] + " " + t[1] + " " + t[2] + " xp " + java.util.Arrays.toString(xp));
+            System.err.println(t[0] + " " + t[1] + " " + t[2] + " z  " + java.util.Arrays.toString(z));
+        }
         return String.format(Locale.ROOT, "%.3e %.3e %d %d %.3e %.3e %.3e %.3f %.3e", promise, cut, heldX, onZ,
                 Math.sqrt(len / ssr), lowerT, realised, dot / Math.sqrt(nz * np),
                 (fit.objective() - pol.objective()) / fit.objective());
