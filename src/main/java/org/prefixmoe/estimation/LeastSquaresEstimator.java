@@ -178,7 +178,17 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_P("lm-pair-p"),
         /** {@link #TRF_PAIR} with {@link #LM_PAIR_P}'s refusal in both phases and {@link #LM_PAIR_P} its second phase. */
-        TRF_PAIR_P("trf-pair-p");
+        TRF_PAIR_P("trf-pair-p"),
+        /**
+         * {@link #LM_PAIR_C} whose steps, for a model with linear value coordinates ({@code non-shared}) and biases,
+         * are taken in value-moment coordinates ({@code ValueMoments}: every atom's values {@code m = e^b v} and weight
+         * {@code w = e^b}) at every iteration, coordinates held on the box kept fixed to first order as
+         * {@link #LM_PAIR_B} keeps them; for other models {@link #LM_PAIR_C} bit for bit (issue 23,
+         * docs/solver-flat-sets.md).
+         */
+        LM_PAIR_V("lm-pair-v"),
+        /** {@link #TRF_PAIR_C} with {@link #LM_PAIR_V} as its second phase. */
+        TRF_PAIR_V("trf-pair-v");
 
         private final String label;
 
@@ -197,6 +207,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR_B -> LM_PAIR_B;
                 case TRF_PAIR_C -> LM_PAIR_C;
                 case TRF_PAIR_P -> LM_PAIR_P;
+                case TRF_PAIR_V -> LM_PAIR_V;
                 default -> null;
             };
         }
@@ -208,7 +219,8 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
         boolean refusesPromisedStops() {
-            return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath();
+            return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath() || this == LM_PAIR_V
+                    || this == TRF_PAIR_V;
         }
 
         /** {@return whether the refusal asks the promise along the box's path rather than the cut step's} */
@@ -232,7 +244,8 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
-         * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p), so that codes written in scenario files stay valid as methods are added}
+         * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v,
+         * 22 trf-pair-v), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -567,9 +580,13 @@ public final class LeastSquaresEstimator implements Estimator {
         double[] d = new double[dim];
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
-        boolean pairOnBounds = method == Method.LM_PAIR_B;
         boolean veto = method.refusesPromisedStops();
-        PairCoordinates pair = (method == Method.LM_PAIR || pairOnBounds || veto) && problem.model().hasBias()
+        boolean[] values = method == Method.LM_PAIR_V && problem.model().hasBias()
+                ? VariableProjection.linearMask(problem) : null;
+        // lm-pair-b, lm-pair-v: steps also with coordinates on the box, the held ones fixed to first order.
+        boolean pairOnBounds = method == Method.LM_PAIR_B || values != null;
+        StepCoordinates pair = values != null ? new ValueMoments(values, problem.model().atomDimension() + 1)
+                : (method == Method.LM_PAIR || pairOnBounds || veto) && problem.model().hasBias()
                 ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
         double[] aPair = pair == null ? null : new double[dim * dim];
         double[] gPair = pair == null ? null : new double[dim];

@@ -9,7 +9,7 @@ package org.prefixmoe.estimation;
  * slot holds {@code (c, s)} and atom j's {@code (w, u)}; other atoms are unchanged. The map's Jacobian is taken by
  * central differences of the back map (no pass over the data). Not thread-safe: one per fit.
  */
-final class PairCoordinates {
+final class PairCoordinates implements StepCoordinates {
     /** The weight fraction of either atom must lie in [EDGE, 1 − EDGE] for the coordinates to be used. */
     static final double EDGE = 1e-12;
 
@@ -64,7 +64,8 @@ final class PairCoordinates {
      * @param onBounds whether a pair with a coordinate on a bound is used
      * @return whether the coordinates are to be used here
      */
-    boolean prepare(double[] x, double[] lo, double[] hi, boolean onBounds) {
+    @Override
+    public boolean prepare(double[] x, double[] lo, double[] hi, boolean onBounds) {
         if (atoms < 2) {
             return false;
         }
@@ -133,23 +134,18 @@ final class PairCoordinates {
         return slot == i || slot == j;
     }
 
-    /** {@return the back map's Jacobian {@code ∂x/∂z} at the prepared point, row-major dim × dim (reused)} */
-    double[] jacobian() {
+    @Override
+    public double[] jacobian() {
         return jac;
     }
 
-    /** {@return the moment coordinates of the prepared point (the array is reused)} */
-    double[] point() {
+    @Override
+    public double[] point() {
         return z;
     }
 
-    /**
-     * The atoms' coordinates of a point in moment coordinates.
-     *
-     * @param zz the point in moment coordinates
-     * @param out receives the packed point (may be zz itself)
-     */
-    void back(double[] zz, double[] out) {
+    @Override
+    public void back(double[] zz, double[] out) {
         double u = zz[j * stride + p];
         double s = zz[i * stride + p];
         double pi = 1 / (1 + Math.exp(-u));
@@ -169,41 +165,5 @@ final class PairCoordinates {
         // log π = −log(1 + e^{−u}), log(1 − π) = −log(1 + e^{u}), written to stay finite for large |u|.
         out[i * stride + p] = s - (u >= 0 ? Math.log1p(Math.exp(-u)) : -u + Math.log1p(Math.exp(u)));
         out[j * stride + p] = s - (u >= 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u)));
-    }
-
-    /**
-     * Carries the normal equations into moment coordinates: {@code MᵀAM} and {@code Mᵀg}.
-     *
-     * @param a JᵀJ at the prepared point, dim × dim
-     * @param g Jᵀr there
-     * @param aOut receives MᵀAM
-     * @param gOut receives Mᵀg
-     * @param work scratch of dim × dim
-     */
-    void carry(double[] a, double[] g, double[] aOut, double[] gOut, double[] work) {
-        // work = A M
-        for (int r = 0; r < dim; r++) {
-            for (int c = 0; c < dim; c++) {
-                double acc = 0;
-                for (int k = 0; k < dim; k++) {
-                    acc += a[r * dim + k] * jac[k * dim + c];
-                }
-                work[r * dim + c] = acc;
-            }
-        }
-        for (int r = 0; r < dim; r++) {
-            double gr = 0;
-            for (int k = 0; k < dim; k++) {
-                gr += jac[k * dim + r] * g[k];
-            }
-            gOut[r] = gr;
-            for (int c = 0; c < dim; c++) {
-                double acc = 0;
-                for (int k = 0; k < dim; k++) {
-                    acc += jac[k * dim + r] * work[k * dim + c];
-                }
-                aOut[r * dim + c] = acc;
-            }
-        }
     }
 }
