@@ -682,7 +682,9 @@ public final class LeastSquaresEstimator implements Estimator {
                     }
                     pair.back(zTrial, xTrial);
                     for (int c = 0; c < dim; c++) {
-                        step.data[c] = xTrial[c] - x[c];
+                        // lm-pair-v: a held coordinate stays exactly on its bound (the back map's rounding would
+                        // leave it an ulp inside, free at the next iteration and cut there).
+                        step.data[c] = values != null && fixed[c] ? 0.0 : xTrial[c] - x[c];
                     }
                 }
                 double stepNorm = 0;
