@@ -188,7 +188,16 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_V("lm-pair-v"),
         /** {@link #TRF_PAIR_C} with {@link #LM_PAIR_V} as its second phase. */
-        TRF_PAIR_V("trf-pair-v");
+        TRF_PAIR_V("trf-pair-v"),
+        /**
+         * {@link #LM_PAIR_C} that switches to {@link #LM_PAIR_V}'s value-moment steps when the last 10 accepted points
+         * lowered the objective by less than 1e-6 relative ({@code CrawlWindow}), and back at the next such crawl, and
+         * so on (issue 23, docs/solver-flat-sets.md): each system straightens valleys the other does not. For models
+         * without value coordinates, and up to its first switch, {@link #LM_PAIR_C} bit for bit.
+         */
+        LM_PAIR_S("lm-pair-s"),
+        /** {@link #TRF_PAIR_C} with {@link #LM_PAIR_S} as its second phase. */
+        TRF_PAIR_S("trf-pair-s");
 
         private final String label;
 
@@ -208,6 +217,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR_C -> LM_PAIR_C;
                 case TRF_PAIR_P -> LM_PAIR_P;
                 case TRF_PAIR_V -> LM_PAIR_V;
+                case TRF_PAIR_S -> LM_PAIR_S;
                 default -> null;
             };
         }
@@ -220,7 +230,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
         boolean refusesPromisedStops() {
             return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath() || this == LM_PAIR_V
-                    || this == TRF_PAIR_V;
+                    || this == TRF_PAIR_V || this == LM_PAIR_S || this == TRF_PAIR_S;
         }
 
         /** {@return whether the refusal asks the promise along the box's path rather than the cut step's} */
@@ -245,7 +255,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
          * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v,
-         * 22 trf-pair-v), so that codes written in scenario files stay valid as methods are added}
+         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -581,17 +591,19 @@ public final class LeastSquaresEstimator implements Estimator {
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
         boolean veto = method.refusesPromisedStops();
-        boolean[] values = method == Method.LM_PAIR_V && problem.model().hasBias()
+        boolean[] values = (method == Method.LM_PAIR_V || method == Method.LM_PAIR_S) && problem.model().hasBias()
                 ? VariableProjection.linearMask(problem) : null;
-        // lm-pair-b, lm-pair-v: steps also with coordinates on the box, the held ones fixed to first order.
-        boolean pairOnBounds = method == Method.LM_PAIR_B || values != null;
-        StepCoordinates pair = values != null ? new ValueMoments(values, problem.model().atomDimension() + 1)
-                : (method == Method.LM_PAIR || pairOnBounds || veto) && problem.model().hasBias()
-                ? new PairCoordinates(problem.atoms(), problem.model().atomDimension()) : null;
-        double[] aPair = pair == null ? null : new double[dim * dim];
-        double[] gPair = pair == null ? null : new double[dim];
-        double[] work = pair == null ? null : new double[dim * dim];
-        double[] zTrial = pair == null ? null : new double[dim];
+        StepCoordinates moments = values == null ? null : new ValueMoments(values, problem.model().atomDimension() + 1);
+        StepCoordinates pairs = (method == Method.LM_PAIR || method == Method.LM_PAIR_B || veto)
+                && problem.model().hasBias() ? new PairCoordinates(problem.atoms(), problem.model().atomDimension())
+                : null;
+        // lm-pair-v: value moments throughout; lm-pair-s: from its first crawl on, alternating with the pair's.
+        boolean inMoments = method == Method.LM_PAIR_V && moments != null;
+        boolean anyCoordinates = pairs != null || moments != null;
+        double[] aPair = anyCoordinates ? new double[dim * dim] : null;
+        double[] gPair = anyCoordinates ? new double[dim] : null;
+        double[] work = anyCoordinates ? new double[dim * dim] : null;
+        double[] zTrial = anyCoordinates ? new double[dim] : null;
 
         ev.setParameters(x);
         double ssr = ev.normalEquations(y, a, g);
@@ -609,6 +621,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (stop.isPresent()) {
             return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
         }
+        CrawlWindow switchAt = method == Method.LM_PAIR_S && moments != null ? new CrawlWindow(ssr) : null;
         if (method == Method.LM_X) {
             move = new PatternMove(x, ssr);
         } else if (method == Method.LM_AA) {
@@ -624,6 +637,9 @@ public final class LeastSquaresEstimator implements Estimator {
                 break;
             }
             // lm-pair: this iteration's normal equations in the pair's moment coordinates (an lm step otherwise).
+            StepCoordinates pair = inMoments ? moments : pairs;
+            // lm-pair-b, value moments: steps also with coordinates on the box, the held ones fixed to first order.
+            boolean pairOnBounds = method == Method.LM_PAIR_B || inMoments;
             boolean paired = pair != null && pair.prepare(x, lo, hi, pairOnBounds);
             double[] aa = a;
             double[] gg = g;
@@ -684,7 +700,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     for (int c = 0; c < dim; c++) {
                         // lm-pair-v: a held coordinate stays exactly on its bound (the back map's rounding would
                         // leave it an ulp inside, free at the next iteration and cut there).
-                        step.data[c] = values != null && fixed[c] ? 0.0 : xTrial[c] - x[c];
+                        step.data[c] = inMoments && fixed[c] ? 0.0 : xTrial[c] - x[c];
                     }
                 }
                 double stepNorm = 0;
@@ -757,6 +773,10 @@ public final class LeastSquaresEstimator implements Estimator {
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;
+                    }
+                    if (switchAt != null && switchAt.accept(ssr)) {
+                        inMoments = !inMoments;   // lm-pair-s: this system crawls; the other may not
+                        switchAt = new CrawlWindow(ssr);
                     }
                     if (due) {
                         double moved = move.tryMove(ev, y, x, a, g, ssr, lo, hi);
