@@ -197,7 +197,16 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_S("lm-pair-s"),
         /** {@link #TRF_PAIR_C} with {@link #LM_PAIR_S} as its second phase. */
-        TRF_PAIR_S("trf-pair-s");
+        TRF_PAIR_S("trf-pair-s"),
+        /**
+         * {@link #LM_PAIR_S} that takes a refused {@code objective-change} stop when the iteration then ends on
+         * {@code no-progress} before another step is accepted: every trial down to the smallest failed, so the
+         * promise was not there. The end point is {@link #LM_PAIR_S}'s; only the stop reason differs (issue 23,
+         * docs/solver-flat-sets.md).
+         */
+        LM_PAIR_T("lm-pair-t"),
+        /** {@link #TRF_PAIR_S} with {@link #LM_PAIR_T}'s confirmation in both phases ({@link #LM_PAIR_T} its second). */
+        TRF_PAIR_T("trf-pair-t");
 
         private final String label;
 
@@ -218,6 +227,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR_P -> LM_PAIR_P;
                 case TRF_PAIR_V -> LM_PAIR_V;
                 case TRF_PAIR_S -> LM_PAIR_S;
+                case TRF_PAIR_T -> LM_PAIR_T;
                 default -> null;
             };
         }
@@ -230,7 +240,17 @@ public final class LeastSquaresEstimator implements Estimator {
         /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
         boolean refusesPromisedStops() {
             return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath() || this == LM_PAIR_V
-                    || this == TRF_PAIR_V || this == LM_PAIR_S || this == TRF_PAIR_S;
+                    || this == TRF_PAIR_V || switchesCoordinates() || this == TRF_PAIR_S || confirmsRefusals();
+        }
+
+        /** {@return whether the method alternates the pair's and the value-moment coordinates on crawls} */
+        boolean switchesCoordinates() {
+            return this == LM_PAIR_S || this == LM_PAIR_T;
+        }
+
+        /** {@return whether a refused stop is taken when the iteration then ends on {@code no-progress}} */
+        boolean confirmsRefusals() {
+            return this == LM_PAIR_T || this == TRF_PAIR_T;
         }
 
         /** {@return whether the refusal asks the promise along the box's path rather than the cut step's} */
@@ -255,7 +275,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
          * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v,
-         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s), so that codes written in scenario files stay valid as methods are added}
+         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -591,7 +611,7 @@ public final class LeastSquaresEstimator implements Estimator {
         boolean[] linear = method == Method.LM_VP ? VariableProjection.linearMask(problem) : null;
         VariableProjection projection = linear == null ? null : new VariableProjection(linear);
         boolean veto = method.refusesPromisedStops();
-        boolean[] values = (method == Method.LM_PAIR_V || method == Method.LM_PAIR_S) && problem.model().hasBias()
+        boolean[] values = (method == Method.LM_PAIR_V || method.switchesCoordinates()) && problem.model().hasBias()
                 ? VariableProjection.linearMask(problem) : null;
         StepCoordinates moments = values == null ? null : new ValueMoments(values, problem.model().atomDimension() + 1);
         StepCoordinates pairs = (method == Method.LM_PAIR || method == Method.LM_PAIR_B || veto)
@@ -621,7 +641,8 @@ public final class LeastSquaresEstimator implements Estimator {
         if (stop.isPresent()) {
             return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
         }
-        CrawlWindow switchAt = method == Method.LM_PAIR_S && moments != null ? new CrawlWindow(ssr) : null;
+        CrawlWindow switchAt = method.switchesCoordinates() && moments != null ? new CrawlWindow(ssr) : null;
+        boolean refused = false;   // the stop rule fired at x and was refused
         if (method == Method.LM_X) {
             move = new PatternMove(x, ssr);
         } else if (method == Method.LM_AA) {
@@ -766,8 +787,9 @@ public final class LeastSquaresEstimator implements Estimator {
                     ssr = ssrTrial;
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
                             projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
-                    if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && method.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                    refused = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                            && method.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
+                    if (refused) {
                         stop = Optional.empty();   // lm-pair-c: the model still promises more
                     }
                     if (stop.isPresent()) {
@@ -807,6 +829,9 @@ public final class LeastSquaresEstimator implements Estimator {
                     break outer;
                 }
             }
+        }
+        if (refused && reason == StopReason.NO_PROGRESS && method.confirmsRefusals()) {
+            reason = StopReason.OBJECTIVE_CHANGE;   // lm-pair-t: nothing lower was found, the refused stop stands
         }
         return result(x, ssr, n, q, iter, evaluations, reason, start);
     }

@@ -136,6 +136,7 @@ final class ReflectiveTrustRegion {
                 ? new AndersonMove(dim, ssr, true) : null;
         CrawlWindow window = options.method().crawlPhase() != null ? new CrawlWindow(ssr) : null;
         boolean veto = options.method().refusesPromisedStops();
+        boolean refused = false;   // the stop rule fired at x and was refused
         double previous = Double.NaN;
         double earlier = Double.NaN;
         StopReason reason = StopReason.MAX_ITERATIONS;
@@ -216,8 +217,9 @@ final class ReflectiveTrustRegion {
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, 2 * predicted, ratio, stepNorm,
                             xNorm, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim), tr.alpha,
                             rejected));
-                    if (veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && options.method().promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE) {
+                    refused = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                            && options.method().promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
+                    if (refused) {
                         stop = java.util.Optional.empty();   // trf-pair-c: the model still promises more
                     }
                     if (stop.isPresent()) {
@@ -259,6 +261,9 @@ final class ReflectiveTrustRegion {
                 && reason != StopReason.FAILED && iter < options.maxIterations()) {
             // trf-pair2: lm-pair has the last word on trf's own stops.
             return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
+        }
+        if (refused && reason == StopReason.NO_PROGRESS && options.method().confirmsRefusals()) {
+            reason = StopReason.OBJECTIVE_CHANGE;   // trf-pair-t: nothing lower was found, the refused stop stands
         }
         return LeastSquaresEstimator.result(x, ssr, n, q, iter, evaluations, reason, start);
     }
