@@ -206,7 +206,16 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_T("lm-pair-t"),
         /** {@link #TRF_PAIR_S} with {@link #LM_PAIR_T}'s confirmation in both phases ({@link #LM_PAIR_T} its second). */
-        TRF_PAIR_T("trf-pair-t");
+        TRF_PAIR_T("trf-pair-t"),
+        /**
+         * {@link #LM_PAIR_T} whose {@code no-progress} end is reported as {@code objective-change} (converged) when the
+         * Gauss–Newton model, followed along the box, promises at most {@link GaussNewtonCertificate#TOLERANCE} more
+         * there (MINPACK's reason to stop on a failed trial): no trial was lower and none is promised. End points are
+         * {@link #LM_PAIR_T}'s (issue 23, docs/solver-flat-sets.md).
+         */
+        LM_PAIR_U("lm-pair-u"),
+        /** {@link #TRF_PAIR_T} with {@link #LM_PAIR_U}'s certified {@code no-progress} in both phases. */
+        TRF_PAIR_U("trf-pair-u");
 
         private final String label;
 
@@ -228,6 +237,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR_V -> LM_PAIR_V;
                 case TRF_PAIR_S -> LM_PAIR_S;
                 case TRF_PAIR_T -> LM_PAIR_T;
+                case TRF_PAIR_U -> LM_PAIR_U;
                 default -> null;
             };
         }
@@ -245,12 +255,37 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** {@return whether the method alternates the pair's and the value-moment coordinates on crawls} */
         boolean switchesCoordinates() {
-            return this == LM_PAIR_S || this == LM_PAIR_T;
+            return this == LM_PAIR_S || this == LM_PAIR_T || this == LM_PAIR_U;
         }
 
         /** {@return whether a refused stop is taken when the iteration then ends on {@code no-progress}} */
         boolean confirmsRefusals() {
-            return this == LM_PAIR_T || this == TRF_PAIR_T;
+            return this == LM_PAIR_T || this == TRF_PAIR_T || certifiesNoProgress();
+        }
+
+        /** {@return whether a {@code no-progress} end that the Gauss–Newton path promise certifies is converged} */
+        boolean certifiesNoProgress() {
+            return this == LM_PAIR_U || this == TRF_PAIR_U;
+        }
+
+        /**
+         * The reason a fit of this method ends with at x: {@code no-progress} becomes {@code objective-change} after a
+         * refused stop ({@link #confirmsRefusals()}) or where the path promise at x is at most the certificate's
+         * tolerance ({@link #certifiesNoProgress()}); any other reason is kept.
+         */
+        StopReason finalReason(StopReason reason, boolean refused, double[] x, double[] a, double[] g, double ssr,
+                               double[] lo, double[] hi) {
+            if (reason != StopReason.NO_PROGRESS) {
+                return reason;
+            }
+            if (refused && confirmsRefusals()) {
+                return StopReason.OBJECTIVE_CHANGE;   // nothing lower was found, the refused stop stands
+            }
+            if (certifiesNoProgress()
+                    && GaussNewtonCertificate.pathPromise(x, a, g, ssr, lo, hi) <= GaussNewtonCertificate.TOLERANCE) {
+                return StopReason.OBJECTIVE_CHANGE;   // nothing lower was found and nothing is promised
+            }
+            return reason;
         }
 
         /** {@return whether the refusal asks the promise along the box's path rather than the cut step's} */
@@ -275,7 +310,7 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
          * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v,
-         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t), so that codes written in scenario files stay valid as methods are added}
+         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t, 27 lm-pair-u, 28 trf-pair-u), so that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -830,9 +865,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
             }
         }
-        if (refused && reason == StopReason.NO_PROGRESS && method.confirmsRefusals()) {
-            reason = StopReason.OBJECTIVE_CHANGE;   // lm-pair-t: nothing lower was found, the refused stop stands
-        }
+        reason = method.finalReason(reason, refused, x, a, g, ssr, lo, hi);   // lm-pair-t, lm-pair-u
         return result(x, ssr, n, q, iter, evaluations, reason, start);
     }
 

@@ -262,9 +262,7 @@ final class ReflectiveTrustRegion {
             // trf-pair2: lm-pair has the last word on trf's own stops.
             return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
         }
-        if (refused && reason == StopReason.NO_PROGRESS && options.method().confirmsRefusals()) {
-            reason = StopReason.OBJECTIVE_CHANGE;   // trf-pair-t: nothing lower was found, the refused stop stands
-        }
+        reason = options.method().finalReason(reason, refused, x, a, g, ssr, lo, hi);   // trf-pair-t, trf-pair-u
         return LeastSquaresEstimator.result(x, ssr, n, q, iter, evaluations, reason, start);
     }
 
