@@ -16,7 +16,8 @@ import org.prefixmoe.sampling.RegressionSampler;
 
 /** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair}, {@code trf-pair2},
  * {@code lm-pair-b}, {@code trf-pair-b}, {@code lm-pair-c}, {@code trf-pair-c}, {@code lm-pair-p}, {@code trf-pair-p},
- * {@code lm-pair-v}, {@code trf-pair-v}, {@code lm-pair-s}, {@code trf-pair-s}, {@code lm-pair-t}, {@code trf-pair-t}). */
+ * {@code lm-pair-v}, {@code trf-pair-v}, {@code lm-pair-s}, {@code trf-pair-s}, {@code lm-pair-t}, {@code trf-pair-t},
+ * {@code lm-pair-u}, {@code trf-pair-u}). */
 class OptionalMethodsRecoveryTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -47,6 +48,8 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_S, p, 4611L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_PAIR_T, p, 4711L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_T, p, 4811L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.LM_PAIR_U, p, 4911L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_U, p, 5011L));
         }
         return b.build();
     }

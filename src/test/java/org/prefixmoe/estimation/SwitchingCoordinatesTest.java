@@ -27,6 +27,9 @@ class SwitchingCoordinatesTest {
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_S, "trf-pair-s", 24);
         Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_T, "lm-pair-t", 25);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_T, "trf-pair-t", 26);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_U, "lm-pair-u", 27);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_U, "trf-pair-u", 28);
+        assertEquals(LeastSquaresEstimator.Method.LM_PAIR_U, LeastSquaresEstimator.Method.TRF_PAIR_U.crawlPhase());
         assertEquals(LeastSquaresEstimator.Method.LM_PAIR_S, LeastSquaresEstimator.Method.TRF_PAIR_S.crawlPhase());
         assertEquals(LeastSquaresEstimator.Method.LM_PAIR_T, LeastSquaresEstimator.Method.TRF_PAIR_T.crawlPhase());
     }
@@ -70,10 +73,11 @@ class SwitchingCoordinatesTest {
             Scenario.Study st = s.studies().get(task.study());
             FitProblem problem = runner.problem(task);
             NearTruthInitializer init = new NearTruthInitializer(st.truth().truth(), s.init().scale(), s.init().decay());
-            FitResult[] fits = new FitResult[2];
+            FitResult[] fits = new FitResult[3];
             int k = 0;
             for (LeastSquaresEstimator.Method m : new LeastSquaresEstimator.Method[] {
-                    LeastSquaresEstimator.Method.TRF_PAIR_S, LeastSquaresEstimator.Method.TRF_PAIR_T}) {
+                    LeastSquaresEstimator.Method.TRF_PAIR_S, LeastSquaresEstimator.Method.TRF_PAIR_T,
+                    LeastSquaresEstimator.Method.TRF_PAIR_U}) {
                 fits[k++] = Fitting.fitWithRestarts(
                         new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(m)), problem, init,
                         s.init().restarts(), RandomStreams.stream(s.seed(), Task.code(st.name()), 461, rep, 1));
@@ -83,6 +87,39 @@ class SwitchingCoordinatesTest {
             assertEquals(fits[0].evaluations(), fits[1].evaluations());
             assertEquals("no-progress", fits[0].stopReason().label(), "replicate " + rep);
             assertEquals(expected[rep], fits[1].stopReason().label(), "replicate " + rep);
+            // trf-pair-u: the same end again; a no-progress end is converged exactly when the certificate says so.
+            assertArrayEquals(fits[0].estimate().pack(), fits[2].estimate().pack());
+            boolean certified = GaussNewtonCertificate.of(problem, fits[2].estimate()).certified();
+            String u = fits[1].stopReason() == StopReason.NO_PROGRESS && certified ? "objective-change"
+                    : fits[1].stopReason().label();
+            assertEquals(u, fits[2].stopReason().label(), "replicate " + rep + ", certified " + certified);
         }
+    }
+
+    /**
+     * {@code finalReason}: {@code no-progress} after a refused stop is the refused stop ({@code -t}, {@code -u}); for
+     * {@code -u} also where the model promises nothing (hand case: a zero gradient); a promise above the tolerance, or
+     * any other method, keeps {@code no-progress}; other reasons are never changed.
+     */
+    @Test
+    void finalReasonByHand() {
+        double[] x = {0.0, 0.0};
+        double[] a = {1, 0, 0, 1};
+        double[] lo = {-1, -1};
+        double[] hi = {1, 1};
+        double[] none = {0.0, 0.0};
+        double[] some = {-1.0, 0.0};   // promises 1/10 of ssr = 10
+        LeastSquaresEstimator.Method u = LeastSquaresEstimator.Method.LM_PAIR_U;
+        LeastSquaresEstimator.Method t = LeastSquaresEstimator.Method.LM_PAIR_T;
+        LeastSquaresEstimator.Method c = LeastSquaresEstimator.Method.LM_PAIR_C;
+        StopReason np = StopReason.NO_PROGRESS;
+        StopReason oc = StopReason.OBJECTIVE_CHANGE;
+        assertEquals(oc, u.finalReason(np, false, x, a, none, 10, lo, hi));
+        assertEquals(np, u.finalReason(np, false, x, a, some, 10, lo, hi));
+        assertEquals(oc, u.finalReason(np, true, x, a, some, 10, lo, hi));
+        assertEquals(np, t.finalReason(np, false, x, a, none, 10, lo, hi));
+        assertEquals(oc, t.finalReason(np, true, x, a, some, 10, lo, hi));
+        assertEquals(np, c.finalReason(np, true, x, a, none, 10, lo, hi));
+        assertEquals(StopReason.MAX_ITERATIONS, u.finalReason(StopReason.MAX_ITERATIONS, true, x, a, none, 10, lo, hi));
     }
 }
