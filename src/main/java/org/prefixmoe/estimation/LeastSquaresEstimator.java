@@ -249,8 +249,11 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** {@return whether an objective-change stop is refused while the Gauss–Newton model promises more} */
         boolean refusesPromisedStops() {
-            return this == LM_PAIR_C || this == TRF_PAIR_C || followsPath() || this == LM_PAIR_V
-                    || this == TRF_PAIR_V || switchesCoordinates() || this == TRF_PAIR_S || confirmsRefusals();
+            return switch (this) {
+                case LM_PAIR_C, TRF_PAIR_C, LM_PAIR_P, TRF_PAIR_P, LM_PAIR_V, TRF_PAIR_V, LM_PAIR_S, TRF_PAIR_S,
+                     LM_PAIR_T, TRF_PAIR_T, LM_PAIR_U, TRF_PAIR_U -> true;
+                default -> false;
+            };
         }
 
         /** {@return whether the method alternates the pair's and the value-moment coordinates on crawls} */
@@ -260,7 +263,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** {@return whether a refused stop is taken when the iteration then ends on {@code no-progress}} */
         boolean confirmsRefusals() {
-            return this == LM_PAIR_T || this == TRF_PAIR_T || certifiesNoProgress();
+            return this == LM_PAIR_T || this == TRF_PAIR_T || this == LM_PAIR_U || this == TRF_PAIR_U;
         }
 
         /** {@return whether a {@code no-progress} end that the Gauss–Newton path promise certifies is converged} */
@@ -309,8 +312,9 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
-         * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v,
-         * 22 trf-pair-v, 23 lm-pair-s, 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t, 27 lm-pair-u, 28 trf-pair-u), so that codes written in scenario files stay valid as methods are added}
+         * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v, 22 trf-pair-v, 23 lm-pair-s,
+         * 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t, 27 lm-pair-u, 28 trf-pair-u), so that codes written in scenario
+         * files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
