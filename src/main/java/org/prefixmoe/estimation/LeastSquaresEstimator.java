@@ -215,7 +215,16 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_U("lm-pair-u"),
         /** {@link #TRF_PAIR_T} with {@link #LM_PAIR_U}'s certified {@code no-progress} in both phases. */
-        TRF_PAIR_U("trf-pair-u");
+        TRF_PAIR_U("trf-pair-u"),
+        /**
+         * {@link #LM_PAIR_U} whose refusal of a stop stays in force across later accepted steps that lower the
+         * objective by at most the objective tolerance (rounding-level steps after a refusal do not clear it), so that a
+         * {@code no-progress} end after them is the refused stop. End points are {@link #LM_PAIR_U}'s (issue 23,
+         * docs/solver-flat-sets.md).
+         */
+        LM_PAIR_W("lm-pair-w"),
+        /** {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases. */
+        TRF_PAIR_W("trf-pair-w");
 
         private final String label;
 
@@ -238,6 +247,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 case TRF_PAIR_S -> LM_PAIR_S;
                 case TRF_PAIR_T -> LM_PAIR_T;
                 case TRF_PAIR_U -> LM_PAIR_U;
+                case TRF_PAIR_W -> LM_PAIR_W;
                 default -> null;
             };
         }
@@ -251,24 +261,43 @@ public final class LeastSquaresEstimator implements Estimator {
         boolean refusesPromisedStops() {
             return switch (this) {
                 case LM_PAIR_C, TRF_PAIR_C, LM_PAIR_P, TRF_PAIR_P, LM_PAIR_V, TRF_PAIR_V, LM_PAIR_S, TRF_PAIR_S,
-                     LM_PAIR_T, TRF_PAIR_T, LM_PAIR_U, TRF_PAIR_U -> true;
+                     LM_PAIR_T, TRF_PAIR_T, LM_PAIR_U, TRF_PAIR_U, LM_PAIR_W, TRF_PAIR_W -> true;
                 default -> false;
             };
         }
 
         /** {@return whether the method alternates the pair's and the value-moment coordinates on crawls} */
         boolean switchesCoordinates() {
-            return this == LM_PAIR_S || this == LM_PAIR_T || this == LM_PAIR_U;
+            return this == LM_PAIR_S || this == LM_PAIR_T || this == LM_PAIR_U || this == LM_PAIR_W;
         }
 
         /** {@return whether a refused stop is taken when the iteration then ends on {@code no-progress}} */
         boolean confirmsRefusals() {
-            return this == LM_PAIR_T || this == TRF_PAIR_T || this == LM_PAIR_U || this == TRF_PAIR_U;
+            return this == LM_PAIR_T || this == TRF_PAIR_T || this == LM_PAIR_U || this == TRF_PAIR_U
+                    || keepsRefusals();
         }
 
         /** {@return whether a {@code no-progress} end that the Gauss–Newton path promise certifies is converged} */
         boolean certifiesNoProgress() {
-            return this == LM_PAIR_U || this == TRF_PAIR_U;
+            return this == LM_PAIR_U || this == TRF_PAIR_U || keepsRefusals();
+        }
+
+        /** {@return whether a refusal stays in force across accepted steps below the objective tolerance} */
+        boolean keepsRefusals() {
+            return this == LM_PAIR_W || this == TRF_PAIR_W;
+        }
+
+        /**
+         * Whether a refusal is in force after an accepted step from objective {@code before} to {@code after}.
+         *
+         * @param refusedNow whether the stop test at the new point fired and was refused
+         * @param inForce whether a refusal was in force before the step
+         * @param tolerance the objective tolerance
+         * @return the new state: this step's refusal, or for {@link #keepsRefusals()} methods also the earlier one when
+         *     the step lowered the objective by at most {@code tolerance} relative
+         */
+        boolean refusalInForce(boolean refusedNow, boolean inForce, double before, double after, double tolerance) {
+            return refusedNow || keepsRefusals() && inForce && before - after <= tolerance * before;
         }
 
         /**
@@ -313,8 +342,8 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * {@return the numeric code of the {@code method} solver setting: the constant's position in this enum (0 lm,
          * 1 flat, 2 geodesic, …, 18 trf-pair-c, 19 lm-pair-p, 20 trf-pair-p, 21 lm-pair-v, 22 trf-pair-v, 23 lm-pair-s,
-         * 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t, 27 lm-pair-u, 28 trf-pair-u), so that codes written in scenario
-         * files stay valid as methods are added}
+         * 24 trf-pair-s, 25 lm-pair-t, 26 trf-pair-t, 27 lm-pair-u, 28 trf-pair-u, 29 lm-pair-w, 30 trf-pair-w), so
+         * that codes written in scenario files stay valid as methods are added}
          */
         public int code() {
             return ordinal();
@@ -826,11 +855,12 @@ public final class LeastSquaresEstimator implements Estimator {
                     ssr = ssrTrial;
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
                             projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
-                    refused = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                    boolean refusedNow = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
                             && method.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
-                    if (refused) {
+                    if (refusedNow) {
                         stop = Optional.empty();   // lm-pair-c: the model still promises more
                     }
+                    refused = method.refusalInForce(refusedNow, refused, previous, ssr, options.objectiveTolerance);
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;

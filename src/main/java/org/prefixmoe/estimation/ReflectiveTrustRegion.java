@@ -217,11 +217,13 @@ final class ReflectiveTrustRegion {
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, 2 * predicted, ratio, stepNorm,
                             xNorm, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim), tr.alpha,
                             rejected));
-                    refused = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                    boolean refusedNow = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
                             && options.method().promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
-                    if (refused) {
+                    if (refusedNow) {
                         stop = java.util.Optional.empty();   // trf-pair-c: the model still promises more
                     }
+                    refused = options.method().refusalInForce(refusedNow, refused, previous, ssr,
+                            options.objectiveTolerance());
                     if (stop.isPresent()) {
                         reason = stop.get();
                         break outer;
