@@ -17,7 +17,7 @@ import org.prefixmoe.sampling.RegressionSampler;
 /** Recovery of known parameters by the optional least-squares methods of issue 23 ({@code flat}, {@code geodesic}, {@code lm-ts}, {@code geodesic-ts}, {@code lm-soc}, {@code trf}, {@code lm-x}, {@code lm-aa}, {@code trf-aa}, {@code trf-lm}, {@code lm-vp}, {@code lm-pair}, {@code trf-pair}, {@code trf-pair2},
  * {@code lm-pair-b}, {@code trf-pair-b}, {@code lm-pair-c}, {@code trf-pair-c}, {@code lm-pair-p}, {@code trf-pair-p},
  * {@code lm-pair-v}, {@code trf-pair-v}, {@code lm-pair-s}, {@code trf-pair-s}, {@code lm-pair-t}, {@code trf-pair-t},
- * {@code lm-pair-u}, {@code trf-pair-u}). */
+ * {@code lm-pair-u}, {@code trf-pair-u}, {@code lm-pair-w}, {@code trf-pair-w}). */
 class OptionalMethodsRecoveryTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -50,6 +50,8 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_T, p, 4811L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_PAIR_U, p, 4911L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_U, p, 5011L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.LM_PAIR_W, p, 5111L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_W, p, 5211L));
         }
         return b.build();
     }

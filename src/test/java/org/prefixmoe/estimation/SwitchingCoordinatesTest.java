@@ -30,6 +30,9 @@ class SwitchingCoordinatesTest {
         Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_U, "lm-pair-u", 27);
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_U, "trf-pair-u", 28);
         assertEquals(LeastSquaresEstimator.Method.LM_PAIR_U, LeastSquaresEstimator.Method.TRF_PAIR_U.crawlPhase());
+        Crawls.assertNamed(LeastSquaresEstimator.Method.LM_PAIR_W, "lm-pair-w", 29);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_W, "trf-pair-w", 30);
+        assertEquals(LeastSquaresEstimator.Method.LM_PAIR_W, LeastSquaresEstimator.Method.TRF_PAIR_W.crawlPhase());
         assertEquals(LeastSquaresEstimator.Method.LM_PAIR_S, LeastSquaresEstimator.Method.TRF_PAIR_S.crawlPhase());
         assertEquals(LeastSquaresEstimator.Method.LM_PAIR_T, LeastSquaresEstimator.Method.TRF_PAIR_T.crawlPhase());
     }
@@ -121,5 +124,25 @@ class SwitchingCoordinatesTest {
         assertEquals(oc, t.finalReason(np, true, x, a, some, 10, lo, hi));
         assertEquals(np, c.finalReason(np, true, x, a, none, 10, lo, hi));
         assertEquals(StopReason.MAX_ITERATIONS, u.finalReason(StopReason.MAX_ITERATIONS, true, x, a, none, 10, lo, hi));
+        LeastSquaresEstimator.Method w = LeastSquaresEstimator.Method.LM_PAIR_W;
+        assertEquals(oc, w.finalReason(np, false, x, a, none, 10, lo, hi));
+        assertEquals(np, w.finalReason(np, false, x, a, some, 10, lo, hi));
+        assertEquals(oc, w.finalReason(np, true, x, a, some, 10, lo, hi));
+    }
+
+    /**
+     * {@code refusalInForce}: this step's refusal always; for {@code -w} an earlier one also across a step that lowered
+     * the objective by at most the tolerance (relative), not across a larger one; for the others never.
+     */
+    @Test
+    void refusalInForceByHand() {
+        LeastSquaresEstimator.Method w = LeastSquaresEstimator.Method.LM_PAIR_W;
+        LeastSquaresEstimator.Method u = LeastSquaresEstimator.Method.LM_PAIR_U;
+        assertTrue(w.refusalInForce(true, false, 1.0, 0.5, 1e-10));
+        assertTrue(w.refusalInForce(false, true, 1.0, 1.0 - 5e-11, 1e-10));
+        assertTrue(!w.refusalInForce(false, true, 1.0, 1.0 - 2e-10, 1e-10));
+        assertTrue(!w.refusalInForce(false, false, 1.0, 1.0, 1e-10));
+        assertTrue(u.refusalInForce(true, false, 1.0, 0.5, 1e-10));
+        assertTrue(!u.refusalInForce(false, true, 1.0, 1.0, 1e-10));
     }
 }
