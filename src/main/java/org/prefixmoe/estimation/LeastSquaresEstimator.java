@@ -326,6 +326,17 @@ public final class LeastSquaresEstimator implements Estimator {
         }
 
         /**
+         * Whether this method refuses a stop the rule gave at an accepted point: an {@code objective-change} stop while
+         * the Gauss–Newton model there promises more than {@link GaussNewtonCertificate#TOLERANCE}
+         * ({@link #refusesPromisedStops()}, {@link #promise}). One place for both solvers' loops.
+         */
+        boolean refuses(Optional<StopReason> stop, double[] x, double[] a, double[] g, double ssr, double[] lo,
+                        double[] hi) {
+            return refusesPromisedStops() && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
+                    && promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
+        }
+
+        /**
          * The promise a refusing method asks at an accepted point: along the path ({@link #followsPath()}) or of the
          * step cut at the first bound, as {@code lm-pair-c} and {@code trf-pair-c} were measured.
          */
@@ -855,8 +866,7 @@ public final class LeastSquaresEstimator implements Estimator {
                     ssr = ssrTrial;
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, predicted, rho, stepNorm, xNorm,
                             projectedGradient(x, g, a, lo, hi, ssr, dim), lambda, rejected));
-                    boolean refusedNow = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && method.promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
+                    boolean refusedNow = method.refuses(stop, x, a, g, ssr, lo, hi);
                     if (refusedNow) {
                         stop = Optional.empty();   // lm-pair-c: the model still promises more
                     }

@@ -135,7 +135,6 @@ final class ReflectiveTrustRegion {
         CrawlMove move = options.method() == LeastSquaresEstimator.Method.TRF_AA
                 ? new AndersonMove(dim, ssr, true) : null;
         CrawlWindow window = options.method().crawlPhase() != null ? new CrawlWindow(ssr) : null;
-        boolean veto = options.method().refusesPromisedStops();
         boolean refused = false;   // the stop rule fired at x and was refused
         double previous = Double.NaN;
         double earlier = Double.NaN;
@@ -217,8 +216,7 @@ final class ReflectiveTrustRegion {
                     stop = rule.test(new Iterate(iter, ssr, previous, earlier, 2 * predicted, ratio, stepNorm,
                             xNorm, LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim), tr.alpha,
                             rejected));
-                    boolean refusedNow = veto && stop.isPresent() && stop.get() == StopReason.OBJECTIVE_CHANGE
-                            && options.method().promise(x, a, g, ssr, lo, hi) > GaussNewtonCertificate.TOLERANCE;
+                    boolean refusedNow = options.method().refuses(stop, x, a, g, ssr, lo, hi);
                     if (refusedNow) {
                         stop = java.util.Optional.empty();   // trf-pair-c: the model still promises more
                     }
