@@ -41,6 +41,13 @@ final class CoverageCommand implements Callable<Integer> {
             + " on it).")
     Integer threads;
 
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w; lm"
+            + " reproduces runs made before issue 23, with --max-iterations 500).")
+    String method;
+
+    @Option(names = "--max-iterations", description = "Least-squares iteration cap (default: the solver's, 1000).")
+    Integer maxIterations;
+
     @Option(names = {"-o", "--output"}, required = true, description = "Output folder.")
     Path output;
 
@@ -54,7 +61,8 @@ final class CoverageCommand implements Callable<Integer> {
             truths.add(ModelFiles.read(f));
         }
         int cores = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        CoverageStudy.Settings s = new CoverageStudy.Settings(truths, n, replicates, seed, readings, cores);
+        CoverageStudy.Settings s = new CoverageStudy.Settings(truths, n, replicates, seed, readings, cores,
+                SelectStudyCommand.solver(method, maxIterations));
         AtomicFiles.requireWritableFolder(output);
         long t0 = System.nanoTime();
         List<CoverageStudy.Row> rows = CoverageStudy.run(s);

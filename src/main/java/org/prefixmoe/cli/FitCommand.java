@@ -93,9 +93,9 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
 
-    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default lm; flat, trf-lm,"
-            + " ... as in a scenario's solver: {method: ...}; docs/solver-flat-sets.md). flat checks lm's stop with"
-            + " Newton steps and finishes more crawls along flat valleys, at several times the passes.")
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w;"
+            + " lm, the default until issue 23, flat, trf-lm, ... as in a scenario's solver: {method: ...};"
+            + " docs/solver-flat-sets.md).")
     String method;
 
     @Option(names = "--se", description = "Also compute standard errors and 95%% Wald intervals of every atom"

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.estimation.MergeTruncateMerge;
 import org.prefixmoe.io.AtomicFiles;
 import org.prefixmoe.io.ModelFiles;
@@ -49,8 +50,39 @@ final class SelectStudyCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Replicates run at once (default: all cores; rows do not depend on it).")
     Integer threads;
 
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w; lm"
+            + " reproduces runs made before issue 23, with --max-iterations 500).")
+    String method;
+
+    @Option(names = "--max-iterations", description = "Least-squares iteration cap (default: the solver's, 1000).")
+    Integer maxIterations;
+
     @Option(names = {"-o", "--output"}, required = true, description = "Output folder.")
     Path output;
+
+    /**
+     * The least-squares settings of {@code --method} and {@code --max-iterations}, the defaults where absent.
+     *
+     * @param method a method label, or null
+     * @param maxIterations an iteration cap, or null
+     * @return the settings
+     * @throws IllegalArgumentException naming the option for an unknown method or a cap below 1
+     */
+    static LeastSquaresEstimator.Options solver(String method, Integer maxIterations) {
+        LeastSquaresEstimator.Options o = LeastSquaresEstimator.Options.DEFAULT;
+        try {
+            if (method != null) {
+                o = o.withMethod(LeastSquaresEstimator.Method.byLabel(method));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--method: " + e.getMessage(), e);
+        }
+        try {
+            return maxIterations == null ? o : o.withMaxIterations(maxIterations);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-iterations: " + e.getMessage(), e);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -63,7 +95,7 @@ final class SelectStudyCommand implements Callable<Integer> {
         }
         int cores = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         SelectionStudy.Settings s = new SelectionStudy.Settings(tm, sizes, replicates, r[0], r[1], restarts, seed,
-                new MergeTruncateMerge(mergeScale, weightScale), cores);
+                new MergeTruncateMerge(mergeScale, weightScale), cores, solver(method, maxIterations));
         AtomicFiles.requireWritableFolder(output);
         long t0 = System.nanoTime();
         List<SelectionStudy.Row> rows = SelectionStudy.run(s);

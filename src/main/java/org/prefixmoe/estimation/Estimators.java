@@ -36,8 +36,9 @@ public final class Estimators {
                 "max_iterations", (double) ls.maxIterations(),
                 "objective_tolerance", ls.objectiveTolerance(),
                 "step_tolerance", ls.stepTolerance(),
-                "gradient_tolerance", ls.gradientTolerance()),
-                Map.of("method", (double) ls.method().code(), "initial_damping", ls.initialDamping()),
+                "gradient_tolerance", ls.gradientTolerance(),
+                "method", (double) ls.method().code()),
+                Map.of("initial_damping", ls.initialDamping()),
                 s -> new LeastSquaresEstimator(new LeastSquaresEstimator.Options(whole(s, "max_iterations"),
                         s.get("objective_tolerance"), s.get("step_tolerance"), s.get("gradient_tolerance"),
                         LeastSquaresEstimator.Method.byCode(s.getOrDefault("method",
@@ -95,9 +96,10 @@ public final class Estimators {
     }
 
     /**
-     * The full settings of that estimator: its defaults overridden by {@code settings}. A setting
-     * added after results were committed (least squares' {@code method}: 0 = lm, the default,
-     * 1 = flat) is included only when {@code settings} states it.
+     * The full settings of that estimator: its defaults overridden by {@code settings}. Least squares'
+     * {@code method} (its code, e.g. 0 = lm, 30 = trf-pair-w, the default) is always included, so that a
+     * change of the default method changes every fingerprint; a setting added after results were
+     * committed ({@code initial_damping}) is included only when {@code settings} states it.
      *
      * @param name {@code least-squares} or {@code em}
      * @param settings the settings to override; not modified

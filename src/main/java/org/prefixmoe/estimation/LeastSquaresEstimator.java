@@ -422,10 +422,11 @@ public final class LeastSquaresEstimator implements Estimator {
     public record Options(int maxIterations, double objectiveTolerance, double stepTolerance,
                           double gradientTolerance, Method method, double initialDamping) {
         /**
-         * Defaults: 500 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10, method {@link Method#LM}, initial damping 1e-3.
+         * Defaults: 1,000 iterations, relative objective change 1e-10, relative step 1e-9, scaled
+         * projected gradient 1e-10, method {@link Method#TRF_PAIR_W}, initial damping 1e-3. (Until issue 23
+         * the default was {@link Method#LM} with a cap of 500; docs/solver-flat-sets.md.)
          */
-        public static final Options DEFAULT = new Options(500, 1e-10, 1e-9, 1e-10);
+        public static final Options DEFAULT = new Options(1000, 1e-10, 1e-9, 1e-10, Method.TRF_PAIR_W);
 
         /** The default initial damping, 1e-3 of {@code diag(JᵀJ)}: what every committed fit started with. */
         public static final double DEFAULT_DAMPING = 1e-3;
@@ -478,7 +479,8 @@ public final class LeastSquaresEstimator implements Estimator {
         }
 
         /**
-         * Settings with the default method {@link Method#LM}.
+         * Settings of the Levenberg–Marquardt method {@link Method#LM} (the default until issue 23; the
+         * polishes and references that use it keep it).
          *
          * @param maxIterations iteration cap, at least 1
          * @param objectiveTolerance relative objective change, at least 0

@@ -56,9 +56,10 @@ public final class CoverageStudy {
      * @param seed master seed
      * @param readings {@code least-squares}, {@code em} or both
      * @param threads replicates run at once
+     * @param solver the least-squares solver of that reading
      */
     public record Settings(List<TruthModel> truths, int n, int replicates, long seed, List<String> readings,
-                           int threads) {
+                           int threads, LeastSquaresEstimator.Options solver) {
         /**
          * Checks the settings.
          *
@@ -68,8 +69,10 @@ public final class CoverageStudy {
          * @param seed seed
          * @param readings readings
          * @param threads threads
+         * @param solver least-squares solver
          */
         public Settings {
+            Objects.requireNonNull(solver, "solver");
             truths = List.copyOf(truths);
             readings = List.copyOf(readings);
             if (truths.isEmpty()) {
@@ -90,6 +93,21 @@ public final class CoverageStudy {
                             + String.join(", ", READINGS) + ")");
                 }
             }
+        }
+
+        /**
+         * Settings with the default least-squares solver.
+         *
+         * @param truths truths
+         * @param n sample size
+         * @param replicates replicates
+         * @param seed seed
+         * @param readings readings
+         * @param threads threads
+         */
+        public Settings(List<TruthModel> truths, int n, int replicates, long seed, List<String> readings,
+                        int threads) {
+            this(truths, n, replicates, seed, readings, threads, LeastSquaresEstimator.Options.DEFAULT);
         }
     }
 
@@ -161,7 +179,7 @@ public final class CoverageStudy {
                 .sample(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0))
                 : RegressionSampler.of(tm).sample(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0));
         FitProblem problem = FitProblem.of(tm, data, tm.trueAtoms());
-        Estimator est = em ? new EmEstimator() : new LeastSquaresEstimator();
+        Estimator est = em ? new EmEstimator() : new LeastSquaresEstimator(s.solver());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(s.seed(), t, k, r, 1));
         FitResult fit = est.fit(problem, start);
         MixingMeasure g = ParametricBootstrap.align(fit.estimate(), tm.truth());

@@ -41,9 +41,10 @@ public final class SelectionStudy {
      * @param seed master seed
      * @param mtm the merge–truncate–merge thresholds
      * @param threads replicates run at once
+     * @param solver the least-squares solver of every fit
      */
     public record Settings(TruthModel truth, List<Integer> sizes, int replicates, int minL, int maxL, int restarts,
-                           long seed, MergeTruncateMerge mtm, int threads) {
+                           long seed, MergeTruncateMerge mtm, int threads, LeastSquaresEstimator.Options solver) {
         /**
          * Checks the settings.
          *
@@ -56,15 +57,36 @@ public final class SelectionStudy {
          * @param seed seed
          * @param mtm thresholds
          * @param threads threads
+         * @param solver least-squares solver
          */
         public Settings {
             Objects.requireNonNull(truth, "truth");
+            Objects.requireNonNull(solver, "solver");
             Objects.requireNonNull(mtm, "mtm");
             sizes = List.copyOf(sizes);
             if (sizes.isEmpty() || replicates < 1 || restarts < 1 || threads < 1 || minL < 1 || maxL < minL) {
                 throw new IllegalArgumentException("settings: need sizes, replicates, restarts, threads >= 1 and"
                         + " 1 <= minL <= maxL");
             }
+        }
+
+        /**
+         * Settings with the default least-squares solver.
+         *
+         * @param truth truth
+         * @param sizes sizes
+         * @param replicates replicates
+         * @param minL smallest L
+         * @param maxL largest L
+         * @param restarts restarts
+         * @param seed seed
+         * @param mtm thresholds
+         * @param threads threads
+         */
+        public Settings(TruthModel truth, List<Integer> sizes, int replicates, int minL, int maxL, int restarts,
+                        long seed, MergeTruncateMerge mtm, int threads) {
+            this(truth, sizes, replicates, minL, maxL, restarts, seed, mtm, threads,
+                    LeastSquaresEstimator.Options.DEFAULT);
         }
     }
 
@@ -112,7 +134,7 @@ public final class SelectionStudy {
                 Dataset d = RegressionSampler.of(s.truth()).sample(n, RandomStreams.stream(s.seed(), n, r, 0));
                 long starts = RandomStreams.stream(s.seed(), n, r, 1).nextLong();
                 ModelSelection.Result res = ModelSelection.select(s.truth().model(), s.truth().box(), d, s.minL(),
-                        s.maxL(), new LeastSquaresEstimator(), s.restarts(), starts, s.mtm());
+                        s.maxL(), new LeastSquaresEstimator(s.solver()), s.restarts(), starts, s.mtm());
                 out[k] = new Row(n, r, res.candidates(), res.byBic(), res.byIcl(), res.byMerge());
             })).get();
         } catch (InterruptedException e) {
