@@ -428,6 +428,13 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         public static final Options DEFAULT = new Options(1000, 1e-10, 1e-9, 1e-10, Method.TRF_PAIR_W);
 
+        /**
+         * The default before issue 23: method {@link Method#LM}, 500 iterations, the same tolerances. A scenario
+         * stating {@code solver: {method: lm, max_iterations: 500}} fits as every row committed before the switch
+         * was fitted.
+         */
+        public static final Options LEGACY_LM = new Options(500, 1e-10, 1e-9, 1e-10, Method.LM);
+
         /** The default initial damping, 1e-3 of {@code diag(JᵀJ)}: what every committed fit started with. */
         public static final double DEFAULT_DAMPING = 1e-3;
 

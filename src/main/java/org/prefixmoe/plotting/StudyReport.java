@@ -123,7 +123,7 @@ public final class StudyReport {
         row(h, "sample sizes", s.sizes().stream().map(String::valueOf).collect(Collectors.joining(", ")));
         row(h, "replicates", Integer.toString(s.replicates()));
         row(h, "estimator", s.estimator());
-        row(h, "solver", s.solver().toString());
+        row(h, "solver", s.solverText());
         row(h, "initialization", s.init().toString());
         row(h, "sampler", s.sampler());
         row(h, "losses", String.join(", ", s.losses()) + " (r = " + num(s.r()) + ")");

@@ -203,6 +203,20 @@ public final class Scenario {
         return solver;
     }
 
+    /**
+     * The estimator's settings as a reader wants them: whole numbers without a decimal point and least squares'
+     * method by its label, e.g. {@code max_iterations 1000, …, method trf-pair-w}.
+     *
+     * @return the settings, comma-separated, in their order
+     */
+    public String solverText() {
+        return solver.entrySet().stream().map(e -> e.getKey() + " " + (estimator.equals(LeastSquaresEstimator.NAME)
+                        && e.getKey().equals("method") ? LeastSquaresEstimator.Method.byCode(e.getValue()).label()
+                        : e.getValue() == Math.rint(e.getValue()) && Math.abs(e.getValue()) < 1e9
+                        ? Long.toString(e.getValue().longValue()) : e.getValue().toString()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** {@return initialization} */
     public Init init() {
         return init;

@@ -36,10 +36,7 @@ public final class ScenarioReport {
                 .collect(Collectors.joining(", "))).append(" |\n");
         sb.append("| replicates | ").append(s.replicates()).append(" |\n");
         sb.append("| estimator | ").append(s.estimator()).append(" |\n");
-        sb.append("| solver | ").append(s.solver().entrySet().stream()
-                .map(e -> e.getKey() + " " + (e.getValue() == Math.rint(e.getValue()) && Math.abs(e.getValue()) < 1e9
-                        ? Long.toString(e.getValue().longValue()) : e.getValue().toString()))
-                .collect(Collectors.joining(", "))).append(" |\n");
+        sb.append("| solver | ").append(s.solverText()).append(" |\n");
         sb.append(String.format(Locale.ROOT, "| initialization | %s (scale %.3g, decay %.3g), %d start(s) |%n",
                 s.init().strategy(), s.init().scale(), s.init().decay(), s.init().restarts()));
         sb.append("| sampler | ").append(s.sampler()).append(" |\n");

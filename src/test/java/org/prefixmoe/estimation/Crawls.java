@@ -23,7 +23,7 @@ final class Crawls {
 
     /** {@return the fit of the problem from the start by the method, default settings otherwise} */
     static FitResult fit(LeastSquaresEstimator.Method method, FitProblem problem, MixingMeasure start) {
-        return new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(method)).fit(problem, start);
+        return new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(method)).fit(problem, start);
     }
 
     /**

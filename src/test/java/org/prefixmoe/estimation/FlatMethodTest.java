@@ -20,7 +20,7 @@ import org.prefixmoe.sampling.RegressionSampler;
 /** The {@code flat} least-squares method of issue 23: finishing flat sets, settings (recovery: OptionalMethodsRecoveryTest). */
 class FlatMethodTest {
     private static final LeastSquaresEstimator FLAT = new LeastSquaresEstimator(
-            LeastSquaresEstimator.Options.DEFAULT.withMethod(LeastSquaresEstimator.Method.FLAT));
+            LeastSquaresEstimator.Options.LEGACY_LM.withMethod(LeastSquaresEstimator.Method.FLAT));
 
     /**
      * Up to lm's stop the flat method takes lm's steps with lm's operations: where the Newton check
@@ -34,7 +34,7 @@ class FlatMethodTest {
         Dataset data = RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2312, 1));
         FitProblem problem = new FitProblem(tm.model(), data, tm.trueAtoms(), tm.box());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2312, 2));
-        FitResult lm = new LeastSquaresEstimator().fit(problem, start);
+        FitResult lm = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM).fit(problem, start);
         FitResult flat = FLAT.fit(problem, start);
         assertEquals(StopReason.OBJECTIVE_CHANGE, lm.stopReason());
         assertEquals(StopReason.OBJECTIVE_CHANGE, flat.stopReason());
@@ -60,7 +60,7 @@ class FlatMethodTest {
         FitProblem problem = new FitProblem(tm.model(), data, 3, tm.box());
         MixingMeasure raw = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(802, 2, 0));
         MixingMeasure start = MixingMeasure.unpack(problem.startVector(raw), raw.atomDimension(), raw.hasBias());
-        FitResult lm = new LeastSquaresEstimator().fit(problem, start);
+        FitResult lm = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM).fit(problem, start);
         FitResult flat = FLAT.fit(problem, start);
         assertTrue(flat.converged(), flat.stopReason().label());
         assertTrue((lm.objective() - flat.objective()) / flat.objective() > 1e-6,
@@ -76,16 +76,20 @@ class FlatMethodTest {
     }
 
     @Test
-    void defaultMethodIsLmAndTheSettingIsOptional() {
-        assertEquals(LeastSquaresEstimator.Method.LM, LeastSquaresEstimator.Options.DEFAULT.method());
+    void defaultMethodIsTrfPairWAndAlwaysInTheSettings() {
+        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_W, LeastSquaresEstimator.Options.DEFAULT.method());
+        assertEquals(1000, LeastSquaresEstimator.Options.DEFAULT.maxIterations());
+        assertEquals(LeastSquaresEstimator.Method.LM, LeastSquaresEstimator.Options.LEGACY_LM.method());
+        assertEquals(500, LeastSquaresEstimator.Options.LEGACY_LM.maxIterations());
         Map<String, Double> plain = Estimators.settings("least-squares", Map.of());
-        assertFalse(plain.containsKey("method"), "an unstated method stays out of the settings (fingerprints)");
+        // the default method is in every resolved setting, so that changing it changes every fingerprint
+        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_W.code(), plain.get("method"));
         assertFalse(plain.containsKey("initial_damping"), "so does an unstated initial damping");
         Map<String, Double> stated = Estimators.settings("least-squares", Map.of("method", 1.0));
         assertEquals(1.0, stated.get("method"));
         LeastSquaresEstimator est = (LeastSquaresEstimator) Estimators.create("least-squares", Map.of("method", 1.0));
         assertEquals(LeastSquaresEstimator.Method.FLAT, est.options().method());
-        assertEquals(LeastSquaresEstimator.Method.LM,
+        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_W,
                 ((LeastSquaresEstimator) Estimators.byName("least-squares")).options().method());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Estimators.create("least-squares", Map.of("method", 42.0)));

@@ -65,7 +65,7 @@ class OptionalMethodsRecoveryTest {
     @MethodSource("cases")
     void exactSpecifiedFitRecoversTheTrueAtoms(LeastSquaresEstimator.Method method, String parameterization,
                                                long seed) {
-        Estimator estimator = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(method));
+        Estimator estimator = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(method));
         TruthModel tm = TestModels.defaultTruth(parameterization);
         FitProblem problem = new FitProblem(tm.model(),
                 RegressionSampler.of(tm).sample(20_000, RandomStreams.stream(seed, 1)), tm.trueAtoms(), tm.box());

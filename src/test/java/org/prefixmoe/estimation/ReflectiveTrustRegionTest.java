@@ -22,9 +22,9 @@ class ReflectiveTrustRegionTest {
                 tm.trueAtoms());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2812, 2));
         LeastSquaresEstimator.Method trf = LeastSquaresEstimator.Method.TRF;
-        FitResult fit = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(trf))
+        FitResult fit = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(trf))
                 .fit(problem, start);
-        FitResult ref = new LeastSquaresEstimator().fit(problem, start);
+        FitResult ref = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM).fit(problem, start);
         FitAssertions.sameOptimumByAnotherPath(ref, fit, "trf");
         assertEquals(trf, LeastSquaresEstimator.Method.byLabel("trf"));
         assertEquals(trf, LeastSquaresEstimator.Method.byCode(6));

@@ -84,7 +84,8 @@ class StopRuleTest {
     void optionsWithersChangeOneSettingAndValidate() {
         LeastSquaresEstimator.Options o = LeastSquaresEstimator.Options.DEFAULT.withObjectiveTolerance(1e-12)
                 .withGradientTolerance(1e-8).withMaxIterations(20).withStepTolerance(1e-7);
-        assertEquals(new LeastSquaresEstimator.Options(20, 1e-12, 1e-7, 1e-8), o);
+        assertEquals(new LeastSquaresEstimator.Options(20, 1e-12, 1e-7, 1e-8,
+                LeastSquaresEstimator.Options.DEFAULT.method()), o);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> LeastSquaresEstimator.Options.DEFAULT.withGradientTolerance(-1));
         org.prefixmoe.estimation.em.EmEstimator.Options em = org.prefixmoe.estimation.em.EmEstimator.Options.DEFAULT

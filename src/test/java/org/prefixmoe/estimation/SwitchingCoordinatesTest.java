@@ -82,7 +82,7 @@ class SwitchingCoordinatesTest {
                     LeastSquaresEstimator.Method.TRF_PAIR_S, LeastSquaresEstimator.Method.TRF_PAIR_T,
                     LeastSquaresEstimator.Method.TRF_PAIR_U}) {
                 fits[k++] = Fitting.fitWithRestarts(
-                        new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(m)), problem, init,
+                        new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(m)), problem, init,
                         s.init().restarts(), RandomStreams.stream(s.seed(), Task.code(st.name()), 461, rep, 1));
             }
             assertArrayEquals(fits[0].estimate().pack(), fits[1].estimate().pack());

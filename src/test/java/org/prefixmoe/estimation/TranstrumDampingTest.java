@@ -1,6 +1,7 @@
 package org.prefixmoe.estimation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -29,9 +30,9 @@ class TranstrumDampingTest {
         FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2512, 1)),
                 tm.trueAtoms());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(2512, 2));
-        FitResult ts = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(method))
+        FitResult ts = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(method))
                 .fit(problem, start);
-        FitResult ref = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT.withMethod(base))
+        FitResult ref = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMethod(base))
                 .fit(problem, start);
         FitAssertions.sameOptimumByAnotherPath(ref, ts, method.label() + " (another damping, not " + base.label()
                 + " under another name)");
@@ -40,7 +41,7 @@ class TranstrumDampingTest {
         LeastSquaresEstimator est = (LeastSquaresEstimator) Estimators.create("least-squares",
                 Map.of("method", (double) method.code()));
         assertEquals(method, est.options().method());
-        assertEquals(LeastSquaresEstimator.Method.LM, LeastSquaresEstimator.Options.DEFAULT.method());
+        assertNotEquals(method, LeastSquaresEstimator.Options.DEFAULT.method());
     }
 
     /**
@@ -51,8 +52,8 @@ class TranstrumDampingTest {
     @org.junit.jupiter.api.Test
     void correctorActsOnlyOnRejectedTrials() {
         LeastSquaresEstimator soc = new LeastSquaresEstimator(
-                LeastSquaresEstimator.Options.DEFAULT.withMethod(LeastSquaresEstimator.Method.LM_SOC));
-        LeastSquaresEstimator lm = new LeastSquaresEstimator();
+                LeastSquaresEstimator.Options.LEGACY_LM.withMethod(LeastSquaresEstimator.Method.LM_SOC));
+        LeastSquaresEstimator lm = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM);
         TruthModel tm = TestModels.defaultTruth("shared-nonlinear");
         FitProblem easy = FitProblem.of(tm, RegressionSampler.of(tm).sample(5_000, RandomStreams.stream(2512, 1)),
                 tm.trueAtoms());

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.io.InputFileException;
 import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.model.TruthModel;
@@ -138,7 +139,8 @@ class ScenarioBuilderTest {
         // Stated in another order than the file: the fingerprint does not depend on it.
         Scenario built = b.losses("d1", "d2", "regression", "cells").evalSize(10000)
                 .init(new Scenario.Init("near-truth", 0.5, 0.1, 1))
-                .solver("step_tolerance", 1e-9).solver("objective_tolerance", 1e-10).solver("max_iterations", 500)
+                .solver("step_tolerance", 1e-9).solver("objective_tolerance", 1e-10).solver("max_iterations", 1000)
+                .solver("method", LeastSquaresEstimator.Method.TRF_PAIR_W.code())
                 .estimator("least-squares").atoms(3).logSizes(1000, 100000, 10).replicates(40).build();
         assertEquals(read.fingerprint(), built.fingerprint());
         assertEquals(read.sizes(), built.sizes());
@@ -151,8 +153,11 @@ class ScenarioBuilderTest {
         // Any setting that changes a row changes it; the grid and the replicates do not.
         assertNotEquals(built.fingerprint(), b.seed(20250302).build().fingerprint());
         b.seed(20250301);
-        assertNotEquals(built.fingerprint(), b.solver("max_iterations", 499).build().fingerprint());
-        b.solver("max_iterations", 500);
+        assertNotEquals(built.fingerprint(), b.solver("max_iterations", 999).build().fingerprint());
+        b.solver("max_iterations", 1000);
+        assertNotEquals(built.fingerprint(), b.solver("method", LeastSquaresEstimator.Method.LM.code()).build()
+                .fingerprint());
+        b.solver("method", LeastSquaresEstimator.Method.TRF_PAIR_W.code());
         assertEquals(built.fingerprint(), b.sizes(20, 40).replicates(3).build().fingerprint());
     }
 

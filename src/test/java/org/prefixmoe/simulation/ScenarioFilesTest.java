@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.prefixmoe.estimation.LeastSquaresEstimator;
 import org.prefixmoe.io.InputFileException;
 
 class ScenarioFilesTest {
@@ -58,15 +59,17 @@ class ScenarioFilesTest {
     }
 
     @Test
-    void leastSquaresMethodIsNamedAndOnlyAStatedMethodChangesTheFingerprint() throws IOException {
+    void leastSquaresMethodIsNamedAndInEveryFingerprint() throws IOException {
         String base = GOOD.replace("TRUTH", truth());
         Scenario plain = ScenarioFiles.read(write(base));
         Scenario lm = ScenarioFiles.read(write(base + "solver: {method: lm}\n"));
         Scenario flat = ScenarioFiles.read(write(base + "solver: {method: flat}\n"));
         assertEquals(1.0, flat.solver().get("method"));
         assertEquals(0.0, lm.solver().get("method"));
-        assertTrue(!plain.solver().containsKey("method"));
+        // the default method is resolved into every scenario's settings: a change of default changes the fingerprint
+        assertEquals((double) LeastSquaresEstimator.Options.DEFAULT.method().code(), plain.solver().get("method"));
         assertTrue(!plain.fingerprint().equals(flat.fingerprint()));
+        assertTrue(!plain.fingerprint().equals(lm.fingerprint()));
         InputFileException e = assertThrows(InputFileException.class,
                 () -> ScenarioFiles.read(write(base + "solver: {method: dogleg}\n")));
         assertTrue(e.getMessage().contains("method") && e.getMessage().contains("dogleg"), e.getMessage());
@@ -123,8 +126,10 @@ class ScenarioFilesTest {
         assertEquals(1e-9, em.solver().get("objective_tolerance"));
         assertEquals(1000.0, em.solver().get("max_iterations"), "defaults are filled in");
         Scenario ls = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())));
-        assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance", "gradient_tolerance"),
-                ls.solver().keySet());
+        assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance", "gradient_tolerance",
+                "method"), ls.solver().keySet());
+        assertEquals(1000.0, ls.solver().get("max_iterations"));
+        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_W.code(), ls.solver().get("method"));
         Scenario em2 = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
                 + "estimator: em\nsolver: {newton_steps: 2}\n"));
         assertTrue(!em.fingerprint().equals(em2.fingerprint()), "EM settings change the fingerprint");
