@@ -8,8 +8,13 @@ import org.prefixmoe.model.Evaluator;
 import org.prefixmoe.model.MixingMeasure;
 
 /**
- * The least-squares estimator of docs/theory.md §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}, by a
- * box-projected Levenberg–Marquardt method.
+ * The least-squares estimator of docs/theory.md §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}.
+ *
+ * <p>By default ({@link Options#DEFAULT}, since issue 23) the method is {@link Method#TRF_PAIR_W}: a
+ * trust-region reflective start that switches to pair or value-moment coordinates on crawls, with the stop
+ * rules below plus a refusal of stops the Gauss–Newton model contradicts (docs/solver-flat-sets.md). What
+ * follows describes {@link Method#LM}, a box-projected Levenberg–Marquardt method, the default until then
+ * ({@link Options#LEGACY_LM}); its pass and stop tests are every method's.
  *
  * <p>Each iteration makes one pass over the data that evaluates the model and accumulates
  * {@code JᵀJ} and {@code Jᵀr} at once ({@link Evaluator#normalEquations}); the n × P Jacobian is
@@ -51,7 +56,8 @@ public final class LeastSquaresEstimator implements Estimator {
     public enum Method {
         /**
          * The box-projected Levenberg–Marquardt method described above, stopped by
-         * {@link Options#stopRule()}: what every committed result was computed with (the default).
+         * {@link Options#stopRule()}: what every result committed before issue 23 was computed with (the
+         * default until then; {@link Options#LEGACY_LM}).
          */
         LM("lm"),
         /**
@@ -223,7 +229,10 @@ public final class LeastSquaresEstimator implements Estimator {
          * docs/solver-flat-sets.md).
          */
         LM_PAIR_W("lm-pair-w"),
-        /** {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases. */
+        /**
+         * {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases: the default since issue 23
+         * ({@link Options#DEFAULT}, cap 1,000 iterations).
+         */
         TRF_PAIR_W("trf-pair-w");
 
         private final String label;
