@@ -240,7 +240,9 @@ def main():
     ap.add_argument("--only", default="shared-linear,shared-nonlinear,non-shared")
     ap.add_argument("--max-nfev", type=int, default=20000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--method", default="flat", help="the toolkit's method compared with lm: flat or geodesic")
+    ap.add_argument("--method", default="flat", help="the toolkit's method compared with lm (cap 500): a label such as"
+                    " flat or trf-pair-w (run with a cap of 500), or 'default' (the default options, trf-pair-w with a"
+                    " cap of 1,000)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "same-start-flat"))
     ap.add_argument("--seed", type=int, default=2301, help="seed of the first cell (one per cell in grid order)")
     args = ap.parse_args()

@@ -50,7 +50,7 @@ public final class FlatSetDiagnosis {
         int near = Integer.parseInt(args[3]);
         int k = Integer.parseInt(args[4]);
         int atoms = Integer.parseInt(args[5]);
-        LeastSquaresEstimator.Options base = LeastSquaresEstimator.Options.DEFAULT;
+        LeastSquaresEstimator.Options base = LeastSquaresEstimator.Options.LEGACY_LM; // as in every run of issue 23
         if (args.length > 6) {
             base = base.withMethod(LeastSquaresEstimator.Method.byLabel(args[6]));
         }
