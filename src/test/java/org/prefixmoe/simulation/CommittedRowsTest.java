@@ -3,6 +3,7 @@ package org.prefixmoe.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,5 +53,34 @@ class CommittedRowsTest {
             checked.add(committed.key());
         }
         assertTrue(checked.size() >= 1, figure);
+    }
+
+    /**
+     * {@code lm}, the default until issue 23, stays available bit for bit: the over-specified scenario restated with
+     * {@code method: lm, max_iterations: 500} recomputes rows committed before the switch (kept in the test
+     * resources) in every column but the fingerprint, which states the method and so differs.
+     */
+    @Test
+    void lmStatedInTheScenarioRefitsTheRowsCommittedBeforeTheSwitch(@TempDir Path dir) throws IOException {
+        String text = Files.readString(Path.of("simulations/over-specified.yaml"))
+                .replace("truth: models/", "truth: " + Path.of("simulations/models").toAbsolutePath() + "/");
+        String lm = text.replaceFirst("(?m)^solver: .*$",
+                "solver: {max_iterations: 500, objective_tolerance: 1.0e-10, step_tolerance: 1.0e-9, method: lm}");
+        assertTrue(!lm.equals(text) && lm.contains("method: lm"), "the solver line was restated");
+        Path file = dir.resolve("over-specified.yaml");
+        Files.writeString(file, lm);
+        Scenario s = ScenarioFiles.read(file);
+        List<ResultRow> old = ResultsFile.read(Path.of("src/test/resources/legacy-lm/over-specified-rows.csv"));
+        assertEquals(3, old.size());
+        for (ResultRow committed : old) {
+            Task task = Tasks.all(s).stream().filter(t -> t.key().equals(committed.key())).findFirst().orElseThrow();
+            ResultRow again = Tasks.run(s, task);
+            List<String> differences = again.differencesFrom(committed);
+            assertEquals(1, differences.size(), committed.key() + ": " + differences);
+            assertTrue(differences.get(0).startsWith("fingerprint "), differences.toString());
+            // and the default (trf-pair-w) fits the same task differently: the switch is real
+            ResultRow now = Tasks.run(ScenarioFiles.read(Path.of("simulations/over-specified.yaml")), task);
+            assertTrue(now.differencesFrom(committed).size() > 1, committed.key());
+        }
     }
 }
