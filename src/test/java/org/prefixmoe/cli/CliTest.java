@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.prefixmoe.io.MeasureFiles;
@@ -88,6 +89,33 @@ class CliTest {
         r = run("fit", data.toString(), "-m", MODEL, "--estimator", "em", "--method", "flat");
         assertEquals(Main.BAD_INPUT, r.status());
         assertTrue(r.err().contains("--method"), r.err());
+    }
+
+    @Test
+    void studiesTakeALeastSquaresMethodAndNameABadOne() throws IOException {
+        Path lm = dir.resolve("select-lm");
+        Path def = dir.resolve("select-default");
+        for (Path out : List.of(lm, def)) {
+            List<String> args = new java.util.ArrayList<>(List.of("select-study", "-m", MODEL, "-n", "200",
+                    "--replicates", "2", "--L", "1..3", "--restarts", "1", "--seed", "7", "--threads", "1",
+                    "-o", out.toString()));
+            if (out == lm) {
+                args.addAll(List.of("--method", "lm", "--max-iterations", "500"));
+            }
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.status(), r.err());
+        }
+        // the method reaches the fits: random starts at L = 3 end apart with the two methods
+        assertFalse(Files.readString(lm.resolve("candidates.csv")).equals(
+                Files.readString(def.resolve("candidates.csv"))));
+        Run r = run("select-study", "-m", MODEL, "-n", "200", "--replicates", "1", "--seed", "7", "--method", "magic",
+                "-o", dir.resolve("bad").toString());
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("--method") && r.err().contains("magic"), r.err());
+        r = run("coverage", "-m", MODEL, "-n", "200", "--replicates", "1", "--seed", "7", "--readings",
+                "least-squares", "--max-iterations", "0", "-o", dir.resolve("bad2").toString());
+        assertEquals(Main.BAD_INPUT, r.status());
+        assertTrue(r.err().contains("--max-iterations"), r.err());
     }
 
     @Test

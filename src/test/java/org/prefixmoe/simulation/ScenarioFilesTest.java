@@ -70,6 +70,11 @@ class ScenarioFilesTest {
         assertEquals((double) LeastSquaresEstimator.Options.DEFAULT.method().code(), plain.solver().get("method"));
         assertTrue(!plain.fingerprint().equals(flat.fingerprint()));
         assertTrue(!plain.fingerprint().equals(lm.fingerprint()));
+        // READMEs and reports name the method by its label
+        assertTrue(plain.solverText().startsWith("max_iterations 1000, objective_tolerance 1.0E-10,"),
+                plain.solverText());
+        assertTrue(plain.solverText().endsWith(", method trf-pair-w"), plain.solverText());
+        assertTrue(lm.solverText().endsWith(", method lm"), lm.solverText());
         InputFileException e = assertThrows(InputFileException.class,
                 () -> ScenarioFiles.read(write(base + "solver: {method: dogleg}\n")));
         assertTrue(e.getMessage().contains("method") && e.getMessage().contains("dogleg"), e.getMessage());
