@@ -233,7 +233,15 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases: the default since issue 23
          * ({@link Options#DEFAULT}, cap 1,000 iterations).
          */
-        TRF_PAIR_W("trf-pair-w");
+        TRF_PAIR_W("trf-pair-w"),
+        /**
+         * {@link #TRF_PAIR_W} whose converged end ({@code objective-change}, {@code step-size}) or {@code no-progress}
+         * end is finished by {@link #TRF} with the objective and step tolerances {@link Options#FINISH_TOLERANCE}, at most
+         * {@link Options#maxIterations()} more iterations (issue 23, docs/solver-flat-sets.md): along the crawls of
+         * split atoms {@code trf}'s trust region grows where the pair's damped steps stay short. The first phase is
+         * {@link #TRF_PAIR_W} bit for bit; a finish that cannot descend keeps the first phase's stop reason.
+         */
+        TRF_PAIR_F("trf-pair-f");
 
         private final String label;
 
@@ -446,6 +454,12 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /** The default initial damping, 1e-3 of {@code diag(JᵀJ)}: what every committed fit started with. */
         public static final double DEFAULT_DAMPING = 1e-3;
+
+        /**
+         * The relative objective-change and step tolerances of {@link Method#TRF_PAIR_F}'s finishing {@code trf}
+         * phase, 1e-13: a crawl's first steps lower the objective by 1e-10 or less before its radius grows.
+         */
+        public static final double FINISH_TOLERANCE = 1e-13;
 
         /**
          * Validates the settings.
@@ -672,6 +686,11 @@ public final class LeastSquaresEstimator implements Estimator {
     public FitResult fit(FitProblem problem, MixingMeasure start) {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
+        }
+        if (options.method() == Method.TRF_PAIR_F) {
+            FitResult first = ReflectiveTrustRegion.fit(problem, start, options.withMethod(Method.TRF_PAIR_W), rule,
+                    threads);
+            return finish(problem, first);
         }
         if (options.method().startsWithTrf()) {
             return ReflectiveTrustRegion.fit(problem, start, options, rule, threads);
@@ -1323,6 +1342,30 @@ public final class LeastSquaresEstimator implements Estimator {
                 sMat[r * dim + c] += (w[r] * yv[c] + yv[r] * w[c]) / ys - ws * yv[r] * yv[c] / (ys * ys);
             }
         }
+    }
+
+    /**
+     * {@link Method#TRF_PAIR_F}'s second phase: {@code trf} at {@link Options#FINISH_TOLERANCE} from the first
+     * phase's end, when that end is converged by the objective or step test or is {@code no-progress}.
+     *
+     * @return the lower of the two ends, with both phases' iterations and passes; the finish's stop reason unless it
+     *     is {@code no-progress} (it could not descend: the first phase's reason stands) or {@code failed}
+     */
+    private FitResult finish(FitProblem problem, FitResult first) {
+        StopReason before = first.stopReason();
+        if (before != StopReason.OBJECTIVE_CHANGE && before != StopReason.STEP_SIZE
+                && before != StopReason.NO_PROGRESS) {
+            return first;
+        }
+        Options tight = options.withMethod(Method.TRF).withObjectiveTolerance(Options.FINISH_TOLERANCE)
+                .withStepTolerance(Options.FINISH_TOLERANCE);
+        FitResult last = ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
+        int iterations = first.iterations() + last.iterations();
+        int evaluations = first.evaluations() + last.evaluations();
+        StopReason reason = last.stopReason() == StopReason.NO_PROGRESS || last.stopReason() == StopReason.FAILED
+                ? before : last.stopReason();
+        FitResult end = last.stopReason() != StopReason.FAILED && last.objective() < first.objective() ? last : first;
+        return new FitResult(end.estimate(), end.objective(), end.noiseVariance(), iterations, evaluations, reason);
     }
 
     static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,
