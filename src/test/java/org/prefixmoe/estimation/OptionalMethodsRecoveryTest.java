@@ -52,6 +52,7 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_U, p, 5011L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.LM_PAIR_W, p, 5111L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_W, p, 5211L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_F, p, 5311L));
         }
         return b.build();
     }
