@@ -238,7 +238,8 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@link #TRF_PAIR_W} whose converged end ({@code objective-change}, {@code step-size}) or {@code no-progress}
          * end is finished by {@link #TRF} with the objective and step tolerances {@link Options#FINISH_TOLERANCE}, at most
          * {@link Options#maxIterations()} more iterations (issue 23, docs/solver-flat-sets.md): along the crawls of
-         * split atoms {@code trf}'s trust region grows where the pair's damped steps stay short. The first phase is
+         * split atoms {@code trf} reaches the optimum in hundreds of iterations where the pair's damped steps need
+         * thousands. The first phase is
          * {@link #TRF_PAIR_W} bit for bit; a finish that cannot descend keeps the first phase's stop reason.
          */
         TRF_PAIR_F("trf-pair-f");
@@ -457,7 +458,7 @@ public final class LeastSquaresEstimator implements Estimator {
 
         /**
          * The relative objective-change and step tolerances of {@link Method#TRF_PAIR_F}'s finishing {@code trf}
-         * phase, 1e-13: a crawl's first steps lower the objective by 1e-10 or less before its radius grows.
+         * phase, 1e-13: at the default 1e-10 the objective test can pass within a crawl's first few steps.
          */
         public static final double FINISH_TOLERANCE = 1e-13;
 
