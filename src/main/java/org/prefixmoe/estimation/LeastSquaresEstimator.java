@@ -242,7 +242,13 @@ public final class LeastSquaresEstimator implements Estimator {
          * thousands. The first phase is
          * {@link #TRF_PAIR_W} bit for bit; a finish that cannot descend keeps the first phase's stop reason.
          */
-        TRF_PAIR_F("trf-pair-f");
+        TRF_PAIR_F("trf-pair-f"),
+        /**
+         * {@link #TRF_PAIR_F} whose finish runs only where the first phase's end promises more than
+         * {@link Options#FINISH_TRIGGER} ({@link GaussNewtonCertificate#of}), for at most twice
+         * {@link Options#maxIterations()} more iterations (issue 23, docs/solver-flat-sets.md).
+         */
+        TRF_PAIR_G("trf-pair-g");
 
         private final String label;
 
@@ -461,6 +467,12 @@ public final class LeastSquaresEstimator implements Estimator {
          * phase, 1e-13: at the default 1e-10 the objective test can pass within a crawl's first few steps.
          */
         public static final double FINISH_TOLERANCE = 1e-13;
+
+        /**
+         * The Gauss–Newton promise above which {@link Method#TRF_PAIR_G} finishes an end, 1e-10 relative: a tenth of
+         * {@link GaussNewtonCertificate#TOLERANCE}.
+         */
+        public static final double FINISH_TRIGGER = 1e-10;
 
         /**
          * Validates the settings.
@@ -688,7 +700,7 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF_PAIR_F) {
+        if (options.method() == Method.TRF_PAIR_F || options.method() == Method.TRF_PAIR_G) {
             FitResult first = ReflectiveTrustRegion.fit(problem, start, options.withMethod(Method.TRF_PAIR_W), rule,
                     threads);
             return finish(problem, first);
@@ -1347,7 +1359,8 @@ public final class LeastSquaresEstimator implements Estimator {
 
     /**
      * {@link Method#TRF_PAIR_F}'s second phase: {@code trf} at {@link Options#FINISH_TOLERANCE} from the first
-     * phase's end, when that end is converged by the objective or step test or is {@code no-progress}.
+     * phase's end, when that end is converged by the objective or step test or is {@code no-progress}
+     * ({@link Method#TRF_PAIR_G}: and promises more than {@link Options#FINISH_TRIGGER}; twice the iterations).
      *
      * @return the lower of the two ends, with both phases' iterations and passes; the finish's stop reason unless it
      *     is {@code no-progress} (it could not descend: the first phase's reason stands) or {@code failed}
@@ -1358,8 +1371,13 @@ public final class LeastSquaresEstimator implements Estimator {
                 && before != StopReason.NO_PROGRESS) {
             return first;
         }
+        boolean promised = options.method() == Method.TRF_PAIR_F;
+        if (!promised && GaussNewtonCertificate.of(problem, first.estimate()).decrement() <= Options.FINISH_TRIGGER) {
+            return first;   // trf-pair-g: nothing promised, nothing to finish
+        }
+        int budget = promised ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
         Options tight = options.withMethod(Method.TRF).withObjectiveTolerance(Options.FINISH_TOLERANCE)
-                .withStepTolerance(Options.FINISH_TOLERANCE);
+                .withStepTolerance(Options.FINISH_TOLERANCE).withMaxIterations(budget);
         FitResult last = ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
         int iterations = first.iterations() + last.iterations();
         int evaluations = first.evaluations() + last.evaluations();
