@@ -18,10 +18,12 @@ class FinishedCrawlTest {
     private static final LeastSquaresEstimator.Options W =
             LeastSquaresEstimator.Options.DEFAULT.withMethod(LeastSquaresEstimator.Method.TRF_PAIR_W);
     private static final LeastSquaresEstimator.Options F = W.withMethod(LeastSquaresEstimator.Method.TRF_PAIR_F);
+    private static final LeastSquaresEstimator.Options G = W.withMethod(LeastSquaresEstimator.Method.TRF_PAIR_G);
 
     @Test
     void isNamed() {
         Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_F, "trf-pair-f", 31);
+        Crawls.assertNamed(LeastSquaresEstimator.Method.TRF_PAIR_G, "trf-pair-g", 32);
     }
 
     /**
@@ -46,6 +48,10 @@ class FinishedCrawlTest {
         FitResult polish = new LeastSquaresEstimator(tightest).fit(problem, f.estimate());
         assertTrue(f.objective() - polish.objective() <= 1e-12 * f.objective(),
                 f.objective() + " polished to " + polish.objective());
+        // trf-pair-g: the end promises 8.7e-10 (certified at 1e-9, above the 1e-10 trigger), so it is finished too.
+        assertTrue(GaussNewtonCertificate.of(problem, w.estimate()).decrement()
+                > LeastSquaresEstimator.Options.FINISH_TRIGGER);
+        Crawls.assertSameFit(f, new LeastSquaresEstimator(G).fit(problem, start));
     }
 
     /** An end that is not finished (the cap, here) is {@code trf-pair-w}'s bit for bit. */
@@ -61,6 +67,26 @@ class FinishedCrawlTest {
         assertEquals(StopReason.MAX_ITERATIONS, f.stopReason());
         Crawls.assertSameFit(w, f);
         assertEquals(w.objective(), f.objective());
+    }
+
+    /**
+     * {@code trf-pair-g} leaves an end alone that its Gauss–Newton model promises nothing more at (exactly specified
+     * fits, a regular optimum): {@code trf-pair-w}'s fit bit for bit.
+     */
+    @Test
+    void trfPairGLeavesAnEndThatPromisesNothing() {
+        for (String p : new String[] {"shared-linear", "shared-nonlinear", "non-shared"}) {
+            TruthModel tm = TestModels.defaultTruth(p);
+            FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(1_000, RandomStreams.stream(3108, 1)),
+                    tm.trueAtoms());
+            MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(3108, 2));
+            FitResult w = new LeastSquaresEstimator(W).fit(problem, start);
+            double promise = GaussNewtonCertificate.of(problem, w.estimate()).decrement();
+            assertTrue(w.converged() && promise <= LeastSquaresEstimator.Options.FINISH_TRIGGER, p + ": " + promise);
+            FitResult g = new LeastSquaresEstimator(G).fit(problem, start);
+            Crawls.assertSameFit(w, g);
+            assertEquals(w.stopReason(), g.stopReason());
+        }
     }
 
     /** A converged end is finished: never higher, its passes added, and still converged. */
