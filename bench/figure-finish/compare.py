@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """The committed over-specified least-squares figures (the default, trf-pair-w) against the same scenarios fitted with
-trf-pair-f (trf-pair-w finished by trf at 1e-13; docs/solver-flat-sets.md): slopes, verdicts, outcomes and, row by
+trf-pair-f (trf-pair-w finished by trf at 1e-13; docs/solver-flat-sets.md) or, given its label, trf-pair-g: slopes, verdicts, outcomes and, row by
 row, how much lower the finished fits end and how much D_1 moves. Run from the repository root after the runs
-(bench/figure-finish/README.md); writes bench/figure-finish/compare.md."""
+(bench/figure-finish/README.md); writes compare.md beside the runs."""
 import csv
 import gzip
 import os
 import statistics
+import sys
 
 FIGS = ["over-specified", "prompt-mlp", "second-truth", "second-truth-large-n", "second-truth-large-n4",
         "second-truth-followup"]
-HERE = "bench/figure-finish"
+METHOD = sys.argv[1] if len(sys.argv) > 1 else "trf-pair-f"
+HERE = "bench/figure-finish" if METHOD == "trf-pair-f" else "bench/figure-finish-" + METHOD[-1]
 
 
 def rows(path):
@@ -27,8 +29,8 @@ def key(r):
     return r["study"], r["n"], r["replicate"]
 
 
-lines = ["# Over-specified figures: the default (`trf-pair-w`, committed) against `trf-pair-f` (crawls finished)", "",
-         "Written by `python3 bench/figure-finish/compare.py` from `paper-figures/NAME/` and `bench/figure-finish/NAME/`",
+lines = ["# Over-specified figures: the default (`trf-pair-w`, committed) against `%s` (crawls finished)" % METHOD, "",
+         "Written by `python3 bench/figure-finish/compare.py %s` from `paper-figures/NAME/` and `%s/NAME/`" % (METHOD, HERE),
          "(same seeds, grids, data and starts; only the solver differs). Descriptive: nothing committed is replaced.", "",
          "| figure | study | loss | mean slope default → finished | median slope default → finished | verdict default → finished |",
          "|---|---|---|---|---|---|"]
