@@ -1371,11 +1371,11 @@ public final class LeastSquaresEstimator implements Estimator {
                 && before != StopReason.NO_PROGRESS) {
             return first;
         }
-        boolean promised = options.method() == Method.TRF_PAIR_F;
-        if (!promised && GaussNewtonCertificate.of(problem, first.estimate()).decrement() <= Options.FINISH_TRIGGER) {
+        boolean always = options.method() == Method.TRF_PAIR_F;   // trf-pair-g asks the certificate first
+        if (!always && GaussNewtonCertificate.of(problem, first.estimate()).decrement() <= Options.FINISH_TRIGGER) {
             return first;   // trf-pair-g: nothing promised, nothing to finish
         }
-        int budget = promised ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
+        int budget = always ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
         Options tight = options.withMethod(Method.TRF).withObjectiveTolerance(Options.FINISH_TOLERANCE)
                 .withStepTolerance(Options.FINISH_TOLERANCE).withMaxIterations(budget);
         FitResult last = ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
