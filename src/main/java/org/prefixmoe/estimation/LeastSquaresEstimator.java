@@ -768,7 +768,7 @@ public final class LeastSquaresEstimator implements Estimator {
         int iter = 0;
         Optional<StopReason> stop = rule.test(Iterate.start(ssr, projectedGradient(x, g, a, lo, hi, ssr, dim)));
         if (stop.isPresent()) {
-            return result(x, ssr, n, q, 0, evaluations, stop.get(), start);
+            return result(x, a, g, ssr, lo, hi, n, q, 0, evaluations, stop.get(), start);
         }
         CrawlWindow switchAt = method.switchesCoordinates() && moments != null ? new CrawlWindow(ssr) : null;
         boolean refused = false;   // the stop rule fired at x and was refused
@@ -960,7 +960,7 @@ public final class LeastSquaresEstimator implements Estimator {
             }
         }
         reason = method.finalReason(reason, refused, x, a, g, ssr, lo, hi);   // lm-pair-t, lm-pair-u
-        return result(x, ssr, n, q, iter, evaluations, reason, start);
+        return result(x, a, g, ssr, lo, hi, n, q, iter, evaluations, reason, start);
     }
 
     /**
@@ -1372,7 +1372,7 @@ public final class LeastSquaresEstimator implements Estimator {
             return first;
         }
         boolean always = options.method() == Method.TRF_PAIR_F;   // trf-pair-g asks the certificate first
-        if (!always && GaussNewtonCertificate.of(problem, first.estimate()).decrement() <= Options.FINISH_TRIGGER) {
+        if (!always && decrement(problem, first) <= Options.FINISH_TRIGGER) {
             return first;   // trf-pair-g: nothing promised, nothing to finish
         }
         int budget = always ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
@@ -1384,7 +1384,14 @@ public final class LeastSquaresEstimator implements Estimator {
         StopReason reason = last.stopReason() == StopReason.NO_PROGRESS || last.stopReason() == StopReason.FAILED
                 ? before : last.stopReason();
         FitResult end = last.stopReason() != StopReason.FAILED && last.objective() < first.objective() ? last : first;
-        return new FitResult(end.estimate(), end.objective(), end.noiseVariance(), iterations, evaluations, reason);
+        return new FitResult(end.estimate(), end.objective(), end.noiseVariance(), iterations, evaluations, reason,
+                end.gaussNewtonDecrement());
+    }
+
+    /** {@return the fit's Gauss–Newton decrement: its own when it has one, else from a pass at its estimate} */
+    private static double decrement(FitProblem problem, FitResult fit) {
+        return Double.isNaN(fit.gaussNewtonDecrement()) ? GaussNewtonCertificate.of(problem, fit.estimate()).decrement()
+                : fit.gaussNewtonDecrement();
     }
 
     static FitResult result(double[] x, double ssr, int n, int q, int iter, int evaluations,
@@ -1392,6 +1399,21 @@ public final class LeastSquaresEstimator implements Estimator {
         MixingMeasure g = MixingMeasure.unpack(x, start.atomDimension(), start.hasBias());
         return new FitResult(g, ssr / n, ssr / ((double) n * q), iter, evaluations,
                 Double.isFinite(ssr) ? reason : StopReason.FAILED);
+    }
+
+    /**
+     * {@link #result(double[], double, int, int, int, int, StopReason, MixingMeasure)} with the Gauss–Newton promise
+     * at x from its pass ({@code a = JᵀJ}, {@code g = Jᵀr} there; {@link GaussNewtonCertificate#pathPromise}): the
+     * decrement {@link GaussNewtonCertificate#of} would compute with a pass of its own, at no pass.
+     */
+    static FitResult result(double[] x, double[] a, double[] g, double ssr, double[] lo, double[] hi, int n, int q,
+                            int iter, int evaluations, StopReason reason, MixingMeasure start) {
+        FitResult r = result(x, ssr, n, q, iter, evaluations, reason, start);
+        if (!Double.isFinite(ssr)) {
+            return r;
+        }
+        return new FitResult(r.estimate(), r.objective(), r.noiseVariance(), iter, evaluations, r.stopReason(),
+                GaussNewtonCertificate.pathPromise(x, a, g, ssr, lo, hi));
     }
 
     /**

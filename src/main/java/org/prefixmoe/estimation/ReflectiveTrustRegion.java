@@ -113,7 +113,7 @@ final class ReflectiveTrustRegion {
         Optional<StopReason> stop = rule.test(Iterate.start(ssr,
                 LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim)));
         if (stop.isPresent()) {
-            return LeastSquaresEstimator.result(x, ssr, n, q, 0, evaluations, stop.get(), start);
+            return LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, 0, evaluations, stop.get(), start);
         }
         for (int c = 0; c < dim; c++) {
             double norm = Math.sqrt(a[c * dim + c]);
@@ -263,7 +263,7 @@ final class ReflectiveTrustRegion {
             return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
         }
         reason = options.method().finalReason(reason, refused, x, a, g, ssr, lo, hi);   // trf-pair-t, trf-pair-u
-        return LeastSquaresEstimator.result(x, ssr, n, q, iter, evaluations, reason, start);
+        return LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, iter, evaluations, reason, start);
     }
 
     /**
@@ -280,7 +280,7 @@ final class ReflectiveTrustRegion {
                 .withMaxIterations(options.maxIterations() - iter), rule, threads);
         FitResult tail = lm.fit(problem, MixingMeasure.unpack(x, start.atomDimension(), start.hasBias()));
         return new FitResult(tail.estimate(), tail.objective(), tail.noiseVariance(), iter + tail.iterations(),
-                evaluations + tail.evaluations(), tail.stopReason());
+                evaluations + tail.evaluations(), tail.stopReason(), tail.gaussNewtonDecrement());
     }
 
     /**

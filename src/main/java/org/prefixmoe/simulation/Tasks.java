@@ -382,8 +382,10 @@ public final class Tasks {
                 if (s.storesEstimates(st)) {
                     row.set("estimate", ResultRow.formatEstimate(g));
                 }
-                // One pass at the estimate: whether the fit's own model still promised a lower objective.
-                row.set("gauss_newton_decrement", decrement(p, problem, g));
+                // Whether the fit's own model still promised a lower objective: from the solver's last pass at the
+                // estimate where it reports one, else one pass.
+                row.set("gauss_newton_decrement", Double.isNaN(fit.gaussNewtonDecrement())
+                        ? decrement(p, problem, g) : fit.gaussNewtonDecrement());
             } else {
                 row.set("message", "the objective became non-finite or the linear algebra failed");
             }

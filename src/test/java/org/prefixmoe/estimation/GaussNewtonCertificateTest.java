@@ -174,4 +174,42 @@ class GaussNewtonCertificateTest {
         double achieved = (ssr - after) / ssr;
         assertEquals(achieved, off.decrement(), 0.05 * achieved);
     }
+    /**
+     * A least-squares fit reports its end's decrement from its last pass, and that is the number
+     * {@link GaussNewtonCertificate#of} computes with a pass of its own, bit for bit (the row's column and
+     * {@code trf-pair-g}'s trigger use the fit's): over-specified fits (L = 3) of every parameterization, from near-truth
+     * and random starts, for the default and the other solvers that report one; {@code flat} and EM report none.
+     */
+    @Test
+    void aFitsOwnDecrementIsTheCertificates() {
+        int checked = 0;
+        int uncertified = 0;
+        for (String name : new String[] {"shared-linear", "shared-nonlinear", "non-shared"}) {
+            TruthModel tm = TestModels.defaultTruth(name);
+            FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(1_500,
+                    RandomStreams.stream(4411, name.length())), 3);
+            for (LeastSquaresEstimator.Method m : new LeastSquaresEstimator.Method[] {
+                    LeastSquaresEstimator.Method.TRF_PAIR_W, LeastSquaresEstimator.Method.LM,
+                    LeastSquaresEstimator.Method.TRF, LeastSquaresEstimator.Method.TRF_PAIR_G}) {
+                LeastSquaresEstimator est = new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT
+                        .withMethod(m).withMaxIterations(m == LeastSquaresEstimator.Method.TRF_PAIR_W ? 40 : 1000));
+                for (int k = 0; k < 2; k++) {
+                    Initializer init = k == 0 ? new NearTruthInitializer(tm.truth()) : new RandomInitializer();
+                    FitResult fit = est.fit(problem, init.start(problem, RandomStreams.stream(4412, k, m.code())));
+                    double own = fit.gaussNewtonDecrement();
+                    assertEquals(Double.doubleToLongBits(GaussNewtonCertificate.of(problem, fit.estimate())
+                            .decrement()), Double.doubleToLongBits(own), name + " " + m.label() + " start " + k);
+                    checked++;
+                    uncertified += own > GaussNewtonCertificate.TOLERANCE ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(24, checked);
+        assertTrue(uncertified > 0, "some fits end where the model still promises more (the cap of 40 for trf-pair-w)");
+        TruthModel tm = TestModels.defaultTruth("shared-linear");
+        FitProblem problem = FitProblem.of(tm, RegressionSampler.of(tm).sample(500, RandomStreams.stream(4413, 1)), 3);
+        MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(4413, 2));
+        assertTrue(Double.isNaN(new LeastSquaresEstimator(LeastSquaresEstimator.Options.DEFAULT
+                .withMethod(LeastSquaresEstimator.Method.FLAT)).fit(problem, start).gaussNewtonDecrement()));
+    }
 }
