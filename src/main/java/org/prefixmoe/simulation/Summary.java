@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.prefixmoe.estimation.StopReason;
@@ -352,6 +353,7 @@ public final class Summary {
         List<OutcomeCurvePoint> curves = new ArrayList<>();
         // study -> loss -> n -> successful replicate values
         Map<String, Map<String, TreeMap<Integer, double[]>>> values = new LinkedHashMap<>();
+        List<Supplier<Rate>> rateJobs = new ArrayList<>();
         for (var e : byStudy.entrySet()) {
             StudyInfo info = studies.get(e.getKey());
             TreeMap<Integer, List<ResultRow>> byN = e.getValue();
@@ -376,13 +378,17 @@ public final class Summary {
                 if (any) {
                     long s = Task.code(info.name());
                     long m = Task.code(metric);
-                    RateFit mean = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m));
-                    RateFit median = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m, 1),
-                            RateFit.Centre.MEDIAN);
-                    RateEvidence ev = RateEvidence.of(ns, v, j -> RandomStreams.stream(BOOTSTRAP_SEED, s, m, 10 + j));
-                    rates.add(new Rate(info, metric, mean, median, Theory.of(info.estimator(),
-                            info.parameterization(), info.overSpecified(), metric, options.r()), ev,
-                            options.margin()));
+                    // The bootstraps are most of the summary's time: run on all cores below, each on its own stream.
+                    rateJobs.add(() -> {
+                        RateFit mean = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m));
+                        RateFit median = RateFit.of(ns, v, RandomStreams.stream(BOOTSTRAP_SEED, s, m, 1),
+                                RateFit.Centre.MEDIAN);
+                        RateEvidence ev = RateEvidence.of(ns, v,
+                                j -> RandomStreams.stream(BOOTSTRAP_SEED, s, m, 10 + j));
+                        return new Rate(info, metric, mean, median, Theory.of(info.estimator(),
+                                info.parameterization(), info.overSpecified(), metric, options.r()), ev,
+                                options.margin());
+                    });
                 }
             }
             for (var ne : byN.entrySet()) {
@@ -392,6 +398,8 @@ public final class Summary {
                 }
             }
         }
+        // In the jobs' order whatever the thread count: each draws only from its own fixed random streams.
+        rates.addAll(rateJobs.parallelStream().map(Supplier::get).toList());
         cells.removeIf(c -> c.stats().count() == 0 && cells.stream().noneMatch(
                 o -> o.study().equals(c.study()) && o.metric().equals(c.metric()) && o.stats().count() > 0));
         List<Ratio> ratios = baseline == null ? List.of() : ratios(studies, values, baseline);

@@ -162,4 +162,46 @@ class SummaryTest {
         assertEquals(0.3, o.d1AboveFraction().estimate(), 1e-15);
         assertThrows(IllegalArgumentException.class, () -> Summary.Options.DEFAULT.withD1Threshold(-1));
     }
+    /**
+     * The rate fits run on all cores, each on its own random streams: the summary is the same, in the same order,
+     * on one thread as on the common pool (three studies, two losses, 12 sizes, 10 replicates).
+     */
+    @Test
+    void rateFitsDoNotDependOnTheThreads() throws Exception {
+        List<ResultRow> rows = new ArrayList<>();
+        java.util.Random noise = new java.util.Random(7);
+        for (String study : new String[] {"shared-linear", "shared-nonlinear", "non-shared"}) {
+            for (int i = 0; i < 12; i++) {
+                int n = (int) Math.round(100 * Math.pow(10, i / 4.0));
+                for (int k = 0; k < 10; k++) {
+                    ResultRow r = row(study, n, k, Math.pow(n, -0.5) * Math.exp(0.3 * noise.nextGaussian()),
+                            "split", "objective-change", "ok");
+                    r.set("regression", Math.pow(n, -1.0) * Math.exp(0.3 * noise.nextGaussian()));
+                    rows.add(r);
+                }
+            }
+        }
+        Summary common = Summary.of(rows);
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        Summary single;
+        try {
+            single = one.submit(() -> Summary.of(rows)).get();
+        } finally {
+            one.shutdown();
+        }
+        assertEquals(6, common.rates().size());
+        assertEquals(common.rates().size(), single.rates().size());
+        for (int j = 0; j < common.rates().size(); j++) {
+            Summary.Rate a = common.rates().get(j);
+            Summary.Rate b = single.rates().get(j);
+            assertEquals(a.study(), b.study());
+            assertEquals(a.metric(), b.metric());
+            assertEquals(a.fit(), b.fit());
+            assertEquals(a.median(), b.median());
+            assertEquals(a.evidence().logFactor(), b.evidence().logFactor());
+            assertEquals(a.evidence().logLogB(), b.evidence().logLogB());
+            assertTrue(java.util.Arrays.deepEquals(a.evidence().seedIntervals(), b.evidence().seedIntervals()));
+            assertTrue(Double.isFinite(a.fit().bootLow()), "a bootstrap interval was computed");
+        }
+    }
 }
