@@ -75,4 +75,57 @@ class RateFitTest {
         assertEquals(-1, f.slope(), 1e-12);
         assertTrue(Double.isNaN(f.low()));
     }
+    /**
+     * The median's bootstrap reads the resample's middle order statistics off counts instead of sorting it: the
+     * interval is the sorted resample's to the bit, here against that computation written out (ties, odd and even
+     * replicate counts, a size with one replicate, NaN entries left out).
+     */
+    @Test
+    void medianBootstrapIsTheSortedResamplesToTheBit() {
+        double[] n = {100, 300, 1000, 3000, 10000, 30000};
+        double[][] v = new double[n.length][];
+        UniformRandomProvider data = RandomStreams.stream(71, 1);
+        for (int i = 0; i < n.length; i++) {
+            int m = i == 0 ? 1 : 6 + i;
+            v[i] = new double[m + 1];
+            for (int j = 0; j < m; j++) {
+                // rounded to two digits: many ties
+                v[i][j] = Math.round(100 * Math.pow(n[i], -0.5) * (1 + data.nextDouble())) / 100.0 + 1e-3;
+            }
+            v[i][m] = Double.NaN;
+        }
+        RateFit fit = RateFit.of(n, v, RandomStreams.stream(72, 1), RateFit.Centre.MEDIAN);
+        UniformRandomProvider rng = RandomStreams.stream(72, 1);
+        double[][] clean = new double[n.length][];
+        for (int i = 0; i < n.length; i++) {
+            clean[i] = java.util.Arrays.stream(v[i]).filter(Double::isFinite).toArray();
+        }
+        double[] slopes = new double[RateFit.BOOTSTRAP];
+        int good = 0;
+        for (int b = 0; b < RateFit.BOOTSTRAP; b++) {
+            double sx = 0;
+            double sy = 0;
+            double sxx = 0;
+            double sxy = 0;
+            for (int i = 0; i < n.length; i++) {
+                double[] draw = new double[clean[i].length];
+                for (int j = 0; j < draw.length; j++) {
+                    draw[j] = clean[i][rng.nextInt(draw.length)];
+                }
+                java.util.Arrays.sort(draw);
+                double lx = Math.log(n[i]);
+                double ly = Math.log(Stats.quantile(draw, 0.5));
+                sx += lx;
+                sy += ly;
+                sxx += lx * lx;
+                sxy += lx * ly;
+            }
+            int k = n.length;
+            slopes[good++] = (sxy - sx * sy / k) / (sxx - sx * sx / k);
+        }
+        java.util.Arrays.sort(slopes);
+        assertEquals(Stats.quantile(slopes, 0.025), fit.bootLow(), 0.0);
+        assertEquals(Stats.quantile(slopes, 0.975), fit.bootHigh(), 0.0);
+        assertTrue(fit.bootLow() < fit.slope() && fit.slope() < fit.bootHigh(), fit.toString());
+    }
 }
