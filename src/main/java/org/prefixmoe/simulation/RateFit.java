@@ -194,7 +194,7 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
                     order[j] = j;
                 }
                 double[] v = clean[i];
-                java.util.Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
+                Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
                 sorted[i] = new double[m];
                 rank[i] = new int[m];
                 for (int k = 0; k < m; k++) {
@@ -211,7 +211,7 @@ public record RateFit(double slope, double intercept, double stdErr, double low,
             if (m == 0) {
                 return Double.NaN;
             }
-            java.util.Arrays.fill(counts, 0, m, 0);
+            Arrays.fill(counts, 0, m, 0);
             for (int j = 0; j < m; j++) {
                 counts[rank[i][rng.nextInt(m)]]++;
             }
