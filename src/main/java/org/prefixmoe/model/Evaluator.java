@@ -74,6 +74,17 @@ public final class Evaluator {
     // Per-atom caches, refreshed by setParameters.
     final double[] kappa;   // L × D, gating slopes B key(θ_l)
     final double[] dKappa;  // L × p × D, (B ∂key/∂θ) transposed per atom
+    /**
+     * Whether the pass gates on the projected inputs {@code z = Bᵀx} ({@code -Dprefixmoe.gating=projected}, opt-in,
+     * issue 23): B is fixed, so the gates and gating slopes can sweep r values per sample with {@code key(θ)} and
+     * {@code ∂key/∂θ} instead of D values with {@code B key} and {@code B ∂key/∂θ}. The same model; another rounding
+     * of every pass (so not the rows committed with the plain pass); the per-sample paths stay on x.
+     */
+    static final boolean PROJECTED = "projected".equals(System.getProperty("prefixmoe.gating"));
+    final int gd;             // the kernels' gating inputs per sample: D, or r when PROJECTED
+    final double[] gT;        // gd × nPad: xT, or z = Bᵀx transposed
+    final double[] gKappa;    // L × gd: kappa, or key(θ_l)
+    final double[] gDKappa;   // L × p × gd: dKappa, or ∂key/∂θ transposed per atom
     final double[] value;   // L × q
     final double[] dValue;  // L × q × p
     final double[] biases;  // L
@@ -194,6 +205,9 @@ public final class Evaluator {
         this.bMatrix = model.gatingProjectionData();
         this.kappa = new double[atoms * d];
         this.dKappa = new double[atoms * d * p];
+        this.gd = PROJECTED ? r : d;
+        this.gKappa = PROJECTED ? new double[atoms * r] : kappa;
+        this.gDKappa = PROJECTED ? new double[atoms * r * p] : dKappa;
         this.value = new double[atoms * q];
         this.dValue = new double[atoms * q * p];
         this.biases = new double[atoms];
@@ -207,6 +221,7 @@ public final class Evaluator {
         this.nPad = (n + BLOCK - 1) / BLOCK * BLOCK;
         if (design != null) {
             this.xT = design.xT;
+            this.gT = design.gT;
             this.meanT = design.meanT;
             this.ls0 = design.ls0;
             synchronized (design) {
@@ -215,6 +230,7 @@ public final class Evaluator {
             }
         } else {
             this.xT = paddedTranspose(x, n, d, nPad);
+            this.gT = PROJECTED ? paddedTranspose(projected(x, n, d, r, bMatrix), n, r, nPad) : xT;
             this.meanT = paddedTranspose(mean0, n, q, nPad);
             this.ls0 = java.util.Arrays.copyOf(logScore0, nPad);
         }
@@ -226,6 +242,21 @@ public final class Evaluator {
         this.column = new int[q * (dimension() + 1)];
         this.entry = new int[q * (dimension() + 1) * (dimension() + 1)];
         liveColumns();   // of the zero parameters, until setParameters
+    }
+
+    /** {@code z = Bᵀx} per sample, n × r row-major (each entry summed over u in order). */
+    private static double[] projected(double[] x, int n, int d, int r, double[] b) {
+        double[] z = new double[n * r];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < r; k++) {
+                double s = 0;
+                for (int u = 0; u < d; u++) {
+                    s += b[u * r + k] * x[i * d + u];
+                }
+                z[i * r + k] = s;
+            }
+        }
+        return z;
     }
 
     /**
@@ -334,6 +365,9 @@ public final class Evaluator {
                 for (int u = 0; u < d && zero; u++) {
                     zero = dKappa[(l * p + cc) * d + u] == 0.0;
                 }
+                for (int u = 0; u < gd && zero; u++) {
+                    zero = gDKappa[(l * p + cc) * gd + u] == 0.0;   // the kernels' own slopes, when projected
+                }
                 slot[a * cols + c] = zero ? -1 : k;
                 if (!zero) {
                     column[a * (cols + 1) + k++] = c;
@@ -408,6 +442,12 @@ public final class Evaluator {
             int off = l * stride;
             map.map(params, off, keyTmp, valueTmp, dKeyTmp, dValueTmp);
             biases[l] = bias ? params[off + p] : 0.0;
+            for (int k = 0; k < r && PROJECTED; k++) {
+                gKappa[l * r + k] = keyTmp[k];
+                for (int c = 0; c < p; c++) {
+                    gDKappa[(l * p + c) * r + k] = dKeyTmp[k * p + c];
+                }
+            }
             System.arraycopy(valueTmp, 0, value, l * q, q);
             System.arraycopy(dValueTmp, 0, dValue, l * q * p, q * p);
             for (int u = 0; u < d; u++) {
@@ -427,7 +467,7 @@ public final class Evaluator {
         }
         sameSlopes = true;
         for (int l = 1; l < atoms && sameSlopes; l++) {
-            sameSlopes = java.util.Arrays.equals(dKappa, l * p * d, (l + 1) * p * d, dKappa, 0, p * d);
+            sameSlopes = java.util.Arrays.equals(gDKappa, l * p * gd, (l + 1) * p * gd, gDKappa, 0, p * gd);
         }
         liveColumns();
     }

@@ -47,10 +47,10 @@ final class VectorKernel extends PassKernel {
     @Override
     void gates(Evaluator.Scratch w, int start, int m, int mp) {
         final int atoms = e.atoms;
-        final int d = e.d;
+        final int d = e.gd;
         final int np = e.nPad;
-        final double[] xs = e.xT;
-        final double[] kappa = e.kappa;
+        final double[] xs = e.gT;
+        final double[] kappa = e.gKappa;
         final double[] biases = e.biases;
         final double[] ls = e.ls0;
         final double[] g = w.bGate;
@@ -152,11 +152,11 @@ final class VectorKernel extends PassKernel {
     /** ∂s_l/∂θ_c = Σ_u (B ∂key/∂θ)[u][c] x_u for every c, into bSlope. */
     @Override
     void slopes(Evaluator.Scratch w, int start, int l, int mp) {
-        final int d = e.d;
+        final int d = e.gd;
         final int p = e.p;
         final int np = e.nPad;
-        final double[] xs = e.xT;
-        final double[] dKappa = e.dKappa;
+        final double[] xs = e.gT;
+        final double[] dKappa = e.gDKappa;
         final double[] sl = w.bSlope;
         for (int c = 0; c < p; c++) {
             final int ko = (l * p + c) * d;
