@@ -247,19 +247,27 @@ final class SimulateCommand implements Callable<Integer> {
 
     /**
      * {@return the kernel of the passes over the data in this JVM, as runs.log records it: scalar,
-     * vector, or vector-wide (the machine's widest vectors, {@code -Dprefixmoe.vector.width=preferred})}
+     * vector, or vector-wide (the machine's widest vectors, {@code -Dprefixmoe.vector.width=preferred}),
+     * followed by -projected when the least-squares pass gates on projected inputs
+     * ({@code -Dprefixmoe.gating=projected})}
      */
-    private static String kernel() {
+    static String kernel() {
         String k = org.prefixmoe.model.Evaluator.defaultKernel().name().toLowerCase(Locale.ROOT);
-        return k.equals("vector") && "preferred".equals(System.getProperty("prefixmoe.vector.width"))
+        k = k.equals("vector") && "preferred".equals(System.getProperty("prefixmoe.vector.width"))
                 ? "vector-wide" : k;
+        return "projected".equals(System.getProperty("prefixmoe.gating")) ? k + "-projected" : k;
+    }
+
+    /** {@return whether least-squares rows of the two kernels (as {@link #kernel()} writes them) agree bit for bit} */
+    static boolean sameLeastSquaresBits(String a, String b) {
+        return a.contains("-wide") == b.contains("-wide") && a.endsWith("-projected") == b.endsWith("-projected");
     }
 
     /**
      * Warns when the rows already in {@code dir} came from other arithmetic (runs.log says which):
-     * the least-squares scalar and default vector kernels give the same bits, the widest vectors
-     * do not, and EM's two kernels agree only to rounding, so a resumed study would mix rows that
-     * agree only in all but the last bits.
+     * the least-squares scalar and default vector kernels give the same bits, the widest vectors and
+     * the projected gating do not, and EM's two kernels agree only to rounding, so a resumed study
+     * would mix rows that agree only in all but the last bits.
      */
     private static void warnIfKernelChanged(Path dir, Scenario s, boolean fresh) {
         Path log = dir.resolve("runs.log");
@@ -279,7 +287,8 @@ final class SimulateCommand implements Callable<Integer> {
         }
         String now = kernel();
         boolean differ = last != null && (s.estimator().equals(org.prefixmoe.estimation.LeastSquaresEstimator.NAME)
-                ? last.endsWith("-wide") != now.endsWith("-wide") : !last.equals(now));
+                ? !sameLeastSquaresBits(last, now)
+                : !last.replace("-projected", "").equals(now.replace("-projected", "")));   // EM: no gating pass
         if (differ) {
             System.err.println("warning: the rows already in " + dir + " were computed with the " + last
                     + " kernel and new ones will be with the " + now + " kernel: for this study they agree to"

@@ -92,6 +92,18 @@ class SimulateCommandTest {
         assertTrue(Files.exists(bare.resolve("tiny/summary.md")));
     }
 
+    /** Least-squares rows agree bit for bit between the scalar and vector kernels, not across -wide or -projected. */
+    @Test
+    void leastSquaresBitsDependOnWidthAndGatingOnly() {
+        assertTrue(SimulateCommand.sameLeastSquaresBits("scalar", "vector"));
+        assertTrue(SimulateCommand.sameLeastSquaresBits("vector-projected", "scalar-projected"));
+        assertFalse(SimulateCommand.sameLeastSquaresBits("vector", "vector-projected"));
+        assertFalse(SimulateCommand.sameLeastSquaresBits("vector", "vector-wide"));
+        assertFalse(SimulateCommand.sameLeastSquaresBits("vector-wide", "vector-wide-projected"));
+        assertTrue(SimulateCommand.kernel().equals("scalar") || SimulateCommand.kernel().equals("vector"),
+                "this JVM runs the default arithmetic: " + SimulateCommand.kernel());
+    }
+
     @Test
     void runsLogRecordsTheKernelAndAResumeWithOtherArithmeticWarns() throws IOException {
         StringWriter err = new StringWriter();
