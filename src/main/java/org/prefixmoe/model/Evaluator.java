@@ -21,7 +21,7 @@ package org.prefixmoe.model;
  * {@code prefixmoe.vector} is {@code false}. Both give the same bits: {@code ScalarKernel} repeats
  * the vector kernel's operations lane by lane (tested on every parameterization), so results do
  * not depend on whether the module is loaded, only on the opt-ins
- * {@code -Dprefixmoe.vector.width=preferred} and {@code -Dprefixmoe.gating=projected} ({@link #PROJECTED}).
+ * {@code -Dprefixmoe.vector.width=preferred} and {@code -Dprefixmoe.gating=projected} (gates on z = Bᵀx).
  */
 public final class Evaluator {
     /** Samples per chunk of the fused pass: the unit of work of a thread and of the fixed reduction order. */
