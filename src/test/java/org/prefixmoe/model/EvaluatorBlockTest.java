@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.TestModels;
 import org.prefixmoe.estimation.FitProblem;
@@ -80,19 +77,8 @@ class EvaluatorBlockTest {
     @Test
     void passesAndFitsAreTheSameForBlocksOf64() throws IOException, InterruptedException {
         assertNotEquals(64, Evaluator.BLOCK, "this JVM runs another block size than the child");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString()));
-        if (Evaluator.vectorKernelAvailable()) {
-            cmd.add("--add-modules");
-            cmd.add("jdk.incubator.vector");
-        }
-        cmd.addAll(List.of("-Dprefixmoe.block=64", "-cp", System.getProperty("java.class.path"),
-                EvaluatorBlockTest.class.getName()));
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        assertEquals(0, proc.exitValue(), out);
-        List<String> lines = new ArrayList<>(out.lines().filter(l -> !l.contains("incubator")).toList());
+        List<String> lines = ChildJvm.run(EvaluatorBlockTest.class, "-Dprefixmoe.block=64");
+        String out = String.join("\n", lines);
         assertEquals("block 64", lines.remove(0), out);
         List<String> here = fingerprints();
         assertEquals(here.size(), lines.size(), out);

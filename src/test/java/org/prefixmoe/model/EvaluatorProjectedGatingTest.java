@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.TestModels;
 import org.prefixmoe.sampling.Dataset;
@@ -74,19 +71,8 @@ class EvaluatorProjectedGatingTest {
     @Test
     void projectedGatingGivesTheSameNormalEquations() throws IOException, InterruptedException {
         assertFalse(Evaluator.PROJECTED, "this JVM runs the plain pass");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString()));
-        if (Evaluator.vectorKernelAvailable()) {
-            cmd.add("--add-modules");
-            cmd.add("jdk.incubator.vector");
-        }
-        cmd.addAll(List.of("-Dprefixmoe.gating=projected", "-cp", System.getProperty("java.class.path"),
-                EvaluatorProjectedGatingTest.class.getName()));
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        assertEquals(0, proc.exitValue(), out);
-        List<String> lines = new ArrayList<>(out.lines().filter(l -> !l.contains("incubator")).toList());
+        List<String> lines = ChildJvm.run(EvaluatorProjectedGatingTest.class, "-Dprefixmoe.gating=projected");
+        String out = String.join("\n", lines);
         assertEquals("projected true", lines.remove(0), out);
         List<String> here = passes();
         assertEquals(here.size(), lines.size(), out);
