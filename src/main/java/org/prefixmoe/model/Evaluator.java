@@ -362,11 +362,8 @@ public final class Evaluator {
                 int l = c / stride;
                 int cc = c % stride;
                 boolean zero = cc < p && dValue[(l * q + a) * p + cc] == 0.0;
-                for (int u = 0; u < d && zero; u++) {
-                    zero = dKappa[(l * p + cc) * d + u] == 0.0;
-                }
                 for (int u = 0; u < gd && zero; u++) {
-                    zero = gDKappa[(l * p + cc) * gd + u] == 0.0;   // the kernels' own slopes, when projected
+                    zero = gDKappa[(l * p + cc) * gd + u] == 0.0;   // the kernels' own slopes (dKappa unless projected)
                 }
                 slot[a * cols + c] = zero ? -1 : k;
                 if (!zero) {
