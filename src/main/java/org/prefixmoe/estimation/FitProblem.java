@@ -37,6 +37,23 @@ public final class FitProblem {
      *     L outside [1, {@link #MAX_ATOMS}], or fewer samples than parameters
      */
     public FitProblem(PrefixModel model, Dataset data, int atoms, Box box) {
+        this(model, data, atoms, box, null);
+    }
+
+    /**
+     * A problem whose pretrained part at the data's inputs is already computed, as a sampler computes it for the
+     * responses ({@code RegressionSampler.draw}): the same problem as without it, bit for bit, without evaluating the
+     * pretrained experts again. Checked on the first and the last input (recomputed, compared to the bit).
+     *
+     * @param model the fitted model (its parameterization is the one estimated)
+     * @param data the data set
+     * @param atoms number L of fitted atoms
+     * @param box the compact parameter space
+     * @param pretrained {@code model.pretrained().evaluate(data.x())}, or null to compute it here
+     * @throws IllegalArgumentException naming the argument: as the four-argument constructor, or a pretrained part that
+     *     is not the model's at these inputs
+     */
+    public FitProblem(PrefixModel model, Dataset data, int atoms, Box box, PretrainedPart pretrained) {
         java.util.Objects.requireNonNull(model, "model");
         java.util.Objects.requireNonNull(data, "data");
         java.util.Objects.requireNonNull(box, "box");
@@ -64,7 +81,26 @@ public final class FitProblem {
         this.data = data;
         this.atoms = atoms;
         this.box = box;
-        this.pretrained = model.pretrained().evaluate(data.x());
+        if (pretrained != null) {
+            checkPart(model, data, pretrained);
+        }
+        this.pretrained = pretrained != null ? pretrained : model.pretrained().evaluate(data.x());
+    }
+
+    /** The part must have the data's shape and agree, to the bit, with the experts at the first and last input. */
+    private static void checkPart(PrefixModel model, Dataset data, PretrainedPart part) {
+        int n = data.size();
+        int d = data.inputDimension();
+        int q = model.outputDimension();
+        boolean fits = part.n() == n && part.q() == q && part.logScore().length == n && part.mean().length == n * q;
+        for (int i = 0; fits && i < n; i += Math.max(1, n - 1)) {
+            PretrainedPart one = model.pretrained().evaluate(java.util.Arrays.copyOfRange(data.x(), i * d, i * d + d));
+            fits = Double.compare(one.logScore()[0], part.logScore()[i]) == 0 && java.util.Arrays.equals(one.mean(), 0,
+                    q, part.mean(), i * q, i * q + q);
+        }
+        if (!fits) {
+            throw new IllegalArgumentException("pretrained: not the fitted model's pretrained part at the data's inputs");
+        }
     }
 
     /**

@@ -5,6 +5,8 @@ import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
+import org.prefixmoe.model.PretrainedExperts;
+import org.prefixmoe.model.PretrainedPart;
 import org.prefixmoe.model.TruthModel;
 
 /**
@@ -47,6 +49,19 @@ public final class RegressionSampler implements Sampler {
 
     @Override
     public Dataset sample(int n, UniformRandomProvider rng) {
+        return draw(n, rng).data();
+    }
+
+    /**
+     * {@link #sample} with the pretrained part of the model at the drawn inputs, which the responses are computed from:
+     * a fit of a model with the same pretrained experts can take it instead of evaluating the experts again
+     * ({@code FitProblem}'s constructor with a pretrained part). The same data set, bit for bit, from the same stream.
+     *
+     * @param n the sample size
+     * @param rng the random stream the draws come from
+     * @return the data set, the experts and their part at its inputs
+     */
+    public Drawn draw(int n, UniformRandomProvider rng) {
         java.util.Objects.requireNonNull(rng, "rng");
         Samplers.checkSize("n", n, model);
         int d = model.inputDimension();
@@ -55,11 +70,22 @@ public final class RegressionSampler implements Sampler {
         for (int i = 0; i < n; i++) {
             input.draw(rng, x, i * d, d);
         }
-        double[] y = model.regression(truth, x);
+        PretrainedPart part = model.pretrained().evaluate(x);
+        double[] y = model.regression(truth, x, part);
         ZigguratSampler.NormalizedGaussian z = ZigguratSampler.NormalizedGaussian.of(rng);
         for (int k = 0; k < n * q; k++) {
             y[k] += sigma * z.sample();
         }
-        return new Dataset(x, y, d, q);
+        return new Drawn(new Dataset(x, y, d, q), model.pretrained(), part);
+    }
+
+    /**
+     * A data set with the pretrained part of the model it was drawn from at its inputs.
+     *
+     * @param data the data set
+     * @param experts the pretrained experts of the sampler's model
+     * @param pretrained {@code experts.evaluate(data.x())}
+     */
+    public record Drawn(Dataset data, PretrainedExperts experts, PretrainedPart pretrained) {
     }
 }

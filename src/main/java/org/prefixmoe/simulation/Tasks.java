@@ -24,6 +24,7 @@ import org.prefixmoe.loss.CellErrors;
 import org.prefixmoe.loss.RegressionError;
 import org.prefixmoe.loss.VoronoiLoss;
 import org.prefixmoe.model.MixingMeasure;
+import org.prefixmoe.model.PrefixModel;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
@@ -228,7 +229,7 @@ public final class Tasks {
         public FitProblem problem(Task task) {
             check(scenario, task);
             Prepared p = prepared.get(task.study());
-            return Tasks.problem(p, draw(scenario, p, task));
+            return Tasks.problem(scenario, p, task);
         }
 
         /**
@@ -262,15 +263,21 @@ public final class Tasks {
         }
     }
 
-    /** The task's data set, from its own random stream. */
-    private static Dataset draw(Scenario s, Prepared p, Task t) {
-        return p.sampler().sample(t.n(), RandomStreams.stream(s.seed(), Task.code(p.study().name()), t.n(),
-                t.replicate(), 0));
-    }
-
-    private static FitProblem problem(Prepared p, Dataset data) {
+    /**
+     * The task's fit problem: its data set, drawn from the task's own random stream, with the study's fitted model, L
+     * and box. Where the sampler computes the pretrained part for the responses and the fitted model has the same
+     * pretrained experts, the problem takes that part instead of evaluating the experts again (the same bits).
+     */
+    private static FitProblem problem(Scenario s, Prepared p, Task t) {
+        UniformRandomProvider rng = RandomStreams.stream(s.seed(), Task.code(p.study().name()), t.n(), t.replicate(), 0);
         Scenario.Study st = p.study();
-        return new FitProblem(st.fitted().model(), data, st.atoms(), st.fitted().box());
+        PrefixModel fitted = st.fitted().model();
+        if (p.sampler() instanceof RegressionSampler regression) {
+            RegressionSampler.Drawn drawn = regression.draw(t.n(), rng);
+            return new FitProblem(fitted, drawn.data(), st.atoms(), st.fitted().box(),
+                    drawn.experts() == fitted.pretrained() ? drawn.pretrained() : null);
+        }
+        return new FitProblem(fitted, p.sampler().sample(t.n(), rng), st.atoms(), st.fitted().box());
     }
 
     /** The Gauss–Newton decrement at the estimate, for least-squares fits (NaN otherwise): one pass. */
@@ -340,12 +347,11 @@ public final class Tasks {
         row.set("init", p.initializer().name());
         long code = Task.code(st.name());
         try {
-            Dataset data = draw(s, p, t);
+            FitProblem problem = problem(s, p, t);
             if (kept != null) {
-                kept[0] = data;
+                kept[0] = problem.data();
             }
             UniformRandomProvider initRng = RandomStreams.stream(s.seed(), code, t.n(), t.replicate(), 1);
-            FitProblem problem = problem(p, data);
             FitResult fit = Fitting.fitWithRestarts(p.estimator(), problem, p.initializer(), s.init().restarts(),
                     initRng);
             if (kept != null) {
