@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.prefixmoe.model.Box;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.PrefixModel;
+import org.prefixmoe.model.PretrainedPart;
 import org.prefixmoe.sampling.Dataset;
 import org.prefixmoe.sampling.RandomStreams;
 
@@ -105,8 +106,10 @@ public final class ModelSelection {
             throw new IllegalArgumentException("L: need 1 <= min <= max, got " + minL + ".." + maxL);
         }
         List<Candidate> cands = new ArrayList<>();
+        PretrainedPart part = null;   // the pretrained experts at the data, evaluated once for every L
         for (int l = minL; l <= maxL; l++) {
-            FitProblem problem = new FitProblem(model, data, l, box);
+            FitProblem problem = new FitProblem(model, data, l, box, part);
+            part = problem.pretrained();
             FitResult fit;
             try {
                 fit = Fitting.fitWithRestarts(estimator, problem, new RandomInitializer(), restarts,

@@ -67,7 +67,8 @@ public final class ParametricBootstrap {
                 UniformRandomProvider rng = RandomStreams.stream(seed, b);
                 double[] y = density ? densityDraw(model, g, x, gates, sigma, rng) : regressionDraw(f, sigma, rng);
                 Dataset d = new Dataset(x, y, model.inputDimension(), model.outputDimension());
-                FitProblem p = new FitProblem(model, d, problem.atoms(), problem.box());
+                // The same inputs: the pretrained part is the problem's (not evaluated again per replicate).
+                FitProblem p = new FitProblem(model, d, problem.atoms(), problem.box(), problem.pretrained());
                 try {
                     FitResult r = estimator.fit(p, g);
                     if (r.converged()) {

@@ -175,10 +175,17 @@ public final class CoverageStudy {
 
     private static List<Row> replicate(Settings s, TruthModel tm, int t, String reading, int k, int r) {
         boolean em = EmEstimator.NAME.equals(reading);
-        Dataset data = em ? new DensitySampler(tm.model(), tm.truth(), tm.sigma(), tm.input())
-                .sample(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0))
-                : RegressionSampler.of(tm).sample(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0));
-        FitProblem problem = FitProblem.of(tm, data, tm.trueAtoms());
+        FitProblem problem;
+        if (em) {
+            Dataset data = new DensitySampler(tm.model(), tm.truth(), tm.sigma(), tm.input())
+                    .sample(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0));
+            problem = FitProblem.of(tm, data, tm.trueAtoms());
+        } else {
+            // The sampler's pretrained part at the inputs serves the fit too (the same bits, one evaluation).
+            RegressionSampler.Drawn drawn = RegressionSampler.of(tm)
+                    .draw(s.n(), RandomStreams.stream(s.seed(), t, k, r, 0));
+            problem = new FitProblem(tm.model(), drawn.data(), tm.trueAtoms(), tm.box(), drawn.pretrained());
+        }
         Estimator est = em ? new EmEstimator() : new LeastSquaresEstimator(s.solver());
         MixingMeasure start = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(s.seed(), t, k, r, 1));
         FitResult fit = est.fit(problem, start);
