@@ -248,7 +248,14 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@link Options#FINISH_TRIGGER} ({@link GaussNewtonCertificate#of}), for at most twice
          * {@link Options#maxIterations()} more iterations (issue 23, docs/solver-flat-sets.md).
          */
-        TRF_PAIR_G("trf-pair-g");
+        TRF_PAIR_G("trf-pair-g"),
+        /**
+         * {@link #TRF_PAIR_G} whose finish, where {@code trf} is still walking after {@link Options#WALK_ITERATIONS}
+         * iterations, walks the valley by its profile over the coordinate that moved most (relative to its box
+         * width), each profile value a short {@code trf} with that coordinate held, then finishes with every
+         * coordinate free (issue 23, docs/solver-flat-sets.md).
+         */
+        TRF_PAIR_L("trf-pair-l");
 
         private final String label;
 
@@ -473,6 +480,9 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@link GaussNewtonCertificate#TOLERANCE}.
          */
         public static final double FINISH_TRIGGER = 1e-10;
+
+        /** The iterations of plain {@code trf} after which {@link Method#TRF_PAIR_L}'s finish walks the profile: 100. */
+        public static final int WALK_ITERATIONS = 100;
 
         /**
          * Validates the settings.
@@ -700,7 +710,8 @@ public final class LeastSquaresEstimator implements Estimator {
         if (options.method() == Method.FLAT) {
             return fitFlat(problem, start);
         }
-        if (options.method() == Method.TRF_PAIR_F || options.method() == Method.TRF_PAIR_G) {
+        if (options.method() == Method.TRF_PAIR_F || options.method() == Method.TRF_PAIR_G
+                || options.method() == Method.TRF_PAIR_L) {
             FitResult first = ReflectiveTrustRegion.fit(problem, start, options.withMethod(Method.TRF_PAIR_W), rule,
                     threads);
             return finish(problem, first);
@@ -1378,7 +1389,8 @@ public final class LeastSquaresEstimator implements Estimator {
         int budget = always ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
         Options tight = options.withMethod(Method.TRF).withObjectiveTolerance(Options.FINISH_TOLERANCE)
                 .withStepTolerance(Options.FINISH_TOLERANCE).withMaxIterations(budget);
-        FitResult last = ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
+        FitResult last = options.method() == Method.TRF_PAIR_L ? new ProfileWalk(problem, tight, budget).finish(first)
+                : ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
         int iterations = first.iterations() + last.iterations();
         int evaluations = first.evaluations() + last.evaluations();
         StopReason reason = last.stopReason() == StopReason.NO_PROGRESS || last.stopReason() == StopReason.FAILED
@@ -1386,6 +1398,155 @@ public final class LeastSquaresEstimator implements Estimator {
         FitResult end = last.stopReason() != StopReason.FAILED && last.objective() < first.objective() ? last : first;
         return new FitResult(end.estimate(), end.objective(), end.noiseVariance(), iterations, evaluations, reason,
                 end.gaussNewtonDecrement());
+    }
+
+    /**
+     * {@link Method#TRF_PAIR_L}'s finish: plain {@code trf} for {@link Options#WALK_ITERATIONS}; if it is still
+     * walking, the profile {@code p(t) = min F(x) subject to x_c = t} over the coordinate c that moved most, relative to
+     * its box width, is minimized (steps h, 2h, 4h, ... in the walk's direction, h its move in c, until p rises or the
+     * bound is near; then golden-section steps until the bracket is 1e-6 of the box width or 30 values are taken),
+     * each value a {@code trf} with c held, from the best point so far; then plain {@code trf} with every coordinate
+     * free from the best point. One result: the lowest point, all stages' iterations and passes, the last stage's
+     * stop reason ({@code max-iterations} if the budget ran out).
+     */
+    private final class ProfileWalk {
+        private static final double GOLDEN = 0.3819660112501051;
+        private final FitProblem problem;
+        private final Options tight;
+        private final int budget;
+        private final double[] lo;
+        private final double[] hi;
+        private int used;
+        private int passes;
+        private FitResult best;
+        private boolean[] held;
+        private int walking;
+
+        ProfileWalk(FitProblem problem, Options tight, int budget) {
+            this.problem = problem;
+            this.tight = tight;
+            this.budget = budget;
+            this.lo = problem.lower();
+            this.hi = problem.upper();
+        }
+
+        FitResult finish(FitResult first) {
+            FitResult walk = ReflectiveTrustRegion.fit(problem, first.estimate(),
+                    tight.withMaxIterations(Math.min(budget, Options.WALK_ITERATIONS)), tight.lmStopRule(), threads);
+            if (walk.stopReason() != StopReason.MAX_ITERATIONS || walk.iterations() >= budget) {
+                return walk;   // trf stopped by its own tests: trf-pair-g's finish, bit for bit
+            }
+            used = walk.iterations();
+            passes = walk.evaluations();
+            best = walk;
+            double[] x0 = problem.startVector(first.estimate());
+            double[] x1 = problem.startVector(walk.estimate());
+            walking = 0;
+            for (int c = 1; c < x0.length; c++) {
+                if (Math.abs(x1[c] - x0[c]) / (hi[c] - lo[c]) > Math.abs(x1[walking] - x0[walking])
+                        / (hi[walking] - lo[walking])) {
+                    walking = c;
+                }
+            }
+            held = new boolean[x0.length];
+            held[walking] = true;
+            double width = hi[walking] - lo[walking];
+            double step = x1[walking] - x0[walking];
+            double tMin = lo[walking] + 1e-9 * width;
+            double tMax = hi[walking] - 1e-9 * width;
+            if (step != 0 && Double.isFinite(width)) {
+                // Bracket: (a, b, c) with p(b) below p(a) and p(c), along the walk's direction.
+                double a = x1[walking];
+                double pa = profile(a);
+                double b = Double.NaN;
+                double pb = Double.NaN;
+                double c = Double.NaN;
+                double pc = Double.NaN;
+                for (double h = step; used < budget; h *= 2) {
+                    double t = Math.min(tMax, Math.max(tMin, (Double.isNaN(b) ? a : b) + h));
+                    double pt = profile(t);
+                    if (Double.isNaN(b)) {
+                        if (!(pt < pa)) {
+                            c = t;
+                            pc = pt;
+                            break;   // no descent along the walk: nothing to bracket
+                        }
+                        b = t;
+                        pb = pt;
+                    } else if (pt < pb) {
+                        a = b;
+                        pa = pb;
+                        b = t;
+                        pb = pt;
+                    } else {
+                        c = t;
+                        pc = pt;
+                        break;
+                    }
+                    if (t == tMin || t == tMax) {
+                        break;   // the walk reached the box: its lowest profile point is there
+                    }
+                }
+                // Golden-section steps in the bracket.
+                for (int k = 0; !Double.isNaN(b) && !Double.isNaN(c) && Math.abs(c - a) > 1e-6 * width
+                        && k < 30 && used < budget; k++) {
+                    boolean right = Math.abs(c - b) > Math.abs(b - a);
+                    double t = right ? b + GOLDEN * (c - b) : b - GOLDEN * (b - a);
+                    double pt = profile(t);
+                    if (pt < pb) {
+                        if (right) {
+                            a = b;
+                            pa = pb;
+                        } else {
+                            c = b;
+                            pc = pb;
+                        }
+                        b = t;
+                        pb = pt;
+                    } else if (right) {
+                        c = t;
+                        pc = pt;
+                    } else {
+                        a = t;
+                        pa = pt;
+                    }
+                }
+            }
+            if (used >= budget) {
+                return total(best, StopReason.MAX_ITERATIONS);
+            }
+            FitResult released = ReflectiveTrustRegion.fit(problem, best.estimate(),
+                    tight.withMaxIterations(budget - used), tight.lmStopRule(), threads);
+            if (Boolean.getBoolean("dbg.walk")) System.err.printf("  released %.15g its %d %s%n", released.objective(), released.iterations(), released.stopReason().label());
+            used += released.iterations();
+            passes += released.evaluations();
+            return total(released.stopReason() != StopReason.FAILED && released.objective() <= best.objective()
+                    ? released : best, released.stopReason());
+        }
+
+        /** {@return p(t)}: trf with the walking coordinate held at t, from the best point so far */
+        private double profile(double t) {
+            double[] x = problem.startVector(best.estimate());
+            x[walking] = t;
+            MixingMeasure start = MixingMeasure.unpack(x, best.estimate().atomDimension(), best.estimate().hasBias());
+            FitResult r = ReflectiveTrustRegion.fit(problem, start, tight.withMaxIterations(budget - used),
+                    tight.lmStopRule(), threads, held);
+            used += r.iterations();
+            passes += r.evaluations();
+            if (Boolean.getBoolean("dbg.walk")) System.err.printf("  p(c%d=%.6f) = %.15g  its %d %s%n", walking, t, r.objective(), r.iterations(), r.stopReason().label());
+            if (r.stopReason() == StopReason.FAILED) {
+                return Double.POSITIVE_INFINITY;
+            }
+            if (r.objective() < best.objective()) {
+                best = r;
+            }
+            return r.objective();
+        }
+
+        private FitResult total(FitResult end, StopReason reason) {
+            return new FitResult(end.estimate(), end.objective(), end.noiseVariance(), used, passes, reason,
+                    end.gaussNewtonDecrement());
+        }
     }
 
     /** {@return the fit's Gauss–Newton decrement: its own when it has one, else from a pass at its estimate} */

@@ -76,15 +76,35 @@ final class ReflectiveTrustRegion {
      */
     static FitResult fit(FitProblem problem, MixingMeasure start, LeastSquaresEstimator.Options options,
                          StopRule rule, int threads) {
+        return fit(problem, start, options, rule, threads, null);
+    }
+
+    /**
+     * Fits from {@code start} with the marked coordinates held at their start values ({@link
+     * LeastSquaresEstimator.Method#TRF} only): the steps are taken in the other coordinates, from the pass's rows and
+     * columns of the free ones, and the stop tests see only those. With none marked (or null) it is
+     * {@link #fit(FitProblem, MixingMeasure, LeastSquaresEstimator.Options, StopRule, int)} bit for bit. A fit with a
+     * coordinate held reports no Gauss–Newton promise (NaN): its end is a point of a profile, not an end.
+     *
+     * @param held the coordinates held (packed order), or null for none
+     */
+    static FitResult fit(FitProblem problem, MixingMeasure start, LeastSquaresEstimator.Options options,
+                         StopRule rule, int threads, boolean[] held) {
         Evaluator ev = problem.evaluator();
         ev.setThreads(threads);
         double[] y = problem.data().y();
         int n = problem.data().size();
         int q = problem.model().outputDimension();
-        int dim = ev.dimension();
-        double[] lo = problem.lower();
-        double[] hi = problem.upper();
-        double[] x = problem.startVector(start);
+        double[] xFull = problem.startVector(start);
+        Held h = Held.of(held, xFull);
+        if (h != null && options.method() != LeastSquaresEstimator.Method.TRF) {
+            throw new IllegalArgumentException("trf: coordinates can be held only by the plain trf, not "
+                    + options.method().label());
+        }
+        int dim = h == null ? xFull.length : h.free.length;
+        double[] lo = h == null ? problem.lower() : h.compress(problem.lower());
+        double[] hi = h == null ? problem.upper() : h.compress(problem.upper());
+        double[] x = h == null ? xFull : h.compress(xFull);
         // least_squares makes the start strictly feasible before trf (rstep 1e-10).
         strictlyFeasible(x, lo, hi, 1e-10);
         ReflectiveTrustRegion tr = new ReflectiveTrustRegion(dim, (long) n * q);
@@ -104,16 +124,17 @@ final class ReflectiveTrustRegion {
         double[] step = new double[dim];
         double[] stepH = new double[dim];
 
-        ev.setParameters(x);
-        double ssr = ev.normalEquations(y, a, g);
+        double ssr = h == null ? pass(ev, y, x, a, g) : h.pass(ev, y, x, a, g);
         int evaluations = 1;
         if (!Double.isFinite(ssr)) {
-            return LeastSquaresEstimator.result(x, ssr, n, q, 0, evaluations, StopReason.FAILED, start);
+            return LeastSquaresEstimator.result(h == null ? x : h.expand(x), ssr, n, q, 0, evaluations,
+                    StopReason.FAILED, start);
         }
         Optional<StopReason> stop = rule.test(Iterate.start(ssr,
                 LeastSquaresEstimator.projectedGradient(x, g, a, lo, hi, ssr, dim)));
         if (stop.isPresent()) {
-            return LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, 0, evaluations, stop.get(), start);
+            return h == null ? LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, 0, evaluations, stop.get(), start)
+                    : LeastSquaresEstimator.result(h.expand(x), ssr, n, q, 0, evaluations, stop.get(), start);
         }
         for (int c = 0; c < dim; c++) {
             double norm = Math.sqrt(a[c * dim + c]);
@@ -180,8 +201,8 @@ final class ReflectiveTrustRegion {
                 }
                 stepNorm = Math.sqrt(stepNorm);
                 xNorm = Math.sqrt(xNorm);
-                ev.setParameters(xTrial);
-                double ssrTrial = ev.normalEquations(y, aTrial, gTrial);
+                double ssrTrial = h == null ? pass(ev, y, xTrial, aTrial, gTrial)
+                        : h.pass(ev, y, xTrial, aTrial, gTrial);
                 evaluations++;
                 double actual = Double.isFinite(ssrTrial) ? cost - ssrTrial / 2 : Double.NaN;
                 double ratio = 0;
@@ -263,7 +284,80 @@ final class ReflectiveTrustRegion {
             return lmTail(problem, start, x, options, rule, threads, iter, evaluations);
         }
         reason = options.method().finalReason(reason, refused, x, a, g, ssr, lo, hi);   // trf-pair-t, trf-pair-u
-        return LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, iter, evaluations, reason, start);
+        return h == null ? LeastSquaresEstimator.result(x, a, g, ssr, lo, hi, n, q, iter, evaluations, reason, start)
+                : LeastSquaresEstimator.result(h.expand(x), ssr, n, q, iter, evaluations, reason, start);
+    }
+
+    /** One pass at x into {@code a = JᵀJ}, {@code g = Jᵀr}; {@return Σr²} */
+    private static double pass(Evaluator ev, double[] y, double[] x, double[] a, double[] g) {
+        ev.setParameters(x);
+        return ev.normalEquations(y, a, g);
+    }
+
+    /** Coordinates held at their start values: the free ones' indices and the full point. */
+    private static final class Held {
+        final int[] free;
+        private final double[] full;
+        private final double[] aFull;
+        private final double[] gFull;
+
+        private Held(int[] free, double[] full) {
+            this.free = free;
+            this.full = full;
+            this.aFull = new double[full.length * full.length];
+            this.gFull = new double[full.length];
+        }
+
+        /** {@return the held coordinates of x, or null when none is marked} */
+        static Held of(boolean[] held, double[] x) {
+            int k = 0;
+            for (int c = 0; held != null && c < x.length; c++) {
+                k += held[c] ? 0 : 1;
+            }
+            if (held == null || k == x.length) {
+                return null;
+            }
+            int[] free = new int[k];
+            for (int c = 0, i = 0; c < x.length; c++) {
+                if (!held[c]) {
+                    free[i++] = c;
+                }
+            }
+            return new Held(free, x.clone());
+        }
+
+        double[] compress(double[] u) {
+            double[] out = new double[free.length];
+            for (int i = 0; i < free.length; i++) {
+                out[i] = u[free[i]];
+            }
+            return out;
+        }
+
+        /** {@return the full point with the free coordinates x} */
+        double[] expand(double[] x) {
+            for (int i = 0; i < free.length; i++) {
+                full[free[i]] = x[i];
+            }
+            return full.clone();
+        }
+
+        /** The pass at the free coordinates x, its normal equations restricted to them. */
+        double pass(Evaluator ev, double[] y, double[] x, double[] a, double[] g) {
+            for (int i = 0; i < free.length; i++) {
+                full[free[i]] = x[i];
+            }
+            ev.setParameters(full);
+            double ssr = ev.normalEquations(y, aFull, gFull);
+            int dim = full.length;
+            for (int i = 0; i < free.length; i++) {
+                g[i] = gFull[free[i]];
+                for (int j = 0; j < free.length; j++) {
+                    a[i * free.length + j] = aFull[free[i] * dim + free[j]];
+                }
+            }
+            return ssr;
+        }
     }
 
     /**
