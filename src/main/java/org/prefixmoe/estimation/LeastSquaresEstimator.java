@@ -252,10 +252,10 @@ public final class LeastSquaresEstimator implements Estimator {
         /**
          * {@link #TRF_PAIR_G} whose finish, where {@code trf} is still walking after {@link Options#WALK_ITERATIONS}
          * iterations, walks the valley by its profile over the coordinate that moved most (relative to its box
-         * width), each profile value a short {@code trf} with that coordinate held, then finishes with every
-         * coordinate free (issue 23, docs/solver-flat-sets.md).
+         * width), each profile value a {@code trf} of at most {@link Options#WALK_ITERATIONS} iterations with that
+         * coordinate held, then finishes with every coordinate free (issue 23, docs/solver-flat-sets.md).
          */
-        TRF_PAIR_L("trf-pair-l");
+        TRF_PAIR_M("trf-pair-m");
 
         private final String label;
 
@@ -481,7 +481,10 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         public static final double FINISH_TRIGGER = 1e-10;
 
-        /** The iterations of plain {@code trf} after which {@link Method#TRF_PAIR_L}'s finish walks the profile: 100. */
+        /**
+         * The iterations of plain {@code trf} after which {@link Method#TRF_PAIR_M}'s finish walks the profile, and the
+         * most of each profile value: 100.
+         */
         public static final int WALK_ITERATIONS = 100;
 
         /**
@@ -711,7 +714,7 @@ public final class LeastSquaresEstimator implements Estimator {
             return fitFlat(problem, start);
         }
         if (options.method() == Method.TRF_PAIR_F || options.method() == Method.TRF_PAIR_G
-                || options.method() == Method.TRF_PAIR_L) {
+                || options.method() == Method.TRF_PAIR_M) {
             FitResult first = ReflectiveTrustRegion.fit(problem, start, options.withMethod(Method.TRF_PAIR_W), rule,
                     threads);
             return finish(problem, first);
@@ -1389,7 +1392,7 @@ public final class LeastSquaresEstimator implements Estimator {
         int budget = always ? options.maxIterations() : (int) Math.min(Integer.MAX_VALUE, 2L * options.maxIterations());
         Options tight = options.withMethod(Method.TRF).withObjectiveTolerance(Options.FINISH_TOLERANCE)
                 .withStepTolerance(Options.FINISH_TOLERANCE).withMaxIterations(budget);
-        FitResult last = options.method() == Method.TRF_PAIR_L ? new ProfileWalk(problem, tight, budget).finish(first)
+        FitResult last = options.method() == Method.TRF_PAIR_M ? new ProfileWalk(problem, tight, budget).finish(first)
                 : ReflectiveTrustRegion.fit(problem, first.estimate(), tight, tight.lmStopRule(), threads);
         int iterations = first.iterations() + last.iterations();
         int evaluations = first.evaluations() + last.evaluations();
@@ -1401,12 +1404,13 @@ public final class LeastSquaresEstimator implements Estimator {
     }
 
     /**
-     * {@link Method#TRF_PAIR_L}'s finish: plain {@code trf} for {@link Options#WALK_ITERATIONS}; if it is still
+     * {@link Method#TRF_PAIR_M}'s finish: plain {@code trf} for {@link Options#WALK_ITERATIONS}; if it is still
      * walking, the profile {@code p(t) = min F(x) subject to x_c = t} over the coordinate c that moved most, relative to
      * its box width, is minimized (steps h, 2h, 4h, ... in the walk's direction, h its move in c, until p rises or the
      * bound is near; then golden-section steps until the bracket is 1e-6 of the box width or 30 values are taken),
-     * each value a {@code trf} with c held, from the best point so far; then plain {@code trf} with every coordinate
-     * free from the best point. One result: the lowest point, all stages' iterations and passes, the last stage's
+     * each value a {@code trf} with c held for at most {@link Options#WALK_ITERATIONS} iterations (one that needs more
+     * ends the search: c does not parametrize the valley), from the computed profile point nearest in t; then plain
+     * {@code trf} with every coordinate free from the best point. One result: the lowest point, all stages' iterations and passes, the last stage's
      * stop reason ({@code max-iterations} if the budget ran out).
      */
     private final class ProfileWalk {
@@ -1421,6 +1425,8 @@ public final class LeastSquaresEstimator implements Estimator {
         private FitResult best;
         private boolean[] held;
         private int walking;
+        private boolean abandoned;
+        private final java.util.List<double[]> points = new java.util.ArrayList<>();   // profile points, packed
 
         ProfileWalk(FitProblem problem, Options tight, int budget) {
             this.problem = problem;
@@ -1456,13 +1462,14 @@ public final class LeastSquaresEstimator implements Estimator {
             double tMax = hi[walking] - 1e-9 * width;
             if (step != 0 && Double.isFinite(width)) {
                 // Bracket: (a, b, c) with p(b) below p(a) and p(c), along the walk's direction.
+                points.add(x1);
                 double a = x1[walking];
                 double pa = profile(a);
                 double b = Double.NaN;
                 double pb = Double.NaN;
                 double c = Double.NaN;
                 double pc = Double.NaN;
-                for (double h = step; used < budget; h *= 2) {
+                for (double h = step; used < budget && !abandoned; h *= 2) {
                     double t = Math.min(tMax, Math.max(tMin, (Double.isNaN(b) ? a : b) + h));
                     double pt = profile(t);
                     if (Double.isNaN(b)) {
@@ -1489,7 +1496,7 @@ public final class LeastSquaresEstimator implements Estimator {
                 }
                 // Golden-section steps in the bracket.
                 for (int k = 0; !Double.isNaN(b) && !Double.isNaN(c) && Math.abs(c - a) > 1e-6 * width
-                        && k < 30 && used < budget; k++) {
+                        && k < 30 && used < budget && !abandoned; k++) {
                     boolean right = Math.abs(c - b) > Math.abs(b - a);
                     double t = right ? b + GOLDEN * (c - b) : b - GOLDEN * (b - a);
                     double pt = profile(t);
@@ -1517,26 +1524,38 @@ public final class LeastSquaresEstimator implements Estimator {
             }
             FitResult released = ReflectiveTrustRegion.fit(problem, best.estimate(),
                     tight.withMaxIterations(budget - used), tight.lmStopRule(), threads);
-            if (Boolean.getBoolean("dbg.walk")) System.err.printf("  released %.15g its %d %s%n", released.objective(), released.iterations(), released.stopReason().label());
             used += released.iterations();
             passes += released.evaluations();
             return total(released.stopReason() != StopReason.FAILED && released.objective() <= best.objective()
                     ? released : best, released.stopReason());
         }
 
-        /** {@return p(t)}: trf with the walking coordinate held at t, from the best point so far */
+        /**
+         * {@return p(t)}: trf with the walking coordinate held at t, from the computed profile point nearest in t; a
+         * value that reaches its cap abandons the search (+∞)
+         */
         private double profile(double t) {
-            double[] x = problem.startVector(best.estimate());
+            double[] nearest = points.get(0);
+            for (double[] x : points) {
+                if (Math.abs(x[walking] - t) < Math.abs(nearest[walking] - t)) {
+                    nearest = x;
+                }
+            }
+            double[] x = nearest.clone();
             x[walking] = t;
             MixingMeasure start = MixingMeasure.unpack(x, best.estimate().atomDimension(), best.estimate().hasBias());
-            FitResult r = ReflectiveTrustRegion.fit(problem, start, tight.withMaxIterations(budget - used),
-                    tight.lmStopRule(), threads, held);
+            FitResult r = ReflectiveTrustRegion.fit(problem, start,
+                    tight.withMaxIterations(Math.min(budget - used, Options.WALK_ITERATIONS)), tight.lmStopRule(),
+                    threads, held);
             used += r.iterations();
             passes += r.evaluations();
-            if (Boolean.getBoolean("dbg.walk")) System.err.printf("  p(c%d=%.6f) = %.15g  its %d %s%n", walking, t, r.objective(), r.iterations(), r.stopReason().label());
-            if (r.stopReason() == StopReason.FAILED) {
+            if (r.stopReason() == StopReason.FAILED || r.stopReason() == StopReason.MAX_ITERATIONS) {
+                abandoned = true;
                 return Double.POSITIVE_INFINITY;
             }
+            double[] end = problem.startVector(r.estimate());
+            end[walking] = t;
+            points.add(end);
             if (r.objective() < best.objective()) {
                 best = r;
             }
