@@ -54,6 +54,7 @@ class OptionalMethodsRecoveryTest {
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_W, p, 5211L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_F, p, 5311L));
             b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_G, p, 5411L));
+            b.add(Arguments.of(LeastSquaresEstimator.Method.TRF_PAIR_M, p, 5511L));
         }
         return b.build();
     }
