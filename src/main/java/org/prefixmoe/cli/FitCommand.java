@@ -309,10 +309,10 @@ final class FitCommand implements Callable<Integer> {
                     + " objective by %.2g: %s%n", c.decrement(), GaussNewtonCertificate.CONFIRM_ITERATIONS, gain,
                     gain > GaussNewtonCertificate.TOLERANCE
                             ? "it stopped early in a flat valley (over-specified fits often do); refit with --method"
-                            + " trf-pair-g, which finishes such crawls with trf at tolerance 1e-13 (or continue from the"
+                            + " trf-pair-m, which finishes such crawls with trf at tolerance 1e-13 (or continue from the"
                             + " estimate: -o, then --start), or compare --restarts"
                             : "the promise is not confirmed (near a degenerate optimum the model over-promises), but an"
-                            + " early stop on a slow crawl is not ruled out (--method trf-pair-g finishes slow crawls)");
+                            + " early stop on a slow crawl is not ruled out (--method trf-pair-m finishes slow crawls)");
             err.flush();
         }
         return c.decrement();

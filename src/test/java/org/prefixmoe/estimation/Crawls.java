@@ -45,6 +45,20 @@ final class Crawls {
         return crawls;
     }
 
+    /**
+     * {@return a non-shared fit with one atom too many on the second truth (n = 10^3, seed 5132) from a near-truth
+     * start projected onto the box, on which {@code trf-pair-w} stops on the objective test 1.4e-9 above the optimum
+     * SciPy reaches from the same start; {@code lm} is not fitted (null)}
+     */
+    static Crawl secondTruthNonShared() throws java.io.IOException {
+        TruthModel tm = org.prefixmoe.io.ModelFiles.read(java.nio.file.Path.of("simulations/models/second-non-shared.yaml"));
+        FitProblem problem = new FitProblem(tm.model(),
+                RegressionSampler.of(tm).sample(1000, RandomStreams.stream(5132, 1)), tm.trueAtoms() + 1, tm.box());
+        MixingMeasure raw = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(5132, 2, 0));
+        MixingMeasure start = MixingMeasure.unpack(problem.startVector(raw), raw.atomDimension(), raw.hasBias());
+        return new Crawl(5132, problem, start, null);
+    }
+
     /** Asserts that two fits end at the same point bit for bit, after as many iterations and passes. */
     static void assertSameFit(FitResult expected, FitResult actual) {
         assertArrayEquals(expected.estimate().pack(), actual.estimate().pack());

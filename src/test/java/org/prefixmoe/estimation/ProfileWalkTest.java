@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.prefixmoe.TestModels;
-import org.prefixmoe.io.ModelFiles;
 import org.prefixmoe.model.MixingMeasure;
 import org.prefixmoe.model.TruthModel;
 import org.prefixmoe.sampling.RandomStreams;
@@ -72,11 +70,9 @@ class ProfileWalkTest {
             Crawls.assertSameFit(new LeastSquaresEstimator(G).fit(problem, start),
                     new LeastSquaresEstimator(M).fit(problem, start));
         }
-        TruthModel tm = ModelFiles.read(Path.of("simulations/models/second-non-shared.yaml"));
-        FitProblem problem = new FitProblem(tm.model(),
-                RegressionSampler.of(tm).sample(1000, RandomStreams.stream(5132, 1)), tm.trueAtoms() + 1, tm.box());
-        MixingMeasure raw = new NearTruthInitializer(tm.truth()).start(problem, RandomStreams.stream(5132, 2, 0));
-        MixingMeasure start = MixingMeasure.unpack(problem.startVector(raw), raw.atomDimension(), raw.hasBias());
+        Crawls.Crawl crawl = Crawls.secondTruthNonShared();
+        FitProblem problem = crawl.problem();
+        MixingMeasure start = crawl.start();
         FitResult g = new LeastSquaresEstimator(G).fit(problem, start);
         FitResult m = new LeastSquaresEstimator(M).fit(problem, start);
         assertTrue(g.iterations() - new LeastSquaresEstimator(G.withMethod(LeastSquaresEstimator.Method.TRF_PAIR_W))
