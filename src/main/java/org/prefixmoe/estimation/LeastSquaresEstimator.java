@@ -1410,8 +1410,8 @@ public final class LeastSquaresEstimator implements Estimator {
      * bound is near; then golden-section steps until the bracket is 1e-6 of the box width or 30 values are taken),
      * each value a {@code trf} with c held for at most {@link Options#WALK_ITERATIONS} iterations (one that needs more
      * ends the search: c does not parametrize the valley), from the computed profile point nearest in t; then plain
-     * {@code trf} with every coordinate free from the best point. One result: the lowest point, all stages' iterations and passes, the last stage's
-     * stop reason ({@code max-iterations} if the budget ran out).
+     * {@code trf} with every coordinate free from the best point. One result: the lowest point, all stages'
+     * iterations and passes, the last stage's stop reason ({@code max-iterations} if the budget ran out).
      */
     private final class ProfileWalk {
         private static final double GOLDEN = 0.3819660112501051;
@@ -1468,14 +1468,12 @@ public final class LeastSquaresEstimator implements Estimator {
                 double b = Double.NaN;
                 double pb = Double.NaN;
                 double c = Double.NaN;
-                double pc = Double.NaN;
                 for (double h = step; used < budget && !abandoned; h *= 2) {
                     double t = Math.min(tMax, Math.max(tMin, (Double.isNaN(b) ? a : b) + h));
                     double pt = profile(t);
                     if (Double.isNaN(b)) {
                         if (!(pt < pa)) {
                             c = t;
-                            pc = pt;
                             break;   // no descent along the walk: nothing to bracket
                         }
                         b = t;
@@ -1487,7 +1485,6 @@ public final class LeastSquaresEstimator implements Estimator {
                         pb = pt;
                     } else {
                         c = t;
-                        pc = pt;
                         break;
                     }
                     if (t == tMin || t == tMax) {
@@ -1503,19 +1500,15 @@ public final class LeastSquaresEstimator implements Estimator {
                     if (pt < pb) {
                         if (right) {
                             a = b;
-                            pa = pb;
                         } else {
                             c = b;
-                            pc = pb;
                         }
                         b = t;
                         pb = pt;
                     } else if (right) {
                         c = t;
-                        pc = pt;
                     } else {
                         a = t;
-                        pa = pt;
                     }
                 }
             }
