@@ -41,7 +41,7 @@ final class CoverageCommand implements Callable<Integer> {
             + " on it).")
     Integer threads;
 
-    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w; lm"
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-m; lm"
             + " reproduces runs made before issue 23, with --max-iterations 500).")
     String method;
 

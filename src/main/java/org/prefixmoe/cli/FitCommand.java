@@ -93,7 +93,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Output JSON file for the estimate.")
     Path output;
 
-    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w;"
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-m;"
             + " lm, the default until issue 23, flat, trf-lm, ... as in a scenario's solver: {method: ...};"
             + " docs/solver-flat-sets.md).")
     String method;

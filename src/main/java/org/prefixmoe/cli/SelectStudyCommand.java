@@ -50,7 +50,7 @@ final class SelectStudyCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Replicates run at once (default: all cores; rows do not depend on it).")
     Integer threads;
 
-    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-w; lm"
+    @Option(names = "--method", paramLabel = "METHOD", description = "Least-squares method (default trf-pair-m; lm"
             + " reproduces runs made before issue 23, with --max-iterations 500).")
     String method;
 

@@ -97,7 +97,7 @@ public final class Estimators {
 
     /**
      * The full settings of that estimator: its defaults overridden by {@code settings}. Least squares'
-     * {@code method} (its code, e.g. 0 = lm, 30 = trf-pair-w, the default) is always included, so that a
+     * {@code method} (its code, e.g. 0 = lm, 30 = trf-pair-w, 33 = trf-pair-m, the default) is always included, so that a
      * change of the default method changes every fingerprint; a setting added after results were
      * committed ({@code initial_damping}) is included only when {@code settings} states it.
      *

@@ -10,10 +10,11 @@ import org.prefixmoe.model.MixingMeasure;
 /**
  * The least-squares estimator of docs/theory.md §3, {@code argmin_G Σ_i ||Y_i − f_G(X_i)||²}.
  *
- * <p>By default ({@link Options#DEFAULT}, since issue 23) the method is {@link Method#TRF_PAIR_W}: a
+ * <p>By default ({@link Options#DEFAULT}, since issue 23) the method is {@link Method#TRF_PAIR_M}: a
  * trust-region reflective start that switches to pair or value-moment coordinates on crawls, with the stop
- * rules below plus a refusal of stops the Gauss–Newton model contradicts (docs/solver-flat-sets.md). What
- * follows describes {@link Method#LM}, a box-projected Levenberg–Marquardt method, the default until then
+ * rules below plus a refusal of stops the Gauss–Newton model contradicts, and a finish of the ends that
+ * model does not certify, which walks long flat valleys by their profile (docs/solver-flat-sets.md). What
+ * follows describes {@link Method#LM}, a box-projected Levenberg–Marquardt method, the default before issue 23
  * ({@link Options#LEGACY_LM}); its pass and stop tests are every method's.
  *
  * <p>Each iteration makes one pass over the data that evaluates the model and accumulates
@@ -230,8 +231,8 @@ public final class LeastSquaresEstimator implements Estimator {
          */
         LM_PAIR_W("lm-pair-w"),
         /**
-         * {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases: the default since issue 23
-         * ({@link Options#DEFAULT}, cap 1,000 iterations).
+         * {@link #TRF_PAIR_U} with {@link #LM_PAIR_W}'s lasting refusal in both phases: the default from the first
+         * switch of issue 23 until {@link #TRF_PAIR_M} (cap 1,000 iterations); the first phase of the default.
          */
         TRF_PAIR_W("trf-pair-w"),
         /**
@@ -253,7 +254,8 @@ public final class LeastSquaresEstimator implements Estimator {
          * {@link #TRF_PAIR_G} whose finish, where {@code trf} is still walking after {@link Options#WALK_ITERATIONS}
          * iterations, walks the valley by its profile over the coordinate that moved most (relative to its box
          * width), each profile value a {@code trf} of at most {@link Options#WALK_ITERATIONS} iterations with that
-         * coordinate held, then finishes with every coordinate free (issue 23, docs/solver-flat-sets.md).
+         * coordinate held, then finishes with every coordinate free (issue 23, docs/solver-flat-sets.md). The
+         * default ({@link Options#DEFAULT}, cap 1,000 iterations).
          */
         TRF_PAIR_M("trf-pair-m");
 
@@ -454,10 +456,11 @@ public final class LeastSquaresEstimator implements Estimator {
                           double gradientTolerance, Method method, double initialDamping) {
         /**
          * Defaults: 1,000 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10, method {@link Method#TRF_PAIR_W}, initial damping 1e-3. (Until issue 23
-         * the default was {@link Method#LM} with a cap of 500; docs/solver-flat-sets.md.)
+         * projected gradient 1e-10, method {@link Method#TRF_PAIR_M}, initial damping 1e-3. (Before issue 23
+         * the default was {@link Method#LM} with a cap of 500, then {@link Method#TRF_PAIR_W};
+         * docs/solver-flat-sets.md.)
          */
-        public static final Options DEFAULT = new Options(1000, 1e-10, 1e-9, 1e-10, Method.TRF_PAIR_W);
+        public static final Options DEFAULT = new Options(1000, 1e-10, 1e-9, 1e-10, Method.TRF_PAIR_M);
 
         /**
          * The default before issue 23: method {@link Method#LM}, 500 iterations, the same tolerances. A scenario

@@ -205,7 +205,7 @@ public final class Scenario {
 
     /**
      * The estimator's settings as a reader wants them: whole numbers without a decimal point and least squares'
-     * method by its label, e.g. {@code max_iterations 1000, …, method trf-pair-w}.
+     * method by its label, e.g. {@code max_iterations 1000, …, method trf-pair-m}.
      *
      * @return the settings, comma-separated, in their order
      */

@@ -76,20 +76,20 @@ class FlatMethodTest {
     }
 
     @Test
-    void defaultMethodIsTrfPairWAndAlwaysInTheSettings() {
-        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_W, LeastSquaresEstimator.Options.DEFAULT.method());
+    void defaultMethodIsTrfPairMAndAlwaysInTheSettings() {
+        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_M, LeastSquaresEstimator.Options.DEFAULT.method());
         assertEquals(1000, LeastSquaresEstimator.Options.DEFAULT.maxIterations());
         assertEquals(LeastSquaresEstimator.Method.LM, LeastSquaresEstimator.Options.LEGACY_LM.method());
         assertEquals(500, LeastSquaresEstimator.Options.LEGACY_LM.maxIterations());
         Map<String, Double> plain = Estimators.settings("least-squares", Map.of());
         // the default method is in every resolved setting, so that changing it changes every fingerprint
-        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_W.code(), plain.get("method"));
+        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_M.code(), plain.get("method"));
         assertFalse(plain.containsKey("initial_damping"), "so does an unstated initial damping");
         Map<String, Double> stated = Estimators.settings("least-squares", Map.of("method", 1.0));
         assertEquals(1.0, stated.get("method"));
         LeastSquaresEstimator est = (LeastSquaresEstimator) Estimators.create("least-squares", Map.of("method", 1.0));
         assertEquals(LeastSquaresEstimator.Method.FLAT, est.options().method());
-        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_W,
+        assertEquals(LeastSquaresEstimator.Method.TRF_PAIR_M,
                 ((LeastSquaresEstimator) Estimators.byName("least-squares")).options().method());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Estimators.create("least-squares", Map.of("method", 42.0)));

@@ -78,9 +78,35 @@ class CommittedRowsTest {
             List<String> differences = again.differencesFrom(committed);
             assertEquals(1, differences.size(), committed.key() + ": " + differences);
             assertTrue(differences.get(0).startsWith("fingerprint "), differences.toString());
-            // and the default (trf-pair-w) fits the same task differently: the switch is real
+            // and the default fits the same task differently: the switch is real
             ResultRow now = Tasks.run(ScenarioFiles.read(Path.of("simulations/over-specified.yaml")), task);
             assertTrue(now.differencesFrom(committed).size() > 1, committed.key());
+        }
+    }
+
+    /**
+     * Since the switch to {@code trf-pair-m}, a scenario that states {@code method: trf-pair-w} (the default from the
+     * first switch of issue 23 until then) recomputes rows committed under it (kept in the test resources) in every
+     * column, the fingerprint included: the committed scenario files stated every solver setting.
+     */
+    @Test
+    void trfPairWStatedInTheScenarioRefitsTheRowsCommittedBeforeTheSecondSwitch(@TempDir Path dir) throws IOException {
+        String text = Files.readString(Path.of("simulations/over-specified.yaml"))
+                .replace("truth: models/", "truth: " + Path.of("simulations/models").toAbsolutePath() + "/");
+        String w = text.replace("method: trf-pair-m}", "method: trf-pair-w}");
+        assertTrue(!w.equals(text), "the solver line was restated");
+        Path file = dir.resolve("over-specified.yaml");
+        Files.writeString(file, w);
+        Scenario s = ScenarioFiles.read(file);
+        Scenario now = ScenarioFiles.read(Path.of("simulations/over-specified.yaml"));
+        List<ResultRow> old = ResultsFile.read(Path.of("src/test/resources/legacy-trf-pair-w/over-specified-rows.csv"));
+        assertEquals(3, old.size());
+        for (ResultRow committed : old) {
+            Task task = Tasks.all(s).stream().filter(t -> t.key().equals(committed.key())).findFirst().orElseThrow();
+            assertEquals(List.of(), Tasks.run(s, task).differencesFrom(committed), committed.key());
+            // each of these three ends lower under the default: the switch is real
+            ResultRow again = Tasks.run(now, task);
+            assertTrue(again.objective() < committed.objective(), committed.key() + ": " + again.differencesFrom(committed));
         }
     }
 }

@@ -140,7 +140,7 @@ class ScenarioBuilderTest {
         Scenario built = b.losses("d1", "d2", "regression", "cells").evalSize(10000)
                 .init(new Scenario.Init("near-truth", 0.5, 0.1, 1))
                 .solver("step_tolerance", 1e-9).solver("objective_tolerance", 1e-10).solver("max_iterations", 1000)
-                .solver("method", LeastSquaresEstimator.Method.TRF_PAIR_W.code())
+                .solver("method", LeastSquaresEstimator.Method.TRF_PAIR_M.code())
                 .estimator("least-squares").atoms(3).logSizes(1000, 100000, 10).replicates(40).build();
         assertEquals(read.fingerprint(), built.fingerprint());
         assertEquals(read.sizes(), built.sizes());
@@ -157,7 +157,7 @@ class ScenarioBuilderTest {
         b.solver("max_iterations", 1000);
         assertNotEquals(built.fingerprint(), b.solver("method", LeastSquaresEstimator.Method.LM.code()).build()
                 .fingerprint());
-        b.solver("method", LeastSquaresEstimator.Method.TRF_PAIR_W.code());
+        b.solver("method", LeastSquaresEstimator.Method.TRF_PAIR_M.code());
         assertEquals(built.fingerprint(), b.sizes(20, 40).replicates(3).build().fingerprint());
     }
 

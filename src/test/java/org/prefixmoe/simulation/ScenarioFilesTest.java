@@ -73,7 +73,7 @@ class ScenarioFilesTest {
         // READMEs and reports name the method by its label
         assertTrue(plain.solverText().startsWith("max_iterations 1000, objective_tolerance 1.0E-10,"),
                 plain.solverText());
-        assertTrue(plain.solverText().endsWith(", method trf-pair-w"), plain.solverText());
+        assertTrue(plain.solverText().endsWith(", method trf-pair-m"), plain.solverText());
         assertTrue(lm.solverText().endsWith(", method lm"), lm.solverText());
         InputFileException e = assertThrows(InputFileException.class,
                 () -> ScenarioFiles.read(write(base + "solver: {method: dogleg}\n")));
@@ -134,7 +134,7 @@ class ScenarioFilesTest {
         assertEquals(java.util.Set.of("max_iterations", "objective_tolerance", "step_tolerance", "gradient_tolerance",
                 "method"), ls.solver().keySet());
         assertEquals(1000.0, ls.solver().get("max_iterations"));
-        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_W.code(), ls.solver().get("method"));
+        assertEquals((double) LeastSquaresEstimator.Method.TRF_PAIR_M.code(), ls.solver().get("method"));
         Scenario em2 = ScenarioFiles.read(write(GOOD.replace("TRUTH", truth())
                 + "estimator: em\nsolver: {newton_steps: 2}\n"));
         assertTrue(!em.fingerprint().equals(em2.fingerprint()), "EM settings change the fingerprint");
