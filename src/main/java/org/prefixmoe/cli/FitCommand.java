@@ -304,15 +304,19 @@ final class FitCommand implements Callable<Integer> {
             double gain = GaussNewtonCertificate.continuationGain(problem, fit.estimate(),
                     GaussNewtonCertificate.CONFIRM_ITERATIONS);
             PrintWriter err = spec.commandLine().getErr();
+            // the default already finishes such ends; under another method, point to it
+            boolean finished = method == null
+                    || LeastSquaresEstimator.Method.byLabel(method) == LeastSquaresEstimator.Method.TRF_PAIR_M;
+            String refit = finished ? "continue from the estimate (-o, then --start) or compare --restarts"
+                    : "refit with the default method (trf-pair-m), which finishes such crawls with trf at tolerance"
+                    + " 1e-13, continue from the estimate (-o, then --start), or compare --restarts";
             err.printf(java.util.Locale.ROOT, "warning: the fit stopped on a small change, but its Gauss-Newton model"
                     + " still promises %.2g relative decrease, and %d more iterations at tolerance 1e-15 lower the"
                     + " objective by %.2g: %s%n", c.decrement(), GaussNewtonCertificate.CONFIRM_ITERATIONS, gain,
                     gain > GaussNewtonCertificate.TOLERANCE
-                            ? "it stopped early in a flat valley (over-specified fits often do); refit with --method"
-                            + " trf-pair-m, which finishes such crawls with trf at tolerance 1e-13 (or continue from the"
-                            + " estimate: -o, then --start), or compare --restarts"
+                            ? "it stopped early in a flat valley (over-specified fits often do); " + refit
                             : "the promise is not confirmed (near a degenerate optimum the model over-promises), but an"
-                            + " early stop on a slow crawl is not ruled out (--method trf-pair-m finishes slow crawls)");
+                            + " early stop on a slow crawl is not ruled out (" + refit + ")");
             err.flush();
         }
         return c.decrement();

@@ -335,7 +335,7 @@ final class SimulateCommand implements Callable<Integer> {
         long flagged = rows.stream().filter(ResultRow::notCertified).count();
         return flagged == 0 ? "" : String.format(Locale.ROOT, ", %d of %d converged fits not certified (the"
                 + " Gauss-Newton model still promises a lower objective: likely stopped early on a crawl; column"
-                + " gauss_newton_decrement; solver: {method: trf-pair-m} finishes crawls)", flagged, certificates);
+                + " gauss_newton_decrement; the default method, trf-pair-m, finishes most crawls)", flagged, certificates);
     }
 
     /** The summary settings of a scenario: its r, baseline study, {@code D_1} threshold and verdict margin. */
