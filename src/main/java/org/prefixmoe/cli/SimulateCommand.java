@@ -333,9 +333,11 @@ final class SimulateCommand implements Callable<Integer> {
     static String notCertified(List<ResultRow> rows) {
         long certificates = rows.stream().filter(ResultRow::hasCertificate).count();
         long flagged = rows.stream().filter(ResultRow::notCertified).count();
+        // under the default the finish has run on every such end, and what is left is mostly over-promise
         return flagged == 0 ? "" : String.format(Locale.ROOT, ", %d of %d converged fits not certified (the"
-                + " Gauss-Newton model still promises a lower objective: likely stopped early on a crawl; column"
-                + " gauss_newton_decrement; the default method, trf-pair-m, finishes most crawls)", flagged, certificates);
+                + " Gauss-Newton model still promises a lower objective: an early stop on a crawl, or a degenerate"
+                + " optimum where the model over-promises; column gauss_newton_decrement; docs/solver-flat-sets.md)",
+                flagged, certificates);
     }
 
     /** The summary settings of a scenario: its r, baseline study, {@code D_1} threshold and verdict margin. */
