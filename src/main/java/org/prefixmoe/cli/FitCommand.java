@@ -304,7 +304,7 @@ final class FitCommand implements Callable<Integer> {
             double gain = GaussNewtonCertificate.continuationGain(problem, fit.estimate(),
                     GaussNewtonCertificate.CONFIRM_ITERATIONS);
             PrintWriter err = spec.commandLine().getErr();
-            // the default already finishes such ends; under another method, point to it
+            // the default has already tried to finish such an end; under another method, point to it
             boolean finished = method == null
                     || LeastSquaresEstimator.Method.byLabel(method) == LeastSquaresEstimator.Method.TRF_PAIR_M;
             String refit = finished ? "continue from the estimate (-o, then --start) or compare --restarts"

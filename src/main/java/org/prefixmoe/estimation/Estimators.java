@@ -97,8 +97,8 @@ public final class Estimators {
 
     /**
      * The full settings of that estimator: its defaults overridden by {@code settings}. Least squares'
-     * {@code method} (its code, e.g. 0 = lm, 30 = trf-pair-w, 33 = trf-pair-m, the default) is always included, so that a
-     * change of the default method changes every fingerprint; a setting added after results were
+     * {@code method} (its code, e.g. 0 = lm, 30 = trf-pair-w, 33 = trf-pair-m, the default) is always
+     * included, so that a change of the default method changes every fingerprint; a setting added after results were
      * committed ({@code initial_damping}) is included only when {@code settings} states it.
      *
      * @param name {@code least-squares} or {@code em}

@@ -456,8 +456,8 @@ public final class LeastSquaresEstimator implements Estimator {
                           double gradientTolerance, Method method, double initialDamping) {
         /**
          * Defaults: 1,000 iterations, relative objective change 1e-10, relative step 1e-9, scaled
-         * projected gradient 1e-10, method {@link Method#TRF_PAIR_M}, initial damping 1e-3. (Before issue 23
-         * the default was {@link Method#LM} with a cap of 500, then {@link Method#TRF_PAIR_W};
+         * projected gradient 1e-10, method {@link Method#TRF_PAIR_M}, initial damping 1e-3. (The default was
+         * {@link Method#LM} with a cap of 500 before issue 23, then {@link Method#TRF_PAIR_W} until its last step;
          * docs/solver-flat-sets.md.)
          */
         public static final Options DEFAULT = new Options(1000, 1e-10, 1e-9, 1e-10, Method.TRF_PAIR_M);

@@ -1,7 +1,6 @@
 package org.prefixmoe.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.prefixmoe.estimation.FitProblem;
@@ -55,7 +54,7 @@ public final class NotCertifiedContinuation {
                     row.n(), row.replicate(), row.gaussNewtonDecrement(), gain);
         }
         System.out.printf(Locale.ROOT, "%d converged ends not certified; %d lower by more than %.0e after %d more"
-                + " iterations at tolerance 1e-15 (largest %.3g)%n", flagged, confirmed, GaussNewtonCertificate.TOLERANCE,
-                GaussNewtonCertificate.CONFIRM_ITERATIONS, largest);
+                + " iterations at tolerance 1e-15 (largest %.3g)%n", flagged, confirmed,
+                GaussNewtonCertificate.TOLERANCE, GaussNewtonCertificate.CONFIRM_ITERATIONS, largest);
     }
 }

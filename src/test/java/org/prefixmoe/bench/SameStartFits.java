@@ -92,8 +92,8 @@ public final class SameStartFits {
         // the reference is lm with its cap of 500, as in every run of issue 23 (the default until then)
         LeastSquaresEstimator.Options options = LeastSquaresEstimator.Options.LEGACY_LM;
         // args[7]: the method compared with lm, optionally METHOD@DAMPING for another initial damping; "default" is
-        // Options.DEFAULT (trf-pair-m, cap 1,000; trf-pair-w before the last switch of issue 23), trf-pair-f, trf-pair-g
-        // and trf-pair-m the default's options with that method; any other
+        // Options.DEFAULT (trf-pair-m, cap 1,000; trf-pair-w before the last switch of issue 23), trf-pair-f,
+        // trf-pair-g and trf-pair-m the default's options with that method; any other
         // label runs with lm's cap of 500
         String[] spec = (args.length > 7 ? args[7] : "flat").split("@");
         LeastSquaresEstimator.Options chosen = spec[0].equals("default") ? LeastSquaresEstimator.Options.DEFAULT

@@ -62,7 +62,8 @@ class CliTest {
                 "--method", "lm");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().matches("(?s).*still promises \\d\\.\\de-0[5-8] relative decrease.*"), r.err());
-        assertTrue(r.err().contains("the promise is not confirmed") && r.err().contains("default method (trf-pair-m)"), r.err());
+        assertTrue(r.err().contains("the promise is not confirmed") && r.err().contains("default method (trf-pair-m)"),
+                r.err());
         // The estimate file's fit report carries the decrement, and still reads back.
         Path est = dir.resolve("flagged.json");
         assertEquals(0, run("fit", flagged.toString(), "-m", MODEL, "-L", "3", "--init", "near-truth", "--restarts",

@@ -180,7 +180,8 @@ class LeastSquaresEstimatorTest {
         TruthModel tm = TestModels.defaultTruth("shared-linear");
         Dataset data = RegressionSampler.of(tm).sample(500, RandomStreams.stream(18, 1));
         FitProblem problem = new FitProblem(tm.model(), data, 2, tm.box());
-        // lm: the default (as trf-pair-w) reports such an end as converged when its Gauss–Newton model promises no more
+        // lm: the default (as trf-pair-w) reports such an end as converged when its Gauss–Newton model promises
+        // no more
         FitResult fit = new LeastSquaresEstimator(LeastSquaresEstimator.Options.LEGACY_LM.withMaxIterations(5000),
                 it -> java.util.Optional.empty()).fit(problem, tm.truth());
         assertEquals(StopReason.NO_PROGRESS, fit.stopReason());

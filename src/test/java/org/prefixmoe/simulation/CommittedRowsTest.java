@@ -106,7 +106,8 @@ class CommittedRowsTest {
             assertEquals(List.of(), Tasks.run(s, task).differencesFrom(committed), committed.key());
             // each of these three ends lower under the default: the switch is real
             ResultRow again = Tasks.run(now, task);
-            assertTrue(again.objective() < committed.objective(), committed.key() + ": " + again.differencesFrom(committed));
+            assertTrue(again.objective() < committed.objective(),
+                    committed.key() + ": " + again.differencesFrom(committed));
         }
     }
 }
