@@ -290,6 +290,22 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /**
+     * What to do about a fit its certificate flags: the default has already tried to finish such an end, so only
+     * under another method is refitting with it the advice.
+     *
+     * @param method the {@code --method} label, null for the default
+     * @return the advice, for the warning
+     */
+    static String refitAdvice(String method) {
+        boolean finished = method == null
+                || LeastSquaresEstimator.Method.byLabel(method) == LeastSquaresEstimator.Options.DEFAULT.method();
+        return finished ? "continue from the estimate (-o, then --start) or compare --restarts"
+                : "refit with the default method (" + LeastSquaresEstimator.Options.DEFAULT.method().label()
+                + "), which finishes such crawls with trf at tolerance 1e-13, continue from the estimate (-o, then"
+                + " --start), or compare --restarts";
+    }
+
+    /**
      * Prints the Gauss–Newton certificate of a least-squares fit, and warns when the model still promises more than
      * its tolerance: an over-specified fit may have stopped at the mouth of a flat valley (docs/solver-flat-sets.md).
      *
@@ -304,12 +320,7 @@ final class FitCommand implements Callable<Integer> {
             double gain = GaussNewtonCertificate.continuationGain(problem, fit.estimate(),
                     GaussNewtonCertificate.CONFIRM_ITERATIONS);
             PrintWriter err = spec.commandLine().getErr();
-            // the default has already tried to finish such an end; under another method, point to it
-            boolean finished = method == null
-                    || LeastSquaresEstimator.Method.byLabel(method) == LeastSquaresEstimator.Method.TRF_PAIR_M;
-            String refit = finished ? "continue from the estimate (-o, then --start) or compare --restarts"
-                    : "refit with the default method (trf-pair-m), which finishes such crawls with trf at tolerance"
-                    + " 1e-13, continue from the estimate (-o, then --start), or compare --restarts";
+            String refit = refitAdvice(method);
             err.printf(java.util.Locale.ROOT, "warning: the fit stopped on a small change, but its Gauss-Newton model"
                     + " still promises %.2g relative decrease, and %d more iterations at tolerance 1e-15 lower the"
                     + " objective by %.2g: %s%n", c.decrement(), GaussNewtonCertificate.CONFIRM_ITERATIONS, gain,

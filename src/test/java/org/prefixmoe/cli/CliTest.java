@@ -48,6 +48,21 @@ class CliTest {
         assertEquals(0, run("loss", est.toString(), "-m", MODEL).status());
     }
 
+    /** A flagged fit made with the default is not told to refit with the default; one made with another method is. */
+    @Test
+    void theRefitAdviceNamesTheDefaultOnlyUnderAnotherMethod() {
+        for (String own : new String[] {null, "trf-pair-m"}) {
+            String advice = FitCommand.refitAdvice(own);
+            assertTrue(advice.contains("--start") && advice.contains("--restarts"), advice);
+            assertFalse(advice.contains("refit"), advice);
+        }
+        for (String other : new String[] {"lm", "trf-pair-w"}) {
+            String advice = FitCommand.refitAdvice(other);
+            assertTrue(advice.startsWith("refit with the default method (trf-pair-m)") && advice.contains("--start"),
+                    advice);
+        }
+    }
+
     /**
      * The Gauss–Newton certificate (issue 23): an over-specified fit (L = 3, n = 5,000, seed 4) stops on a small
      * change where the model still promises 1.6e-7; the 20-iteration continuation finds less than 1e-9 there, so
